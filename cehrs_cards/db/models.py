@@ -1,0 +1,76 @@
+"""SQLModel tables. The schema itself is created and upgraded by db/migrations.py, never create_all."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class Deck(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)  # full path, levels joined by '::'
+    parent_id: int | None = Field(default=None, foreign_key="deck.id")
+
+
+class NoteType(SQLModel, table=True):
+    __tablename__ = "notetype"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    kind: str  # basic | reversed | cloze | mcq | custom
+    config: str  # JSON: fields, templates, css
+
+
+class Note(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    guid: str = Field(unique=True)
+    notetype_id: int = Field(foreign_key="notetype.id")
+    fields: str  # JSON list, in the note type's field order
+    sort_field: str = ""  # plain text of the first field, for sorting and display
+    tags: str = ""  # space-separated
+    task: str | None = None
+    difficulty: str | None = None
+    source: str | None = None
+    created: datetime
+    modified: datetime
+
+
+class Card(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="note.id")
+    deck_id: int = Field(foreign_key="deck.id")
+    ord: int = 0
+    domain: int = 0  # 1..5, 0 = unassigned
+    state: int = 0  # CardState
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+    suspended: bool = False
+    buried_until: datetime | None = None
+    flag: int = 0
+    created: datetime
+    modified: datetime
+
+
+class RevLog(SQLModel, table=True):
+    __tablename__ = "revlog"
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(foreign_key="card.id")
+    reviewed_at: datetime
+    rating: int
+    duration_ms: int = 0
+    before: str  # JSON MemoryState before the answer (for undo)
+    state: int
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime
+    elapsed_days: float | None = None  # days since previous review, for optimising FSRS
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str  # JSON

@@ -1,0 +1,100 @@
+"""Queue and count queries for daily study. Plain SQL on indexed columns: these run per answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from cehrs_cards.core.records import CardState, Counts
+from cehrs_cards.db.timefmt import to_db
+
+_ACTIVE = "c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= :now)"
+
+
+@dataclass(frozen=True)
+class DayWindow:
+    now: datetime
+    day_start: datetime
+    day_end: datetime
+
+    def params(self) -> dict[str, str]:
+        return {"now": to_db(self.now), "start": to_db(self.day_start), "end": to_db(self.day_end)}
+
+
+def deck_filter(deck_ids: list[int] | None) -> str:
+    """SQL fragment restricting to decks; ids are ints from our own table, never user text."""
+    if deck_ids is None:
+        return ""
+    return f" AND c.deck_id IN ({','.join(str(int(i)) for i in deck_ids) or 'NULL'})"
+
+
+def next_learning(session: Session, w: DayWindow, decks: str, ahead: datetime) -> int | None:
+    sql = f"""SELECT c.id FROM card c WHERE c.state IN (1, 3) AND c.due <= :cutoff
+              AND {_ACTIVE}{decks} ORDER BY c.due LIMIT 1"""
+    params = w.params() | {"cutoff": to_db(ahead)}
+    return session.connection().execute(text(sql), params).scalar()
+
+
+def next_review(session: Session, w: DayWindow, decks: str) -> int | None:
+    """The due review card with the lowest retrievability (largest elapsed / stability)."""
+    sql = f"""SELECT c.id FROM card c WHERE c.state = 2 AND c.due < :end AND {_ACTIVE}{decks}
+              ORDER BY (julianday(:now) - julianday(c.last_review)) / c.stability DESC, c.id
+              LIMIT 1"""
+    return session.connection().execute(text(sql), w.params()).scalar()
+
+
+def first_new_per_domain(session: Session, w: DayWindow, decks: str) -> dict[int, int]:
+    """For each domain with new cards available: the id of its first new card."""
+    out: dict[int, int] = {}
+    for dom in range(0, 6):
+        sql = f"""SELECT c.id FROM card c WHERE c.domain = :dom AND c.state = 0
+                  AND {_ACTIVE}{decks} ORDER BY c.id LIMIT 1"""
+        got = session.connection().execute(text(sql), w.params() | {"dom": dom}).scalar()
+        if got is not None:
+            out[dom] = got
+    return out
+
+
+def done_today(session: Session, w: DayWindow) -> tuple[dict[int, int], int]:
+    """New cards introduced today per domain, and review-state answers today."""
+    sql = """SELECT c.domain, json_extract(r.before, '$.state') AS s, COUNT(*)
+             FROM revlog r JOIN card c ON c.id = r.card_id
+             WHERE r.reviewed_at >= :start AND r.reviewed_at < :end GROUP BY 1, 2"""
+    new: dict[int, int] = {}
+    reviews = 0
+    for dom, state, n in session.connection().execute(text(sql), w.params()):
+        if state == CardState.NEW:
+            new[dom] = new.get(dom, 0) + n
+        elif state == CardState.REVIEW:
+            reviews += n
+    return new, reviews
+
+
+def reviews_today(session: Session, w: DayWindow) -> int:
+    sql = "SELECT COUNT(*) FROM revlog WHERE reviewed_at >= :start AND reviewed_at < :end"
+    return int(session.connection().execute(text(sql), w.params()).scalar_one())
+
+
+def counts_by(session: Session, w: DayWindow, column: str) -> dict[int, Counts]:
+    """Studyable counts today grouped by 'deck_id' or 'domain' (before daily limits)."""
+    assert column in ("deck_id", "domain")
+    sql = f"""SELECT c.{column}, c.state, COUNT(*) FROM card c
+              WHERE {_ACTIVE} AND (c.state = 0 OR c.due < :end) GROUP BY 1, 2"""
+    out: dict[int, Counts] = {}
+    for key, state, n in session.connection().execute(text(sql), w.params()):
+        add = Counts(
+            new=n if state == 0 else 0,
+            learning=n if state in (1, 3) else 0,
+            due=n if state == 2 else 0,
+        )
+        out[key] = out.get(key, Counts()) + add
+    return out
+
+
+def totals_by(session: Session, column: str) -> dict[int, int]:
+    assert column in ("deck_id", "domain")
+    sql = f"SELECT {column}, COUNT(*) FROM card GROUP BY 1"
+    return {k: n for k, n in session.connection().execute(text(sql))}

@@ -1,0 +1,71 @@
+"""Small data-access helpers shared by services: decks, note types, note fields."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from sqlmodel import Session, select
+
+from cehrs_cards.core.notetypes import NoteTypeDef, Template
+from cehrs_cards.db.models import Deck, NoteType
+
+DECK_SEP = "::"
+
+
+def notetype_to_json(nt: NoteTypeDef) -> str:
+    return json.dumps(
+        {"fields": list(nt.fields), "templates": [asdict(t) for t in nt.templates], "css": nt.css}
+    )
+
+
+def notetype_from_row(row: NoteType) -> NoteTypeDef:
+    cfg = json.loads(row.config)
+    templates = tuple(Template(**t) for t in cfg["templates"])
+    return NoteTypeDef(row.name, row.kind, tuple(cfg["fields"]), templates, cfg.get("css", ""))
+
+
+def ensure_notetype(session: Session, nt: NoteTypeDef) -> int:
+    """Id of the stored note type matching `nt` by name and fields; adds it (renamed if taken)."""
+    name = nt.name
+    for n in range(1, 1000):
+        row = session.exec(select(NoteType).where(NoteType.name == name)).first()
+        if row is None:
+            row = NoteType(name=name, kind=nt.kind, config=notetype_to_json(nt))
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            return row.id
+        if tuple(json.loads(row.config)["fields"]) == nt.fields:
+            assert row.id is not None
+            return row.id
+        name = f"{nt.name} ({n + 1})"
+    raise RuntimeError(f"too many note types named {nt.name!r}")
+
+
+def ensure_deck(session: Session, name: str, cache: dict[str, int] | None = None) -> int:
+    """Id of the deck with this full name, creating it and its parents as needed."""
+    name = DECK_SEP.join(p.strip() for p in name.split(DECK_SEP) if p.strip()) or "Default"
+    if cache is not None and name in cache:
+        return cache[name]
+    row = session.exec(select(Deck).where(Deck.name == name)).first()
+    if row is None:
+        parent = name.rsplit(DECK_SEP, 1)[0] if DECK_SEP in name else None
+        parent_id = ensure_deck(session, parent, cache) if parent else None
+        row = Deck(name=name, parent_id=parent_id)
+        session.add(row)
+        session.flush()
+    assert row.id is not None
+    if cache is not None:
+        cache[name] = row.id
+    return row.id
+
+
+def fields_dict(nt: NoteTypeDef, stored: str) -> dict[str, str]:
+    """A note's JSON field list as a dict keyed by the note type's field names."""
+    values = json.loads(stored)
+    return {name: (values[i] if i < len(values) else "") for i, name in enumerate(nt.fields)}
+
+
+def fields_json(nt: NoteTypeDef, fields: dict[str, str]) -> str:
+    return json.dumps([fields.get(name, "") for name in nt.fields], ensure_ascii=False)

@@ -1,0 +1,48 @@
+"""Typed settings stored as JSON in the setting table, with defaults in one place."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from sqlmodel import Session, select
+
+from cehrs_cards.db.models import Setting
+
+
+@dataclass(frozen=True)
+class Settings:
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    rollover_hour: int = 4
+    base_retention: float = 0.90
+    tilt: float = 1.0
+    fuzz: bool = True
+    parameters: tuple[float, ...] | None = None  # None = fsrs defaults
+    exam_date: str | None = None  # ISO date
+    theme: str = "system"  # system | light | dark
+    leech_lapses: int = 8
+    bundled_loaded: bool = False
+
+
+def load_settings(session: Session) -> Settings:
+    stored = {row.key: json.loads(row.value) for row in session.exec(select(Setting))}
+    known: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name in stored:
+            value = stored[f.name]
+            known[f.name] = tuple(value) if f.name == "parameters" and value else value
+    return Settings(**known)
+
+
+def save_settings(session: Session, settings: Settings) -> None:
+    """Write every setting that differs from what is stored (caller commits)."""
+    for key, value in asdict(settings).items():
+        row = session.get(Setting, key)
+        encoded = json.dumps(value)
+        if row is None:
+            session.add(Setting(key=key, value=encoded))
+        elif row.value != encoded:
+            row.value = encoded
+            session.add(row)

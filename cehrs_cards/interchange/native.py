@@ -1,0 +1,119 @@
+"""Our own deck format (decks/FORMAT.md): TOML files, one stable id and one domain per note."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from cehrs_cards.core.notetypes import BASIC, CLOZE, MCQ, MCQ_OPTION_FIELDS, REVERSED
+from cehrs_cards.interchange.package import DeckFormatError, NoteIn, Package
+
+FORMAT_VERSION = 1
+KINDS = {"basic": BASIC, "reversed": REVERSED, "cloze": CLOZE, "mcq": MCQ}
+REQUIRED = {
+    "basic": ("front", "back"),
+    "reversed": ("front", "back"),
+    "cloze": ("text",),
+    "mcq": ("stem", "options", "answer", "explanation"),
+}
+COMMON = ("id", "type", "domain")
+
+
+def read_native(path: Path) -> Package:
+    """Read one .toml deck file, or every *.toml file below a folder (sorted by name)."""
+    files = sorted(path.rglob("*.toml")) if path.is_dir() else [path]
+    pkg = Package()
+    for f in files:
+        pkg.notes.extend(read_native_file(f))
+    return pkg
+
+
+def read_native_file(path: Path) -> list[NoteIn]:
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DeckFormatError(f"{path.name}: not a readable deck file ({exc})") from exc
+    if doc.get("format") != FORMAT_VERSION:
+        raise DeckFormatError(f"{path.name}: unsupported format {doc.get('format')!r}")
+    deck = str(doc.get("deck") or "Default")
+    return [
+        _note(raw, deck, f"{path.name} note {i + 1}") for i, raw in enumerate(doc.get("notes", []))
+    ]
+
+
+def _note(raw: dict[str, Any], deck: str, where: str) -> NoteIn:
+    kind = raw.get("type")
+    if kind not in KINDS:
+        raise DeckFormatError(f"{where}: type must be one of {sorted(KINDS)}, not {kind!r}")
+    missing = [k for k in (*COMMON, *REQUIRED[kind]) if k not in raw]
+    if missing:
+        raise DeckFormatError(f"{where} ({raw.get('id', '?')}): missing {', '.join(missing)}")
+    domain = raw["domain"]
+    if not isinstance(domain, int) or not 0 <= domain <= 5:
+        raise DeckFormatError(f"{where} ({raw['id']}): domain must be 0..5")
+    return NoteIn(
+        guid=str(raw["id"]),
+        notetype=KINDS[kind].name,
+        deck=str(raw.get("deck", deck)),
+        fields=_fields(kind, raw, where),
+        tags=[str(t) for t in raw.get("tags", [])],
+        domain=domain,
+        task=raw.get("task"),
+        difficulty=raw.get("difficulty"),
+        source=raw.get("source"),
+    )
+
+
+def _fields(kind: str, raw: dict[str, Any], where: str) -> dict[str, str]:
+    if kind in ("basic", "reversed"):
+        return {"Front": str(raw["front"]), "Back": str(raw["back"])}
+    if kind == "cloze":
+        return {"Text": str(raw["text"]), "Back Extra": str(raw.get("extra", ""))}
+    options = raw["options"]
+    answer = str(raw["answer"]).strip().upper()
+    if not isinstance(options, list) or len(options) != 4:
+        raise DeckFormatError(f"{where} ({raw['id']}): an mcq needs exactly 4 options")
+    if answer not in MCQ_OPTION_FIELDS:
+        raise DeckFormatError(f"{where} ({raw['id']}): answer must be A, B, C or D")
+    fields = {
+        "Stem": str(raw["stem"]),
+        **dict(zip(MCQ_OPTION_FIELDS, map(str, options), strict=True)),
+    }
+    fields |= {"Answer": answer, "Explanation": str(raw["explanation"])}
+    rationales = raw.get("rationales") or [""] * 4
+    for letter, why in zip(MCQ_OPTION_FIELDS, rationales, strict=False):
+        fields[f"Why {letter}"] = str(why)
+    return fields
+
+
+def note_to_dict(note: NoteIn, kind: str) -> dict[str, Any]:
+    """The TOML table of one note (inverse of _note)."""
+    out: dict[str, Any] = {"id": note.guid, "type": kind, "domain": note.domain or 0}
+    for key in ("task", "difficulty", "source"):
+        if getattr(note, key):
+            out[key] = getattr(note, key)
+    if note.tags:
+        out["tags"] = note.tags
+    f = note.fields
+    if kind in ("basic", "reversed"):
+        out |= {"front": f.get("Front", ""), "back": f.get("Back", "")}
+    elif kind == "cloze":
+        out |= {"text": f.get("Text", "")}
+        if f.get("Back Extra"):
+            out["extra"] = f["Back Extra"]
+    else:
+        out |= {"stem": f["Stem"], "options": [f[k] for k in MCQ_OPTION_FIELDS]}
+        out |= {"answer": f["Answer"], "explanation": f.get("Explanation", "")}
+        whys = [f.get(f"Why {k}", "") for k in MCQ_OPTION_FIELDS]
+        if any(whys):
+            out["rationales"] = whys
+    return out
+
+
+def write_native(path: Path, deck: str, notes: list[tuple[NoteIn, str]]) -> None:
+    """Write (note, kind) pairs as one deck file; notes of other kinds must be converted first."""
+    doc = {"format": FORMAT_VERSION, "deck": deck, "notes": [note_to_dict(n, k) for n, k in notes]}
+    path.write_text(tomli_w.dumps(doc, multiline_strings=True), encoding="utf-8")

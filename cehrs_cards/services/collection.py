@@ -1,0 +1,75 @@
+"""The open collection: data folder, database engine, media folder, clock and local time zone.
+
+The composition root (ui/app.py or the CLI) makes one and hands it to each service.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from cehrs_cards.core.clock import Clock, SystemClock
+from cehrs_cards.db.engine import open_engine
+from cehrs_cards.db.settings import Settings, load_settings, save_settings
+
+DB_NAME = "collection.sqlite"
+ENV_DATA_DIR = "CEHRS_CARDS_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    """--data-dir, else $CEHRS_CARDS_DATA_DIR, else the platform's user data dir."""
+    env = os.environ.get(ENV_DATA_DIR)
+    return Path(env) if env else Path(platformdirs.user_data_dir("CEHRS Cards", appauthor=False))
+
+
+class Collection:
+    def __init__(
+        self, data_dir: Path, clock: Clock | None = None, tz: tzinfo | None = None
+    ) -> None:
+        self.data_dir = data_dir
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.media_dir = data_dir / "media"
+        self.media_dir.mkdir(exist_ok=True)
+        self.clock: Clock = clock or SystemClock()
+        self.tz: tzinfo = tz or _local_tz()
+        self.engine: Engine = open_engine(data_dir / DB_NAME)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / DB_NAME
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One use case, one transaction: committed on success, rolled back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def read(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def settings(self) -> Settings:
+        with self.read() as s:
+            return load_settings(s)
+
+    def save_settings(self, settings: Settings) -> None:
+        with self.transaction() as s:
+            save_settings(s, settings)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _local_tz() -> tzinfo:
+    tz = datetime.now().astimezone().tzinfo
+    assert tz is not None
+    return tz

@@ -1,0 +1,242 @@
+"""Daily review: the study queue, answering (committed at once), undo, suspend, bury, flag."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from cehrs_cards.core.records import Changes, Counts, MemoryState, Preview, Rating, StudyCard
+from cehrs_cards.core.scheduling import (
+    DEFAULT_PARAMETERS,
+    Policy,
+    Schedulers,
+    pick_new_domain,
+    study_day_end,
+    study_day_start,
+)
+from cehrs_cards.db import queue
+from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog
+from cehrs_cards.db.repo import fields_dict, notetype_from_row
+from cehrs_cards.db.settings import Settings
+from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.memory import apply_memory, memory_from_json, memory_of, memory_to_json
+
+LEARN_AHEAD = timedelta(minutes=20)
+
+
+class StaleCardError(RuntimeError):
+    """The card changed since it was shown (e.g. edited elsewhere); show it again."""
+
+
+@dataclass(frozen=True)
+class UndoEntry:
+    label: str
+    card_id: int
+    restore: Callable[[Session], None]
+
+
+def policy_of(settings: Settings) -> Policy:
+    return Policy(
+        base_retention=settings.base_retention,
+        tilt=settings.tilt,
+        parameters=settings.parameters or DEFAULT_PARAMETERS,
+        fuzz=settings.fuzz,
+    )
+
+
+class ReviewService:
+    def __init__(self, col: Collection) -> None:
+        self.col = col
+        self._undo: list[UndoEntry] = []
+        self.reload_settings()
+
+    def reload_settings(self) -> None:
+        self.settings = self.col.settings()
+        self.schedulers = Schedulers(policy_of(self.settings))
+
+    def window(self) -> queue.DayWindow:
+        now = self.col.now()
+        hour = self.settings.rollover_hour
+        return queue.DayWindow(
+            now, study_day_start(now, self.col.tz, hour), study_day_end(now, self.col.tz, hour)
+        )
+
+    # ----- what to study next -------------------------------------------------------------
+    def next_card(self, deck_id: int | None = None) -> StudyCard | None:
+        """Learning cards now due, then reviews (lowest retrievability first), then new cards."""
+        w = self.window()
+        with self.col.read() as s:
+            decks = queue.deck_filter(self._deck_ids(s, deck_id))
+            card_id = self._pick(s, w, decks)
+            return self._study_card(s, card_id) if card_id is not None else None
+
+    def _pick(self, s: Session, w: queue.DayWindow, decks: str) -> int | None:
+        got = queue.next_learning(s, w, decks, w.now)
+        if got is not None:
+            return got
+        new_done, reviews_done = queue.done_today(s, w)
+        if reviews_done < self.settings.reviews_per_day:
+            got = queue.next_review(s, w, decks)
+            if got is not None:
+                return got
+        if sum(new_done.values()) < self.settings.new_per_day:
+            firsts = queue.first_new_per_domain(s, w, decks)
+            if firsts:
+                return firsts[pick_new_domain(firsts, new_done)]
+        return queue.next_learning(s, w, decks, w.now + LEARN_AHEAD)
+
+    def study_card(self, card_id: int) -> StudyCard:
+        with self.col.read() as s:
+            return self._study_card(s, card_id)
+
+    def _study_card(self, s: Session, card_id: int) -> StudyCard:
+        card = s.get(Card, card_id)
+        assert card is not None and card.id is not None
+        note = s.get(Note, card.note_id)
+        nt_row = s.get(NoteType, note.notetype_id) if note else None
+        deck = s.get(Deck, card.deck_id)
+        assert note is not None and note.id is not None and nt_row and deck
+        nt = notetype_from_row(nt_row)
+        front, back = nt.render(fields_dict(nt, note.fields), card.ord)
+        now = self.col.now()
+        mem = memory_of(card)
+        return StudyCard(
+            card_id=card.id,
+            note_id=note.id,
+            deck_name=deck.name,
+            domain=card.domain,
+            front_html=front,
+            back_html=back,
+            before=mem,
+            previews=self.schedulers.preview(card.id, card.domain, mem, now),
+            flag=card.flag,
+            shown_at=now,
+        )
+
+    def _deck_ids(self, s: Session, deck_id: int | None) -> list[int] | None:
+        if deck_id is None:
+            return None
+        root = s.get(Deck, deck_id)
+        if root is None:
+            return []
+        rows = s.exec(select(Deck.id, Deck.name)).all()
+        return [
+            i
+            for i, n in rows
+            if i is not None and (n == root.name or n.startswith(root.name + "::"))
+        ]
+
+    # ----- answering ------------------------------------------------------------------------
+    def answer(self, card: StudyCard, rating: Rating, duration_ms: int = 0) -> Changes:
+        """Save exactly the state shown on the button for `rating`, with its review-log row."""
+        preview = _preview_for(card, rating)
+        now = self.col.now()
+        with self.col.transaction() as s:
+            row = s.get(Card, card.card_id)
+            if row is None or memory_of(row) != card.before:
+                raise StaleCardError("This card changed since it was shown.")
+            apply_memory(row, preview.after, now)
+            s.add(row)
+            log = _revlog(card, preview, rating, duration_ms, now)
+            s.add(log)
+            s.flush()
+            log_id = log.id
+        self._undo.append(UndoEntry("Answer", card.card_id, lambda s: _undo_answer(s, log_id)))
+        return Changes(cards=True, review_log=True)
+
+    # ----- card actions -----------------------------------------------------------------------
+    def suspend(self, card_id: int, on: bool = True) -> Changes:
+        return self._set(card_id, "Suspend" if on else "Unsuspend", suspended=on)
+
+    def bury(self, card_id: int) -> Changes:
+        return self._set(card_id, "Bury", buried_until=self.window().day_end)
+
+    def set_flag(self, card_id: int, flag: int) -> Changes:
+        return self._set(card_id, "Flag", flag=flag)
+
+    def _set(self, card_id: int, label: str, **values: object) -> Changes:
+        with self.col.transaction() as s:
+            row = s.get(Card, card_id)
+            if row is None:
+                raise KeyError(card_id)
+            old = {k: getattr(row, k) for k in values}
+            for k, v in values.items():
+                setattr(row, k, v)
+            s.add(row)
+        self._undo.append(UndoEntry(label, card_id, lambda s: _restore(s, card_id, old)))
+        return Changes(cards=True)
+
+    # ----- undo -------------------------------------------------------------------------------
+    def undo_label(self) -> str | None:
+        return self._undo[-1].label if self._undo else None
+
+    def undo(self) -> UndoEntry | None:
+        """Undo the newest action of this session; returns it (its card can be shown again)."""
+        if not self._undo:
+            return None
+        entry = self._undo.pop()
+        with self.col.transaction() as s:
+            entry.restore(s)
+        return entry
+
+    # ----- counts -----------------------------------------------------------------------------
+    def limits_left(self) -> tuple[int, int]:
+        """(new cards, reviews) still allowed today."""
+        w = self.window()
+        with self.col.read() as s:
+            new_done, reviews_done = queue.done_today(s, w)
+        return (
+            max(0, self.settings.new_per_day - sum(new_done.values())),
+            max(0, self.settings.reviews_per_day - reviews_done),
+        )
+
+    def limited(self, c: Counts) -> Counts:
+        new_left, rev_left = self.limits_left()
+        return Counts(min(c.new, new_left), c.learning, min(c.due, rev_left))
+
+
+def _preview_for(card: StudyCard, rating: Rating) -> Preview:
+    return next(p for p in card.previews if p.rating == rating)
+
+
+def _revlog(
+    card: StudyCard, preview: Preview, rating: Rating, duration_ms: int, now: datetime
+) -> RevLog:
+    after: MemoryState = preview.after
+    assert after.last_review is not None
+    last = card.before.last_review
+    elapsed = (after.last_review - last).total_seconds() / 86400 if last else None
+    return RevLog(
+        card_id=card.card_id,
+        reviewed_at=now,
+        rating=int(rating),
+        duration_ms=max(0, min(duration_ms, 3_600_000)),
+        before=memory_to_json(card.before),
+        state=int(after.state),
+        stability=after.stability,
+        difficulty=after.difficulty,
+        due=after.due,
+        elapsed_days=elapsed,
+    )
+
+
+def _undo_answer(s: Session, log_id: int | None) -> None:
+    log = s.get(RevLog, log_id)
+    if log is None:
+        return
+    card = s.get(Card, log.card_id)
+    if card is not None:
+        apply_memory(card, memory_from_json(log.before), card.modified)
+        s.add(card)
+    s.delete(log)
+
+
+def _restore(s: Session, card_id: int, old: dict[str, object]) -> None:
+    row = s.get(Card, card_id)
+    if row is not None:
+        for k, v in old.items():
+            setattr(row, k, v)
+        s.add(row)
