@@ -56,14 +56,15 @@ def domain_key(domain_id: int) -> str:
 
 
 def parse_domain(text: str) -> int | None:
-    """Domain id from "3", "d3", "Revenue Cycle/Finance" or a unique prefix; None if unknown."""
-    t = text.strip().lower().removeprefix("d").removeprefix("omain").strip(" :")
-    if t.isdigit():
-        n = int(t)
-        return n if n in DOMAIN_BY_ID or n == UNASSIGNED else None
+    """Domain id from "3", "d3", "domain 3", a name or a unique name prefix; None if unknown."""
+    t = text.strip().lower()
     if t == "unassigned":
         return UNASSIGNED
-    hits = [d.id for d in DOMAINS if d.name.lower().startswith(text.strip().lower())]
+    digits = t.removeprefix("domain").removeprefix("d").strip(" :")
+    if digits.isdigit():
+        n = int(digits)
+        return n if n in DOMAIN_BY_ID or n == UNASSIGNED else None
+    hits = [d.id for d in DOMAINS if d.name.lower().startswith(t)] if t else []
     return hits[0] if len(hits) == 1 else None
 
 

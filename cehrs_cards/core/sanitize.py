@@ -10,7 +10,10 @@ import re
 from html.parser import HTMLParser
 
 ALLOWED_TAGS = frozenset(
-    ["b", "i", "u", "em", "strong", "br", "p", "div", "span", "ul", "ol", "li", "sub", "sup", "img", "hr", "table", "thead", "tbody", "tr", "td", "th", "code", "pre", "blockquote", "h1", "h2", "h3", "h4", "small", "big", "s", "strike", "font", "center"]
+    (
+        "b i u em strong br p div span ul ol li sub sup img hr table thead tbody tr td th "
+        "code pre blockquote h1 h2 h3 h4 small big s strike font center"
+    ).split()
 )
 VOID_TAGS = frozenset({"br", "img", "hr"})
 DROP_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "noscript", "template"})

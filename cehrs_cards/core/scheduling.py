@@ -37,7 +37,7 @@ def domain_retention(domain_id: int, base: float, tilt: float) -> float:
     if domain_id not in DOMAIN_BY_ID or tilt == 0:
         return base
     mean_w = sum(d.weight for d in DOMAINS) / len(DOMAINS)
-    forget = (1 - base) * (mean_w / DOMAIN_BY_ID[domain_id].weight) ** tilt
+    forget = (1 - base) * float((mean_w / DOMAIN_BY_ID[domain_id].weight) ** tilt)
     return min(MAX_RETENTION, max(MIN_RETENTION, 1 - forget))
 
 

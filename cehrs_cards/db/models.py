@@ -1,4 +1,4 @@
-"""SQLModel tables. The schema itself is created and upgraded by db/migrations.py, never create_all."""
+"""SQLModel tables. The schema is created and upgraded by db/migrations.py, never create_all."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -87,7 +88,7 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
         return
     nt_id, nt = ctx.notetype(note.notetype)
     fields = {k: sanitize_html(v) for k, v in note.fields.items()}
-    values = dict(
+    values: dict[str, Any] = dict(
         notetype_id=nt_id,
         fields=fields_json(nt, fields),
         sort_field=strip_html(fields.get(nt.fields[0], ""))[:200],

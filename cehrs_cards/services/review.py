@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
@@ -23,19 +21,13 @@ from cehrs_cards.db.repo import fields_dict, notetype_from_row
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.memory import apply_memory, memory_from_json, memory_of, memory_to_json
+from cehrs_cards.services.undo import UndoEntry, UndoStack
 
 LEARN_AHEAD = timedelta(minutes=20)
 
 
 class StaleCardError(RuntimeError):
     """The card changed since it was shown (e.g. edited elsewhere); show it again."""
-
-
-@dataclass(frozen=True)
-class UndoEntry:
-    label: str
-    card_id: int
-    restore: Callable[[Session], None]
 
 
 def policy_of(settings: Settings) -> Policy:
@@ -48,9 +40,9 @@ def policy_of(settings: Settings) -> Policy:
 
 
 class ReviewService:
-    def __init__(self, col: Collection) -> None:
+    def __init__(self, col: Collection, undo: UndoStack | None = None) -> None:
         self.col = col
-        self._undo: list[UndoEntry] = []
+        self.undo_stack = undo or UndoStack(col)
         self.reload_settings()
 
     def reload_settings(self) -> None:
@@ -144,7 +136,7 @@ class ReviewService:
             s.add(log)
             s.flush()
             log_id = log.id
-        self._undo.append(UndoEntry("Answer", card.card_id, lambda s: _undo_answer(s, log_id)))
+        self.undo_stack.push(UndoEntry("Answer", card.card_id, lambda s: _undo_answer(s, log_id)))
         return Changes(cards=True, review_log=True)
 
     # ----- card actions -----------------------------------------------------------------------
@@ -166,21 +158,8 @@ class ReviewService:
             for k, v in values.items():
                 setattr(row, k, v)
             s.add(row)
-        self._undo.append(UndoEntry(label, card_id, lambda s: _restore(s, card_id, old)))
+        self.undo_stack.push(UndoEntry(label, card_id, lambda s: _restore(s, card_id, old)))
         return Changes(cards=True)
-
-    # ----- undo -------------------------------------------------------------------------------
-    def undo_label(self) -> str | None:
-        return self._undo[-1].label if self._undo else None
-
-    def undo(self) -> UndoEntry | None:
-        """Undo the newest action of this session; returns it (its card can be shown again)."""
-        if not self._undo:
-            return None
-        entry = self._undo.pop()
-        with self.col.transaction() as s:
-            entry.restore(s)
-        return entry
 
     # ----- counts -----------------------------------------------------------------------------
     def limits_left(self) -> tuple[int, int]:
@@ -240,3 +219,13 @@ def _restore(s: Session, card_id: int, old: dict[str, object]) -> None:
         for k, v in old.items():
             setattr(row, k, v)
         s.add(row)
+
+
+def remaining(review: ReviewService, deck_id: int | None) -> Counts:
+    """Today's studyable counts of one deck (with subdecks) or all, capped by daily limits."""
+    w = review.window()
+    with review.col.read() as s:
+        ids = review._deck_ids(s, deck_id)
+        by_deck = queue.counts_by(s, w, "deck_id")
+    wanted = by_deck if ids is None else {k: v for k, v in by_deck.items() if k in set(ids)}
+    return review.limited(sum(wanted.values(), Counts()))

@@ -1,0 +1,60 @@
+"""Collection counts for `cehrs-cards info --json` and the deck list's domain table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from cehrs_cards.core.domains import DOMAIN_IDS, UNASSIGNED, domain_key
+from cehrs_cards.core.records import Counts, DeckRow
+from cehrs_cards.db import queue
+from cehrs_cards.db.models import Deck
+from cehrs_cards.services.review import ReviewService
+
+
+def collection_info(review: ReviewService) -> dict[str, Any]:
+    """Counts as one JSON-ready dict: cards per domain, and today's new/learning/due/reviews."""
+    w = review.window()
+    with review.col.read() as s:
+        totals = queue.totals_by(s, "domain")
+        today = sum(queue.counts_by(s, w, "domain").values(), Counts())
+        done = queue.reviews_today(s, w)
+    limited = review.limited(today)
+    per_domain = {domain_key(d): totals.get(d, 0) for d in (*DOMAIN_IDS, UNASSIGNED)}
+    return {
+        "cards_per_domain": per_domain,
+        "cards": sum(totals.values()),
+        "new": limited.new,
+        "learning": limited.learning,
+        "due_today": limited.due,
+        "reviews_today": done,
+    }
+
+
+def domain_counts(review: ReviewService) -> dict[int, tuple[Counts, int]]:
+    """Per domain: today's studyable counts (before limits) and total cards."""
+    w = review.window()
+    with review.col.read() as s:
+        today = queue.counts_by(s, w, "domain")
+        totals = queue.totals_by(s, "domain")
+    return {d: (today.get(d, Counts()), totals.get(d, 0)) for d in (*DOMAIN_IDS, UNASSIGNED)}
+
+
+def deck_rows(review: ReviewService) -> list[DeckRow]:
+    """Every deck with its subdecks' counts rolled up, then capped by today's limits."""
+    w = review.window()
+    with review.col.read() as s:
+        decks = [(d.id, d.name) for d in s.exec(select(Deck).order_by(Deck.name)) if d.id]
+        today = queue.counts_by(s, w, "deck_id")
+        totals = queue.totals_by(s, "deck_id")
+    new_left, rev_left = review.limits_left()
+    rows = []
+    for deck_id, name in decks:
+        assert deck_id is not None
+        inside = [i for i, n in decks if n == name or n.startswith(name + "::")]
+        counts = sum((today.get(i, Counts()) for i in inside), Counts())
+        total = sum(totals.get(i, 0) for i in inside)
+        capped = Counts(min(counts.new, new_left), counts.learning, min(counts.due, rev_left))
+        rows.append(DeckRow(deck_id, name, name.count("::"), capped, total))
+    return rows

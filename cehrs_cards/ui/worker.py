@@ -1,0 +1,56 @@
+"""Run long work off the UI thread. The worker gets plain values and returns records; results,
+progress and errors come back as signals on the UI thread, so no widget is touched elsewhere."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class WorkerSignals(QObject):
+    sig_done = Signal(object)
+    sig_error = Signal(str)
+    sig_progress = Signal(int, int)
+
+
+class Worker(QRunnable):
+    """fn(progress) -> result, where progress(done, total) -> bool (False = cancel requested)."""
+
+    def __init__(self, fn: Callable[[Callable[[int, int], bool]], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+        self.signals = WorkerSignals()
+        self.cancelled = False
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.signals.sig_progress.emit(done, total)
+        return not self.cancelled
+
+    def run(self) -> None:
+        try:
+            result = self.fn(self._progress)
+        except Exception as exc:  # shown to the user, never lost in the thread
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            self.signals.sig_error.emit(detail)
+        else:
+            self.signals.sig_done.emit(result)
+
+
+_POOL: QThreadPool | None = None
+
+
+def pool() -> QThreadPool:
+    """One serialized background writer, as Anki does: jobs never race each other."""
+    global _POOL
+    if _POOL is None:
+        _POOL = QThreadPool()
+        _POOL.setMaxThreadCount(1)
+    return _POOL
+
+
+def start(worker: Worker) -> Worker:
+    pool().start(worker)
+    return worker

@@ -1,0 +1,118 @@
+"""End to end: the real entry point on a temp data dir, first run, a review, close, reopen."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from cehrs_cards.cli import main
+from cehrs_cards.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.e2e
+FIXTURE_DECKS = Path(__file__).parents[1] / "fixtures" / "decks"
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cehrs_cards", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def test_first_run_of_the_real_app_creates_the_collection_with_the_bundled_deck(tmp_path):
+    data = tmp_path / "data"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.Popen([sys.executable, "-m", "cehrs_cards", "--data-dir", str(data)], env=env)
+    try:
+        deadline = time.monotonic() + 90
+        cards = 0
+        while time.monotonic() < deadline and not cards:
+            time.sleep(0.5)
+            assert proc.poll() is None, "the app exited early"
+            db = data / "collection.sqlite"
+            if db.exists():
+                try:
+                    con = sqlite3.connect(db)
+                    done = con.execute(
+                        "SELECT value FROM setting WHERE key='bundled_loaded'"
+                    ).fetchone()
+                    cards = con.execute("SELECT COUNT(*) FROM card").fetchone()[0] if done else 0
+                    con.close()
+                except sqlite3.OperationalError:
+                    pass
+        assert cards > 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    info = json.loads(_cli("--data-dir", str(data), "info", "--json").stdout)
+    assert sum(info["cards_per_domain"].values()) == cards
+    assert set(info["cards_per_domain"]) == {"1", "2", "3", "4", "5", "unassigned"}
+    assert info["new"] > 0 and info["reviews_today"] == 0
+
+
+def _drive(steps) -> None:
+    """Run `steps(window)` once the real main window is up, then close it."""
+
+    def attempt() -> None:
+        wins = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        ]
+        if not wins:
+            QTimer.singleShot(50, attempt)
+            return
+        wins[0].activateWindow()
+        QTest.qWaitForWindowActive(wins[0])
+        try:
+            steps(wins[0])
+        finally:
+            wins[0].close()
+
+    QTimer.singleShot(50, attempt)
+
+
+def test_review_in_the_real_app_survives_close_and_reopen(qapp, tmp_path, monkeypatch):
+    monkeypatch.setenv("CEHRS_CARDS_DECKS_DIR", str(FIXTURE_DECKS))
+    data = tmp_path / "data"
+    answered: list[int] = []
+
+    def review_three(win: MainWindow) -> None:
+        QTest.keyClick(win.decks.tree, Qt.Key.Key_Return)
+        for _ in range(3):
+            answered.append(win.reviewer.card.card_id)
+            QTest.keyClick(win.reviewer, Qt.Key.Key_Space)
+            QTest.keyClick(win.reviewer, Qt.Key.Key_3)
+
+    _drive(review_three)
+    assert main(["--data-dir", str(data)]) == 0
+    assert len(answered) == 3
+
+    seen: dict[str, str] = {}
+
+    def look(win: MainWindow) -> None:
+        top = win.decks.tree.topLevelItem(0)
+        seen.update(new=top.text(1), learning=top.text(2))
+
+    _drive(look)
+    assert main(["--data-dir", str(data)]) == 0
+    assert seen == {"new": "4", "learning": "3"}
+
+    info = json.loads(_cli("--data-dir", str(data), "info", "--json", env=dict(os.environ)).stdout)
+    assert info["reviews_today"] == 3 and info["learning"] == 3
+    con = sqlite3.connect(data / "collection.sqlite")
+    logged = sorted(r[0] for r in con.execute("SELECT card_id FROM revlog"))
+    assert logged == sorted(answered)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

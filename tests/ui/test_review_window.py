@@ -1,0 +1,123 @@
+"""Drive the real main window with qtbot: deck list, study by keyboard, undo, edit."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from cehrs_cards.services.notes import NotesService
+from cehrs_cards.services.undo import UndoStack
+from cehrs_cards.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, review, mini_col):
+    w = MainWindow(review, NotesService(mini_col, review.undo_stack), review.undo_stack)
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitActive(w)
+    return w
+
+
+def _revlog_count(col) -> int:
+    return sqlite3.connect(col.db_path).execute("SELECT COUNT(*) FROM revlog").fetchone()[0]
+
+
+def test_deck_list_shows_counts_per_deck_and_domain(window):
+    top = window.decks.tree.topLevelItem(0)
+    assert top.text(0) == "CEHRS" and top.text(1) == "7"
+    assert top.child(0).text(0) == "Mini"
+    assert window.decks.domains.rowCount() == 5
+    assert window.decks.domains.item(1, 0).text().endswith("Clinical Operations")
+    assert window.decks.domains.item(1, 2).text() == "1"
+
+
+def test_review_by_keyboard_alone(qtbot, window, mini_col):
+    qtbot.keyClick(window.decks.tree, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.reviewer
+    rv = window.reviewer
+    first = rv.card.card_id
+    assert not rv.revealed
+    qtbot.keyClick(rv, Qt.Key.Key_Space)
+    assert rv.revealed
+    assert rv.rate_buttons[3].text().startswith("Good\n")
+    qtbot.keyClick(rv, Qt.Key.Key_3)
+    assert _revlog_count(mini_col) == 1  # committed as soon as it was given
+    assert rv.card.card_id != first and not rv.revealed
+    qtbot.keyClick(rv, Qt.Key.Key_1)  # rating keys do nothing before the answer is shown
+    assert _revlog_count(mini_col) == 1
+
+
+def test_ctrl_z_undoes_the_last_answer_and_shows_the_card_again(qtbot, window, mini_col):
+    window.start_study(None)
+    rv = window.reviewer
+    first = rv.card.card_id
+    qtbot.keyClick(rv, Qt.Key.Key_Space)
+    qtbot.keyClick(rv, Qt.Key.Key_4)
+    assert _revlog_count(mini_col) == 1
+    qtbot.keyClick(rv, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _revlog_count(mini_col) == 0
+    assert rv.card.card_id == first
+
+
+def test_session_ends_with_a_summary(qtbot, window, mini_col):
+    window.start_study(None)
+    rv = window.reviewer
+    for _ in range(40):
+        if window.stack.currentWidget() is not rv:
+            break
+        qtbot.keyClick(rv, Qt.Key.Key_Space)
+        qtbot.keyClick(rv, Qt.Key.Key_4)
+    assert window.stack.currentWidget() is window.summary
+    assert "7 cards" in window.summary.label.text()
+    qtbot.keyClick(window.summary.back, Qt.Key.Key_Space)
+    assert window.stack.currentWidget() is window.decks
+
+
+def test_suspend_and_bury_keys(qtbot, window, mini_col):
+    window.start_study(None)
+    rv = window.reviewer
+    first = rv.card.card_id
+    qtbot.keyClicks(rv, "@")
+    assert rv.card.card_id != first
+    con = sqlite3.connect(mini_col.db_path)
+    assert con.execute("SELECT suspended FROM card WHERE id=?", (first,)).fetchone()[0] == 1
+    second = rv.card.card_id
+    qtbot.keyClick(rv, Qt.Key.Key_Minus)
+    assert con.execute(
+        "SELECT buried_until IS NOT NULL FROM card WHERE id=?", (second,)
+    ).fetchone()[0]
+
+
+def test_edit_current_note_updates_the_review_screen(qtbot, window, mini_col, monkeypatch):
+    from cehrs_cards.ui import dialogs
+
+    window.start_study(None)
+    rv = window.reviewer
+    note = window.notes.get(rv.card.note_id)
+    first_field = next(iter(note.fields))
+
+    def fake_exec(dialog):
+        dialog.editors[first_field].setPlainText("Edited during review")
+        return True
+
+    monkeypatch.setattr(dialogs.EditNoteDialog, "exec", fake_exec)
+    qtbot.keyClick(rv, Qt.Key.Key_E)
+    assert "Edited during review" in rv.browser.toPlainText()
+    window.undo()
+    assert "Edited during review" not in rv.browser.toPlainText()
+
+
+def test_dark_theme_applies_a_dark_palette(qtbot, window):
+    from cehrs_cards.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    apply_theme(app, True)
+    assert app.palette().window().color().lightness() < 60
+    apply_theme(app, False)
+    assert app.palette().window().color().lightness() > 200
+    assert isinstance(window.undo_stack, UndoStack)
