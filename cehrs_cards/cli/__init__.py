@@ -1,0 +1,53 @@
+"""Command line: `cehrs-cards` opens the app; sub-commands answer from the same services.
+
+Each feature registers its sub-commands in its own module (listed in COMMANDS): a module has
+`register(sub)` adding parsers whose `handler(args) -> exit code` is set with set_defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from cehrs_cards.services.collection import Collection, default_data_dir
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS = (
+    "cehrs_cards.cli.info",
+    "cehrs_cards.cli.deck",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cehrs-cards", description="CEHRS exam flashcards and mocks")
+    p.add_argument("--data-dir", type=Path, help="collection folder (default: user data dir)")
+    sub = p.add_subparsers(dest="command")
+    for name in COMMANDS:
+        importlib.import_module(name).register(sub)
+    return p
+
+
+def open_collection(args: argparse.Namespace) -> Collection:
+    """The collection of --data-dir (or the default), first-run deck loaded."""
+    from cehrs_cards.services.bundled import load_bundled_if_first_run
+
+    col = Collection(args.data_dir or default_data_dir())
+    load_bundled_if_first_run(col)
+    return col
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        from cehrs_cards.ui.app import run_gui
+
+        return run_gui(args.data_dir or default_data_dir())
+    try:
+        return handler(args)
+    except Exception as exc:  # the CLI reports any failure as one line on stderr, exit 2
+        print(f"cehrs-cards: error: {exc}", file=sys.stderr)
+        return 2
