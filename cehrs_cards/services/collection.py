@@ -17,7 +17,11 @@ from sqlmodel import Session
 
 from cehrs_cards.core.clock import Clock, SystemClock
 from cehrs_cards.db.engine import open_engine
+from cehrs_cards.db.migrations import LATEST
 from cehrs_cards.db.settings import Settings, load_settings, save_settings
+from cehrs_cards.db.snapshot import is_healthy, user_version
+from cehrs_cards.services.backup import Backup, take_backup
+from cehrs_cards.services.lock import InstanceLock
 
 DB_NAME = "collection.sqlite"
 ENV_DATA_DIR = "CEHRS_CARDS_DATA_DIR"
@@ -29,7 +33,13 @@ def default_data_dir() -> Path:
     return Path(env) if env else Path(platformdirs.user_data_dir("CEHRS Cards", appauthor=False))
 
 
+class CorruptCollectionError(RuntimeError):
+    """The collection file fails SQLite's checks; it is left untouched for a restore."""
+
+
 class Collection:
+    """Opening takes the instance lock, refuses a damaged file, backs up before a migration."""
+
     def __init__(
         self, data_dir: Path, clock: Clock | None = None, tz: tzinfo | None = None
     ) -> None:
@@ -39,7 +49,25 @@ class Collection:
         self.media_dir.mkdir(exist_ok=True)
         self.clock: Clock = clock or SystemClock()
         self.tz: tzinfo = tz or _local_tz()
-        self.engine: Engine = open_engine(data_dir / DB_NAME)
+        self._lock = InstanceLock(data_dir)
+        self._lock.acquire()
+        try:
+            self._check_file()
+            self.engine: Engine = open_engine(self.db_path)
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _check_file(self) -> None:
+        if not self.db_path.exists():
+            return
+        if not is_healthy(self.db_path):
+            raise CorruptCollectionError(
+                f"The collection file {self.db_path} is damaged (it fails SQLite's integrity "
+                "check). It has not been changed. Restore a backup to continue."
+            )
+        if 0 < user_version(self.db_path) < LATEST:
+            take_backup(self.db_path, self.data_dir, self.now(), "before-upgrade")
 
     @property
     def db_path(self) -> Path:
@@ -65,8 +93,13 @@ class Collection:
         with self.transaction() as s:
             save_settings(s, settings)
 
+    def backup(self, reason: str) -> Backup:
+        """A consistent snapshot of the collection now (see services/backup.py)."""
+        return take_backup(self.db_path, self.data_dir, self.now(), reason)
+
     def close(self) -> None:
         self.engine.dispose()
+        self._lock.release()
 
 
 def _local_tz() -> tzinfo:

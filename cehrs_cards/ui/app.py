@@ -5,16 +5,22 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from cehrs_cards.db.migrations import SchemaTooNewError
+from cehrs_cards.services import backup
 from cehrs_cards.services.bundled import load_bundled_if_first_run
-from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.collection import Collection, CorruptCollectionError
+from cehrs_cards.services.lock import CollectionInUseError
 from cehrs_cards.services.notes import NotesService
 from cehrs_cards.services.review import ReviewService
 from cehrs_cards.services.undo import UndoStack
 from cehrs_cards.ui.main_window import MainWindow
 from cehrs_cards.ui.theme import apply_theme, wants_dark
+from cehrs_cards.ui.worker import Worker, start
+
+BACKUP_CHECK_MS = 5 * 60 * 1000
 
 
 def build_main_window(col: Collection, app: QApplication) -> MainWindow:
@@ -34,18 +40,77 @@ def build_main_window(col: Collection, app: QApplication) -> MainWindow:
     return window
 
 
+class Shell:
+    """Opens the collection (recovering from a damaged file), shows the window, backs up."""
+
+    def __init__(self, app: QApplication, data_dir: Path) -> None:
+        self.app = app
+        self.data_dir = data_dir
+        self.window: MainWindow | None = None
+        self.timer = QTimer()
+        self.timer.setInterval(BACKUP_CHECK_MS)
+        self.timer.timeout.connect(self._on_timer_timeout)
+
+    def open(self) -> bool:
+        col = self._open_collection()
+        if col is None:
+            return False
+        self.window = build_main_window(col, self.app)
+        self.window.sig_restore.connect(self._on_window_restore)
+        self.window.show()
+        self.timer.start()
+        return True
+
+    def _open_collection(self) -> Collection | None:
+        try:
+            col = Collection(self.data_dir)
+        except CollectionInUseError as exc:
+            QMessageBox.warning(None, "CEHRS Cards", str(exc))
+            return None
+        except SchemaTooNewError as exc:
+            QMessageBox.critical(None, "CEHRS Cards", str(exc))
+            return None
+        except CorruptCollectionError as exc:
+            return self._offer_restore(str(exc))
+        load_bundled_if_first_run(col)
+        return col
+
+    def _offer_restore(self, problem: str) -> Collection | None:
+        good = backup.newest_good_backup(self.data_dir)
+        if good is None:
+            QMessageBox.critical(None, "CEHRS Cards", f"{problem}\n\nNo good backup was found.")
+            return None
+        when = good.taken.astimezone().strftime("%a %d %b %Y %H:%M")
+        answer = QMessageBox.question(
+            None, "CEHRS Cards", f"{problem}\n\nRestore the newest good backup, from {when}?"
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        backup.restore(self.data_dir / "collection.sqlite", good.path, good.taken)
+        return self._open_collection()
+
+    def _on_timer_timeout(self) -> None:
+        if self.window is None:
+            return
+        col = self.window.review.col
+        if backup.backup_due(col.data_dir, col.now()):
+            start(Worker(lambda _progress: col.backup("timer")))
+
+    def _on_window_restore(self, chosen: backup.Backup) -> None:
+        assert self.window is not None
+        old = self.window
+        old.close_collection()
+        backup.restore(self.data_dir / "collection.sqlite", chosen.path, chosen.taken)
+        old.hide()
+        old.deleteLater()
+        self.open()
+
+
 def run_gui(data_dir: Path) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("CEHRS Cards")
-    try:
-        col = Collection(data_dir)
-        load_bundled_if_first_run(col)
-    except Exception as exc:
-        QMessageBox.critical(
-            None, "CEHRS Cards", f"The collection in {data_dir} could not be opened:\n\n{exc}"
-        )
+    shell = Shell(app, data_dir)
+    if not shell.open():
         return 1
-    window = build_main_window(col, app)
-    window.show()
     return app.exec()

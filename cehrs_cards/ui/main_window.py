@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from cehrs_cards.core.records import Counts, SessionSummary
-from cehrs_cards.services import info
+from cehrs_cards.services import backup, info
 from cehrs_cards.services.notes import NotesService
 from cehrs_cards.services.review import ReviewService
 from cehrs_cards.services.undo import UndoStack
+from cehrs_cards.ui.backup_dialog import RestoreDialog
 from cehrs_cards.ui.deck_list import DeckListView
 from cehrs_cards.ui.dialogs import EditNoteDialog, SettingsDialog
 from cehrs_cards.ui.review_view import ReviewView
@@ -18,6 +20,8 @@ from cehrs_cards.ui.theme import apply_theme, wants_dark
 
 
 class MainWindow(QMainWindow):
+    sig_restore = Signal(object)  # the Backup to restore; the shell reopens the collection
+
     def __init__(
         self,
         review: ReviewService,
@@ -29,6 +33,7 @@ class MainWindow(QMainWindow):
         self.review = review
         self.notes = notes
         self.undo_stack = undo
+        self._closed = False
         self.setWindowTitle("CEHRS Cards")
         self.resize(980, 720)
         app = QApplication.instance()
@@ -55,6 +60,9 @@ class MainWindow(QMainWindow):
         tools = self.menuBar().addMenu("&Tools")
         self._action(tools, "&Study all decks", None, lambda: self.start_study(None))
         self._action(tools, "Se&ttings…", QKeySequence("Ctrl+,"), self.open_settings)
+        tools.addSeparator()
+        self._action(tools, "&Back up now", None, self.backup_now)
+        self._action(tools, "&Restore from backup…", None, self.open_restore)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(
             help_menu,
@@ -150,8 +158,28 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HTML)
 
+    def backup_now(self) -> None:
+        b = self.review.col.backup("manual")
+        self.statusBar().showMessage(f"Backup saved: {b.path.name}", 5000)
+
+    def open_restore(self) -> None:
+        dialog = RestoreDialog(backup.list_backups(self.review.col.data_dir), self)
+        chosen = dialog.chosen() if dialog.exec() else None
+        if chosen is not None:
+            self.sig_restore.emit(chosen)
+
+    def close_collection(self) -> None:
+        """Back up and close the collection (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.review.col.backup("close")
+        finally:
+            self.review.col.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.review.col.close()
+        self.close_collection()
         super().closeEvent(event)
 
 

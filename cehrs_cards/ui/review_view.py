@@ -55,9 +55,11 @@ class ReviewView(QWidget):
         self.browser.setOpenLinks(False)
         self.browser.setOpenExternalLinks(False)
         self.browser.setSearchPaths([str(review.col.media_dir)])
+        self.browser.document().setDocumentMargin(28)
         self.set_dark(dark)
         self.show_button = QPushButton("Show answer   (Space)")
-        self.show_button.setMinimumHeight(44)
+        self.show_button.setMinimumHeight(48)
+        self.show_button.setStyleSheet(_button_css("palette(highlight)"))
         self.show_button.clicked.connect(self.reveal)
         self.rate_buttons: dict[Rating, QPushButton] = {}
         self.bottom = QStackedWidget()
@@ -72,9 +74,7 @@ class ReviewView(QWidget):
             b = QPushButton(name)
             b.setMinimumHeight(52)
             b.setToolTip(f"{name} (key {int(rating)})")
-            b.setStyleSheet(
-                f"QPushButton {{ border-bottom: 3px solid {RATING_COLOURS[int(rating)]}; }}"
-            )
+            b.setStyleSheet(_button_css(RATING_COLOURS[int(rating)]))
             b.clicked.connect(lambda _=False, r=rating: self.rate(r))
             self.rate_buttons[rating] = b
             row.addWidget(b)
@@ -216,3 +216,14 @@ class ReviewView(QWidget):
             new = 0 if self.card.flag == flag else flag
             self.review.set_flag(self.card.card_id, new)
             self.reload_current()
+
+
+def _button_css(accent: str) -> str:
+    """Flat button with a coloured bottom edge; colours from the palette follow the theme."""
+    return (
+        "QPushButton { background: palette(button); color: palette(button-text);"
+        f" border: 1px solid palette(mid); border-bottom: 4px solid {accent};"
+        " border-radius: 6px; padding: 6px 12px; font-size: 14px; }"
+        "QPushButton:hover { background: palette(light); }"
+        "QPushButton:focus { border-color: palette(highlight); }"
+    )
