@@ -11,11 +11,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.synthetic import make_package  # noqa: E402
-from cehrs_cards.core.records import Rating  # noqa: E402
-from cehrs_cards.services.collection import Collection  # noqa: E402
-from cehrs_cards.services.importing import import_package  # noqa: E402
-from cehrs_cards.services.review import ReviewService  # noqa: E402
+from benchmarks.synthetic import make_package
+from cehrs_cards.core.records import Rating
+from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.importing import import_package
+from cehrs_cards.services.review import ReviewService
 
 RATINGS = (Rating.GOOD, Rating.AGAIN, Rating.EASY, Rating.HARD)
 
