@@ -46,3 +46,13 @@ def mini_col(col: Collection) -> Collection:
 @pytest.fixture
 def review(mini_col: Collection) -> ReviewService:
     return ReviewService(mini_col, UndoStack(mini_col))
+
+
+@pytest.fixture(autouse=True)
+def _no_background_work_left(request):
+    """Like napari's conftest: a test may not leave background jobs running."""
+    yield
+    if "qapp" in request.fixturenames or "qtbot" in request.fixturenames:
+        from cehrs_cards.ui.worker import pool
+
+        assert pool().waitForDone(10_000), "a background job was still running"

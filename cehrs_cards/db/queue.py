@@ -38,12 +38,22 @@ def next_learning(session: Session, w: DayWindow, decks: str, ahead: datetime) -
     return session.connection().execute(text(sql), params).scalar()
 
 
-def next_review(session: Session, w: DayWindow, decks: str) -> int | None:
-    """The due review card with the lowest retrievability (largest elapsed / stability)."""
+def review_batch(session: Session, w: DayWindow, decks: str, limit: int) -> list[int]:
+    """Due review cards, lowest retrievability (largest elapsed / stability) first.
+
+    One sort over every due card, so callers take a batch and reuse it (see ReviewService).
+    """
     sql = f"""SELECT c.id FROM card c WHERE c.state = 2 AND c.due < :end AND {_ACTIVE}{decks}
               ORDER BY (julianday(:now) - julianday(c.last_review)) / c.stability DESC, c.id
-              LIMIT 1"""
-    return session.connection().execute(text(sql), w.params()).scalar()
+              LIMIT :limit"""
+    params = w.params() | {"limit": limit}
+    return [row[0] for row in session.connection().execute(text(sql), params)]
+
+
+def is_due_review(session: Session, w: DayWindow, card_id: int) -> bool:
+    sql = f"""SELECT 1 FROM card c WHERE c.id = :id AND c.state = 2 AND c.due < :end
+              AND {_ACTIVE}"""
+    return session.connection().execute(text(sql), w.params() | {"id": card_id}).first() is not None
 
 
 def first_new_per_domain(session: Session, w: DayWindow, decks: str) -> dict[int, int]:
@@ -79,10 +89,17 @@ def reviews_today(session: Session, w: DayWindow) -> int:
 
 
 def counts_by(session: Session, w: DayWindow, column: str) -> dict[int, Counts]:
-    """Studyable counts today grouped by 'deck_id' or 'domain' (before daily limits)."""
+    """Studyable counts today grouped by 'deck_id' or 'domain' (before daily limits).
+
+    Two range scans (new; due by state and date) instead of one OR, so the covering
+    index ix_card_queue answers without touching the table.
+    """
     assert column in ("deck_id", "domain")
-    sql = f"""SELECT c.{column}, c.state, COUNT(*) FROM card c
-              WHERE {_ACTIVE} AND (c.state = 0 OR c.due < :end) GROUP BY 1, 2"""
+    sql = f"""SELECT c.{column}, c.state, COUNT(*) FROM card c WHERE c.state = 0 AND {_ACTIVE}
+              GROUP BY 1, 2
+              UNION ALL
+              SELECT c.{column}, c.state, COUNT(*) FROM card c
+              WHERE c.state IN (1, 2, 3) AND c.due < :end AND {_ACTIVE} GROUP BY 1, 2"""
     out: dict[int, Counts] = {}
     for key, state, n in session.connection().execute(text(sql), w.params()):
         add = Counts(

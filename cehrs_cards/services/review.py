@@ -24,6 +24,7 @@ from cehrs_cards.services.memory import apply_memory, memory_from_json, memory_o
 from cehrs_cards.services.undo import UndoEntry, UndoStack
 
 LEARN_AHEAD = timedelta(minutes=20)
+REVIEW_BATCH = 200
 
 
 class StaleCardError(RuntimeError):
@@ -43,6 +44,8 @@ class ReviewService:
     def __init__(self, col: Collection, undo: UndoStack | None = None) -> None:
         self.col = col
         self.undo_stack = undo or UndoStack(col)
+        self._review_ids: list[int] = []
+        self._review_key: tuple[str, datetime] | None = None
         self.reload_settings()
 
     def reload_settings(self) -> None:
@@ -71,7 +74,7 @@ class ReviewService:
             return got
         new_done, reviews_done = queue.done_today(s, w)
         if reviews_done < self.settings.reviews_per_day:
-            got = queue.next_review(s, w, decks)
+            got = self._next_review(s, w, decks)
             if got is not None:
                 return got
         if sum(new_done.values()) < self.settings.new_per_day:
@@ -79,6 +82,20 @@ class ReviewService:
             if firsts:
                 return firsts[pick_new_domain(firsts, new_done)]
         return queue.next_learning(s, w, decks, w.now + LEARN_AHEAD)
+
+    def _next_review(self, s: Session, w: queue.DayWindow, decks: str) -> int | None:
+        """Head of a cached batch of due reviews (sorting every due card per answer is slow)."""
+        key = (decks, w.day_start)
+        if self._review_key != key:
+            self._review_ids, self._review_key = [], key
+        for attempt in range(2):
+            while self._review_ids:
+                if queue.is_due_review(s, w, self._review_ids[0]):
+                    return self._review_ids[0]
+                self._review_ids.pop(0)
+            if attempt == 0:
+                self._review_ids = queue.review_batch(s, w, decks, REVIEW_BATCH)
+        return None
 
     def study_card(self, card_id: int) -> StudyCard:
         with self.col.read() as s:

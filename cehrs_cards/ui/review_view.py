@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.core.domains import domain_name
-from cehrs_cards.core.records import Rating, SessionSummary, StudyCard
+from cehrs_cards.core.records import Counts, Rating, SessionSummary, StudyCard
 from cehrs_cards.services.review import ReviewService, StaleCardError, remaining
 from cehrs_cards.ui.deck_list import COUNT_COLOURS
 from cehrs_cards.ui.theme import RATING_COLOURS, card_css
+from cehrs_cards.ui.worker import Worker, start
 
 RATING_NAMES = {
     Rating.AGAIN: "Again",
@@ -46,6 +47,8 @@ class ReviewView(QWidget):
         self.summary = SessionSummary()
         self.revealed = False
         self._timer = QElapsedTimer()
+        self._counting = False
+        self._counts_stale = False
         self._session_timer = QElapsedTimer()
         self.where = QLabel()
         self.where.setObjectName("reviewWhere")
@@ -183,10 +186,28 @@ class ReviewView(QWidget):
         self.where.setText(
             f"<b>{c.deck_name}</b> · Domain {c.domain or '—'}: {domain_name(c.domain)}{flag}"
         )
-        n = remaining(self.review, self.deck_id)
-        parts = zip((n.new, n.learning, n.due), COUNT_COLOURS, strict=True)
-        self.counts.setText(" + ".join(f"<span style='color:{c}'>{v}</span>" for v, c in parts))
+        self._refresh_counts()
         self.browser.setHtml(f"<body>{c.back_html if self.revealed else c.front_html}</body>")
+
+    def _refresh_counts(self) -> None:
+        """Count what is left off the UI thread: the next card never waits for the counts."""
+        if self._counting:
+            self._counts_stale = True
+            return
+        self._counting, self._counts_stale = True, False
+        review, deck_id = self.review, self.deck_id
+        job = Worker(lambda _progress: remaining(review, deck_id))
+        job.signals.sig_done.connect(self._on_counts_done)
+        job.signals.sig_error.connect(lambda _msg: self._on_counts_done(None))
+        start(job)
+
+    def _on_counts_done(self, n: Counts | None) -> None:
+        self._counting = False
+        if n is not None:
+            parts = zip((n.new, n.learning, n.due), COUNT_COLOURS, strict=True)
+            self.counts.setText(" + ".join(f"<span style='color:{c}'>{v}</span>" for v, c in parts))
+        if self._counts_stale:
+            self._refresh_counts()
 
     # ----- card actions ---------------------------------------------------------------------
     def _on_space(self) -> None:

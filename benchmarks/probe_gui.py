@@ -1,0 +1,48 @@
+"""Subprocess probe: open a collection in the real main window, time it, answer cards through
+the real review widget, and report timings and peak RSS as JSON. Used by benchmarks/run.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+STARTED = time.perf_counter()
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from cehrs_cards.core.records import Rating  # noqa: E402
+from cehrs_cards.services.collection import Collection  # noqa: E402
+from cehrs_cards.ui.app import build_main_window  # noqa: E402
+
+
+def main(data: Path, answers: int) -> None:
+    app = QApplication([])
+    col = Collection(data)
+    window = build_main_window(col, app)
+    window.show()
+    app.processEvents()
+    cold = time.perf_counter() - STARTED
+    window.start_study(None)
+    rv = window.reviewer
+    latencies = []
+    for i in range(answers):
+        if rv.card is None:
+            break
+        rv.reveal()
+        t = time.perf_counter()
+        rv.rate((Rating.GOOD, Rating.AGAIN, Rating.EASY)[i % 3])
+        app.processEvents()
+        latencies.append((time.perf_counter() - t) * 1000)
+    col.close()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"cold_start_s": cold, "answer_ms": latencies, "peak_rss_mb": rss_mb}))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), int(sys.argv[2]))
