@@ -3,6 +3,7 @@ task areas, MCQ soundness, duplicates, blueprint proportions, and HTML the sanit
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -71,7 +72,8 @@ def note_problems(note: NoteIn) -> list[str]:
     if not (note.source or "").strip():
         out.append("source is missing")
     for name, value in note.fields.items():
-        if sanitize_html(value) != value:
+        # Escaping differences (a bare "&" or "<" in text) are fine; removed markup is not.
+        if html.unescape(sanitize_html(value)) != html.unescape(value):
             out.append(f"field {name} has HTML the sanitiser would change")
     if note.notetype == MCQ.name:
         out.extend(_mcq_problems(note.fields))
