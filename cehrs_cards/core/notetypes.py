@@ -75,7 +75,7 @@ MCQ_OPTION_FIELDS = ("A", "B", "C", "D")
 MCQ = NoteTypeDef(
     "Multiple choice",
     "mcq",
-    ("Stem", "A", "B", "C", "D", "Answer", "Explanation"),
+    ("Stem", "A", "B", "C", "D", "Answer", "Explanation", "Why A", "Why B", "Why C", "Why D"),
     (
         Template(
             "MCQ",
