@@ -124,3 +124,29 @@ def test_dark_theme_applies_a_dark_palette(qtbot, window):
     apply_theme(app, False)
     assert app.palette().window().color().lightness() > 200
     assert isinstance(window.undo_stack, UndoStack)
+
+
+def test_card_images_come_from_the_media_folder(qtbot, col):
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QColor, QImage, QTextDocument
+
+    from cehrs_cards.interchange.package import NoteIn, Package
+    from cehrs_cards.services.importing import import_package
+    from cehrs_cards.services.review import ReviewService
+    from cehrs_cards.ui.review_view import ReviewView
+
+    img = QImage(8, 8, QImage.Format.Format_RGB32)
+    img.fill(QColor("red"))
+    assert img.save(str(col.media_dir / "chart.png"))
+    note = NoteIn(
+        "img1", "Basic", "D", {"Front": 'See <img src="chart.png">', "Back": "b"}, domain=1
+    )
+    import_package(col, Package(notes=[note]))
+    view = ReviewView(ReviewService(col))
+    qtbot.addWidget(view)
+    view.start(None)
+    assert '<img src="chart.png">' in view.card.front_html
+    loaded = view.browser.loadResource(QTextDocument.ResourceType.ImageResource, QUrl("chart.png"))
+    assert loaded is not None and QImage.fromData(loaded).width() == 8
+    missing = view.browser.loadResource(QTextDocument.ResourceType.ImageResource, QUrl("nope.png"))
+    assert missing is None
