@@ -11,13 +11,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from cehrs_cards.core.records import Rating  # noqa: E402
-from cehrs_cards.services.bundled import load_bundled_if_first_run  # noqa: E402
-from cehrs_cards.services.collection import Collection  # noqa: E402
-from cehrs_cards.ui.app import build_main_window  # noqa: E402
-from cehrs_cards.ui.theme import apply_theme  # noqa: E402
+from cehrs_cards.core.records import Rating
+from cehrs_cards.services.bundled import load_bundled_if_first_run
+from cehrs_cards.services.collection import Collection
+from cehrs_cards.ui.app import build_main_window
+from cehrs_cards.ui.theme import apply_theme
 
 DOCS = Path(__file__).parent
 
