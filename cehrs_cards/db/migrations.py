@@ -75,49 +75,7 @@ V1 = [
     "CREATE INDEX ix_revlog_time ON revlog (reviewed_at)",
     "CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ]
-
-V2_EXAMS = [
-    """CREATE TABLE exam_attempt (
-        id INTEGER PRIMARY KEY,
-        kind TEXT NOT NULL CHECK (kind IN ('mock', 'practice')),
-        mode TEXT NOT NULL CHECK (mode IN ('timed', 'tutor')),
-        seed INTEGER,
-        cut INTEGER NOT NULL DEFAULT 70,
-        options TEXT NOT NULL DEFAULT '{}',
-        started DATETIME NOT NULL,
-        deadline DATETIME,
-        shown_at DATETIME,
-        paused_at DATETIME,
-        paused_seconds FLOAT NOT NULL DEFAULT 0,
-        current INTEGER NOT NULL DEFAULT 0,
-        finished DATETIME,
-        finish_reason TEXT,
-        correct INTEGER,
-        total INTEGER,
-        scaled FLOAT
-    )""",
-    "CREATE INDEX ix_exam_attempt_finished ON exam_attempt (finished, started)",
-    """CREATE TABLE exam_item (
-        id INTEGER PRIMARY KEY,
-        attempt_id INTEGER NOT NULL REFERENCES exam_attempt(id) ON DELETE CASCADE,
-        position INTEGER NOT NULL,
-        card_id INTEGER REFERENCES card(id) ON DELETE SET NULL,
-        note_id INTEGER REFERENCES note(id) ON DELETE SET NULL,
-        domain INTEGER NOT NULL DEFAULT 0,
-        pretest BOOLEAN NOT NULL DEFAULT 0,
-        generated BOOLEAN NOT NULL DEFAULT 0,
-        content TEXT NOT NULL,
-        choice INTEGER CHECK (choice BETWEEN 0 AND 3),
-        flagged BOOLEAN NOT NULL DEFAULT 0,
-        struck TEXT NOT NULL DEFAULT '',
-        seconds FLOAT NOT NULL DEFAULT 0,
-        answered_at DATETIME,
-        UNIQUE (attempt_id, position)
-    )""",
-    "CREATE INDEX ix_exam_item_card ON exam_item (card_id)",
-]
-
-STEPS: list[list[str]] = [V1, V2_EXAMS]
+STEPS: list[list[str]] = [V1]
 LATEST = len(STEPS)
 
 
