@@ -36,6 +36,20 @@ def is_healthy(path: Path, full: bool = False) -> bool:
         return False
 
 
+def opens(path: Path) -> bool:
+    """Cheap start-up check: the file is SQLite and its schema reads (quick_check reads it all)."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            con.execute("PRAGMA user_version").fetchone()
+            return True
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
 def user_version(path: Path) -> int:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cehrs_cards.db.migrations import SchemaTooNewError
@@ -40,10 +40,14 @@ def build_main_window(col: Collection, app: QApplication) -> MainWindow:
     return window
 
 
-class Shell:
-    """Opens the collection (recovering from a damaged file), shows the window, backs up."""
+class Shell(QObject):
+    """Opens the collection (recovering from a damaged file), shows the window, backs up.
+
+    A QObject so that worker results arrive as queued calls on the UI thread.
+    """
 
     def __init__(self, app: QApplication, data_dir: Path) -> None:
+        super().__init__()
         self.app = app
         self.data_dir = data_dir
         self.window: MainWindow | None = None
@@ -55,15 +59,52 @@ class Shell:
         col = self._open_collection()
         if col is None:
             return False
-        self.window = build_main_window(col, self.app)
+        self._show(col)
+        return True
+
+    def _show(self, col: Collection) -> None:
+        try:
+            self.window = build_main_window(col, self.app)
+        except Exception:
+            if col.is_intact():
+                raise
+            col.close()
+            restored = self._offer_restore(self._damaged_text())
+            if restored is not None:
+                self._show(restored)
+            return
         self.window.sig_restore.connect(self._on_window_restore)
         self.window.show()
         self.timer.start()
-        return True
+        self._check_in_background(col)
+
+    def _check_in_background(self, col: Collection) -> None:
+        """quick_check reads the whole file; do it after the window is up, not before."""
+        job = Worker(lambda _progress: col.is_intact())
+        job.signals.sig_done.connect(self._on_check_done)
+        start(job)
+
+    def _on_check_done(self, intact: bool) -> None:
+        if intact or self.window is None:
+            return
+        old = self.window
+        old.hide()
+        old.close_collection(backup_first=False)
+        self.window = None
+        col = self._offer_restore(self._damaged_text())
+        old.deleteLater()
+        if col is not None:
+            self._show(col)
+
+    def _damaged_text(self) -> str:
+        return (
+            f"The collection file in {self.data_dir} is damaged (it fails SQLite's integrity "
+            "check). It has not been changed."
+        )
 
     def _open_collection(self) -> Collection | None:
         try:
-            col = Collection(self.data_dir)
+            col = Collection(self.data_dir, full_check=False)
         except CollectionInUseError as exc:
             QMessageBox.warning(None, "CEHRS Cards", str(exc))
             return None

@@ -168,13 +168,14 @@ class MainWindow(QMainWindow):
         if chosen is not None:
             self.sig_restore.emit(chosen)
 
-    def close_collection(self) -> None:
-        """Back up and close the collection (idempotent)."""
+    def close_collection(self, backup_first: bool = True) -> None:
+        """Back up (unless the file is damaged) and close the collection; idempotent."""
         if self._closed:
             return
         self._closed = True
         try:
-            self.review.col.backup("close")
+            if backup_first:
+                self.review.col.backup("close")
         finally:
             self.review.col.close()
 

@@ -198,8 +198,11 @@ class ReviewView(QWidget):
         review, deck_id = self.review, self.deck_id
         job = Worker(lambda _progress: remaining(review, deck_id))
         job.signals.sig_done.connect(self._on_counts_done)
-        job.signals.sig_error.connect(lambda _msg: self._on_counts_done(None))
+        job.signals.sig_error.connect(self._on_counts_error)
         start(job)
+
+    def _on_counts_error(self, _message: str) -> None:
+        self._on_counts_done(None)
 
     def _on_counts_done(self, n: Counts | None) -> None:
         self._counting = False

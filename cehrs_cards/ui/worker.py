@@ -1,5 +1,8 @@
 """Run long work off the UI thread. The worker gets plain values and returns records; results,
-progress and errors come back as signals on the UI thread, so no widget is touched elsewhere."""
+progress and errors come back as signals on the UI thread, so no widget is touched elsewhere.
+
+Connect the signals to methods of a QObject (a widget): Qt then queues the call to that
+object's thread. A lambda or plain function would run in the worker thread instead."""
 
 from __future__ import annotations
 

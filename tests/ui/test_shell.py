@@ -1,0 +1,98 @@
+"""The GUI's start-up: damaged file found by the background check, restore offered; one instance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from cehrs_cards.db.snapshot import is_healthy, opens
+from cehrs_cards.interchange.native import read_native
+from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.importing import import_package
+from cehrs_cards.ui.app import Shell
+
+DECKS = Path(__file__).parents[1] / "fixtures" / "decks"
+
+
+def _collection_with_backup(data: Path) -> None:
+    col = Collection(data)
+    import_package(col, read_native(DECKS))
+    col.save_settings(col.settings().__class__(bundled_loaded=True))
+    col.backup("manual")
+    col.close()
+
+
+def _damage_pages_after_the_first(db: Path) -> None:
+    raw = bytearray(db.read_bytes())
+    page = 4096
+    for i in range(page, min(len(raw), page * 4)):
+        raw[i] = 0x5A
+    db.write_bytes(bytes(raw))
+
+
+def test_damaged_file_is_restored_on_request(qapp, qtbot, tmp_path, monkeypatch):
+    data = tmp_path / "d"
+    _collection_with_backup(data)
+    db = data / "collection.sqlite"
+    _damage_pages_after_the_first(db)
+    assert opens(db) and not is_healthy(db)  # the cheap start-up check passes, quick_check fails
+    asked: list[str] = []
+
+    def yes(*args: object) -> QMessageBox.StandardButton:
+        asked.append(str(args[2]))
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(yes))
+    shell = Shell(qapp, data)
+    assert shell.open()
+    qtbot.waitUntil(lambda: is_healthy(db) and shell.window is not None, timeout=10_000)
+    assert "damaged" in asked[0]
+    assert is_healthy(db)
+    assert any(p.name.startswith("collection-replaced-") for p in data.iterdir())
+    assert shell.window.decks.tree.topLevelItem(0).text(4) == "7"
+    shell.window.close()
+    shell.timer.stop()
+
+
+def test_second_instance_is_refused_with_a_message(qapp, tmp_path, monkeypatch):
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: warned.append(str(a[2]))))
+    held = Collection(tmp_path / "d")
+    try:
+        assert not Shell(qapp, tmp_path / "d").open()
+        assert "open in another" in warned[0]
+    finally:
+        held.close()
+
+
+def test_damage_found_by_the_background_check_offers_restore(qapp, qtbot, tmp_path, monkeypatch):
+    import sqlite3
+
+    data = tmp_path / "d"
+    _collection_with_backup(data)
+    db = data / "collection.sqlite"
+    con = sqlite3.connect(db)
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE name='ix_revlog_card'").fetchone()[
+        0
+    ]
+    page = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    raw = bytearray(db.read_bytes())
+    raw[(root - 1) * page : root * page] = b"\x5a" * page  # an index no start-up query reads
+    db.write_bytes(bytes(raw))
+    assert opens(db) and not is_healthy(db)
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        staticmethod(lambda *a: asked.append(str(a[2])) or QMessageBox.StandardButton.Yes),
+    )
+    shell = Shell(qapp, data)
+    assert shell.open()
+    first = shell.window
+    assert first is not None and not asked  # the window came up before the full check
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window is not first, timeout=10_000)
+    assert "damaged" in asked[0] and is_healthy(db)
+    shell.window.close()
+    shell.timer.stop()
