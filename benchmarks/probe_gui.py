@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from cehrs_cards.core.records import Rating  # noqa: E402
 from cehrs_cards.services.collection import Collection  # noqa: E402
 from cehrs_cards.ui.app import build_main_window  # noqa: E402
+from cehrs_cards.ui.worker import pool  # noqa: E402
 
 
 def main(data: Path, answers: int) -> None:
@@ -39,6 +40,7 @@ def main(data: Path, answers: int) -> None:
         rv.rate((Rating.GOOD, Rating.AGAIN, Rating.EASY)[i % 3])
         app.processEvents()
         latencies.append((time.perf_counter() - t) * 1000)
+    pool().waitForDone()
     col.close()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"cold_start_s": cold, "answer_ms": latencies, "peak_rss_mb": rss_mb}))

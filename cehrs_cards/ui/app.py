@@ -18,7 +18,7 @@ from cehrs_cards.services.review import ReviewService
 from cehrs_cards.services.undo import UndoStack
 from cehrs_cards.ui.main_window import MainWindow
 from cehrs_cards.ui.theme import apply_theme, wants_dark
-from cehrs_cards.ui.worker import Worker, start
+from cehrs_cards.ui.worker import Worker, pool, start
 
 BACKUP_CHECK_MS = 5 * 60 * 1000
 
@@ -154,4 +154,6 @@ def run_gui(data_dir: Path) -> int:
     shell = Shell(app, data_dir)
     if not shell.open():
         return 1
-    return app.exec()
+    code = app.exec()
+    pool().waitForDone()  # no background job may outlive the app (PySide crashes at exit)
+    return code

@@ -17,6 +17,7 @@ class WorkerSignals(QObject):
     sig_done = Signal(object)
     sig_error = Signal(str)
     sig_progress = Signal(int, int)
+    sig_finished = Signal()  # after sig_done or sig_error
 
 
 class Worker(QRunnable):
@@ -24,6 +25,9 @@ class Worker(QRunnable):
 
     def __init__(self, fn: Callable[[Callable[[int, int], bool]], Any]) -> None:
         super().__init__()
+        # Python owns the worker (kept in _ACTIVE until it finishes): Qt deleting a Python
+        # QRunnable after run() corrupted PySide's reference counts and crashed at exit.
+        self.setAutoDelete(False)
         self.fn = fn
         self.signals = WorkerSignals()
         self.cancelled = False
@@ -40,6 +44,8 @@ class Worker(QRunnable):
             self.signals.sig_error.emit(detail)
         else:
             self.signals.sig_done.emit(result)
+        finally:
+            self.signals.sig_finished.emit()
 
 
 _POOL: QThreadPool | None = None
@@ -54,6 +60,24 @@ def pool() -> QThreadPool:
     return _POOL
 
 
+class _Reaper(QObject):
+    """Lives on the UI thread; drops a finished worker from _ACTIVE there."""
+
+    def release(self) -> None:
+        signals = self.sender()
+        for job in [j for j in _ACTIVE if j.signals is signals]:
+            _ACTIVE.discard(job)
+
+
+_ACTIVE: set[Worker] = set()
+_REAPER: _Reaper | None = None
+
+
 def start(worker: Worker) -> Worker:
+    global _REAPER
+    if _REAPER is None:
+        _REAPER = _Reaper()
+    _ACTIVE.add(worker)
+    worker.signals.sig_finished.connect(_REAPER.release)
     pool().start(worker)
     return worker
