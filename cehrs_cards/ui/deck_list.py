@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QTreeWidget,
@@ -36,6 +39,18 @@ def _brush(colour: str) -> QBrush:
     return QBrush(QColor(colour))
 
 
+class _SelectionReadable(QStyledItemDelegate):
+    """Coloured counts switch to the highlighted-text colour on a selected row."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        if option.state & QStyle.StateFlag.State_Selected:
+            option.palette.setBrush(
+                QPalette.ColorRole.Text, option.palette.brush(QPalette.ColorRole.HighlightedText)
+            )
+            option.backgroundBrush = QBrush()
+
+
 class DeckListView(QWidget):
     sig_study = Signal(object)  # deck id, or None for every deck
 
@@ -50,6 +65,7 @@ class DeckListView(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.itemActivated.connect(self._on_tree_activated)
+        self.tree.setItemDelegate(_SelectionReadable(self.tree))
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in range(1, 5):
@@ -85,7 +101,7 @@ class DeckListView(QWidget):
         box.addWidget(self.today)
         box.addWidget(self.tree, 3)
         box.addWidget(QLabel("<b>By exam domain</b> (NHA CEHRS test plan)"))
-        box.addWidget(self.domains, 2)
+        box.addWidget(self.domains)
 
     def show_decks(self, rows: list[DeckRow]) -> None:
         selected = self.selected_deck()
@@ -134,6 +150,9 @@ class DeckListView(QWidget):
                 self.domains.setItem(r, col, _count_item(v, colour))
             self.domains.setItem(r, 5, _count_item(total))
         self.domains.resizeRowsToContents()
+        rows_h = sum(self.domains.rowHeight(r) for r in range(self.domains.rowCount()))
+        frame = 2 * self.domains.frameWidth()
+        self.domains.setFixedHeight(self.domains.horizontalHeader().height() + rows_h + frame)
         t = limited_total
         new, learn, due = COUNT_COLOURS
         self.today.setText(
