@@ -23,6 +23,7 @@ from benchmarks.synthetic import WORDS
 from cehrs_cards.core.domains import DOMAINS
 from cehrs_cards.core.notetypes import BASIC, MCQ
 from cehrs_cards.db.repo import notetype_to_json
+from cehrs_cards.db.search_sql import fts_paused
 from cehrs_cards.db.timefmt import to_db
 from cehrs_cards.services.collection import Collection
 
@@ -35,7 +36,8 @@ def generate(data: Path, n_cards: int, n_reviews: int, seed: int = 1) -> None:
     con.execute("PRAGMA synchronous=OFF")
     rng = random.Random(seed)
     _notetypes_and_decks(con)
-    _notes_and_cards(con, rng, n_cards)
+    with fts_paused(con):  # the browser's text index, filled in one pass
+        _notes_and_cards(con, rng, n_cards)
     _revlog(con, rng, n_cards, n_reviews)
     con.execute("INSERT OR REPLACE INTO setting VALUES ('bundled_loaded', 'true')")
     con.commit()

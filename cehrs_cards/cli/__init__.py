@@ -18,6 +18,11 @@ Handler = Callable[[argparse.Namespace], int]
 COMMANDS = (
     "cehrs_cards.cli.info",
     "cehrs_cards.cli.deck",
+    "cehrs_cards.cli.exam",
+    "cehrs_cards.cli.transfer",
+    "cehrs_cards.cli.schedule",
+    "cehrs_cards.cli.browse",
+    "cehrs_cards.cli.stats",
 )
 
 

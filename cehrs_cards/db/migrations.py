@@ -75,7 +75,87 @@ V1 = [
     "CREATE INDEX ix_revlog_time ON revlog (reviewed_at)",
     "CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ]
-STEPS: list[list[str]] = [V1]
+
+V2_EXAMS = [
+    """CREATE TABLE exam_attempt (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('mock', 'practice')),
+        mode TEXT NOT NULL CHECK (mode IN ('timed', 'tutor')),
+        seed INTEGER,
+        cut INTEGER NOT NULL DEFAULT 70,
+        options TEXT NOT NULL DEFAULT '{}',
+        started DATETIME NOT NULL,
+        deadline DATETIME,
+        shown_at DATETIME,
+        paused_at DATETIME,
+        paused_seconds FLOAT NOT NULL DEFAULT 0,
+        current INTEGER NOT NULL DEFAULT 0,
+        finished DATETIME,
+        finish_reason TEXT,
+        correct INTEGER,
+        total INTEGER,
+        scaled FLOAT
+    )""",
+    "CREATE INDEX ix_exam_attempt_finished ON exam_attempt (finished, started)",
+    """CREATE TABLE exam_item (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES exam_attempt(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        card_id INTEGER REFERENCES card(id) ON DELETE SET NULL,
+        note_id INTEGER REFERENCES note(id) ON DELETE SET NULL,
+        domain INTEGER NOT NULL DEFAULT 0,
+        pretest BOOLEAN NOT NULL DEFAULT 0,
+        generated BOOLEAN NOT NULL DEFAULT 0,
+        content TEXT NOT NULL,
+        choice INTEGER CHECK (choice BETWEEN 0 AND 3),
+        flagged BOOLEAN NOT NULL DEFAULT 0,
+        struck TEXT NOT NULL DEFAULT '',
+        seconds FLOAT NOT NULL DEFAULT 0,
+        answered_at DATETIME,
+        UNIQUE (attempt_id, position)
+    )""",
+    "CREATE INDEX ix_exam_item_card ON exam_item (card_id)",
+]
+
+_MARKUP = [(f"char({c})", "' '") for c in (9, 10, 13, 160)]
+_MARKUP += [(f"'{{{{c{n}::'", "''") for n in range(1, 10)] + [("'}}'", "''")]
+_MARKUP += [(f"'{t}'", "' '") for t in "<br> <div> </div> <p> </p> <li> </li>".split()]
+_MARKUP += [(f"'<{t}>'", "''") for t in "b /b i /i u /u strong /strong em /em sub /sub".split()]
+_MARKUP += [("'&lt;'", "'<'"), ("'&gt;'", "'>'"), ("'&quot;'", "'\"'"), ("'&amp;'", "'&'")]
+
+
+def note_text_sql(alias: str) -> str:
+    """SQL for a note's searchable text: fields joined by 0x1f, common markup removed.
+
+    Pure SQL (no app functions), so the triggers also fire for rows other tools insert.
+    Frozen with step 3 (its triggers embed it): a better text needs a new step.
+    """
+    sql = f"SELECT group_concat(value, char(31)) AS t FROM json_each({alias}.fields)"
+    for at in range(0, len(_MARKUP), 12):  # staged: SQLite's parser limits nesting depth
+        expr = "t"
+        for old, new in _MARKUP[at : at + 12]:
+            expr = f"replace({expr}, {old}, {new})"
+        sql = f"SELECT {expr} AS t FROM ({sql})"
+    return f"({sql})"
+
+
+V3_SEARCH = [
+    # Trigram: substring matching in any case (Anki's plain-word semantics) at index speed.
+    "CREATE VIRTUAL TABLE note_fts USING fts5(text, tokenize = 'trigram')",
+    f"""CREATE TRIGGER note_fts_insert AFTER INSERT ON note BEGIN
+        INSERT INTO note_fts (rowid, text) VALUES (new.id, {note_text_sql("new")});
+    END""",
+    """CREATE TRIGGER note_fts_delete AFTER DELETE ON note BEGIN
+        DELETE FROM note_fts WHERE rowid = old.id;
+    END""",
+    f"""CREATE TRIGGER note_fts_update AFTER UPDATE OF fields ON note BEGIN
+        DELETE FROM note_fts WHERE rowid = old.id;
+        INSERT INTO note_fts (rowid, text) VALUES (new.id, {note_text_sql("new")});
+    END""",
+    f"INSERT INTO note_fts (rowid, text) SELECT id, {note_text_sql('note')} FROM note",
+]
+
+STEPS: list[list[str]] = [V1, V2_EXAMS, V3_SEARCH]
 LATEST = len(STEPS)
 
 

@@ -74,3 +74,46 @@ class RevLog(SQLModel, table=True):
 class Setting(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str  # JSON
+
+
+class ExamAttempt(SQLModel, table=True):
+    """A mock exam or practice block (schema step 2). The deadline is stored, never ticked."""
+
+    __tablename__ = "exam_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # mock | practice
+    mode: str  # timed | tutor
+    seed: int | None = None
+    cut: int = 70  # assumed raw cut out of 100 used for the scaled estimate
+    options: str = "{}"  # JSON: pause, strike, generated_scored, block spec
+    started: datetime
+    deadline: datetime | None = None
+    shown_at: datetime | None = None
+    paused_at: datetime | None = None
+    paused_seconds: float = 0.0
+    current: int = 0
+    finished: datetime | None = None
+    finish_reason: str | None = None  # submitted | time
+    correct: int | None = None
+    total: int | None = None
+    scaled: float | None = None
+
+
+class ExamItem(SQLModel, table=True):
+    """One position of an attempt, with the item's content as shown and the user's answer."""
+
+    __tablename__ = "exam_item"
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="exam_attempt.id")
+    position: int
+    card_id: int | None = Field(default=None, foreign_key="card.id")
+    note_id: int | None = Field(default=None, foreign_key="note.id")
+    domain: int = 0
+    pretest: bool = False
+    generated: bool = False
+    content: str  # JSON: stem, options, answer, explanation, rationales, guid
+    choice: int | None = None
+    flagged: bool = False
+    struck: str = ""  # option indexes struck out, e.g. "13"
+    seconds: float = 0.0
+    answered_at: datetime | None = None

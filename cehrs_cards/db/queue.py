@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -29,6 +30,16 @@ def deck_filter(deck_ids: list[int] | None) -> str:
     if deck_ids is None:
         return ""
     return f" AND c.deck_id IN ({','.join(str(int(i)) for i in deck_ids) or 'NULL'})"
+
+
+def focus_filter(domains: Sequence[int], tasks: Sequence[str]) -> str:
+    """SQL fragment restricting to cards of any of these domains or note task areas ("study
+    this" from the statistics view); empty when both are empty. Task ids are quoted."""
+    parts = [f"c.domain IN ({','.join(str(int(d)) for d in domains)})"] if domains else []
+    if tasks:
+        quoted = ",".join("'" + t.replace("'", "''") + "'" for t in tasks)
+        parts.append(f"c.note_id IN (SELECT n.id FROM note n WHERE n.task IN ({quoted}))")
+    return f" AND ({' OR '.join(parts)})" if parts else ""
 
 
 def next_learning(session: Session, w: DayWindow, decks: str, ahead: datetime) -> int | None:
@@ -88,18 +99,19 @@ def reviews_today(session: Session, w: DayWindow) -> int:
     return int(session.connection().execute(text(sql), w.params()).scalar_one())
 
 
-def counts_by(session: Session, w: DayWindow, column: str) -> dict[int, Counts]:
-    """Studyable counts today grouped by 'deck_id' or 'domain' (before daily limits).
+def counts_by(session: Session, w: DayWindow, column: str, where: str = "") -> dict[int, Counts]:
+    """Studyable counts today grouped by 'deck_id' or 'domain' (before daily limits);
+    `where` is an extra fragment such as focus_filter()'s.
 
     Two range scans (new; due by state and date) instead of one OR, so the covering
     index ix_card_queue answers without touching the table.
     """
     assert column in ("deck_id", "domain")
-    sql = f"""SELECT c.{column}, c.state, COUNT(*) FROM card c WHERE c.state = 0 AND {_ACTIVE}
-              GROUP BY 1, 2
+    sql = f"""SELECT c.{column}, c.state, COUNT(*) FROM card c
+              WHERE c.state = 0 AND {_ACTIVE}{where} GROUP BY 1, 2
               UNION ALL
               SELECT c.{column}, c.state, COUNT(*) FROM card c
-              WHERE c.state IN (1, 2, 3) AND c.due < :end AND {_ACTIVE} GROUP BY 1, 2"""
+              WHERE c.state IN (1, 2, 3) AND c.due < :end AND {_ACTIVE}{where} GROUP BY 1, 2"""
     out: dict[int, Counts] = {}
     for key, state, n in session.connection().execute(text(sql), w.params()):
         add = Counts(
@@ -115,3 +127,39 @@ def totals_by(session: Session, column: str) -> dict[int, int]:
     assert column in ("deck_id", "domain")
     sql = f"SELECT {column}, COUNT(*) FROM card GROUP BY 1"
     return {k: n for k, n in session.connection().execute(text(sql))}
+
+
+def active_by_domain(session: Session) -> dict[int, int]:
+    """Cards that count toward the exam per domain: everything not suspended."""
+    sql = "SELECT domain, COUNT(*) FROM card WHERE suspended = 0 GROUP BY 1"
+    return {d: n for d, n in session.connection().execute(text(sql))}
+
+
+def new_at_day_start(session: Session, w: DayWindow) -> dict[int, int]:
+    """New (never answered) unsuspended cards per domain as the study day began."""
+    sql = """SELECT c.domain, COUNT(*) FROM card c WHERE c.suspended = 0 AND (c.state = 0
+             OR c.id IN (SELECT r.card_id FROM revlog r WHERE r.reviewed_at >= :start
+                         AND json_extract(r.before, '$.state') = 0)) GROUP BY 1"""
+    return {d: n for d, n in session.connection().execute(text(sql), w.params())}
+
+
+def new_per_day(session: Session, w: DayWindow, days: int) -> list[int]:
+    """New cards introduced on each of the `days` study days before today (oldest first).
+
+    Fewer entries when the review history is younger than that, so callers can tell.
+    """
+    first = session.connection().execute(text("SELECT MIN(reviewed_at) FROM revlog")).scalar()
+    if first is None:
+        return []
+    out: list[int] = []
+    for back in range(days, 0, -1):
+        start = w.day_start - timedelta(days=back)
+        if to_db(start + timedelta(days=1)) <= first:
+            continue
+        sql = """SELECT COUNT(*) FROM revlog WHERE reviewed_at >= :a AND reviewed_at < :b
+                 AND json_extract(before, '$.state') = 0"""
+        got = session.connection().execute(
+            text(sql), {"a": to_db(start), "b": to_db(start + timedelta(days=1))}
+        )
+        out.append(int(got.scalar_one()))
+    return out

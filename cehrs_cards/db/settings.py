@@ -17,7 +17,7 @@ class Settings:
     reviews_per_day: int = 200
     rollover_hour: int = 4
     base_retention: float = 0.90
-    tilt: float = 1.0
+    tilt: float = 0.0  # retention tilt off by default: measured to earn no points (README)
     fuzz: bool = True
     parameters: tuple[float, ...] | None = None  # None = fsrs defaults
     exam_date: str | None = None  # ISO date

@@ -3,12 +3,42 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 
 from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef
 
 
 class DeckFormatError(ValueError):
     """A deck file that cannot be read; the message says where and why, for the user."""
+
+
+@dataclass
+class ReviewIn:
+    """One Anki review-log entry: when, which button (0 = manual change), Anki's entry type."""
+
+    at: datetime
+    rating: int
+    duration_ms: int = 0
+    kind: int = 1  # 0 learn, 1 review, 2 relearn, 3 filtered, 4 manual, 5 rescheduled
+    interval: int = 0  # days if > 0, -seconds if < 0
+
+
+@dataclass
+class CardIn:
+    """A card the package carries (Anki packages); scheduling fields only with its history."""
+
+    ord: int
+    deck: str
+    kind: int = 0  # Anki card type: 0 new, 1 learning, 2 review, 3 relearning
+    queue: int = 0  # Anki queue: -1 suspended, -2/-3 buried, 0 new, 1/3 learning, 2 review
+    due: datetime | None = None
+    interval_days: int = 0
+    ease_permille: int = 0
+    reps: int = 0
+    lapses: int = 0
+    flag: int = 0
+    history: list[ReviewIn] = field(default_factory=list)
 
 
 @dataclass
@@ -22,6 +52,7 @@ class NoteIn:
     task: str | None = None
     difficulty: str | None = None
     source: str | None = None
+    cards: list[CardIn] = field(default_factory=list)  # empty: made from the note type
 
 
 @dataclass
@@ -29,3 +60,7 @@ class Package:
     notes: list[NoteIn] = field(default_factory=list)
     notetypes: dict[str, NoteTypeDef] = field(default_factory=lambda: {n.name: n for n in BUILTINS})
     media: dict[str, bytes] = field(default_factory=dict)
+    media_files: dict[str, Path] = field(default_factory=dict)  # name -> extracted temp file
+    media_names: list[str] = field(default_factory=list)  # every media name, extracted or not
+    has_scheduling: bool = False
+    format: str = ""  # what was read, for the preview: "Anki package (collection.anki21b)"

@@ -8,19 +8,21 @@ from sqlmodel import Session, select
 
 from cehrs_cards.core.records import Changes, Counts, MemoryState, Preview, Rating, StudyCard
 from cehrs_cards.core.scheduling import (
-    DEFAULT_PARAMETERS,
+    DailyPlan,
     Policy,
     Schedulers,
     pick_new_domain,
     study_day_end,
     study_day_start,
 )
+from cehrs_cards.core.stats import StudyFocus
 from cehrs_cards.db import queue
 from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog
 from cehrs_cards.db.repo import fields_dict, notetype_from_row
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.memory import apply_memory, memory_from_json, memory_of, memory_to_json
+from cehrs_cards.services.scheduling import base_policy, plan_for
 from cehrs_cards.services.undo import UndoEntry, UndoStack
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -32,12 +34,8 @@ class StaleCardError(RuntimeError):
 
 
 def policy_of(settings: Settings) -> Policy:
-    return Policy(
-        base_retention=settings.base_retention,
-        tilt=settings.tilt,
-        parameters=settings.parameters or DEFAULT_PARAMETERS,
-        fuzz=settings.fuzz,
-    )
+    """The user's settings as a Policy, before the day's exam plan (see services/scheduling)."""
+    return base_policy(settings)
 
 
 class ReviewService:
@@ -46,11 +44,29 @@ class ReviewService:
         self.undo_stack = undo or UndoStack(col)
         self._review_ids: list[int] = []
         self._review_key: tuple[str, datetime] | None = None
+        self.focus: StudyFocus | None = None
+        """Restricts the queue to some domains or task areas ("study this"); None: no limit."""
         self.reload_settings()
 
     def reload_settings(self) -> None:
         self.settings = self.col.settings()
-        self.schedulers = Schedulers(policy_of(self.settings))
+        self._plan: tuple[datetime, DailyPlan, Schedulers] | None = None
+
+    def plan(self) -> DailyPlan:
+        """Today's exam-weighted plan (computed once per study day and settings change)."""
+        return self._today()[0]
+
+    @property
+    def schedulers(self) -> Schedulers:
+        """Today's fsrs schedulers, one per domain, from the plan's policy."""
+        return self._today()[1]
+
+    def _today(self) -> tuple[DailyPlan, Schedulers]:
+        w = self.window()
+        if self._plan is None or self._plan[0] != w.day_start:
+            plan = plan_for(self.col, self.settings, w)
+            self._plan = (w.day_start, plan, Schedulers(plan.policy))
+        return self._plan[1], self._plan[2]
 
     def window(self) -> queue.DayWindow:
         now = self.col.now()
@@ -64,9 +80,13 @@ class ReviewService:
         """Learning cards now due, then reviews (lowest retrievability first), then new cards."""
         w = self.window()
         with self.col.read() as s:
-            decks = queue.deck_filter(self._deck_ids(s, deck_id))
+            decks = queue.deck_filter(self._deck_ids(s, deck_id)) + self.focus_sql()
             card_id = self._pick(s, w, decks)
             return self._study_card(s, card_id) if card_id is not None else None
+
+    def focus_sql(self) -> str:
+        f = self.focus
+        return queue.focus_filter(f.domains, f.tasks) if f else ""
 
     def _pick(self, s: Session, w: queue.DayWindow, decks: str) -> int | None:
         got = queue.next_learning(s, w, decks, w.now)
@@ -80,7 +100,7 @@ class ReviewService:
         if sum(new_done.values()) < self.settings.new_per_day:
             firsts = queue.first_new_per_domain(s, w, decks)
             if firsts:
-                return firsts[pick_new_domain(firsts, new_done)]
+                return firsts[pick_new_domain(firsts, new_done, self.plan().shares)]
         return queue.next_learning(s, w, decks, w.now + LEARN_AHEAD)
 
     def _next_review(self, s: Session, w: queue.DayWindow, decks: str) -> int | None:
@@ -243,6 +263,6 @@ def remaining(review: ReviewService, deck_id: int | None) -> Counts:
     w = review.window()
     with review.col.read() as s:
         ids = review._deck_ids(s, deck_id)
-        by_deck = queue.counts_by(s, w, "deck_id")
+        by_deck = queue.counts_by(s, w, "deck_id", review.focus_sql())
     wanted = by_deck if ids is None else {k: v for k, v in by_deck.items() if k in set(ids)}
     return review.limited(sum(wanted.values(), Counts()))

@@ -75,6 +75,7 @@ class Shell(QObject):
             return
         self.window.sig_restore.connect(self._on_window_restore)
         self.window.show()
+        QTimer.singleShot(0, self.window.exam_launcher.offer_resume)  # unfinished mock?
         self.timer.start()
         self._check_in_background(col)
 

@@ -58,6 +58,10 @@ class DeckListView(QWidget):
         super().__init__(parent)
         self.title = QLabel("<h2>Today</h2>")
         self.today = QLabel()
+        self.pace = QLabel()  # exam-date pace of new cards (hidden without an exam date)
+        self.pace.setObjectName("examPace")
+        self.pace.setWordWrap(True)
+        self.pace.hide()
         self.today.setObjectName("todaySummary")
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Deck", "New", "Learning", "Due", "Cards"])
@@ -99,6 +103,7 @@ class DeckListView(QWidget):
         box.setContentsMargins(16, 12, 16, 12)
         box.addLayout(top)
         box.addWidget(self.today)
+        box.addWidget(self.pace)
         box.addWidget(self.tree, 3)
         box.addWidget(QLabel("<b>By exam domain</b> (NHA CEHRS test plan)"))
         box.addWidget(self.domains)
@@ -161,6 +166,12 @@ class DeckListView(QWidget):
             f"<b style='color:{due}'>{t.due}</b> due "
             "(domain rows count everything available, before daily limits)."
         )
+
+    def show_pace(self, message: str | None, warn: bool = False) -> None:
+        """The exam-date pace line; a warning colour when the daily limit makes it impossible."""
+        self.pace.setVisible(bool(message))
+        self.pace.setText(message or "")
+        self.pace.setStyleSheet("color: #d93025; font-weight: bold;" if warn else "")
 
     def selected_deck(self) -> int | None:
         item = self.tree.currentItem()

@@ -2,26 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
+from PySide6.QtCore import QDate, QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
+    QProgressDialog,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
-from cehrs_cards.core.scheduling import domain_retention
+from cehrs_cards.core.scheduling import LEAD_DAYS, DailyPlan, value_retention
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.notes import NoteEdit
+from cehrs_cards.services.review import ReviewService
+from cehrs_cards.services.scheduling import (
+    OptimiseReport,
+    RescheduleReport,
+    exam_date_of,
+    optimise_parameters,
+    reschedule_all,
+)
+from cehrs_cards.ui.worker import Worker, start
 
 
 def domain_combo(current: int) -> QComboBox:
@@ -84,10 +104,15 @@ class EditNoteDialog(QDialog):
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    """Study settings, and the exam-weighted policy with today's numbers (from `plan`)."""
+
+    def __init__(
+        self, settings: Settings, parent: QWidget | None = None, plan: DailyPlan | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.settings = settings
+        self.plan = plan
         self.new_per_day = _spin(0, 9999, settings.new_per_day)
         self.reviews_per_day = _spin(0, 99999, settings.reviews_per_day)
         self.rollover = _spin(0, 23, settings.rollover_hour)
@@ -104,17 +129,33 @@ class SettingsDialog(QDialog):
         for label, key in (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark")):
             self.theme.addItem(label, key)
         self.theme.setCurrentIndex(self.theme.findData(settings.theme))
-        self.per_domain = QLabel()
+        self.has_exam = QCheckBox("I have an exam date")
+        self.exam_date = QDateEdit()
+        self.exam_date.setCalendarPopup(True)
+        self.exam_date.setDisplayFormat("yyyy-MM-dd")
+        exam = QDate.fromString(settings.exam_date or "", "yyyy-MM-dd")
+        self.has_exam.setChecked(exam.isValid())
+        self.exam_date.setDate(exam if exam.isValid() else QDate.currentDate().addDays(60))
+        self.exam_date.setEnabled(exam.isValid())
+        self.has_exam.toggled.connect(self.exam_date.setEnabled)
+        self.per_domain = _policy_table()
+        self.policy_note = QLabel()
+        self.policy_note.setWordWrap(True)
         self.retention.valueChanged.connect(self._show_retentions)
         self.tilt.valueChanged.connect(self._show_retentions)
+        self._fill_policy()
         self._show_retentions()
+        _fit_rows(self.per_domain)
+        exam_row = QHBoxLayout()
+        exam_row.addWidget(self.has_exam)
+        exam_row.addWidget(self.exam_date, 1)
         form = QFormLayout()
         form.addRow("New cards per day", self.new_per_day)
         form.addRow("Maximum reviews per day", self.reviews_per_day)
         form.addRow("Next day starts at", self.rollover)
         form.addRow("Desired retention (base)", self.retention)
-        form.addRow("Exam-weight tilt (0 = plain FSRS)", self.tilt)
-        form.addRow("Retention by domain", self.per_domain)
+        form.addRow("Exam-value tilt (0 = plain FSRS)", self.tilt)
+        form.addRow("Exam", exam_row)
         form.addRow("Theme", self.theme)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -123,15 +164,42 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
         box.addLayout(form)
+        box.addSpacing(8)
+        box.addWidget(QLabel("<b>Exam-weighted policy</b> (today's numbers)"))
+        box.addWidget(self.per_domain)
+        box.addWidget(self.policy_note)
+        box.addStretch(1)
         box.addWidget(buttons)
+        self.resize(740, self.sizeHint().height())
+
+    def _ratio(self, domain_id: int) -> float:
+        if self.plan is not None:
+            return self.plan.ratios.get(domain_id, 1.0)
+        return DOMAINS[domain_id - 1].weight * len(DOMAINS)  # equal-size domains assumed
+
+    def _fill_policy(self) -> None:
+        """Per domain: weight, cards, value per card, new cards planned before the exam."""
+        plan = self.plan
+        for row, d in enumerate(DOMAINS):
+            active = plan.active.get(d.id, 0) if plan else None
+            planned = plan.quotas.get(d.id, 0) if plan else None
+            cells = (
+                f"{d.id} {d.name}",
+                f"{d.weight:.0%}",
+                "—" if active is None else str(active),
+                f"{self._ratio(d.id):.2f}×",
+                "—" if planned is None else str(planned),
+            )
+            for col, text in enumerate(cells):
+                self.per_domain.setItem(row, col, QTableWidgetItem(text))
+        self.policy_note.setText(_policy_note(plan))
 
     def _show_retentions(self) -> None:
         base, tilt = self.retention.value(), self.tilt.value()
-        lines = [
-            f"{d.id} {d.name} ({d.weight:.0%}): {domain_retention(d.id, base, tilt):.1%}"
-            for d in DOMAINS
-        ]
-        self.per_domain.setText("<br>".join(lines))
+        paused = self.plan is not None and not self.plan.on_track
+        for row, d in enumerate(DOMAINS):
+            r = base if paused else value_retention(self._ratio(d.id), base, tilt)
+            self.per_domain.setItem(row, 5, QTableWidgetItem(f"{r:.1%}"))
 
     def result_settings(self) -> Settings:
         return replace(
@@ -142,7 +210,60 @@ class SettingsDialog(QDialog):
             base_retention=round(self.retention.value(), 3),
             tilt=self.tilt.value(),
             theme=str(self.theme.currentData()),
+            exam_date=self.exam_date.date().toString("yyyy-MM-dd")
+            if self.has_exam.isChecked()
+            else None,
         )
+
+
+def _policy_table() -> QTableWidget:
+    table = QTableWidget(len(DOMAINS), 6)
+    table.setHorizontalHeaderLabels(
+        [
+            "CEHRS domain",
+            "Exam weight",
+            "Your cards",
+            "Value per card",
+            "New before exam",
+            "Retention",
+        ]
+    )
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for col in range(1, 6):
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+def _fit_rows(table: QTableWidget) -> None:
+    """Exactly as tall as its rows: no empty band under a short table."""
+    table.resizeRowsToContents()
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    table.setFixedHeight(rows + table.horizontalHeader().height() + 2 * table.frameWidth())
+
+
+def _policy_note(plan: DailyPlan | None) -> str:
+    """How the policy spends today: value order, pace, tilt on or paused, exam cap."""
+    text = (
+        "Value per card = exam weight ÷ the domain's share of your cards (1.00× = average). "
+        "New cards come most valuable first, interleaved across domains."
+    )
+    if plan is None:
+        return text
+    if plan.capacity is not None:
+        text += (
+            f" Planning with {plan.rate} new cards a day, {plan.capacity} fit before the exam; "
+            f"intervals end by exam day (at most {plan.policy.maximum_interval} days today)."
+        )
+    if not plan.on_track:
+        text += " You are behind: the retention tilt is paused so time goes to new cards."
+    if plan.pace is not None:
+        text += f"<br>{plan.pace.message()} (goal: {LEAD_DAYS} days ahead)"
+    return text
 
 
 def _spin(lo: int, hi: int, value: int) -> QSpinBox:
@@ -150,3 +271,102 @@ def _spin(lo: int, hi: int, value: int) -> QSpinBox:
     s.setRange(lo, hi)
     s.setValue(value)
     return s
+
+
+class SchedulingJobs(QObject):
+    """Rescheduling and "Optimise my parameters", off the UI thread behind a modal progress
+    dialog (answering meanwhile could be overwritten by the replay, so the window waits)."""
+
+    sig_message = Signal(str)
+    sig_cards_changed = Signal()
+
+    def __init__(self, review: ReviewService, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.review = review
+        self.parent_widget = parent
+        self._job: Worker | None = None
+        self._progress: QProgressDialog | None = None
+
+    def reschedule(self) -> None:
+        """Replay every studied card's log under the current settings."""
+        col, plan = self.review.col, self.review.plan()
+        exam = exam_date_of(self.review.settings)
+        self._run("Rescheduling cards…", lambda p: reschedule_all(col, plan, exam, p))
+
+    def optimise(self) -> None:
+        """Fit parameters to the review log; reschedule if the new ones were kept."""
+        col, review = self.review.col, self.review
+
+        def job(progress: Callable[[int, int], bool]) -> OptimiseReport:
+            report = optimise_parameters(col, progress)
+            if report.kept == "new":
+                review.reload_settings()
+                reschedule_all(col, review.plan(), exam_date_of(review.settings), progress)
+            return report
+
+        self._run("Optimising your FSRS parameters…", job)
+
+    def _run(self, label: str, fn: Callable[[Callable[[int, int], bool]], object]) -> None:
+        dialog = QProgressDialog(label, "Cancel", 0, 0, self.parent_widget)
+        dialog.setWindowTitle("CEHRS Cards")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        job = Worker(fn)
+        job.signals.sig_progress.connect(self._on_job_progress)
+        job.signals.sig_done.connect(self._on_job_done)
+        job.signals.sig_error.connect(self._on_job_error)
+        dialog.canceled.connect(self._on_dialog_canceled)
+        self._progress, self._job = dialog, start(job)
+        dialog.show()
+
+    def _on_job_progress(self, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress.setMaximum(total)
+            self._progress.setValue(done)
+
+    def _on_dialog_canceled(self) -> None:
+        if self._job is not None:
+            self._job.cancelled = True
+
+    def _finish(self) -> None:
+        if self._progress is not None:
+            self._progress.canceled.disconnect(self._on_dialog_canceled)
+            self._progress.close()
+        self._progress, self._job = None, None
+        self.review.reload_settings()
+        self.sig_cards_changed.emit()
+
+    def _on_job_done(self, result: object) -> None:
+        self._finish()
+        if isinstance(result, RescheduleReport):
+            self.sig_message.emit(f"Rescheduled {result.cards} cards from their review log.")
+        elif isinstance(result, OptimiseReport):
+            QMessageBox.information(self.parent_widget, "Optimise my parameters", _report(result))
+            self.sig_message.emit(f"Kept the {result.kept} parameters.")
+
+    def _on_job_error(self, detail: str) -> None:
+        self._finish()
+        if "cancelled" in detail:
+            self.sig_message.emit(detail.split(": ", 1)[-1])
+        else:
+            QMessageBox.warning(self.parent_widget, "CEHRS Cards", f"That did not work:\n{detail}")
+
+
+def _report(r: OptimiseReport) -> str:
+    """Old vs new parameters scored on the same reviews, and the decision."""
+    head = f"{r.reviews} answers on {r.cards} cards ({r.items} long-term reviews)."
+    if r.old_fit is None or r.new_fit is None:
+        return f"{head}\n\nKept your current parameters: {r.reason}."
+    return (
+        f"{head}\n\n"
+        f"              log loss   RMSE (bins)\n"
+        f"current:   {r.old_fit.log_loss:.4f}     {r.old_fit.rmse_bins:.4f}\n"
+        f"new:         {r.new_fit.log_loss:.4f}     {r.new_fit.rmse_bins:.4f}\n\n"
+        + (
+            "The new parameters predict your reviews better: saved, and your cards "
+            "rescheduled with them."
+            if r.kept == "new"
+            else "The new parameters are not better: your current ones are kept."
+        )
+        + "\nLower is better for both measures (same reviews for both sets)."
+    )

@@ -8,12 +8,16 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWi
 
 from cehrs_cards.core.records import Counts, SessionSummary
 from cehrs_cards.services import backup, info
+from cehrs_cards.services.exams import ExamService
 from cehrs_cards.services.notes import NotesService
 from cehrs_cards.services.review import ReviewService
+from cehrs_cards.services.scheduling import needs_reschedule
 from cehrs_cards.services.undo import UndoStack
 from cehrs_cards.ui.backup_dialog import RestoreDialog
+from cehrs_cards.ui.browser_launcher import BrowserLauncher
 from cehrs_cards.ui.deck_list import DeckListView
-from cehrs_cards.ui.dialogs import EditNoteDialog, SettingsDialog
+from cehrs_cards.ui.dialogs import EditNoteDialog, SchedulingJobs, SettingsDialog
+from cehrs_cards.ui.exam_launcher import ExamLauncher
 from cehrs_cards.ui.review_view import ReviewView
 from cehrs_cards.ui.summary_view import SummaryView
 from cehrs_cards.ui.theme import apply_theme, wants_dark
@@ -41,6 +45,11 @@ class MainWindow(QMainWindow):
         self.decks = DeckListView()
         self.reviewer = ReviewView(review, dark)
         self.summary = SummaryView()
+        self.scheduling = SchedulingJobs(review, self)
+        self.scheduling.sig_message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.scheduling.sig_cards_changed.connect(self._on_scheduling_cards_changed)
+        self.exam_launcher = ExamLauncher(ExamService(review.col, undo), self)
+        self.browsing = BrowserLauncher(review.col, undo, self)
         self.stack = QStackedWidget()
         for w in (self.decks, self.reviewer, self.summary):
             self.stack.addWidget(w)
@@ -53,13 +62,26 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Decks", "D", self.show_decks)
         file_menu.addSeparator()
+        self._action(file_menu, "&Import…", QKeySequence("Ctrl+Shift+I"), self.open_import)
+        self._action(file_menu, "&Export…", QKeySequence("Ctrl+Shift+E"), self.open_export)
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         edit = self.menuBar().addMenu("&Edit")
         self.undo_action = self._action(edit, "&Undo", QKeySequence.StandardKey.Undo, self.undo)
         self._action(edit, "Edit current &note", None, self.reviewer._on_edit)
         tools = self.menuBar().addMenu("&Tools")
         self._action(tools, "&Study all decks", None, lambda: self.start_study(None))
+        browse = self._action(tools, "&Browse cards", QKeySequence("B"), self.open_browser)
+        browse.setShortcuts([QKeySequence("B"), QKeySequence("Ctrl+Shift+B")])
+        add = self._action(tools, "&Add note…", QKeySequence("A"), lambda: self.browsing.add_note())
+        add.setShortcuts([QKeySequence("A"), QKeySequence("Ctrl+E")])
         self._action(tools, "Se&ttings…", QKeySequence("Ctrl+,"), self.open_settings)
+        self._action(tools, "&Optimise my parameters…", None, self.scheduling.optimise)
+        tools.addSeparator()
+        exam = self.exam_launcher
+        self._action(tools, "&Mock exam", QKeySequence("Ctrl+M"), exam.start_mock)
+        self._action(tools, "&Practice block…", QKeySequence("Ctrl+B"), exam.start_practice)
+        self._action(tools, "Exam &history…", None, exam.show_history)
         tools.addSeparator()
         self._action(tools, "&Back up now", None, self.backup_now)
         self._action(tools, "&Restore from backup…", None, self.open_restore)
@@ -89,6 +111,11 @@ class MainWindow(QMainWindow):
         self.reviewer.sig_edit.connect(self.edit_note)
         self.reviewer.sig_message.connect(lambda m: self.statusBar().showMessage(m, 4000))
         self.summary.sig_back.connect(self.show_decks)
+        self.browsing.sig_changed.connect(self._on_browsing_changed)
+        self.exam_launcher.sig_message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.exam_launcher.sig_cards_changed.connect(
+            lambda: self.refresh_decks() if self.stack.currentWidget() is self.decks else None
+        )
 
     # ----- navigation ------------------------------------------------------------------------
     def show_decks(self) -> None:
@@ -101,6 +128,9 @@ class MainWindow(QMainWindow):
         by_domain = info.domain_counts(self.review)
         total = self.review.limited(sum((c for c, _ in by_domain.values()), Counts()))
         self.decks.show_domains(by_domain, total)
+        self.review.reload_settings()  # cards may have been added or suspended: replan
+        pace = self.review.plan().pace
+        self.decks.show_pace(pace.message() if pace else None, bool(pace and not pace.feasible))
         self._refresh_undo()
 
     def start_study(self, deck_id: int | None) -> None:
@@ -141,12 +171,32 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Note saved (Ctrl+Z to undo).", 3000)
         self._refresh_undo()
 
+    def open_browser(self) -> None:
+        """The card browser, on the card under review if there is one."""
+        reviewing = self.stack.currentWidget() is self.reviewer and self.reviewer.card
+        self.browsing.open(self.reviewer.card.card_id if reviewing else None)  # type: ignore[union-attr]
+
+    def _on_browsing_changed(self) -> None:
+        """Browser edits come back here: the card under review is shown again, or the next one."""
+        card = self.reviewer.card
+        if self.stack.currentWidget() is self.reviewer and card is not None:
+            if self.browsing.studyable(card.card_id):
+                self.reviewer.reload_current()
+            else:
+                self.reviewer.next()
+        elif self.stack.currentWidget() is self.decks:
+            self.refresh_decks()
+        self._refresh_undo()
+
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.review.settings, self)
+        old = self.review.settings
+        dialog = SettingsDialog(old, self, plan=self.review.plan())
         if not dialog.exec():
             return
         self.review.col.save_settings(dialog.result_settings())
         self.review.reload_settings()
+        if needs_reschedule(old, self.review.settings):
+            self.scheduling.reschedule()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             dark = wants_dark(app, self.review.settings.theme)
@@ -155,8 +205,25 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.decks:
             self.refresh_decks()
 
+    def _on_scheduling_cards_changed(self) -> None:
+        if self.stack.currentWidget() is self.decks:
+            self.refresh_decks()
+
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HTML)
+
+    def open_import(self) -> None:
+        from cehrs_cards.ui.transfer_menu import choose_and_import
+
+        choose_and_import(self, self.review.col, self._on_import_done)
+
+    def _on_import_done(self, _result: object) -> None:
+        self.refresh_decks()
+
+    def open_export(self) -> None:
+        from cehrs_cards.ui.transfer_menu import open_export
+
+        open_export(self, self.review.col)
 
     def backup_now(self) -> None:
         b = self.review.col.backup("manual")
@@ -196,4 +263,8 @@ SHORTCUTS_HTML = """<table cellpadding=3>
 <tr><td><b>Ctrl+1..4</b></td><td>Toggle a flag</td></tr>
 <tr><td><b>Esc / D</b></td><td>Back to the deck list</td></tr>
 <tr><td><b>Ctrl+,</b></td><td>Settings</td></tr>
+<tr><td><b>Ctrl+Shift+I / E</b></td><td>Import / export decks (.apkg, CSV, TOML)</td></tr>
+<tr><td><b>B / A</b></td><td>Browse cards / add a note (browser: F1 for search syntax)</td></tr>
+<tr><td><b>Ctrl+M / Ctrl+B</b></td><td>Mock exam / practice block (1-4 or A-D answer, F flag,
+arrows move, R review screen)</td></tr>
 </table>"""

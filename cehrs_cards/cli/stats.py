@@ -1,0 +1,95 @@
+"""`cehrs-cards stats [--json]`: the statistics view's figures (charts, mastery, readiness,
+calibration), from the same service the view uses, so the two always agree."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+from cehrs_cards.cli.output import emit
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("stats", help="statistics, domain mastery and exam readiness (est.)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--domain", help="charts for one domain (1-5, a name, or 'unassigned')")
+    p.add_argument("--deck", help="charts for one deck (full name) and its subdecks")
+    p.add_argument("--days", type=int, default=30, help="days shown per chart (default 30)")
+    p.add_argument("--at", help="compute as of this ISO 8601 time (UTC if no offset)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cehrs_cards.cli import open_collection
+    from cehrs_cards.core.clock import FakeClock
+    from cehrs_cards.services.stats import StatsService
+
+    at = _moment(args.at) if args.at else None
+    col = open_collection(args)
+    try:
+        if at is not None:
+            col.clock = FakeClock(at)
+        svc = StatsService(col)
+        report = svc.report(_filter(args, svc.decks()))
+    finally:
+        col.close()
+    if args.json:
+        emit(report, True)
+    else:
+        print("\n".join(summary_lines(report)))
+    return 0
+
+
+def _moment(text: str) -> datetime:
+    when = datetime.fromisoformat(text)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _filter(args: argparse.Namespace, decks: list[tuple[int, str]]) -> Any:
+    from cehrs_cards.core.domains import parse_domain
+    from cehrs_cards.services.stats import StatsFilter
+
+    domain = None
+    if args.domain is not None:
+        domain = parse_domain(args.domain)
+        if domain is None:
+            raise ValueError(f"unknown domain {args.domain!r} (use 1-5, a name or unassigned)")
+    deck_id = None
+    if args.deck is not None:
+        deck_id = next((i for i, n in decks if n == args.deck), None)
+        if deck_id is None:
+            raise ValueError(f"no deck named {args.deck!r}")
+    if not 1 <= args.days <= 365:
+        raise ValueError("--days must be between 1 and 365")
+    return StatsFilter(domain, deck_id, args.days)
+
+
+def summary_lines(r: dict[str, Any]) -> list[str]:
+    """The report in a few lines for people (the JSON has every figure)."""
+    ov = r["charts"]["overview"]
+    st = ov["streak"]
+    lines = [
+        f"Study day {r['study_day']}: {ov['reviews_today']} reviews ({ov['minutes_today']} min),"
+        f" {ov['due_today']} due; streak {st['current']} days (longest {st['longest']}).",
+    ]
+    ready = r["readiness"]
+    est = ready["estimate"]
+    if est is None:
+        lines.append("Readiness: too little data yet.")
+        lines += [f"  - {why}" for why in ready["reasons"]]
+    else:
+        lo, hi = est["raw_range"]
+        lines.append(
+            f"Readiness (est.): raw {est['raw']} of 100 ({lo}-{hi}), scaled {est['scaled']} "
+            f"(cut {est['cut']}), pass chance {est['pass_probability']:.0%}."
+        )
+    lines.append("Mastery (expected share right today, est.):")
+    for d in r["mastery"]["domains"]:
+        lines.append(
+            f"  {d['domain']} {d['name']:<26} {d['expected']:>6.1%}  "
+            f"{d['points']:>5} of {d['items']} points"
+        )
+    for lever in ready["what_would_move_it"]:
+        lines.append(f"  + {lever['text']} (about +{lever['gain']} raw points)")
+    return lines

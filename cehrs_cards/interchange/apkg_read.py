@@ -1,0 +1,271 @@
+"""Read an Anki .apkg (legacy collection.anki2 / .anki21, or current zstd collection.anki21b).
+
+Parses into a Package: note types, notes with their Anki cards (deck per card), optionally
+the scheduling and review history, and the media names (extracted on request). Nothing here
+touches our database; every problem is a PackageError with a sentence for the user.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cehrs_cards.core.notetypes import NoteTypeDef
+from cehrs_cards.interchange import protobuf_lite as pb
+from cehrs_cards.interchange.anki_schema import (
+    SCHEMA_LEGACY,
+    SCHEMA_TABLES,
+    read_decks,
+    read_notetypes,
+    schema_version,
+    unicase,
+)
+from cehrs_cards.interchange.package import CardIn, NoteIn, Package, ReviewIn
+from cehrs_cards.interchange.zipsafe import Limits, PackageError, SafeZip, safe_media_name
+
+COLLECTIONS = {1: "collection.anki2", 2: "collection.anki21", 3: "collection.anki21b"}
+DUMMY_TEXT = "please update to the latest anki version"
+FIELD_SEP = "\x1f"
+
+
+def read_apkg(
+    path: Path,
+    *,
+    media_dir: Path | None = None,
+    with_history: bool = True,
+    limits: Limits | None = None,
+) -> Package:
+    """Parse the package at `path`; media files are extracted into `media_dir` if given."""
+    limits = limits or Limits()
+    with SafeZip(path, limits) as z:
+        if not z.names:
+            raise PackageError(f"{path.name} is an empty package (it holds no files)")
+        version = _package_version(z)
+        member = COLLECTIONS[version]
+        if not z.has(member):
+            raise PackageError(f"{path.name} has no collection ({member} is missing)")
+        pkg = Package(notetypes={}, format=f"Anki package ({member})")
+        with _collection(z, member, version == 3) as con:
+            try:
+                _read_collection(con, pkg, member, with_history, limits)
+            except PackageError:
+                raise
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                raise PackageError(
+                    f"the collection in the package has malformed rows ({exc})"
+                ) from exc
+        _read_media(z, version, pkg, media_dir)
+    return pkg
+
+
+def _package_version(z: SafeZip) -> int:
+    """1, 2 or 3 as Anki numbers package versions; 'meta' says, else the files present do."""
+    if z.has("meta"):
+        try:
+            version = pb.first_int(pb.parse(z.read("meta")), 1)
+        except pb.ProtobufError as exc:
+            raise PackageError(f"the package's version record is damaged ({exc})") from exc
+        if version not in COLLECTIONS:
+            raise PackageError(
+                f"this package was made by a newer Anki (package version {version}); "
+                "we can read versions 1 to 3"
+            )
+        return version
+    return 2 if z.has(COLLECTIONS[2]) else 1
+
+
+@contextmanager
+def _collection(z: SafeZip, member: str, zstd: bool) -> Iterator[sqlite3.Connection]:
+    """The package's SQLite collection, unpacked to a temporary file and checked."""
+    with tempfile.TemporaryDirectory(prefix="cehrs-apkg-") as tmp:
+        db = Path(tmp) / "collection.db"
+        z.extract(member, db, zstd=zstd)
+        try:
+            with closing(sqlite3.connect(db)) as con:
+                con.create_collation("unicase", unicase)
+                _check_db(con, member)
+                yield con
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            raise PackageError(f"the collection in the package is damaged ({exc})") from exc
+
+
+def _check_db(con: sqlite3.Connection, member: str) -> None:
+    result = con.execute("PRAGMA quick_check").fetchone()
+    if not result or result[0] != "ok":
+        raise PackageError(f"the collection in the package ({member}) fails SQLite's checks")
+
+
+def _read_collection(
+    con: sqlite3.Connection, pkg: Package, member: str, with_history: bool, limits: Limits
+) -> None:
+    ver = schema_version(con)
+    if ver != SCHEMA_LEGACY and ver not in SCHEMA_TABLES:
+        raise PackageError(f"the package uses collection schema {ver}, which we do not know")
+    by_id = read_notetypes(con, ver)
+    pkg.notetypes = {nt.name: nt for nt in by_id.values()}
+    decks = read_decks(con, ver)
+    crt = int(con.execute("SELECT crt FROM col").fetchone()[0] or 0)
+    cards, by_card_id = _read_cards(con, decks, crt if with_history else None)
+    if with_history:
+        _attach_history(con, by_card_id)
+    pkg.notes = _read_notes(con, by_id, cards, limits)
+    if member == COLLECTIONS[1] and _is_dummy(pkg):
+        raise PackageError(
+            "this package only holds Anki's 'please update' placeholder; its real collection "
+            "is missing (was the file cut short?)"
+        )
+    pkg.has_scheduling = any(c.kind != 0 or c.history for cs in cards.values() for c in cs)
+
+
+def _is_dummy(pkg: Package) -> bool:
+    return len(pkg.notes) == 1 and any(
+        DUMMY_TEXT in v.lower() for v in list(pkg.notes[0].fields.values())[:1]
+    )
+
+
+def _read_notes(
+    con: sqlite3.Connection,
+    notetypes: dict[int, NoteTypeDef],
+    cards: dict[int, list[CardIn]],
+    limits: Limits,
+) -> list[NoteIn]:
+    notes = []
+    for nid, guid, mid, tags, flds in con.execute(
+        "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+    ):
+        nt = notetypes.get(int(mid))
+        values = str(flds).split(FIELD_SEP)
+        if len(flds) > limits.max_field_chars:
+            _check_size(values, str(guid), limits)
+        own = cards.get(int(nid), [])
+        if nt is None:
+            notes.append(NoteIn(str(guid), f"missing note type {mid}", "Default", {}, []))
+            continue
+        valid = [c for c in own if nt.kind == "cloze" or c.ord < len(nt.templates)]
+        fields = {name: (values[i] if i < len(values) else "") for i, name in enumerate(nt.fields)}
+        deck = valid[0].deck if valid else "Default"
+        notes.append(NoteIn(str(guid), nt.name, deck, fields, str(tags).split(), cards=valid))
+    return notes
+
+
+def _check_size(values: list[str], guid: str, limits: Limits) -> None:
+    longest = max((len(v) for v in values), default=0)
+    if longest > limits.max_field_chars:
+        raise PackageError(
+            f"note {guid!r} has a field of {longest:,} characters; the limit is "
+            f"{limits.max_field_chars:,}"
+        )
+
+
+def _read_cards(
+    con: sqlite3.Connection, decks: dict[int, str], crt: int | None
+) -> tuple[dict[int, list[CardIn]], dict[int, CardIn]]:
+    """Note id -> its cards by ordinal, and card id -> card; scheduling only if `crt` given."""
+    out: dict[int, list[CardIn]] = {}
+    by_id: dict[int, CardIn] = {}
+    if crt is None:  # no scheduling wanted: ordinal and deck are all we need
+        for nid, did, odid, ord_ in con.execute(
+            "SELECT nid, did, odid, ord FROM cards ORDER BY nid, ord"
+        ):
+            deck = decks.get(int(odid) or int(did), "Default")
+            out.setdefault(int(nid), []).append(CardIn(int(ord_), deck))
+        return out, by_id
+    rows = con.execute(
+        "SELECT id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, "
+        "flags FROM cards ORDER BY nid, ord"
+    )
+    for (
+        cid,
+        nid,
+        did,
+        odid,
+        ord_,
+        ctype,
+        queue,
+        due,
+        odue,
+        ivl,
+        factor,
+        reps,
+        lapses,
+        flags,
+    ) in rows:
+        deck = decks.get(int(odid) or int(did), "Default")
+        card = CardIn(int(ord_), deck)
+        if crt is not None:
+            card.kind, card.queue = int(ctype), int(queue)
+            card.due = _due(int(ctype), int(queue), int(odue) if odid else int(due), crt)
+            card.interval_days = max(0, int(ivl))
+            card.ease_permille, card.reps, card.lapses = int(factor), int(reps), int(lapses)
+            card.flag = int(flags) & 7
+        out.setdefault(int(nid), []).append(card)
+        by_id[int(cid)] = card
+    return out, by_id
+
+
+def _due(ctype: int, queue: int, due: int, crt: int) -> datetime | None:
+    """Anki's due as a datetime: seconds for intraday learning, else days since creation."""
+    if ctype == 0:
+        return None
+    if queue == 1 or (ctype in (1, 3) and due > 1_000_000_000):
+        return _ts(due)
+    return _ts(crt + due * 86400)
+
+
+def _ts(seconds: float) -> datetime | None:
+    try:
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+    except OverflowError:
+        return None
+
+
+def _attach_history(con: sqlite3.Connection, cards: dict[int, CardIn]) -> None:
+    for rid, cid, ease, ivl, taken, kind in con.execute(
+        "SELECT id, cid, ease, ivl, time, type FROM revlog ORDER BY cid, id"
+    ):
+        card = cards.get(int(cid))
+        at = _ts(int(rid) / 1000)
+        if card is None or at is None:
+            continue
+        rating = int(ease) if 1 <= int(ease) <= 4 else 0
+        card.history.append(ReviewIn(at, rating, max(0, int(taken)), int(kind), int(ivl)))
+
+
+def _read_media(z: SafeZip, version: int, pkg: Package, media_dir: Path | None) -> None:
+    if not z.has("media"):
+        return
+    entries = _media_entries(z, version)
+    pkg.media_names = sorted({name for name, _ in entries})
+    if media_dir is None:
+        return
+    for name, member in entries:
+        if name in pkg.media_files or not z.has(member):
+            continue
+        target = media_dir / f"{len(pkg.media_files)}.part"
+        z.extract(member, target, zstd=version == 3)
+        pkg.media_files[name] = target
+
+
+def _media_entries(z: SafeZip, version: int) -> list[tuple[str, str]]:
+    """(safe media name, zip member) pairs; any unsafe name rejects the whole package."""
+    if version == 3:
+        try:
+            listing = pb.parse(z.read("media", zstd=True))
+            raw = [pb.parse(e) for e in pb.all_bytes(listing, 1)]
+            pairs = [(pb.first_str(e, 1), str(pb.first_int(e, 255, i))) for i, e in enumerate(raw)]
+        except pb.ProtobufError as exc:
+            raise PackageError(f"the package's media list is damaged ({exc})") from exc
+    else:
+        try:
+            mapping = json.loads(z.read("media") or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise PackageError(f"the package's media list is damaged ({exc})") from exc
+        if not isinstance(mapping, dict):
+            raise PackageError("the package's media list is damaged")
+        pairs = [(str(name), str(member)) for member, name in mapping.items()]
+    return [(safe_media_name(name), member) for name, member in pairs]

@@ -1,0 +1,232 @@
+"""The card browser's reads: search (ids first, rows fetched lazily by window), note details,
+the side panel's lists and saved searches. Edits live in browse_edit.py."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from cehrs_cards.core import search as q
+from cehrs_cards.core.notetypes import NoteTypeDef
+from cehrs_cards.core.records import CardState
+from cehrs_cards.core.sanitize import strip_html
+from cehrs_cards.core.scheduling import DEFAULT_PARAMETERS, study_day_end, study_day_start
+from cehrs_cards.db import search_sql
+from cehrs_cards.db.models import Card, Deck, Note, NoteType, Setting
+from cehrs_cards.db.repo import fields_dict, notetype_from_row
+from cehrs_cards.db.search_sql import FSRS_DEFAULT_DECAY, SORTS, RawRow, SearchContext
+from cehrs_cards.db.settings import load_settings
+from cehrs_cards.db.timefmt import from_db
+from cehrs_cards.services.collection import Collection
+
+SearchError = q.SearchError
+SORT_KEYS = tuple(SORTS)
+SAVED_KEY = "browser_saved_searches"
+"""Setting row holding {name: query}; the typed Settings ignore keys they do not know."""
+LEARN_AHEAD_MINUTES = 20  # as the review queue: learning cards due this soon count as due
+QUESTION_CHARS = 160
+
+
+@dataclass(frozen=True)
+class BrowseRow:
+    """One row of the browser table, display-ready values only."""
+
+    card_id: int
+    note_id: int
+    question: str
+    domain: int
+    deck: str
+    tags: str
+    due: datetime | None  # None for new cards
+    state: CardState
+    interval: float | None  # days between the last review and the due date
+    stability: float | None
+    difficulty: float | None
+    retrievability: float | None
+    lapses: int
+    reps: int
+    created: datetime
+    suspended: bool
+    buried: bool
+    flag: int
+
+
+@dataclass(frozen=True)
+class NoteDetail:
+    """A note as the editor shows it (deck and domain are those of its cards)."""
+
+    note_id: int
+    notetype: str
+    kind: str
+    fields: dict[str, str]
+    tags: list[str]
+    domain: int
+    deck: str
+    card_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SidebarData:
+    decks: list[str]
+    tags: list[str]
+    notetypes: list[str]
+    saved: dict[str, str]
+
+
+def decay_of(parameters: Sequence[float] | None) -> float:
+    """FSRS decay (parameter w20) of the user's parameters; 0.1542 for 19-parameter sets."""
+    params = parameters or DEFAULT_PARAMETERS
+    return float(params[20]) if len(params) > 20 else FSRS_DEFAULT_DECAY
+
+
+class BrowseService:
+    """Reads only (saved searches aside): no undo stack needed."""
+
+    def __init__(self, col: Collection) -> None:
+        self.col = col
+
+    # ----- searching -----------------------------------------------------------------------
+    def context(self, s: Session) -> SearchContext:
+        """Time, study day, FSRS decay and field names a translation needs."""
+        settings = load_settings(s)
+        now = self.col.now()
+        hour = settings.rollover_hour
+        return SearchContext(
+            now=now,
+            day_start=study_day_start(now, self.col.tz, hour),
+            day_end=study_day_end(now, self.col.tz, hour),
+            learn_cutoff=now + timedelta(minutes=LEARN_AHEAD_MINUTES),
+            decay=decay_of(settings.parameters),
+            leech_lapses=settings.leech_lapses,
+            fields=search_sql.field_map(s),
+        )
+
+    def search(self, query: str, sort: str = "created", desc: bool = False) -> list[int]:
+        """Card ids matching `query` in order; raises SearchError for a query it cannot read."""
+        node = q.parse(query)
+        with self.col.read() as s:
+            return search_sql.card_ids(s, node, self.context(s), sort, desc)
+
+    def rows(self, card_ids: Sequence[int]) -> list[BrowseRow]:
+        """Rows for a window of ids, in that order (ids deleted meanwhile are left out)."""
+        with self.col.read() as s:
+            raws = search_sql.fetch_rows(s, card_ids, self.context(s))
+            types = _notetypes(s, {r.notetype_id for r in raws})
+        return [_row(r, types[r.notetype_id]) for r in raws]
+
+    def note_guids(self, query: str) -> set[str]:
+        """GUIDs of the notes with a card matching `query` (for `cehrs-cards cards --search`)."""
+        ids = json.dumps(self.search(query))
+        sql = "SELECT DISTINCT n.guid FROM card c JOIN note n ON n.id = c.note_id"
+        sql += " WHERE c.id IN (SELECT value FROM json_each(?))"
+        with self.col.read() as s:
+            return {row[0] for row in search_sql.raw(s).execute(sql, (ids,))}
+
+    def exists(self, card_id: int) -> bool:
+        with self.col.read() as s:
+            return s.get(Card, card_id) is not None
+
+    # ----- one note --------------------------------------------------------------------------
+    def note(self, card_id: int) -> NoteDetail:
+        """The note of a card, with the deck and domain of that card."""
+        with self.col.read() as s:
+            card = s.get(Card, card_id)
+            if card is None:
+                raise KeyError(f"card {card_id} not found")
+            note = s.get(Note, card.note_id)
+            assert note is not None and note.id is not None
+            nt_row = s.get(NoteType, note.notetype_id)
+            deck = s.get(Deck, card.deck_id)
+            assert nt_row is not None and deck is not None
+            nt = notetype_from_row(nt_row)
+            ids = s.exec(select(Card.id).where(Card.note_id == note.id).order_by(col(Card.ord)))
+            return NoteDetail(
+                note_id=note.id,
+                notetype=nt.name,
+                kind=nt.kind,
+                fields=fields_dict(nt, note.fields),
+                tags=note.tags.split(),
+                domain=card.domain,
+                deck=deck.name,
+                card_ids=tuple(i for i in ids if i is not None),
+            )
+
+    # ----- side panel --------------------------------------------------------------------------
+    def sidebar(self) -> SidebarData:
+        """Deck names, distinct tags and note type names, and the saved searches."""
+        with self.col.read() as s:
+            decks = list(s.exec(select(Deck.name).order_by(Deck.name)))
+            con = search_sql.raw(s)
+            tags = {
+                t for (row,) in con.execute("SELECT DISTINCT tags FROM note") for t in row.split()
+            }
+            types = list(s.exec(select(NoteType.name).order_by(NoteType.name)))
+        return SidebarData(decks, sorted(tags, key=str.lower), types, self.saved_searches())
+
+    def saved_searches(self) -> dict[str, str]:
+        with self.col.read() as s:
+            row = s.get(Setting, SAVED_KEY)
+        return dict(json.loads(row.value)) if row else {}
+
+    def save_search(self, name: str, query: str) -> None:
+        """Keep a search under a name (replacing one of the same name); the query must parse."""
+        name = name.strip()
+        if not name:
+            raise ValueError("A saved search needs a name.")
+        q.parse(query)
+        self._write_saved(self.saved_searches() | {name: query})
+
+    def delete_search(self, name: str) -> None:
+        saved = self.saved_searches()
+        saved.pop(name, None)
+        self._write_saved(saved)
+
+    def _write_saved(self, saved: dict[str, str]) -> None:
+        with self.col.transaction() as s:
+            row = s.get(Setting, SAVED_KEY) or Setting(key=SAVED_KEY, value="{}")
+            row.value = json.dumps(dict(sorted(saved.items())), ensure_ascii=False)
+            s.add(row)
+
+
+def _notetypes(s: Session, ids: set[int]) -> dict[int, NoteTypeDef]:
+    """Note type definitions by id (there are only a handful: load them all)."""
+    return {r.id: notetype_from_row(r) for r in s.exec(select(NoteType)) if r.id in ids}
+
+
+def question_text(nt: NoteTypeDef, fields_json: str, ord_: int) -> str:
+    """The card's question as one line of plain text (what the Front column shows)."""
+    try:
+        front, _ = nt.render(fields_dict(nt, fields_json), ord_)
+    except (IndexError, KeyError, ValueError):
+        front = " ".join(json.loads(fields_json)[:1])
+    text = " ".join(strip_html(front).split())
+    return text if len(text) <= QUESTION_CHARS else text[: QUESTION_CHARS - 1] + "…"
+
+
+def _row(r: RawRow, nt: NoteTypeDef) -> BrowseRow:
+    created = from_db(r.created)
+    assert created is not None
+    return BrowseRow(
+        card_id=r.card_id,
+        note_id=r.note_id,
+        question=question_text(nt, r.fields, r.ord),
+        domain=r.domain,
+        deck=r.deck,
+        tags=r.tags,
+        due=None if r.state == CardState.NEW else from_db(r.due),
+        state=CardState(r.state),
+        interval=r.interval,
+        stability=r.stability,
+        difficulty=r.difficulty,
+        retrievability=r.retrievability,
+        lapses=r.lapses,
+        reps=r.reps,
+        created=created,
+        suspended=bool(r.suspended),
+        buried=bool(r.buried),
+        flag=r.flag,
+    )

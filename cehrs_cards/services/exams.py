@@ -1,0 +1,362 @@
+"""Mock exams and practice blocks: assemble a form, start, save after every answer or flag,
+resume after a crash with the clock as it really stands, score, history, send misses to review.
+
+Each action is one transaction, so a killed app loses at most the action in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import col as sqlcol
+from sqlmodel import select
+
+from cehrs_cards.core.domains import DOMAIN_IDS, EXAM_MINUTES
+from cehrs_cards.core.exam import (
+    DEFAULT_CUT,
+    MOCK,
+    PRACTICE,
+    SECONDS_PER_ITEM,
+    TIMED,
+    Attempt,
+    AttemptClosedError,
+    ExamItem,
+    ScoreReport,
+    Slot,
+    score,
+)
+from cehrs_cards.core.exam_draw import Candidate, FormSlot, draw_block, draw_form
+from cehrs_cards.core.records import CardState, Changes
+from cehrs_cards.db.models import Card, Setting
+from cehrs_cards.db.models import ExamAttempt as AttemptRow
+from cehrs_cards.db.models import ExamItem as ItemRow
+from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.exam_pool import FILTERS, Pool, build_item, build_pool, filtered_ids
+from cehrs_cards.services.exam_store import (
+    CardTiming,
+    HistoryEntry,
+    attempt_of,
+    domain_percents,
+    history_entry,
+    item_counts,
+    item_row,
+    restore,
+    write_head,
+    write_slot,
+)
+from cehrs_cards.services.undo import UndoEntry, UndoStack
+
+OPTIONS_KEY = "exam_options"
+
+
+@dataclass(frozen=True)
+class ExamOptions:
+    """The user's mock settings: the assumed cut, and the opt-in comforts (all off by default)."""
+
+    cut: int = DEFAULT_CUT
+    allow_pause: bool = False
+    allow_strike: bool = False
+    generated_scored: bool = False
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """A practice block: domains, size, filters (any of unused/incorrect/flagged), mode."""
+
+    domains: tuple[int, ...] = DOMAIN_IDS
+    size: int = 20
+    filters: tuple[str, ...] = ()
+    mode: str = TIMED
+    include_generated: bool = False
+
+
+@dataclass(frozen=True)
+class Form:
+    """An assembled form, before any clock starts."""
+
+    seed: int
+    slots: tuple[FormSlot, ...]
+    items: tuple[ExamItem, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        rows = [
+            {
+                "position": i + 1,
+                "card_id": slot.candidate.card_id,
+                "note_id": slot.candidate.note_id,
+                "guid": item.guid,
+                "domain": slot.candidate.domain,
+                "pretest": slot.pretest,
+                "generated": slot.candidate.generated,
+            }
+            for i, (slot, item) in enumerate(zip(self.slots, self.items, strict=True))
+        ]
+        scored: dict[str, int] = {str(d): 0 for d in DOMAIN_IDS}
+        for r in rows:
+            if not r["pretest"]:
+                scored[str(r["domain"])] += 1
+        pretest = [r["position"] for r in rows if r["pretest"]]
+        return {
+            "seed": self.seed,
+            "items": rows,
+            "scored_per_domain": scored,
+            "pretest_positions": pretest,
+            "minutes": EXAM_MINUTES,
+        }
+
+
+@dataclass(frozen=True)
+class SentToReview:
+    cards: int  # cards now due
+    were_new: int  # of which new cards, moved into learning
+    changes: Changes = field(default_factory=lambda: Changes(cards=True))
+
+
+@dataclass(frozen=True)
+class BlockCatalog:
+    candidates: tuple[Candidate, ...]
+    matches: dict[str, frozenset[int]]  # filter -> card ids
+
+    def available(self, spec: BlockSpec) -> int:
+        allowed = None
+        if spec.filters:
+            allowed = set().union(*(self.matches[f] for f in spec.filters))
+        return len({c.note_id for c in self.candidates if _allows(spec, c, allowed)})
+
+
+def _allows(spec: BlockSpec, c: Candidate, allowed: set[int] | None) -> bool:
+    return (
+        c.domain in spec.domains
+        and (spec.include_generated or not c.generated)
+        and (allowed is None or c.card_id in allowed)
+    )
+
+
+def new_seed() -> int:
+    return random.SystemRandom().randrange(1, 2**31)
+
+
+class ExamService:
+    def __init__(self, col: Collection, undo: UndoStack | None = None) -> None:
+        self.col = col
+        self.undo_stack = undo or UndoStack(col)
+
+    # ----- settings --------------------------------------------------------------------------
+    def options(self) -> ExamOptions:
+        with self.col.read() as s:
+            row = s.get(Setting, OPTIONS_KEY)
+        stored: dict[str, Any] = json.loads(row.value) if row else {}
+        known = ExamOptions.__dataclass_fields__
+        return ExamOptions(**{k: v for k, v in stored.items() if k in known})
+
+    def save_options(self, opts: ExamOptions) -> None:
+        if not 0 < opts.cut < 100:
+            raise ValueError("The assumed cut must be between 1 and 99 of 100.")
+        with self.col.transaction() as s:
+            row = s.get(Setting, OPTIONS_KEY) or Setting(key=OPTIONS_KEY, value="")
+            row.value = json.dumps(asdict(opts))
+            s.add(row)
+
+    # ----- assembling ------------------------------------------------------------------------
+    def assemble(self, seed: int | None = None, opts: ExamOptions | None = None) -> Form:
+        """A full mock form by the blueprint, preferring items unseen in earlier mocks."""
+        opts = opts or self.options()
+        seed = new_seed() if seed is None else seed
+        with self.col.read() as s:
+            pool = build_pool(s, generated=True, seen_kind=MOCK)
+        slots = draw_form(
+            pool.candidates, random.Random(seed), generated_scored=opts.generated_scored
+        )
+        return Form(seed, tuple(slots), tuple(build_item(pool, f.candidate, seed) for f in slots))
+
+    def start_mock(self, seed: int | None = None, opts: ExamOptions | None = None) -> Attempt:
+        """Assemble a form and start its 125-minute clock (the deadline is stored)."""
+        opts = opts or self.options()
+        form = self.assemble(seed, opts)
+        now = self.col.now()
+        slots = [Slot(item, f.pretest) for f, item in zip(form.slots, form.items, strict=True)]
+        att = Attempt(MOCK, TIMED, now, now + timedelta(minutes=EXAM_MINUTES), slots)
+        return self._begin(att, form.seed, opts, {})
+
+    def block_catalog(self) -> BlockCatalog:
+        """Every item a block could use, with the filter sets (for live counts in a dialog)."""
+        with self.col.read() as s:
+            pool = build_pool(s, generated=True, seen_kind=None)
+            matches = {f: frozenset(filtered_ids(s, (f,)) or ()) for f in FILTERS}
+        return BlockCatalog(tuple(pool.candidates), matches)
+
+    def block_available(self, spec: BlockSpec) -> int:
+        """How many distinct items a block with this spec can draw from."""
+        return self.block_catalog().available(spec)
+
+    def block_pool(self, spec: BlockSpec) -> tuple[Pool, list[Candidate]]:
+        """The pool and the candidates a block spec allows."""
+        with self.col.read() as s:
+            pool = build_pool(s, generated=spec.include_generated, seen_kind=None)
+            allowed = filtered_ids(s, spec.filters)
+        return pool, [c for c in pool.candidates if _allows(spec, c, allowed)]
+
+    def start_block(self, spec: BlockSpec, seed: int | None = None) -> Attempt:
+        """A practice block: timed (a minute per item, like the exam) or tutor (untimed)."""
+        if spec.size < 1:
+            raise ValueError("A block needs at least one question.")
+        if not spec.domains:
+            raise ValueError("Choose at least one domain.")
+        seed = new_seed() if seed is None else seed
+        pool, chosen = self.block_pool(spec)
+        picked = draw_block(chosen, random.Random(seed), spec.size, spec.domains)
+        slots = [Slot(build_item(pool, c, seed)) for c in picked]
+        now = self.col.now()
+        deadline = now + timedelta(seconds=SECONDS_PER_ITEM * len(slots))
+        att = Attempt(PRACTICE, spec.mode, now, deadline if spec.mode == TIMED else None, slots)
+        return self._begin(att, seed, self.options(), {"block": asdict(spec)})
+
+    def _begin(self, att: Attempt, seed: int, opts: ExamOptions, extra: dict[str, Any]) -> Attempt:
+        att.seed, att.cut, att.shown_at = seed, opts.cut, att.started
+        att.allow_pause, att.allow_strike = opts.allow_pause, opts.allow_strike
+        att.extra = extra | {"generated_scored": opts.generated_scored}
+        with self.col.transaction() as s:
+            row = AttemptRow(kind=att.kind, mode=att.mode, started=att.started)
+            write_head(row, att)
+            s.add(row)
+            s.flush()
+            assert row.id is not None
+            att.id = row.id
+            for i, slot in enumerate(att.slots):
+                s.add(item_row(row.id, i, slot))
+        return att
+
+    # ----- loading ---------------------------------------------------------------------------
+    def unfinished(self) -> int | None:
+        """Id of the newest attempt not yet submitted, if any."""
+        with self.col.read() as s:
+            q = select(AttemptRow.id).where(sqlcol(AttemptRow.finished).is_(None))
+            q = q.order_by(sqlcol(AttemptRow.id).desc())
+            return s.exec(q).first()
+
+    def load(self, attempt_id: int) -> Attempt:
+        with self.col.read() as s:
+            row = s.get(AttemptRow, attempt_id)
+            if row is None:
+                raise KeyError(f"no exam attempt {attempt_id}")
+            items = s.exec(
+                select(ItemRow).where(ItemRow.attempt_id == attempt_id).order_by(ItemRow.position)  # type: ignore[arg-type]
+            ).all()
+        return attempt_of(row, list(items))
+
+    def resume(self, attempt_id: int) -> Attempt:
+        """Reopen an attempt with the clock as it really stands; scores it if time ran out."""
+        att = self.load(attempt_id)
+        was_open = att.finished is None
+        att.resume(self.col.now())
+        self._save(att, [att.current], final=was_open and att.finished is not None)
+        return att
+
+    # ----- actions (each saved at once) --------------------------------------------------------
+    def _guard(self, att: Attempt) -> datetime:
+        now = self.col.now()
+        if att.time_is_up(now):
+            self.submit(att, "time")
+            raise AttemptClosedError("Time is up: the attempt was submitted.")
+        return now
+
+    def select(self, att: Attempt, choice: int) -> bool:
+        now = self._guard(att)
+        changed = att.select(choice, now)
+        if changed:
+            self._save(att, [att.current])
+        return changed
+
+    def toggle_flag(self, att: Attempt) -> bool:
+        flagged = att.toggle_flag(self._guard(att))
+        self._save(att, [att.current])
+        return flagged
+
+    def toggle_strike(self, att: Attempt, option: int) -> frozenset[int]:
+        struck = att.toggle_strike(option, self._guard(att))
+        self._save(att, [att.current])
+        return struck
+
+    def goto(self, att: Attempt, index: int) -> int:
+        if att.finished is not None:
+            return att.goto(index, self.col.now())
+        left = att.current
+        got = att.goto(index, self._guard(att))
+        self._save(att, [left])
+        return got
+
+    def pause(self, att: Attempt) -> None:
+        att.pause(self._guard(att))
+        self._save(att, [att.current])
+
+    def unpause(self, att: Attempt) -> None:
+        att.unpause(self.col.now())
+        self._save(att, [])
+
+    def submit(self, att: Attempt, reason: str = "submitted") -> ScoreReport:
+        """Finish and score (idempotent); the end is the deadline if that came first."""
+        if att.finished is not None:
+            return self.report(att)
+        current = att.current
+        att.finish(self.col.now(), reason)
+        self._save(att, [current], final=True)
+        return self.report(att)
+
+    def check_time(self, att: Attempt) -> bool:
+        """Submit the attempt if its time is up; True if that happened now."""
+        if att.time_is_up(self.col.now()):
+            self.submit(att, "time")
+            return True
+        return False
+
+    def report(self, att: Attempt) -> ScoreReport:
+        return score(att, self.col.now())
+
+    def _save(self, att: Attempt, positions: list[int], final: bool = False) -> None:
+        assert att.id is not None
+        with self.col.transaction() as s:
+            row = s.get(AttemptRow, att.id)
+            assert row is not None
+            write_head(row, att)
+            if final:
+                rep = score(att, self.col.now())
+                row.correct, row.total, row.scaled = rep.correct, rep.total, rep.scaled
+            s.add(row)
+            for pos in set(positions):
+                write_slot(s, att.id, pos, att.slots[pos])
+
+    # ----- after -----------------------------------------------------------------------------
+    def history(self, kind: str | None = None) -> list[HistoryEntry]:
+        """Finished attempts, oldest first, with per-domain percent correct (scored items)."""
+        with self.col.read() as s:
+            q = select(AttemptRow).where(sqlcol(AttemptRow.finished).is_not(None))
+            if kind:
+                q = q.where(AttemptRow.kind == kind)
+            rows = s.exec(q.order_by(AttemptRow.started, AttemptRow.id)).all()  # type: ignore[arg-type]
+            by_domain = domain_percents(s)
+            sizes = item_counts(s)
+        return [
+            history_entry(r, by_domain.get(r.id or 0, {}), sizes.get(r.id or 0, 0)) for r in rows
+        ]
+
+    def send_missed_to_review(self, att: Attempt) -> SentToReview:
+        """Make the card of every missed item due now (one click, undoable). A new card moves
+        into learning, due now, so it is studied today whatever the new-card limit."""
+        ids = {s.item.card_id for s in att.slots if not s.correct and s.item.card_id is not None}
+        now = self.col.now()
+        old: dict[int, CardTiming] = {}
+        with self.col.transaction() as s:
+            for card in s.exec(select(Card).where(sqlcol(Card.id).in_(ids))):
+                assert card.id is not None
+                old[card.id] = CardTiming(card.state, card.step, card.due, card.buried_until)
+                if card.state == CardState.NEW:
+                    card.state, card.step = int(CardState.LEARNING), 0
+                card.due, card.buried_until, card.modified = now, None, now
+                s.add(card)
+        self.undo_stack.push(UndoEntry("Send missed to review", None, lambda s: restore(s, old)))
+        was_new = sum(t.state == CardState.NEW for t in old.values())
+        return SentToReview(len(old), was_new)

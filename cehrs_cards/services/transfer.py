@@ -1,0 +1,336 @@
+"""Import use cases: preview a deck file, then import it all or nothing.
+
+Reads .apkg/.colpkg (every Anki variant), Anki text files and plain CSV/TSV, and our own
+TOML decks. Before anything is written the preview shows the decks, note counts and the
+domain each deck would get (from the note's cehrs::domain tag, then the domain rules); the
+caller may change a deck's domain. A backup is taken before every import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlmodel import col as column
+from sqlmodel import select
+
+from cehrs_cards.core.domains import domain_key, domain_name
+from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef
+from cehrs_cards.db.models import Deck, Note, NoteType
+from cehrs_cards.db.repo import notetype_from_row
+from cehrs_cards.interchange.apkg_read import read_apkg
+from cehrs_cards.interchange.meta_tags import apply_meta_tags
+from cehrs_cards.interchange.native import read_native
+from cehrs_cards.interchange.package import DeckFormatError, Package
+from cehrs_cards.interchange.text_csv import ColumnMapping, parse_text, read_text
+from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.domain_map import (
+    DEFAULT_RULES,
+    DomainMapper,
+    DomainRule,
+    Proposal,
+    load_rules,
+    majority,
+)
+from cehrs_cards.services.importing import ImportSummary, Progress, import_package
+
+APKG_SUFFIXES = (".apkg", ".colpkg", ".zip")
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+@dataclass(frozen=True)
+class DeckPreview:
+    name: str
+    notes: int
+    cards: int
+    proposed: int  # the deck's domain: the most common proposal among its notes
+    reason: str
+    by_domain: dict[int, int]  # proposed domain -> notes
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    path: Path
+    format: str
+    notes: int
+    cards: int
+    new_notes: int
+    existing_notes: int
+    decks: list[DeckPreview]
+    notetypes: list[str]
+    media: int
+    has_scheduling: bool
+
+
+@dataclass
+class ImportOptions:
+    domain: int | None = None  # every imported note gets this domain
+    deck_domains: dict[str, int] = field(default_factory=dict)  # the user's choice per deck
+    with_scheduling: bool = False
+    mapping: ColumnMapping | None = None  # text files: how columns become fields
+    rules: tuple[DomainRule, ...] | None = None  # None: the collection's stored rules
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: Path
+    format: str
+    summary: ImportSummary
+    by_domain: dict[int, int]
+
+    def to_json(self) -> dict[str, Any]:
+        s = self.summary
+        return {
+            "file": str(self.path),
+            "format": self.format,
+            "notes_added": s.added,
+            "notes_updated": s.updated,
+            "notes_unchanged": s.unchanged,
+            "cards_added": s.cards_added,
+            "cards_with_scheduling": s.scheduled,
+            "media_added": s.media_added,
+            "skipped": [{"id": g, "reason": r} for g, r in s.skipped],
+            "notes_by_domain": {domain_key(d): n for d, n in sorted(self.by_domain.items())},
+        }
+
+
+def read_file(
+    col: Collection,
+    path: Path,
+    mapping: ColumnMapping | None = None,
+    media_dir: Path | None = None,
+    with_history: bool = True,
+) -> Package:
+    """Parse any supported deck file (no database writes); DeckFormatError if we cannot."""
+    if not path.exists():
+        raise DeckFormatError(f"{path} does not exist")
+    suffix = path.suffix.lower()
+    if path.is_dir() or suffix == ".toml":
+        pkg = read_native(path)
+        pkg.format = "CEHRS Cards deck (TOML)"
+    elif suffix in TEXT_SUFFIXES:
+        pkg = read_text(path, mapping, _notetypes(col))
+    elif suffix in APKG_SUFFIXES or _is_zip(path):
+        pkg = read_apkg(path, media_dir=media_dir, with_history=with_history)
+    else:
+        raise DeckFormatError(
+            f"{path.name}: unknown kind of file (we read .apkg, .colpkg, .csv, .tsv, .txt, .toml)"
+        )
+    for note in pkg.notes:
+        apply_meta_tags(note)
+    return pkg
+
+
+def _is_zip(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(4) == b"PK\x03\x04"
+
+
+def _notetypes(col: Collection) -> dict[str, NoteTypeDef]:
+    with col.read() as s:
+        stored = {r.name: notetype_from_row(r) for r in s.exec(select(NoteType))}
+    return {**{n.name: n for n in BUILTINS}, **stored}
+
+
+def preview_file(
+    col: Collection, path: Path, options: ImportOptions | None = None
+) -> ImportPreview:
+    """What importing `path` would do: decks, counts and proposed domains. Writes nothing."""
+    options = options or ImportOptions()
+    pkg = read_file(col, path, options.mapping)
+    return preview_package(col, path, pkg, options)
+
+
+def preview_package(
+    col: Collection, path: Path, pkg: Package, options: ImportOptions
+) -> ImportPreview:
+    mapper = DomainMapper(_rules(col, options))
+    proposals: dict[str, list[Proposal]] = {}
+    cards: Counter[str] = Counter()
+    for note in pkg.notes:
+        proposals.setdefault(note.deck, []).append(mapper.propose(note))
+        cards[note.deck] += len(note.cards) or 1
+    existing = _existing_guids(col, [n.guid for n in pkg.notes])
+    return ImportPreview(
+        path=path,
+        format=pkg.format,
+        notes=len(pkg.notes),
+        cards=sum(cards.values()),
+        new_notes=len(pkg.notes) - len(existing),
+        existing_notes=len(existing),
+        decks=[
+            _deck_preview(name, props, cards[name]) for name, props in sorted(proposals.items())
+        ],
+        notetypes=sorted({n.notetype for n in pkg.notes}),
+        media=len(pkg.media_names) or len(pkg.media),
+        has_scheduling=pkg.has_scheduling,
+    )
+
+
+def _deck_preview(name: str, props: list[Proposal], cards: int) -> DeckPreview:
+    dom = majority(props)
+    reasons = Counter(p.reason for p in props if p.domain == dom)
+    reason = reasons.most_common(1)[0][0] if reasons and dom else "no rule matched"
+    by_domain = dict(Counter(p.domain for p in props))
+    return DeckPreview(name, len(props), cards, dom, reason, by_domain)
+
+
+def _rules(col: Collection, options: ImportOptions) -> tuple[DomainRule, ...]:
+    if options.rules is not None:
+        return options.rules
+    with col.read() as s:
+        return load_rules(s)
+
+
+def _existing_guids(col: Collection, guids: list[str]) -> set[str]:
+    out: set[str] = set()
+    with col.read() as s:
+        for start in range(0, len(guids), 500):
+            chunk = guids[start : start + 500]
+            out.update(s.exec(select(Note.guid).where(column(Note.guid).in_(chunk))))
+    return out
+
+
+def import_file(
+    col: Collection,
+    path: Path,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import `path` in one transaction (all or nothing); a backup is taken first."""
+    options = options or ImportOptions()
+    with tempfile.TemporaryDirectory(dir=col.data_dir, prefix="import-") as tmp:
+        pkg = read_file(col, path, options.mapping, Path(tmp), options.with_scheduling)
+        by_domain = assign_domains(pkg, options, _rules(col, options))
+        resolve_media_names(pkg, col.media_dir)
+        if pkg.notes:
+            col.backup("before-import")
+        summary = import_package(
+            col, pkg, progress=progress, with_scheduling=options.with_scheduling
+        )
+    return ImportResult(path, pkg.format, summary, by_domain)
+
+
+def assign_domains(
+    pkg: Package, options: ImportOptions, rules: tuple[DomainRule, ...]
+) -> dict[int, int]:
+    """Set each note's domain: --domain, else the user's deck choice, else the proposal."""
+    counts: Counter[int] = Counter()
+    mapper = DomainMapper(rules)
+    for note in pkg.notes:
+        if options.domain is not None:
+            note.domain = options.domain
+        elif note.deck in options.deck_domains:
+            note.domain = options.deck_domains[note.deck]
+        else:
+            note.domain = mapper.propose(note).domain
+        counts[note.domain or 0] += 1
+    return dict(counts)
+
+
+def resolve_media_names(pkg: Package, media_dir: Path) -> None:
+    """Drop media we already have; rename a clashing different file and fix its references."""
+    for name, source in list(pkg.media_files.items()):
+        target = media_dir / name
+        if not target.exists():
+            continue
+        del pkg.media_files[name]
+        if _same_file(target, source):
+            continue
+        stem, dot, ext = name.rpartition(".")
+        digest = hashlib.sha1(source.read_bytes()).hexdigest()[:8]
+        new = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
+        pkg.media_files[new] = source
+        for note in pkg.notes:
+            note.fields = {k: rename_media_refs(v, name, new) for k, v in note.fields.items()}
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def rename_media_refs(html: str, old: str, new: str) -> str:
+    """`html` with src="old" (raw or URL-encoded) and [sound:old] pointing at `new`."""
+    if old not in html and quote(old) not in html:
+        return html
+    for o in {old, quote(old)}:
+        html = re.sub(
+            r"(src\s*=\s*[\"']?)" + re.escape(o) + r"(?=[\"'\s>])", lambda m: m.group(1) + new, html
+        )
+        html = html.replace(f"[sound:{o}]", f"[sound:{new}]")
+    return html
+
+
+def describe_domain(domain: int) -> str:
+    return f"{domain} {domain_name(domain)}" if domain else domain_name(domain)
+
+
+@dataclass(frozen=True)
+class TextLayout:
+    """A text file's columns for the mapping dialog: the mapping in force and the first rows."""
+
+    mapping: ColumnMapping
+    rows: list[list[str]]
+    width: int
+    fixed_by_header: bool  # the file names a note type per row: nothing to map
+    notetypes: dict[str, tuple[str, ...]]  # name -> field names
+
+
+def text_layout(col: Collection, path: Path, mapping: ColumnMapping | None = None) -> TextLayout:
+    known = _notetypes(col)
+    parsed = parse_text(path, mapping, known)
+    width = max((len(r) for r in parsed.rows[:200]), default=0)
+    return TextLayout(
+        parsed.mapping,
+        parsed.rows[:5],
+        width,
+        bool(parsed.mapping.notetype_column),
+        {name: nt.fields for name, nt in known.items()},
+    )
+
+
+class TransferService:
+    """What the import and export dialogs need, bound to one collection."""
+
+    def __init__(self, col: Collection) -> None:
+        self.col = col
+
+    def preview(self, path: Path, options: ImportOptions) -> ImportPreview:
+        return preview_file(self.col, path, options)
+
+    def run_import(
+        self, path: Path, options: ImportOptions, progress: Progress | None = None
+    ) -> ImportResult:
+        return import_file(self.col, path, options, progress)
+
+    def text_layout(self, path: Path, mapping: ColumnMapping | None = None) -> TextLayout:
+        return text_layout(self.col, path, mapping)
+
+    def deck_names(self) -> list[str]:
+        with self.col.read() as s:
+            return sorted(s.exec(select(Deck.name)))
+
+    def run_export(self, path: Path, deck: str | None, progress: Progress | None = None) -> Any:
+        from cehrs_cards.services.transfer_export import export_file
+
+        return export_file(self.col, path, deck, progress)
+
+    def rules_text(self) -> str:
+        from cehrs_cards.services.domain_map import rules_to_text
+
+        with self.col.read() as s:
+            return rules_to_text(load_rules(s))
+
+    def save_rules_text(self, text: str) -> None:
+        """Store the rules typed in the editor; ValueError names the bad line."""
+        from cehrs_cards.services.domain_map import rules_from_text, save_rules
+
+        rules = rules_from_text(text) or DEFAULT_RULES
+        with self.col.transaction() as s:
+            save_rules(s, rules)

@@ -1,0 +1,198 @@
+"""Export use cases: a deck (with its subdecks) or the whole collection to .apkg (with media),
+Anki text/CSV or our TOML format; and the note listing behind `cehrs-cards cards --json`.
+
+Domain, task, difficulty and source travel as cehrs:: tags in .apkg and text files, so a
+round trip through Anki brings them back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
+from sqlmodel import col as col_
+
+from cehrs_cards.core.notetypes import NoteTypeDef
+from cehrs_cards.db.models import Card, Deck, Note, NoteType
+from cehrs_cards.db.repo import fields_dict, notetype_from_row
+from cehrs_cards.interchange.apkg_write import write_apkg
+from cehrs_cards.interchange.meta_tags import with_meta_tags
+from cehrs_cards.interchange.native import FORMAT_VERSION, KINDS, note_to_dict
+from cehrs_cards.interchange.package import CardIn, DeckFormatError, NoteIn, Package
+from cehrs_cards.interchange.text_csv import write_text
+from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.importing import Progress
+
+FORMATS = {".apkg": "apkg", ".csv": "text", ".tsv": "text", ".txt": "text", ".toml": "native"}
+_MEDIA_REF = re.compile(r"""src\s*=\s*["']?([^"'\s>]+)|\[sound:([^\]]+)\]""", re.IGNORECASE)
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    format: str
+    notes: int = 0
+    cards: int = 0
+    media: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "format": self.format,
+            "notes": self.notes,
+            "cards": self.cards,
+            "media": self.media,
+            "skipped": [{"id": g, "reason": r} for g, r in self.skipped],
+        }
+
+
+def export_file(
+    col: Collection, path: Path, deck: str | None = None, progress: Progress | None = None
+) -> ExportResult:
+    """Write the notes of `deck` (and its subdecks), or of every deck, to `path`."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise DeckFormatError(f"{path.name}: export to .apkg, .csv, .tsv, .txt or .toml")
+    pkg = collection_package(col, deck)
+    if deck is not None and not pkg.notes:
+        raise DeckFormatError(f"no deck named {deck!r} with notes in it")
+    result = ExportResult(path, fmt, len(pkg.notes), sum(len(n.cards) for n in pkg.notes))
+    if fmt == "native":
+        _write_native(path, pkg, deck, result)
+        return result
+    for note in pkg.notes:
+        note.tags = with_meta_tags(note)
+    if fmt == "apkg":
+        pkg.media_names = sorted(_referenced_media(pkg, col.media_dir))
+        result.media = len(pkg.media_names)
+        write_apkg(path, pkg, col.media_dir, col.now(), progress)
+    else:
+        write_text(path, pkg.notes, pkg.notetypes)
+    return result
+
+
+def collection_package(col: Collection, deck: str | None = None) -> Package:
+    """Notes (with their cards' decks) of one deck tree or the whole collection."""
+    with col.read() as s:
+        decks = {int(i): n for i, n in s.exec(select(Deck.id, Deck.name)) if i is not None}
+        wanted = {i for i, n in decks.items() if deck is None or n == deck or _under(n, deck)}
+        notetypes = {int(r.id or 0): notetype_from_row(r) for r in s.exec(select(NoteType))}
+        cards = _cards_by_note(s, decks, wanted)
+        query = sa_select(*_NOTE_COLUMNS).order_by(col_(Note.id))
+        rows: list[Any] = list(s.connection().execute(query))
+        notes = [_note_in(r, notetypes[r[2]], cards[r[0]]) for r in rows if r[0] in cards]
+    used = {n.notetype for n in notes}
+    return Package(
+        notes=notes, notetypes={nt.name: nt for nt in notetypes.values() if nt.name in used}
+    )
+
+
+def _under(name: str, deck: str | None) -> bool:
+    return deck is not None and name.startswith(deck + "::")
+
+
+_NOTE_COLUMNS = [
+    col_(c)
+    for c in (
+        Note.id,
+        Note.guid,
+        Note.notetype_id,
+        Note.fields,
+        Note.tags,
+        Note.task,
+        Note.difficulty,
+        Note.source,
+    )
+]
+
+
+def _cards_by_note(
+    s: Session, decks: dict[int, str], wanted: set[int]
+) -> dict[int, list[tuple[CardIn, int]]]:
+    out: dict[int, list[tuple[CardIn, int]]] = {}
+    query = select(Card.note_id, Card.ord, Card.deck_id, Card.domain)
+    for note_id, ord_, deck_id, domain in s.exec(
+        query.order_by(col_(Card.note_id), col_(Card.ord))
+    ):
+        if deck_id in wanted:
+            out.setdefault(note_id, []).append((CardIn(ord_, decks[deck_id]), domain))
+    return out
+
+
+def _note_in(row: Any, nt: NoteTypeDef, cards: list[tuple[CardIn, int]]) -> NoteIn:
+    _, guid, _, fields, tags, task, difficulty, source = row
+    domains = Counter(d for _, d in cards)
+    return NoteIn(
+        guid=guid,
+        notetype=nt.name,
+        deck=cards[0][0].deck,
+        fields=fields_dict(nt, fields),
+        tags=tags.split(),
+        domain=domains.most_common(1)[0][0] or None,
+        task=task,
+        difficulty=difficulty,
+        source=source,
+        cards=[c for c, _ in cards],
+    )
+
+
+def _referenced_media(pkg: Package, media_dir: Path) -> set[str]:
+    names: set[str] = set()
+    for note in pkg.notes:
+        for value in note.fields.values():
+            for m in _MEDIA_REF.finditer(value):
+                name = m.group(1) or m.group(2)
+                if "/" not in name and (media_dir / name).is_file():
+                    names.add(name)
+    return names
+
+
+def _write_native(path: Path, pkg: Package, deck: str | None, result: ExportResult) -> None:
+    kind_of = {nt.name: nt.kind for nt in pkg.notetypes.values() if nt.kind in KINDS}
+    main = deck or _main_deck(pkg)
+    notes: list[dict[str, Any]] = []
+    for note in pkg.notes:
+        kind = kind_of.get(note.notetype)
+        if kind is None:
+            result.skipped.append((note.guid, f"note type {note.notetype!r} has no TOML form"))
+            continue
+        item = note_to_dict(note, kind)
+        if note.deck != main:
+            item["deck"] = note.deck
+        notes.append(item)
+    result.notes = len(notes)
+    doc = {"format": FORMAT_VERSION, "deck": main, "notes": notes}
+    path.write_text(tomli_w.dumps(doc, multiline_strings=True), encoding="utf-8")
+
+
+def _main_deck(pkg: Package) -> str:
+    counts = Counter(n.deck for n in pkg.notes)
+    return counts.most_common(1)[0][0] if counts else "Default"
+
+
+def list_notes(col: Collection, deck: str | None = None) -> list[dict[str, Any]]:
+    """Every note (of `deck` and its subdecks) with fields, tags, domain and card count."""
+    pkg = collection_package(col, deck)
+    return [
+        {
+            "id": n.guid,
+            "notetype": n.notetype,
+            "deck": n.deck,
+            "fields": n.fields,
+            "tags": n.tags,
+            "domain": n.domain or 0,
+            "task": n.task,
+            "difficulty": n.difficulty,
+            "source": n.source,
+            "cards": len(n.cards),
+            "decks": sorted({c.deck for c in n.cards}),
+        }
+        for n in pkg.notes
+    ]

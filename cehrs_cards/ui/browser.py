@@ -1,0 +1,278 @@
+"""The card browser: search box, side panel, a lazily filled table of cards, and the editor of
+the selected note. Actions (menus, context menu, shortcuts) are in browser_actions.py.
+
+The table holds only the ids of the matching cards; rows come from the database a page at a
+time as they scroll into view, so 100,000 cards stay responsive.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cehrs_cards.core.search import SearchError
+from cehrs_cards.services.browse import BrowseService
+from cehrs_cards.services.browse_edit import BrowseEditService, EditError, NoteChange
+from cehrs_cards.services.undo import UndoStack
+from cehrs_cards.ui.browser_actions import BrowserActions
+from cehrs_cards.ui.browser_editor import NoteEditor
+from cehrs_cards.ui.browser_model import COLUMNS, CardTableModel
+from cehrs_cards.ui.browser_sidebar import Sidebar
+
+ROW_HEIGHT = 24
+
+
+class BrowserWindow(BrowserActions, QMainWindow):
+    sig_changed = Signal()  # cards or notes changed: the deck list and review screen refresh
+
+    def __init__(
+        self,
+        browse: BrowseService,
+        edit: BrowseEditService,
+        undo: UndoStack,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.browse = browse
+        self.edit = edit
+        self.undo_stack = undo
+        self.setWindowTitle("Browse · CEHRS Cards")
+        self.resize(1500, 820)
+        self.sort_key, self.sort_desc = "created", True
+        self.query = ""
+        self.busy = False  # an edit is running in the background (see set_busy)
+        self.model = CardTableModel(browse.rows, browse.col.now)
+        self.table = self._make_table()
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText(
+            'Search (Ctrl+F):  hipaa breach   "exact phrase"   -tag:leech   domain:4   '
+            "is:due   prop:r<0.8   rated:7   (F1: syntax)"
+        )
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.returnPressed.connect(self._on_search_box_return)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #d93025;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.count = QLabel()
+        self.sidebar = Sidebar()
+        self.editor = NoteEditor()
+        self._layout()
+        self.build_actions()
+        self._connect()
+        self.refresh_sidebar()
+
+    # ----- building --------------------------------------------------------------------------
+    def _make_table(self) -> QTableView:
+        t = QTableView()
+        t.setModel(self.model)
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        t.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        t.setAlternatingRowColors(True)
+        t.setWordWrap(False)
+        t.setTextElideMode(Qt.TextElideMode.ElideRight)
+        t.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        t.setAccessibleName("Cards")
+        vh = t.verticalHeader()
+        vh.setVisible(False)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measures 100,000 rows
+        vh.setDefaultSectionSize(ROW_HEIGHT)
+        hh = t.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for i, (_key, _title, width) in enumerate(COLUMNS):
+            t.setColumnWidth(i, width)
+        hh.setSortIndicator(COLUMNS.index(next(c for c in COLUMNS if c[0] == "created")),
+                            Qt.SortOrder.DescendingOrder)  # fmt: skip
+        hh.setSortIndicatorShown(True)
+        hh.setSectionsClickable(True)
+        return t
+
+    def _layout(self) -> None:
+        help_button = QToolButton()
+        help_button.setText("?")
+        help_button.setToolTip("Search syntax (F1)")
+        help_button.clicked.connect(self.show_search_help)
+        top = QHBoxLayout()
+        top.addWidget(self.search_box, 1)
+        top.addWidget(help_button)
+        top.addWidget(self.count)
+        middle = QWidget()
+        mbox = QVBoxLayout(middle)
+        mbox.setContentsMargins(0, 0, 0, 0)
+        mbox.addLayout(top)
+        mbox.addWidget(self.error)
+        mbox.addWidget(self.table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        for w in (self.sidebar, middle, self.editor):
+            self.splitter.addWidget(w)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([190, 1000, 310])
+        self.setCentralWidget(self.splitter)
+
+    def _connect(self) -> None:
+        self.model.sig_sort.connect(self._on_model_sort)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_header_sort)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.table.customContextMenuRequested.connect(self._on_table_context_menu)
+        self.table.doubleClicked.connect(lambda _i: self.editor.focus_first())
+        self.sidebar.sig_search.connect(self._on_sidebar_search)
+        self.sidebar.sig_delete_saved.connect(self.delete_saved_search)
+        self.editor.sig_save.connect(self._on_editor_save)
+
+    # ----- searching ---------------------------------------------------------------------------
+    def search(self, query: str | None = None, keep: list[int] | None = None) -> bool:
+        """Run a search (default: the current one again); keep those cards selected if found."""
+        if query is not None:
+            self.search_box.setText(query)
+        text = self.search_box.text().strip()
+        self._save_editor()
+        try:
+            ids = self.browse.search(text, self.sort_key, self.sort_desc)
+        except SearchError as exc:
+            self.show_error(str(exc))
+            return False
+        self.query = text
+        self.show_error("")
+        self.model.set_ids(ids)
+        self.count.setText(f"{len(ids):,} card{'s' * (len(ids) != 1)}")
+        self._select(keep or [])
+        return True
+
+    def _on_search_box_return(self) -> None:
+        if self.search() and self.model.ids:
+            self.table.setFocus()
+
+    def _on_sidebar_search(self, query: str, how: str) -> None:
+        current = self.search_box.text().strip()
+        if how != "replace" and current:
+            joined = f"({current}) {query}" if how == "and" else f"({current}) or {query}"
+            self.search(joined)
+        else:
+            self.search(query)
+
+    def _on_header_sort(self, column: int, order: Qt.SortOrder) -> None:
+        self._on_model_sort(COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder)
+
+    def _on_model_sort(self, key: str, desc: bool) -> None:
+        if (key, desc) != (self.sort_key, self.sort_desc):
+            self.sort_key, self.sort_desc = key, desc
+            self.search(keep=self.selected_ids()[:2000])
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        if text:
+            self.statusBar().showMessage(text, 8000)
+
+    def refresh_sidebar(self) -> None:
+        data = self.browse.sidebar()
+        self.sidebar.show_data(data)
+        self.editor.set_choices(data.decks, data.tags)
+
+    # ----- selection -----------------------------------------------------------------------------
+    def _select(self, keep: list[int]) -> None:
+        """Select the kept cards still present (or the first row) and make one current."""
+        sm = self.table.selectionModel()
+        sm.clearSelection()
+        if not self.model.ids:
+            self.editor.load(None)
+            return
+        where = {card: i for i, card in enumerate(self.model.ids)} if keep else {}
+        rows = sorted(where[c] for c in keep if c in where) or [0]
+        selection = QItemSelection()
+        last = len(COLUMNS) - 1
+        start = prev = rows[0]
+        for r in [*rows[1:], None]:
+            if r is not None and r == prev + 1:
+                prev = r
+                continue
+            selection.select(self.model.index(start, 0), self.model.index(prev, last))
+            if r is not None:
+                start = prev = r
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        sm.select(selection, flags)
+        # Current changes (the reset cleared it): _on_table_current_changed loads the editor.
+        sm.setCurrentIndex(self.model.index(rows[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.table.scrollTo(self.model.index(rows[0], 0))
+
+    def selected_ids(self) -> list[int]:
+        """Ids of the selected cards in table order (ranges, not 100,000 index objects)."""
+        rows: set[int] = set()
+        for rng in self.table.selectionModel().selection():
+            rows.update(range(rng.top(), rng.bottom() + 1))
+        return [self.model.ids[r] for r in sorted(rows) if r < len(self.model.ids)]
+
+    def current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= len(self.model.ids):
+            return None
+        return self.model.ids[index.row()]
+
+    def _on_table_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._save_editor()
+        self._load_editor(current.row() if current.isValid() else -1)
+
+    def _on_table_selection_changed(self, *_args: object) -> None:
+        n = sum(rng.height() for rng in self.table.selectionModel().selection())
+        total = f"{len(self.model.ids):,} card{'s' * (len(self.model.ids) != 1)}"
+        self.count.setText(f"{total}, {n:,} selected" if n > 1 else total)
+
+    # ----- editor -------------------------------------------------------------------------------
+    def _load_editor(self, row: int) -> None:
+        card = self.model.ids[row] if 0 <= row < len(self.model.ids) else None
+        if card is None or self.model.row_at(row) is None:
+            self.editor.load(None)
+            return
+        self.editor.load(self.browse.note(card))
+
+    def _save_editor(self) -> None:
+        if self.editor.is_dirty():
+            change = self.editor.change()
+            if change is not None:
+                self._on_editor_save(change)
+
+    def _on_editor_save(self, change: NoteChange) -> None:
+        try:
+            self.edit.save_note(change)
+        except (EditError, KeyError) as exc:
+            self.show_error(f"Not saved: {exc}")
+            return
+        self.show_error("")
+        self.statusBar().showMessage("Note saved (Ctrl+Z undoes it).", 4000)
+        self.model.refresh_rows()
+        current = self.current_id()
+        if (
+            current is not None
+            and self.editor.detail
+            and self.editor.detail.note_id == change.note_id
+        ):
+            self.editor.load(self.browse.note(current))
+        self.refresh_sidebar()
+        self.sig_changed.emit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Coming back to the browser: rows may have changed elsewhere (a review, an undo)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.model.refresh_rows()
+            row = self.table.currentIndex().row()
+            if not self.editor.is_dirty() and row >= 0:
+                self._load_editor(row)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_editor()
+        super().closeEvent(event)

@@ -1,0 +1,154 @@
+"""Add note: choose the type (basic, reversed, cloze, multiple choice), deck, domain and tags,
+fill the fields, Ctrl+Enter adds and clears the fields for the next note (as in Anki)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cehrs_cards.core.notetypes import BUILTINS
+from cehrs_cards.services.browse_edit import BrowseEditService, EditError, NewNote
+from cehrs_cards.ui.browser_editor import deck_box, domain_box
+
+LABEL_WIDTH = 92
+HINTS = {
+    "basic": "One card: Front asks, Back answers.",
+    "reversed": "Two cards: Front → Back and Back → Front.",
+    "cloze": "One card per deletion: wrap answers as {{c1::answer}}, {{c2::another::hint}}.",
+    "mcq": "One card and a mock-exam item: four options, Answer is the letter (A-D).",
+}
+
+
+def _label(text: str, buddy: QWidget) -> QLabel:
+    """Labels of one width, so the three parts of the form line up."""
+    label = QLabel(text)
+    label.setMinimumWidth(LABEL_WIDTH)
+    label.setBuddy(buddy)
+    return label
+
+
+class AddNoteDialog(QDialog):
+    sig_added = Signal(list)  # card ids
+
+    def __init__(
+        self,
+        edit: BrowseEditService,
+        decks: list[str],
+        deck: str = "",
+        domain: int = 0,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add note")
+        self.edit = edit
+        self.editors: dict[str, QPlainTextEdit] = {}
+        self.kind = QComboBox()
+        for nt in BUILTINS:
+            self.kind.addItem(nt.name, nt.kind)
+        self.kind.setToolTip("Note type (Ctrl+T)")
+        self.deck = deck_box(decks, deck or (decks[0] if decks else "Default"))
+        self.domain = domain_box(domain)
+        self.tags = QLineEdit()
+        self.tags.setPlaceholderText("space-separated tags, e.g. week3 lecture")
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.fields = QFormLayout()
+        self.status = QLabel(" ")
+        self.status.setWordWrap(True)
+        self.add_button = QPushButton("&Add  (Ctrl+Enter)")
+        self.add_button.setDefault(False)
+        self.add_button.clicked.connect(self.add)
+        close = QPushButton("Close  (Esc)")
+        close.clicked.connect(self.reject)
+        self._layout(close)
+        self.kind.currentIndexChanged.connect(self._on_kind_changed)
+        self._on_kind_changed()
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(key), self, activated=self.add)
+        QShortcut(QKeySequence("Ctrl+T"), self, activated=self.kind.setFocus)
+        self.resize(620, 600)
+
+    def _layout(self, close: QPushButton) -> None:
+        top = QFormLayout()
+        top.addRow(_label("&Type", self.kind), self.kind)
+        top.addRow(_label("&Deck", self.deck), self.deck)
+        top.addRow(_label("Do&main", self.domain), self.domain)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.add_button)
+        box = QVBoxLayout(self)
+        box.addLayout(top)
+        box.addWidget(self.hint)
+        box.addLayout(self.fields, 1)
+        tags = QFormLayout()
+        tags.addRow(_label("Ta&gs", self.tags), self.tags)
+        box.addLayout(tags)
+        box.addLayout(buttons)
+
+    def _on_kind_changed(self) -> None:
+        """Rebuild the fields for the chosen type, keeping text typed in fields of the same name."""
+        kept = {k: e.toPlainText() for k, e in self.editors.items()}
+        while self.fields.rowCount():
+            self.fields.removeRow(0)
+        self.editors.clear()
+        nt = BUILTINS[self.kind.currentIndex()]
+        self.hint.setText(HINTS.get(nt.kind, ""))
+        for name in nt.fields:
+            ed = QPlainTextEdit(kept.get(name, ""))
+            ed.setTabChangesFocus(True)
+            ed.setAccessibleName(name)
+            big = name in ("Front", "Back", "Text", "Stem", "Explanation")
+            ed.setFixedHeight(72 if big else 34)
+            self.editors[name] = ed
+            self.fields.addRow(_label(name, ed), ed)
+
+    def set_kind(self, kind: str) -> None:
+        self.kind.setCurrentIndex(self.kind.findData(kind))
+
+    def new_note(self) -> NewNote:
+        return NewNote(
+            kind=str(self.kind.currentData()),
+            fields={k: e.toPlainText() for k, e in self.editors.items()},
+            tags=self.tags.text().split(),
+            domain=int(self.domain.currentData()),
+            deck=self.deck.currentText().strip(),
+        )
+
+    def add(self) -> None:
+        """Add the note; on success clear the fields (deck, domain, tags stay), else say why."""
+        try:
+            cards = self.edit.add_note(self.new_note())
+        except EditError as exc:
+            self._say(str(exc), error=True)
+            return
+        for ed in self.editors.values():
+            ed.clear()
+        if self.editors:
+            next(iter(self.editors.values())).setFocus()
+        n = len(cards)
+        self._say(
+            f"Added {n} card{'s' * (n != 1)}. Ctrl+Z in the browser or main window undoes it."
+        )
+        self.sig_added.emit(cards)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #d93025;" if error else "")
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        if self.editors:
+            next(iter(self.editors.values())).setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,153 @@
+"""Small dialogs of the browser: ask one value (deck, domain, due date, tags, a name), and
+find and replace. Enter accepts, Esc cancels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cehrs_cards.ui.browser_editor import deck_box, domain_box
+
+
+class AskDialog(QDialog):
+    """One labelled input with a hint; value() reads it back."""
+
+    def __init__(
+        self, title: str, label: str, field: QWidget, hint: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.field = field
+        form = QFormLayout()
+        form.addRow(label, field)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addLayout(form)
+        if hint:
+            note = QLabel(hint)
+            note.setWordWrap(True)
+            box.addWidget(note)
+        box.addWidget(buttons)
+        self.setMinimumWidth(420)
+        field.setFocus()
+
+    def value(self) -> str | int:
+        if isinstance(self.field, QComboBox):
+            data = self.field.currentData()
+            return (
+                int(data)
+                if data is not None and not self.field.isEditable()
+                else self.field.currentText()
+            )
+        assert isinstance(self.field, QLineEdit)
+        return self.field.text()
+
+
+def ask_deck(decks: list[str], current: str, count: int, parent: QWidget) -> AskDialog:
+    return AskDialog(
+        "Change deck",
+        "Deck",
+        deck_box(decks, current),
+        f"Move {count} card{'s' * (count != 1)}. Type a new name to create a deck "
+        "(Parent::Child makes a subdeck).",
+        parent,
+    )
+
+
+def ask_domain(current: int, count: int, parent: QWidget) -> AskDialog:
+    return AskDialog(
+        "Change domain",
+        "CEHRS domain",
+        domain_box(current),
+        f"Applies to every card of the notes of the {count} selected card{'s' * (count != 1)}. "
+        "Alt+1 to Alt+5 (Alt+0: unassigned) do this without asking.",
+        parent,
+    )
+
+
+def ask_due(count: int, parent: QWidget) -> AskDialog:
+    edit = QLineEdit()
+    edit.setPlaceholderText("0 = today, 1 = tomorrow, 3-7 = a random day in that range")
+    return AskDialog(
+        "Set due date",
+        "Due in (days)",
+        edit,
+        f"{count} card{'s' * (count != 1)} selected. New cards stay in the new queue: they have "
+        "no memory state yet to schedule from.",
+        parent,
+    )
+
+
+def ask_text(title: str, label: str, hint: str, parent: QWidget, text: str = "") -> AskDialog:
+    edit = QLineEdit(text)
+    return AskDialog(title, label, edit, hint, parent)
+
+
+@dataclass(frozen=True)
+class Replace:
+    find: str
+    replace: str
+    field: str | None
+    selected_only: bool
+    regex: bool
+    ignore_case: bool
+
+
+class FindReplaceDialog(QDialog):
+    def __init__(self, fields: list[str], selected: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Find and replace")
+        self.find = QLineEdit()
+        self.replace = QLineEdit()
+        self.field = QComboBox()
+        self.field.addItem("All fields", None)
+        for name in fields:
+            self.field.addItem(name, name.lower())
+        self.selected_only = QCheckBox(f"Only the {selected} selected card{'s' * (selected != 1)}")
+        self.selected_only.setChecked(selected > 0)
+        self.selected_only.setEnabled(selected > 0)
+        self.regex = QCheckBox("Regular expression (\\1 in the replacement refers to a group)")
+        self.ignore_case = QCheckBox("Ignore case")
+        self.ignore_case.setChecked(True)
+        form = QFormLayout()
+        form.addRow("Find", self.find)
+        form.addRow("Replace with", self.replace)
+        form.addRow("In", self.field)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addLayout(form)
+        for w in (self.selected_only, self.regex, self.ignore_case):
+            box.addWidget(w)
+        box.addWidget(QLabel("Changes every matching note at once; Ctrl+Z undoes it."))
+        box.addWidget(buttons)
+        self.setMinimumWidth(460)
+
+    def result_replace(self) -> Replace:
+        data = self.field.currentData()
+        return Replace(
+            self.find.text(),
+            self.replace.text(),
+            str(data) if data else None,
+            self.selected_only.isChecked(),
+            self.regex.isChecked(),
+            self.ignore_case.isChecked(),
+        )

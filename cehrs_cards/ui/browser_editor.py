@@ -1,0 +1,161 @@
+"""The note editor beside the browser's table: fields, tags, domain and deck of the selected
+card's note. Ctrl+Enter saves; moving to another card saves a changed note first (as Anki)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
+from cehrs_cards.services.browse import NoteDetail
+from cehrs_cards.services.browse_edit import NoteChange
+
+FIELD_HEIGHTS = ((60, 48), (160, 96), (360, 156), (10**9, 220))
+"""(characters below, pixel height): a field's box grows with what it holds."""
+
+
+def domain_box(current: int = UNASSIGNED) -> QComboBox:
+    """Domains 1-5 then Unassigned, the item data being the domain id."""
+    combo = QComboBox()
+    for dom in (*(d.id for d in DOMAINS), UNASSIGNED):
+        combo.addItem(f"{dom} {domain_name(dom)}" if dom else domain_name(dom), dom)
+    combo.setCurrentIndex(combo.findData(current))
+    return combo
+
+
+def deck_box(decks: list[str], current: str = "") -> QComboBox:
+    """An editable deck chooser: pick a deck or type a new name (Parent::Child)."""
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    combo.addItems(decks)
+    combo.setCurrentText(current)
+    return combo
+
+
+class NoteEditor(QWidget):
+    sig_save = Signal(object)  # NoteChange
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.detail: NoteDetail | None = None
+        self.editors: dict[str, QPlainTextEdit] = {}
+        self.title = QLabel("Select a card to edit its note.")
+        self.title.setWordWrap(True)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self.form)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.tags = QLineEdit()
+        self.tags.setPlaceholderText("space-separated tags")
+        self.domain = domain_box()
+        self.deck = deck_box([])
+        self.save_button = QPushButton("Save  (Ctrl+Enter)")
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton("Revert")
+        self.revert_button.clicked.connect(lambda: self.load(self.detail))
+        self._layout(scroll)
+        for key in ("Ctrl+Return", "Ctrl+Enter"):  # Ctrl+S is the window's Save note
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(self.save)
+        self.load(None)
+
+    def _layout(self, scroll: QScrollArea) -> None:
+        meta = QFormLayout()
+        meta.addRow("Tags", self.tags)
+        meta.addRow("Domain", self.domain)
+        meta.addRow("Deck", self.deck)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(8, 4, 4, 4)
+        box.addWidget(self.title)
+        box.addWidget(scroll, 1)
+        box.addLayout(meta)
+        box.addLayout(buttons)
+
+    def set_choices(self, decks: list[str], tags: list[str]) -> None:
+        current = self.deck.currentText()
+        self.deck.clear()
+        self.deck.addItems(decks)
+        self.deck.setCurrentText(current)
+        completer = QCompleter(tags, self.tags)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.tags.setCompleter(completer)
+
+    def load(self, detail: NoteDetail | None) -> None:
+        """Show a note (None: nothing selected)."""
+        self.detail = detail
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors.clear()
+        for w in (self.tags, self.domain, self.deck, self.save_button, self.revert_button):
+            w.setEnabled(detail is not None)
+        if detail is None:
+            self.title.setText("Select a card to edit its note.")
+            self.tags.clear()
+            return
+        cards = len(detail.card_ids)
+        self.title.setText(
+            f"<b>{detail.notetype}</b> note {detail.note_id} · {cards} card{'s' * (cards != 1)}"
+        )
+        for name, value in detail.fields.items():
+            ed = QPlainTextEdit(value)
+            ed.setTabChangesFocus(True)
+            ed.setAccessibleName(name)
+            ed.setFixedHeight(next(h for n, h in FIELD_HEIGHTS if len(value) < n))
+            self.editors[name] = ed
+            self.form.addRow(name, ed)
+        self.tags.setText(" ".join(detail.tags))
+        self.domain.setCurrentIndex(self.domain.findData(detail.domain))
+        self.deck.setCurrentText(detail.deck)
+
+    def change(self) -> NoteChange | None:
+        if self.detail is None:
+            return None
+        return NoteChange(
+            note_id=self.detail.note_id,
+            fields={k: e.toPlainText() for k, e in self.editors.items()},
+            tags=self.tags.text().split(),
+            domain=int(self.domain.currentData()),
+            deck=self.deck.currentText().strip(),
+        )
+
+    def is_dirty(self) -> bool:
+        d, c = self.detail, self.change()
+        if d is None or c is None:
+            return False
+        return (c.fields, c.tags, c.domain, c.deck) != (d.fields, d.tags, d.domain, d.deck)
+
+    def save(self) -> None:
+        change = self.change()
+        if change is not None and self.is_dirty():
+            self.sig_save.emit(change)
+
+    def focus_first(self) -> None:
+        if self.editors:
+            next(iter(self.editors.values())).setFocus()

@@ -1,0 +1,180 @@
+"""Before an attempt: the mock's start screen (format and opt-in comforts) and the practice-block
+builder (domains, size, filters, timed or tutor mode) with a live count of what matches."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cehrs_cards.core.domains import DOMAINS, EXAM_MINUTES, PRETEST_ITEMS, SCORED_ITEMS
+from cehrs_cards.core.exam import CUT_BAND, SECONDS_PER_ITEM, TIMED, TUTOR
+from cehrs_cards.services.exam_pool import FILTERS
+from cehrs_cards.services.exams import BlockCatalog, BlockSpec, ExamOptions
+
+MOCK_INTRO = (
+    f"<h2>CEHRS mock exam</h2><p><b>{SCORED_ITEMS + PRETEST_ITEMS} questions in "
+    f"{EXAM_MINUTES} minutes</b>, as in NHA's exam: {SCORED_ITEMS} scored questions drawn by the "
+    f"blueprint (28 / 32 / 15 / 15 / 10 by domain) and {PRETEST_ITEMS} unscored pretest "
+    "questions mixed in, which you cannot tell apart.</p>"
+    "<p>Skip and come back, flag questions, use the navigator, and change any answer until you "
+    "submit. A review screen comes before submitting; when the time runs out the exam is "
+    "submitted automatically. Every answer is saved at once: if the app closes, reopening "
+    "resumes with the clock as it really stands.</p>"
+)
+
+
+class MockStartDialog(QDialog):
+    """The mock's start screen; its options are the user's saved ExamOptions."""
+
+    def __init__(self, opts: ExamOptions, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Mock exam")
+        self.opts = opts
+        intro = QLabel(MOCK_INTRO)
+        intro.setWordWrap(True)
+        intro.setFixedWidth(600)
+        intro.setFixedHeight(intro.heightForWidth(600))  # wrapped labels misreport height
+        self.pause = QCheckBox("Allow pausing the clock")
+        self.pause.setChecked(opts.allow_pause)
+        self.strike = QCheckBox("Allow striking out options (right-click or Alt+1-4)")
+        self.strike.setChecked(opts.allow_strike)
+        comforts = QGroupBox("Practice comforts (the real exam has neither; off by default)")
+        cbox = QVBoxLayout(comforts)
+        cbox.addWidget(self.pause)
+        cbox.addWidget(self.strike)
+        self.cut = QSpinBox()
+        self.cut.setRange(50, 90)
+        self.cut.setValue(opts.cut)
+        self.cut.setSuffix(" of 100")
+        self.generated = QCheckBox("Also use generated items (built from cards without options)")
+        self.generated.setChecked(opts.generated_scored)
+        self.generated.setToolTip("Off: generated items only ever fill unscored pretest slots.")
+        form = QFormLayout()
+        form.addRow("Assumed raw cut C for the scaled estimate", self.cut)
+        form.addRow(
+            QLabel(
+                "<span style='color:gray'>NHA does not publish its cut; "
+                f"{CUT_BAND[0]}-{CUT_BAND[1]} is the plausible band and results show the whole "
+                "band.</span>"
+            )
+        )
+        form.addRow("Scored slots", self.generated)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        start = buttons.addButton("Start the exam", QDialogButtonBox.ButtonRole.AcceptRole)
+        start.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addWidget(intro)
+        box.addWidget(comforts)
+        box.addLayout(form)
+        box.addWidget(QLabel("Enter starts the clock · Esc cancels"))
+        box.addWidget(buttons)
+
+    def result_options(self) -> ExamOptions:
+        return replace(
+            self.opts,
+            cut=self.cut.value(),
+            allow_pause=self.pause.isChecked(),
+            allow_strike=self.strike.isChecked(),
+            generated_scored=self.generated.isChecked(),
+        )
+
+
+class PracticeDialog(QDialog):
+    """Build a practice block: domains, size, filters, timed or tutor mode."""
+
+    def __init__(self, catalog: BlockCatalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Practice block")
+        self.catalog = catalog
+        self.domains = {d.id: QCheckBox(f"{d.id}  {d.name}  ({d.weight:.0%})") for d in DOMAINS}
+        self.filters = {
+            "unused": QCheckBox("Unused (never in a mock or block)"),
+            "incorrect": QCheckBox("Incorrect (wrong or blank when last seen)"),
+            "flagged": QCheckBox("Flagged (when last seen, or with a card flag)"),
+        }
+        assert set(self.filters) == set(FILTERS)
+        self.size_spin = QSpinBox()
+        self.size_spin.setRange(1, 200)
+        self.size_spin.setValue(20)
+        self.timed = QRadioButton(f"Timed: {SECONDS_PER_ITEM} s per question, like the exam")
+        self.tutor = QRadioButton("Tutor: untimed, the explanation after each answer")
+        self.timed.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.timed)
+        group.addButton(self.tutor)
+        self.generated = QCheckBox("Include generated items (cards without options)")
+        self.available = QLabel()
+        self.available.setObjectName("blockAvailable")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.start = self.buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.start.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self._build()
+        for box in (*self.domains.values(), *self.filters.values(), self.generated):
+            box.toggled.connect(self._on_spec_changed)
+        self.size_spin.valueChanged.connect(self._on_spec_changed)
+        for box in self.domains.values():
+            box.setChecked(True)
+
+    def _build(self) -> None:
+        doms = QGroupBox("Domains")
+        dbox = QVBoxLayout(doms)
+        for check in self.domains.values():
+            dbox.addWidget(check)
+        filt = QGroupBox("Only questions that are (none ticked: all)")
+        fbox = QVBoxLayout(filt)
+        for check in self.filters.values():
+            fbox.addWidget(check)
+        fbox.addWidget(self.generated)
+        mode = QGroupBox("Mode")
+        mbox = QVBoxLayout(mode)
+        mbox.addWidget(self.timed)
+        mbox.addWidget(self.tutor)
+        size_row = QHBoxLayout()
+        size_row.addWidget(QLabel("Questions:"))
+        size_row.addWidget(self.size_spin)
+        size_row.addWidget(self.available, 1)
+        box = QVBoxLayout(self)
+        box.addWidget(doms)
+        box.addWidget(filt)
+        box.addWidget(mode)
+        box.addLayout(size_row)
+        box.addWidget(self.buttons)
+
+    def spec(self) -> BlockSpec:
+        return BlockSpec(
+            domains=tuple(d for d, box in self.domains.items() if box.isChecked()),
+            size=self.size_spin.value(),
+            filters=tuple(f for f, box in self.filters.items() if box.isChecked()),
+            mode=TUTOR if self.tutor.isChecked() else TIMED,
+            include_generated=self.generated.isChecked(),
+        )
+
+    def _on_spec_changed(self) -> None:
+        spec = self.spec()
+        n = self.catalog.available(spec) if spec.domains else 0
+        if n == 0:
+            text = "<span style='color:#d93025'>No questions match.</span>"
+        elif n < spec.size:
+            text = f"{n} match: the block will have {n}."
+        else:
+            text = f"{n} questions match."
+        self.available.setText(text)
+        self.start.setEnabled(n > 0)

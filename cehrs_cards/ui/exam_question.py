@@ -1,0 +1,311 @@
+"""The question screen of a mock or block: countdown, question n of N, four options (mouse or
+1-4 / A-D), flag, previous/next, the navigator, and in tutor mode the explanation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cehrs_cards.core.domains import domain_name
+from cehrs_cards.core.exam import LETTERS, Slot
+from cehrs_cards.ui.exam_navigator import Cell, NavigatorGrid, navigator_panel
+
+TINTS = {  # (light, dark) backgrounds of an option
+    "selected": ("#dce8fc", "#24406e"),
+    "right": ("#dcf1e2", "#1d4a2a"),
+    "wrong": ("#fadcd9", "#5a2421"),
+}
+_SRC_RE = re.compile(r'src="([^"/\\]+)"')
+
+
+def media_html(html: str, media_dir: Path) -> str:
+    """Point bare media names at the collection's media folder (QLabel has no search path)."""
+    return _SRC_RE.sub(lambda m: f'src="{(media_dir / m.group(1)).as_posix()}"', html)
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """Everything the question screen shows for one item."""
+
+    index: int
+    total: int
+    slot: Slot
+    cells: list[Cell]
+    reveal: bool  # tutor mode: show right/wrong and the explanation
+    show_domain: bool
+    filter_label: str = ""
+
+
+class OptionButton(QFrame):
+    """One answer option: a letter badge and word-wrapped text. Right-click strikes it out."""
+
+    sig_pick = Signal(int)
+    sig_strike = Signal(int)
+
+    def __init__(self, index: int, dark: bool) -> None:
+        super().__init__()
+        self.index = index
+        self.dark = dark
+        self.setObjectName("option")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.badge = QLabel(LETTERS[index])
+        self.badge.setObjectName("optionBadge")
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.badge.setFixedSize(30, 30)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setObjectName("optionText")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 8, 10, 8)
+        row.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.text, 1)
+        self.set_state("", False)
+
+    def set_state(self, state: str, struck: bool) -> None:
+        """state: '' | selected | right | wrong."""
+        bg = TINTS[state][int(self.dark)] if state else "palette(base)"
+        fg = "gray" if struck else "palette(text)"
+        edge = {"selected": "palette(highlight)", "right": "#188038", "wrong": "#d93025"}
+        self.setStyleSheet(
+            f"QFrame#option {{ background: {bg}; border: 2px solid "
+            f"{edge.get(state, 'palette(mid)')}; border-radius: 8px; }}"
+            "QLabel#optionBadge { border: 1px solid palette(mid); border-radius: 15px;"
+            " font-weight: bold; background: palette(button); }"
+            f"QLabel#optionText {{ font-size: 15px; color: {fg}; }}"
+        )
+        font = self.text.font()
+        font.setStrikeOut(struck)
+        self.text.setFont(font)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.RightButton:
+            self.sig_strike.emit(self.index)
+        elif event.button() == Qt.MouseButton.LeftButton:
+            self.sig_pick.emit(self.index)
+
+
+class QuestionPage(QWidget):
+    sig_pick = Signal(int)
+    sig_strike = Signal(int)
+    sig_flag = Signal()
+    sig_next = Signal()
+    sig_prev = Signal()
+    sig_goto = Signal(int)
+    sig_review = Signal()
+    sig_pause = Signal()
+    sig_ask_number = Signal()
+
+    def __init__(self, media_dir: Path, dark: bool, allow_pause: bool, allow_strike: bool) -> None:
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.media_dir = media_dir
+        self.allow_strike = allow_strike
+        self.position = QLabel()
+        self.position.setObjectName("examPosition")
+        self.domain = QLabel()
+        self.domain.setObjectName("examDomain")
+        self.clock = QLabel()
+        self.clock.setObjectName("examClock")
+        self.flag_button = QPushButton("⚑ Flag for review (F)")
+        self.flag_button.setCheckable(True)
+        self.flag_button.setMinimumWidth(190)
+        self.flag_button.setStyleSheet(
+            "QPushButton { padding: 4px 10px; }"
+            "QPushButton:checked { background: #e37400; color: white; border: 1px solid #b35c00;"
+            " border-radius: 4px; font-weight: bold; }"
+        )
+        self.flag_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.flag_button.clicked.connect(self.sig_flag.emit)
+        self.pause_button = QPushButton("Pause (Ctrl+P)")
+        self.pause_button.setVisible(allow_pause)
+        self.pause_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.pause_button.clicked.connect(self.sig_pause.emit)
+        self.stem = QLabel()
+        self.stem.setObjectName("examStem")
+        self.stem.setWordWrap(True)
+        self.stem.setTextFormat(Qt.TextFormat.RichText)
+        self.stem.setStyleSheet("font-size: 17px;")
+        self.options = [OptionButton(i, dark) for i in range(4)]
+        for o in self.options:
+            o.sig_pick.connect(self.sig_pick.emit)
+            o.sig_strike.connect(self.sig_strike.emit)
+        self.explanation = QLabel()
+        self.explanation.setObjectName("examExplanation")
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextFormat(Qt.TextFormat.RichText)
+        self.explanation.setStyleSheet(
+            "QLabel#examExplanation { border: 1px solid palette(mid); border-radius: 8px;"
+            " padding: 10px; background: palette(alternate-base); font-size: 14px; }"
+        )
+        self.grid = NavigatorGrid(columns=10, cell=28)
+        self.grid.sig_goto.connect(self.sig_goto.emit)
+        self.prev_button = _nav_button("◀  Previous (←)", self.sig_prev.emit)
+        self.next_button = _nav_button("Next (→)  ▶", self.sig_next.emit)
+        self.review_button = _nav_button("Review screen (R)", self.sig_review.emit)
+        self.body = QStackedWidget()
+        self._build()
+        self._shortcuts(allow_pause)
+
+    def _build(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.position)
+        top.addSpacing(16)
+        top.addWidget(self.domain)
+        top.addStretch(1)
+        top.addWidget(self.pause_button)
+        top.addWidget(self.flag_button)
+        top.addSpacing(12)
+        top.addWidget(self.clock)
+        content = QWidget()
+        col = QVBoxLayout(content)
+        col.setContentsMargins(4, 4, 12, 4)
+        col.setSpacing(10)
+        col.addWidget(self.stem)
+        col.addSpacing(6)
+        for o in self.options:
+            col.addWidget(o)
+        col.addWidget(self.explanation)
+        col.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setWidget(content)
+        paused = QLabel("<h2>Paused</h2><p>The clock is stopped. Press Ctrl+P to resume.</p>")
+        paused.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.addWidget(scroll)
+        self.body.addWidget(paused)
+        middle = QHBoxLayout()
+        middle.addWidget(self.body, 1)
+        middle.addSpacing(12)
+        middle.addWidget(navigator_panel(self.grid, "Navigator"))
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.prev_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.review_button)
+        bottom.addWidget(self.next_button)
+        hint = QLabel(self._hint_text())
+        hint.setObjectName("examHint")
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        box = QVBoxLayout(self)
+        box.setContentsMargins(18, 12, 18, 12)
+        box.addLayout(top)
+        box.addWidget(_rule())
+        box.addLayout(middle, 1)
+        box.addWidget(_rule())
+        box.addLayout(bottom)
+        box.addWidget(hint)
+
+    def _hint_text(self) -> str:
+        extra = " · Alt+1-4 or right-click: strike out" if self.allow_strike else ""
+        return (
+            "Keys: 1-4 or A-D answer · → / N next · ← / P previous · F flag · R review screen · "
+            f"Ctrl+G go to question{extra}"
+        )
+
+    def _shortcuts(self, allow_pause: bool) -> None:
+        keys: dict[str, object] = {}
+        for i, letter in enumerate(LETTERS):
+            keys[str(i + 1)] = lambda i=i: self.sig_pick.emit(i)
+            keys[letter] = lambda i=i: self.sig_pick.emit(i)
+            if self.allow_strike:
+                keys[f"Alt+{i + 1}"] = lambda i=i: self.sig_strike.emit(i)
+        for key in ("Right", "N", "PgDown", "Return", "Enter"):
+            keys[key] = self.sig_next.emit
+        for key in ("Left", "P", "PgUp"):
+            keys[key] = self.sig_prev.emit
+        keys |= {"F": self.sig_flag.emit, "R": self.sig_review.emit}
+        keys["Ctrl+G"] = self.sig_ask_number.emit
+        if allow_pause:
+            keys["Ctrl+P"] = self.sig_pause.emit
+        for key, slot in keys.items():
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)  # type: ignore[arg-type]
+
+    # ----- showing ------------------------------------------------------------------------
+    def show_view(self, v: QuestionView) -> None:
+        s = v.slot
+        label = f"<b>Question {v.index + 1} of {v.total}</b>"
+        self.position.setText(label + (f"  ·  {v.filter_label}" if v.filter_label else ""))
+        dom = f"Domain {s.item.domain}: {domain_name(s.item.domain)}" if v.show_domain else ""
+        gen = "  ·  <i>generated item</i>" if s.item.generated and v.show_domain else ""
+        self.domain.setText(dom + gen)
+        self.stem.setText(media_html(s.item.stem, self.media_dir))
+        for i, o in enumerate(self.options):
+            o.text.setText(media_html(s.item.options[i], self.media_dir))
+            o.set_state(_option_state(s, i, v.reveal), i in s.struck)
+        self.flag_button.setChecked(s.flagged)
+        self.flag_button.setText("⚑ Flagged (F)" if s.flagged else "⚑ Flag for review (F)")
+        self.explanation.setVisible(v.reveal)
+        if v.reveal:
+            self.explanation.setText(explanation_html(s))
+        self.prev_button.setEnabled(v.index > 0)
+        self.grid.set_cells(v.cells, v.index)
+
+    def set_clock(self, text: str, warn: bool) -> None:
+        colour = "#d93025" if warn else "palette(text)"
+        self.clock.setStyleSheet(f"font-size: 16px; font-weight: bold; color: {colour};")
+        self.clock.setText(text)
+
+    def set_paused(self, paused: bool) -> None:
+        self.body.setCurrentIndex(1 if paused else 0)
+        self.pause_button.setText("Resume (Ctrl+P)" if paused else "Pause (Ctrl+P)")
+
+
+def _option_state(s: Slot, i: int, reveal: bool) -> str:
+    if reveal and s.answered:
+        if i == s.item.answer:
+            return "right"
+        return "wrong" if i == s.choice else ""
+    return "selected" if s.choice == i else ""
+
+
+def explanation_html(s: Slot) -> str:
+    """Verdict, explanation and the per-option rationales of an answered item."""
+    key = LETTERS[s.item.answer]
+    if s.choice is None:
+        verdict = f"<b>Not answered.</b> The answer is <b>{key}</b>."
+    elif s.correct:
+        verdict = f"<b style='color:#188038'>Correct:</b> {key}."
+    else:
+        verdict = (
+            f"<b style='color:#d93025'>Incorrect:</b> you chose {LETTERS[s.choice]}; "
+            f"the answer is <b>{key}</b>."
+        )
+    parts = [verdict, s.item.explanation]
+    whys = [f"<b>{LETTERS[i]}</b>: {why}" for i, why in enumerate(s.item.rationales) if why.strip()]
+    if whys:
+        parts.append("<br>".join(whys))
+    return "<br><br>".join(p for p in parts if p)
+
+
+def _nav_button(text: str, slot: object) -> QPushButton:
+    b = QPushButton(text)
+    b.setMinimumHeight(38)
+    b.setMinimumWidth(150)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    b.clicked.connect(slot)  # type: ignore[arg-type]
+    return b
+
+
+def _rule() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setStyleSheet("color: palette(mid);")
+    return line

@@ -1,0 +1,293 @@
+"""The results screen: raw score, the estimated scaled score with its band and assumption,
+pass/fail against 390, per-domain percent against the blueprint, time, and every item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cehrs_cards.core.domains import DOMAIN_BY_ID, PASSING_SCALED, domain_name
+from cehrs_cards.core.exam import CUT_BAND, LETTERS, MOCK, Attempt, ScoreReport, Slot
+from cehrs_cards.ui.exam_question import explanation_html
+from cehrs_cards.ui.theme import card_css
+
+VERDICT_COLOURS = {"pass": "#188038", "fail": "#d93025", "borderline": "#e37400"}
+FILTERS = ("All questions", "Missed", "Flagged", "Scored only", "Pretest only")
+
+
+def clock_text(seconds: float) -> str:
+    s = round(seconds)
+    h, rest = divmod(s, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+
+
+def summary_html(att: Attempt, rep: ScoreReport) -> str:
+    """The score block: raw, estimate with band and assumption, verdict, time, pretest."""
+    title = "Mock exam results" if att.kind == MOCK else f"Practice block results ({att.mode})"
+    when = att.started.astimezone().strftime("%a %d %b %Y, %H:%M")
+    out = [f"<h2>{title}</h2><p style='color:gray'>{when}</p>"]
+    noun = "scored items" if att.kind == MOCK else "questions"
+    out.append(
+        f"<p style='font-size:18px'>Raw score: <b>{rep.correct} / {rep.total}</b> {noun} "
+        f"({rep.percent:.0f}%)</p>"
+    )
+    if rep.scaled is not None and rep.band is not None:
+        out.append(_estimate_html(rep))
+    limit = att.deadline - att.started if att.deadline else None
+    of = f" of {clock_text(limit.total_seconds())}" if limit else ""
+    out.append(
+        f"<p>Time used: <b>{clock_text(rep.seconds_used)}</b>{of} · "
+        f"{rep.seconds_per_item:.0f} s per question on average</p>"
+    )
+    if rep.pretest_total:
+        out.append(
+            f"<p>Pretest (unscored, like NHA's): {rep.pretest_correct} of "
+            f"{rep.pretest_total} right.</p>"
+        )
+    if att.finish_reason == "time":
+        out.append("<p><b>Time ran out:</b> the attempt was submitted automatically.</p>")
+    return "".join(out)
+
+
+def _estimate_html(rep: ScoreReport) -> str:
+    assert rep.scaled is not None and rep.band is not None
+    lo, hi = rep.band
+    word = "PASS" if rep.passed else "FAIL"
+    colour = VERDICT_COLOURS["pass" if rep.passed else "fail"]
+    extra = ""
+    if rep.verdict == "borderline":
+        extra = (
+            f"<br><span style='color:{VERDICT_COLOURS['borderline']}'>Borderline: the band "
+            f"straddles {PASSING_SCALED}; a pass only if NHA's raw cut is at most "
+            f"{rep.correct} of 100.</span>"
+        )
+    return (
+        f"<p style='font-size:18px'>Estimated scaled score: <b>≈ {rep.scaled:.0f}</b> "
+        f"<span style='color:gray'>(estimate)</span></p>"
+        f"<p>Band: <b>{lo:.0f}–{hi:.0f}</b> if NHA's raw cut is anywhere from "
+        f"{CUT_BAND[0]} to {CUT_BAND[1]} of 100.</p>"
+        f"<p style='font-size:18px'>Estimated result: <b style='color:{colour}'>{word}</b> "
+        f"(passing is {PASSING_SCALED}){extra}</p>"
+        f"<p style='color:gray'>Assumption: a raw score of C = {rep.cut} of 100 maps to "
+        f"{PASSING_SCALED}, 0 to 200 and 100 to 500, linear in between. NHA does not publish its "
+        "raw-to-scaled conversion, so this is an estimate, not a prediction.</p>"
+    )
+
+
+class ResultsPage(QWidget):
+    sig_send_missed = Signal()
+    sig_history = Signal()
+    sig_close = Signal()
+
+    def __init__(self, media_dir: Path, dark: bool) -> None:
+        super().__init__()
+        self.attempt: Attempt | None = None
+        self.summary = QLabel()
+        self.summary.setObjectName("resultsSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.domains = QTableWidget(0, 4)
+        self.domains.setHorizontalHeaderLabels(["Domain", "Blueprint", "Correct", "Percent"])
+        self.items = QTableWidget(0, 7)
+        self.items.setHorizontalHeaderLabels(
+            ["#", "Domain", "Part", "Yours", "Right", "Result", "Time"]
+        )
+        self.filter = QComboBox()
+        self.filter.addItems(FILTERS)
+        self.filter.currentIndexChanged.connect(self._fill_items)
+        self.detail = QTextBrowser()
+        self.detail.setSearchPaths([str(media_dir)])
+        self.detail.document().setDefaultStyleSheet(card_css(dark))
+        self.detail.document().setDocumentMargin(14)
+        self.send_button = QPushButton("Send missed to review (Ctrl+R)")
+        self.history_button = QPushButton("History and trend… (H)")
+        self.close_button = QPushButton("Close (Esc)")
+        self.sent_label = QLabel()
+        self._build()
+        self._shortcuts()
+
+    def _build(self) -> None:
+        for table in (self.domains, self.items):
+            table.verticalHeader().setVisible(False)
+            table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.domains.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.domains.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.items.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.items.currentCellChanged.connect(lambda row, *_: self._show_item(row))
+        self.send_button.clicked.connect(self.sig_send_missed.emit)
+        self.history_button.clicked.connect(self.sig_history.emit)
+        self.close_button.clicked.connect(self.sig_close.emit)
+        left = QWidget()
+        lcol = QVBoxLayout(left)
+        lcol.setContentsMargins(0, 0, 8, 0)
+        lcol.addWidget(self.summary)
+        lcol.addWidget(QLabel("<b>By domain</b> (scored items, against the blueprint)"))
+        lcol.addWidget(self.domains)
+        lcol.addStretch(1)
+        right = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        tcol = QVBoxLayout(top)
+        tcol.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("<b>Every question</b> (select one to see its explanation)"))
+        bar.addStretch(1)
+        bar.addWidget(self.filter)
+        tcol.addLayout(bar)
+        tcol.addWidget(self.items)
+        right.addWidget(top)
+        right.addWidget(self.detail)
+        right.setSizes([300, 320])
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setSizes([470, 680])
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.sent_label, 1)
+        buttons.addWidget(self.history_button)
+        buttons.addWidget(self.close_button)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(18, 12, 18, 12)
+        box.addWidget(split, 1)
+        box.addLayout(buttons)
+
+    def _shortcuts(self) -> None:
+        keys = {
+            "Escape": self.sig_close.emit,
+            "H": self.sig_history.emit,
+            "Ctrl+R": self.sig_send_missed.emit,
+            "M": lambda: self.filter.setCurrentIndex(1),
+        }
+        for key, slot in keys.items():
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+
+    # ----- showing ------------------------------------------------------------------------
+    def show_results(self, att: Attempt, rep: ScoreReport) -> None:
+        self.attempt = att
+        self.summary.setText(summary_html(att, rep))
+        self._fill_domains(rep, att.kind == MOCK)
+        missed = sum(not s.correct for s in att.slots)
+        self.send_button.setText(f"Send {missed} missed to review (Ctrl+R)")
+        self.send_button.setEnabled(missed > 0)
+        self.sent_label.clear()
+        self._fill_items()
+        self.items.setFocus()
+
+    def _fill_domains(self, rep: ScoreReport, mock: bool) -> None:
+        rows = [d for d in rep.domains if d.total or mock]
+        self.domains.setRowCount(len(rows))
+        for r, d in enumerate(rows):
+            blueprint = f"{d.weight:.0%} · {d.blueprint_items} items" if mock else f"{d.weight:.0%}"
+            cells = [f"{d.domain} {domain_name(d.domain)}", blueprint, f"{d.correct} / {d.total}"]
+            for c, text in enumerate(cells):
+                self.domains.setItem(r, c, QTableWidgetItem(text))
+            bar = QProgressBar()
+            bar.setRange(0, 100)
+            bar.setValue(round(d.percent))
+            bar.setFormat(f"{d.percent:.0f}%")
+            self.domains.setCellWidget(r, 3, bar)
+        self.domains.resizeColumnsToContents()
+        self.domains.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        height = self.domains.horizontalHeader().height() + 2
+        height += sum(self.domains.rowHeight(r) for r in range(len(rows)))
+        self.domains.setFixedHeight(height)
+
+    def visible_slots(self) -> list[int]:
+        """Positions shown under the current filter."""
+        assert self.attempt is not None
+        which = self.filter.currentIndex()
+        return [i for i, s in enumerate(self.attempt.slots) if _keep(which, s)]
+
+    def _fill_items(self) -> None:
+        if self.attempt is None:
+            return
+        shown = self.visible_slots()
+        self.items.setRowCount(len(shown))
+        for r, i in enumerate(shown):
+            for c, text in enumerate(_item_cells(i, self.attempt.slots[i])):
+                cell = QTableWidgetItem(text)
+                cell.setData(Qt.ItemDataRole.UserRole, i)
+                self.items.setItem(r, c, cell)
+        self.items.resizeColumnsToContents()
+        self.items.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        if shown:
+            self.items.setCurrentCell(0, 0)
+            self._show_item(0)
+        else:
+            self.detail.setHtml("<p>No questions match this filter.</p>")
+
+    def _show_item(self, row: int) -> None:
+        cell = self.items.item(row, 0) if row >= 0 else None
+        if self.attempt is None or cell is None:
+            return
+        i = int(cell.data(Qt.ItemDataRole.UserRole))
+        self.detail.setHtml(item_html(i, self.attempt.slots[i]))
+
+    def set_sent(self, text: str) -> None:
+        self.sent_label.setText(text)
+        self.send_button.setEnabled(False)
+
+
+def _keep(which: int, s: Slot) -> bool:
+    """Whether filter `which` (index into FILTERS) shows this slot."""
+    return (
+        which == 0
+        or (which == 1 and not s.correct)
+        or (which == 2 and s.flagged)
+        or (which == 3 and not s.pretest)
+        or (which == 4 and s.pretest)
+    )
+
+
+def _item_cells(i: int, s: Slot) -> list[str]:
+    dom = DOMAIN_BY_ID[s.item.domain].name if s.item.domain in DOMAIN_BY_ID else "Unassigned"
+    result = "✓ right" if s.correct else ("— blank" if s.choice is None else "✗ wrong")
+    flag = " ⚑" if s.flagged else ""
+    return [
+        str(i + 1),
+        dom + (" (generated)" if s.item.generated else ""),
+        "pretest" if s.pretest else "scored",
+        LETTERS[s.choice] if s.choice is not None else "—",
+        LETTERS[s.item.answer],
+        result + flag,
+        clock_text(s.seconds),
+    ]
+
+
+def item_html(i: int, s: Slot) -> str:
+    """One item for review: stem, options marked right / yours, then the explanation."""
+    rows = []
+    for k, option in enumerate(s.item.options):
+        mark = ""
+        if k == s.item.answer:
+            mark = " <b style='color:#188038'>✓ right answer</b>"
+        if k == s.choice and not s.correct:
+            mark += " <b style='color:#d93025'>✗ your answer</b>"
+        elif k == s.choice:
+            mark += " <b style='color:#188038'>(yours)</b>"
+        rows.append(f"<li>{option}{mark}</li>")
+    part = "pretest, not scored" if s.pretest else "scored"
+    head = f"<p class='muted'>Question {i + 1} · Domain {s.item.domain} · {part}</p>"
+    body = f"<div>{s.item.stem}</div><ol type='A' class='options'>{''.join(rows)}</ol>"
+    return f"<body>{head}{body}<hr><div class='explanation'>{explanation_html(s)}</div></body>"

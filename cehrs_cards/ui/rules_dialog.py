@@ -1,0 +1,56 @@
+"""Edit the domain rules that propose a CEHRS domain for imported decks and tags."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cehrs_cards.services.transfer import TransferService
+from cehrs_cards.ui.import_dialog import ERROR_STYLE
+
+HELP = (
+    "One rule per line: <b>DOMAIN WHERE PATTERN</b>. DOMAIN is 1-5, WHERE is <i>any</i>, "
+    "<i>deck</i> or <i>tag</i>, PATTERN is a case-insensitive regular expression. The first "
+    "matching rule wins: tags first, then deck names (deepest level first). A note's own "
+    "cehrs::domain::N tag always wins. Empty the list to go back to the defaults."
+)
+
+
+class RulesDialog(QDialog):
+    def __init__(self, service: TransferService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.setWindowTitle("Domain rules for imports")
+        help_label = QLabel(HELP)
+        help_label.setWordWrap(True)
+        self.editor = QPlainTextEdit(service.rules_text())
+        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.error = QLabel()
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        for w in (help_label, self.editor, self.error, buttons):
+            box.addWidget(w)
+        self.resize(720, 380)
+
+    def accept(self) -> None:
+        try:
+            self.service.save_rules_text(self.editor.toPlainText())
+        except ValueError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        super().accept()

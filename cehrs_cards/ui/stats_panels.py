@@ -1,0 +1,313 @@
+"""The readiness, domain-mastery and calibration panels of the statistics view.
+
+Each shows one section of StatsService.report()'s JSON exactly as `cehrs-cards stats --json`
+prints it; nothing is recomputed here. "Study" buttons emit a StudyFocus.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cehrs_cards.core.stats import StudyFocus
+from cehrs_cards.ui.charts_extra import CalibrationPlot, MasteryChart, ScoreGauge
+
+MUTED = "color: palette(placeholder-text);"
+
+
+def pct(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None else f"{x:.{digits}%}"
+
+
+def _label(text: str = "", muted: bool = False) -> QLabel:
+    lb = QLabel(text)
+    lb.setWordWrap(True)
+    lb.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if muted:
+        lb.setStyleSheet(MUTED)
+    return lb
+
+
+def estimate_html(est: dict[str, Any]) -> str:
+    """The headline figures of one estimate, as the readiness panel shows them."""
+    lo, hi = est["raw_range"]
+    slo, shi = est["scaled_range"]
+    chard, ceasy = est["scaled_cut_band"]
+    phard, peasy = est["pass_probability_cut_band"]
+    band = est["cut_band"]
+    return (
+        f"<div style='font-size:17pt'><b>Scaled ≈ {est['scaled']}</b> "
+        f"<span style='font-size:11pt'>(est.; pass mark 390)</span></div>"
+        f"<p>Raw <b>{est['raw']}</b> of 100 scored items "
+        f"({est['range_level']:.0%} range {lo}–{hi}; scaled {slo}–{shi}). "
+        f"With the cut anywhere in {band[0]}–{band[1]}: scaled {chard}–{ceasy}.</p>"
+        f"<p>Chance of passing: <b>{est['pass_probability']:.0%}</b> "
+        f"(est.; {phard:.0%}–{peasy:.0%} for a cut of {band[1]}–{band[0]}).</p>"
+    )
+
+
+class ReadinessPanel(QWidget):
+    """Today's readiness (or why there is too little data), exam-day projection, levers."""
+
+    sig_study = Signal(object)  # StudyFocus
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("<h3>Exam readiness (estimate)</h3>")
+        self.gauge = ScoreGauge()
+        self.headline = _label()
+        self.headline.setObjectName("readinessHeadline")
+        self.projection = _label()
+        self.projection.setObjectName("readinessProjection")
+        self.levers_box = QGridLayout()
+        self.levers_box.setColumnStretch(0, 1)
+        self.assumptions = _label(muted=True)
+        self.assumptions.setObjectName("readinessAssumptions")
+        self.buttons: list[QPushButton] = []
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        for w in (self.title, self.gauge, self.headline, self.projection):
+            box.addWidget(w)
+        box.addWidget(QLabel("<b>What would move it most</b>"))
+        box.addLayout(self.levers_box)
+        box.addWidget(self.assumptions)
+
+    def show_readiness(self, r: dict[str, Any]) -> None:
+        est = r["estimate"]
+        self.gauge.setVisible(est is not None)
+        if est is None:
+            reasons = "".join(f"<li>{why}</li>" for why in r["reasons"])
+            self.headline.setText(
+                "<div style='font-size:15pt'><b>Too little data for an honest estimate "
+                f"yet</b></div><ul>{reasons}</ul><p>Study on: the estimate appears once "
+                "there is enough history. A mock exam (Ctrl+M) gives a measured score now.</p>"
+            )
+        else:
+            self.gauge.set_estimate(est)
+            self.headline.setText(estimate_html(est) + f"<p style='{MUTED}'>{r['label']}</p>")
+        self.projection.setText(projection_html(r["projection"]))
+        self.projection.setVisible(r["projection"] is not None)
+        self._show_levers(r["what_would_move_it"])
+        notes = "".join(f"<li>{a}</li>" for a in r["assumptions"])
+        self.assumptions.setText(f"<b>Assumptions</b><ul style='margin-left:-20px'>{notes}</ul>")
+
+    def _show_levers(self, levers: list[dict[str, Any]]) -> None:
+        while self.levers_box.count():
+            item = self.levers_box.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.buttons = []
+        if not levers:
+            self.levers_box.addWidget(_label("Nothing stands out: keep doing your reviews."))
+        for row, lever in enumerate(levers):
+            text = f"{lever['text']} — about <b>+{lever['gain']}</b> raw points (est.)"
+            self.levers_box.addWidget(_label(text), row, 0)
+            if lever["focus"] is not None:
+                b = QPushButton("Study")
+                b.setToolTip("Start a session on these cards (within today's limits)")
+                focus = StudyFocus.from_json(lever["focus"])
+                b.clicked.connect(lambda _=False, f=focus: self.sig_study.emit(f))
+                self.levers_box.addWidget(b, row, 1)
+                self.buttons.append(b)
+
+
+def projection_html(p: dict[str, Any] | None) -> str:
+    if p is None:
+        return ""
+    pace, stop = p["at_current_pace"], p["if_study_stopped_today"]
+    return (
+        f"<p><b>Exam day {p['exam_date']}</b> (in {p['days_to_exam']} days). "
+        f"At your current pace ({p['new_per_day']} new cards a day, "
+        f"{p['new_cards_by_exam']} more by then): scaled ≈ <b>{pace['scaled']}</b>, "
+        f"raw {pace['raw']}, pass chance <b>{pace['pass_probability']:.0%}</b> (est.). "
+        f"If you stopped studying today: scaled ≈ {stop['scaled']}, raw {stop['raw']}, "
+        f"pass chance {stop['pass_probability']:.0%} (est.).</p>"
+    )
+
+
+class MasteryPanel(QWidget):
+    """Each domain's expected share right against its blueprint weight, with its weakest
+    task areas; Enter or "Study selected" starts a session on the selected row."""
+
+    sig_study = Signal(object)  # StudyFocus
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chart = MasteryChart("Domain mastery: expected share right today (est.)")
+        self.chart.subtitle = "Column width = exam weight; filled area = expected points"
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("masteryTree")
+        self.tree.setHeaderLabels(
+            ["Domain / weakest task areas", "Weight", "Expected", "Points", "Studied"]
+        )
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, 5):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.itemActivated.connect(self._on_tree_activated)
+        self.study = QPushButton("Study selected   (Enter)")
+        self.study.clicked.connect(self._on_study_clicked)
+        self.note = _label(muted=True)
+        row = QHBoxLayout()
+        row.addWidget(self.note, 1)
+        row.addWidget(self.study)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.chart)
+        box.addWidget(self.tree)
+        box.addLayout(row)
+
+    def show_mastery(self, m: dict[str, Any], cut: float | None) -> None:
+        self.chart.set_data(m["domains"], cut)
+        self.tree.clear()
+        for d in m["domains"]:
+            item = QTreeWidgetItem(
+                [
+                    f"{d['domain']}  {d['name']}",
+                    f"{d['weight']:.0%}",
+                    pct(d["expected"]),
+                    f"{d['points']:.1f} of {d['items']}",
+                    f"{d['studied']} of {d['cards']}",
+                ]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, d["focus"])
+            for t in d["weakest"]:
+                child = QTreeWidgetItem(
+                    [
+                        t["name"],
+                        "",
+                        pct(t["expected"]),
+                        f"−{t['points_lost']:.1f} lost",
+                        f"{t['studied']} of {t['cards']}",
+                    ]
+                )
+                child.setData(0, Qt.ItemDataRole.UserRole, t["focus"])
+                item.addChild(child)
+            self.tree.addTopLevelItem(item)
+        self.tree.expandAll()
+        if self.tree.topLevelItemCount():
+            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        n = m["unassigned_cards"]
+        unassigned = f" {n} cards without a CEHRS domain are left out." if n else ""
+        self.note.setText(
+            f"Unstudied cards count as a 1-in-{round(1 / m['guess'])} guess; suspended cards "
+            f"are left out.{unassigned}"
+        )
+
+    def _on_tree_activated(self, item: QTreeWidgetItem, _col: int) -> None:
+        self.sig_study.emit(StudyFocus.from_json(item.data(0, Qt.ItemDataRole.UserRole)))
+
+    def _on_study_clicked(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None:
+            self._on_tree_activated(item, 0)
+
+
+def table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    t.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    h = t.horizontalHeader()
+    h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for col in range(1, len(headers)):
+        h.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+    return t
+
+
+def fill(t: QTableWidget, rows: list[list[str]]) -> None:
+    t.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, v in enumerate(values):
+            item = QTableWidgetItem(v)
+            if c:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            t.setItem(r, c, item)
+    t.resizeRowsToContents()
+    height = t.horizontalHeader().height() + sum(t.rowHeight(i) for i in range(len(rows))) + 4
+    t.setFixedHeight(max(height, 60))
+
+
+class CalibrationPanel(QWidget):
+    """Does the app predict well? Recall per domain and mock scores, predicted vs actual."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.intro = _label(muted=True)
+        self.recall = table(
+            ["Domain", "Recall tests", "Predicted", "Actual", "Log loss", "RMSE (bins)"]
+        )
+        self.recall.setObjectName("recallCalibration")
+        self.plot = CalibrationPlot("Predicted vs measured recall")
+        self.mocks = table(["Full mock", "Predicted raw", "Actual raw", "Difference"])
+        self.mocks.setObjectName("mockCalibration")
+        self.mock_note = _label(muted=True)
+        box = QVBoxLayout(self)
+        box.addWidget(QLabel("<h3>Are the predictions right?</h3>"))
+        box.addWidget(self.intro)
+        box.addWidget(self.recall)
+        box.addWidget(self.plot)
+        box.addWidget(QLabel("<b>Mock exams: predicted vs actual score</b>"))
+        box.addWidget(self.mocks)
+        box.addWidget(self.mock_note)
+        box.addStretch(1)
+
+    def show_calibration(self, c: dict[str, Any], names: dict[str, str]) -> None:
+        self.intro.setText(
+            f"Recall tests of the last {c['window_days']} days (answers on a later day than "
+            "the card's previous one): what FSRS predicted against what you answered. Log "
+            "loss and RMSE (bins) as fsrs-rs evaluates them; lower is better."
+        )
+        rows = []
+        for key, v in c["recall"].items():
+            if v is None:
+                continue
+            rows.append(
+                [
+                    names.get(key, key),
+                    str(v["reviews"]),
+                    pct(v["predicted"]),
+                    pct(v["actual"]),
+                    f"{v['log_loss']:.4f}",
+                    f"{v['rmse_bins']:.4f}",
+                ]
+            )
+        fill(self.recall, rows)
+        self.plot.set_points(c["curve"])
+        mocks = [
+            [
+                m["started"][:16].replace("T", " "),
+                f"{m['predicted_raw']}",
+                f"{m['actual_raw']}",
+                f"{m['difference']:+}",
+            ]
+            for m in c["mocks"]
+        ]
+        fill(self.mocks, mocks)
+        if c["mock_mean_abs_difference"] is None:
+            self.mock_note.setText("No full mock yet: take one (Ctrl+M) to check the estimate.")
+        else:
+            self.mock_note.setText(
+                f"Mean difference {c['mock_mean_difference']:+} raw points; mean absolute "
+                f"difference {c['mock_mean_abs_difference']} (predicted from your cards when "
+                "each mock started)."
+            )

@@ -1,0 +1,427 @@
+"""The real browser window driven with qtbot, by keyboard: searching, editing, bulk changes,
+every menu action and undo. Dialogs are answered as a user would (QTimer while they are open)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMessageBox
+
+from cehrs_cards.ui.browser import BrowserWindow
+from cehrs_cards.ui.browser_add import AddNoteDialog
+from cehrs_cards.ui.browser_model import COLUMNS
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+@pytest.fixture
+def win(qtbot, kit):
+    w = BrowserWindow(kit.browse, kit.edit, kit.undo)
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitActive(w)
+    w.search("")
+    return w
+
+
+def _type_search(qtbot, win, text):
+    win.search_box.clear()
+    qtbot.keyClicks(win.search_box, text)
+    qtbot.keyClick(win.search_box, Qt.Key.Key_Return)
+
+
+def _shown_ids(win):
+    return sorted(win.model.ids)
+
+
+def _domains(kit):
+    return dict(kit.sql("SELECT id, domain FROM card"))
+
+
+def refocus(qtbot, w):
+    """Offscreen, closing a dialog does not hand activation back: do what the desktop does."""
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+
+
+def wait_idle(qtbot, w):
+    """Undo and big edits run on the worker thread; wait until the window has their result."""
+    qtbot.waitUntil(lambda: not w.busy)
+
+
+def answer_next_dialog(qtbot, handle):
+    """Handle the next modal dialog from inside its event loop (as a user would)."""
+
+    def run():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, run)
+            return
+        handle(dialog)
+
+    QTimer.singleShot(0, run)
+
+
+def _accept_with_text(text):
+    def handle(dialog):
+        edit = dialog.findChild(QLineEdit)
+        edit.setText(text)
+        dialog.accept()
+
+    return handle
+
+
+# ----- searching ------------------------------------------------------------------------------
+
+
+def test_typing_a_search_and_enter_fills_the_table(qtbot, win):
+    _type_search(qtbot, win, "claim")
+    assert _shown_ids(win) == [6]
+    assert win.count.text() == "1 card"
+    assert win.table.hasFocus()
+    assert win.model.data(win.model.index(0, 0)).startswith("Which claim form")
+    assert win.editor.detail.note_id == 4
+
+
+def test_a_bad_search_says_why_and_keeps_the_table(qtbot, win):
+    before = _shown_ids(win)
+    _type_search(qtbot, win, '"open quote')
+    assert "never closed" in win.error.text() and win.error.isVisible()
+    assert _shown_ids(win) == before
+    _type_search(qtbot, win, "frnt:x")
+    assert "No note type has a field called 'frnt'" in win.error.text()
+    _type_search(qtbot, win, "domain:2")
+    assert not win.error.isVisible() and _shown_ids(win) == [1]
+
+
+def test_hostile_search_from_the_window_changes_nothing(qtbot, win, kit):
+    before = kit.dump()
+    _type_search(qtbot, win, "'; DROP TABLE card; --")
+    assert _shown_ids(win) == [] and kit.dump() == before
+
+
+def test_side_panel_searches_domains_decks_and_states(qtbot, win):
+    assert win.sidebar.select_query("domain:4")
+    qtbot.keyClick(win.sidebar, Qt.Key.Key_Return)
+    assert win.search_box.text() == "domain:4" and _shown_ids(win) == [4, 5]
+    assert win.sidebar.select_query('deck:"CEHRS\\:\\:Mini"')
+    qtbot.keyClick(win.sidebar, Qt.Key.Key_Return)
+    assert len(_shown_ids(win)) == 7
+    assert win.sidebar.select_query("domain:2")
+    qtbot.keyClick(win.sidebar, Qt.Key.Key_Return, SHIFT)  # widen: or
+    assert sorted(_shown_ids(win)) == [1, 2, 3, 4, 5, 6, 7]
+    win.search("is:new")
+    assert win.sidebar.select_query("domain:5")
+    qtbot.keyClick(win.sidebar, Qt.Key.Key_Return, CTRL)  # narrow: and
+    assert win.search_box.text() == "(is:new) domain:5" and _shown_ids(win) == [7]
+
+
+def test_clicking_a_column_header_sorts_in_the_database(qtbot, win, kit):
+    kit.sql("UPDATE card SET lapses = id % 3")
+    column = [c[0] for c in COLUMNS].index("lapses")
+    win.table.horizontalHeader().setSortIndicator(column, Qt.SortOrder.AscendingOrder)
+    lapses = dict(kit.sql("SELECT id, lapses FROM card"))
+    assert [lapses[i] for i in win.model.ids] == sorted(lapses.values())
+    win.table.horizontalHeader().setSortIndicator(column, Qt.SortOrder.DescendingOrder)
+    assert [lapses[i] for i in win.model.ids] == sorted(lapses.values(), reverse=True)
+
+
+def _bulk_notes(kit, n):
+    """n basic notes written straight into the file (as another tool would): fast set-up."""
+    t = "2026-03-10 12:00:00.000000"
+    notes = [
+        (100 + i, f"bulk-{i}", 1, f'["bulk question {i}", "x"]', f"bulk question {i}", "", t, t)
+        for i in range(n)
+    ]
+    con = sqlite3.connect(kit.col.db_path)
+    con.executemany(
+        "INSERT INTO note (id, guid, notetype_id, fields, sort_field, tags, created, modified)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        notes,
+    )
+    con.execute(
+        "INSERT INTO card (note_id, deck_id, due, created, modified) SELECT id, 1, created,"
+        " created, modified FROM note WHERE guid LIKE 'bulk-%'"
+    )
+    con.commit()
+    con.close()
+
+
+def test_rows_are_fetched_lazily_a_page_at_a_time(qtbot, win, kit):
+    _bulk_notes(kit, 5000)
+    _type_search(qtbot, win, "bulk")
+    assert len(win.model.ids) == 5000
+    qtbot.wait(50)
+    assert win.model.fetches <= 3  # only what the view showed, not 50 pages
+    win.table.scrollToBottom()
+    qtbot.wait(50)
+    assert win.model.fetches <= 6
+    assert win.model.data(win.model.index(4999, 0)).startswith("bulk question")
+
+
+def test_big_edits_run_in_the_background_and_errors_come_back(qtbot, win, kit):
+    _bulk_notes(kit, 3000)
+    _type_search(qtbot, win, "bulk")
+    qtbot.keyClick(win.table, Qt.Key.Key_A, CTRL | ALT)
+    qtbot.keyClick(win.table, Qt.Key.Key_2, ALT)
+    assert win.busy and not win.table.isEnabled()  # waiting, not frozen
+    wait_idle(qtbot, win)
+    assert win.table.isEnabled() and len(kit.ids("domain:2 bulk")) == 3000
+
+    def bad_regex(dialog):
+        dialog.find.setText("(")
+        dialog.regex.setChecked(True)
+        dialog.selected_only.setChecked(False)
+        dialog.accept()
+
+    answer_next_dialog(qtbot, bad_regex)
+    qtbot.keyClick(win.table, Qt.Key.Key_F, CTRL | ALT)
+    wait_idle(qtbot, win)
+    assert "regular expression is not valid" in win.error.text()
+
+
+# ----- editing --------------------------------------------------------------------------------
+
+
+def test_editing_the_selected_note_saves_by_keyboard_and_undo_restores(qtbot, win, kit):
+    _type_search(qtbot, win, "CPOE")
+    front = win.editor.editors["Front"]
+    qtbot.waitUntil(front.isVisible)  # fields are shown by the layout on the next event loop
+    front.setFocus()
+    front.selectAll()
+    qtbot.keyClicks(front, "What is CPOE?")
+    qtbot.keyClick(front, Qt.Key.Key_Return, CTRL)
+    assert kit.browse.note(1).fields["Front"] == "What is CPOE?"
+    assert win.model.data(win.model.index(0, 0)) == "What is CPOE?"
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_Z, CTRL)
+    wait_idle(qtbot, win)
+    assert kit.browse.note(1).fields["Front"] == "What does CPOE stand for?"
+    assert win.editor.editors["Front"].toPlainText() == "What does CPOE stand for?"
+
+
+def test_moving_to_another_card_saves_a_changed_note(qtbot, win, kit):
+    _type_search(qtbot, win, "domain:2 or domain:3")
+    win.editor.tags.setText("edited")
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_Down)
+    assert kit.browse.note(1).tags == ["edited"] or kit.browse.note(6).tags == ["edited"]
+    assert win.editor.detail.tags == []
+
+
+def test_editor_domain_and_deck_apply_to_the_whole_note(qtbot, win, kit):
+    _type_search(qtbot, win, "nid:2")
+    win.editor.domain.setCurrentIndex(win.editor.domain.findData(5))
+    win.editor.deck.setCurrentText("Moved::Here")
+    win.editor.deck.setFocus()
+    qtbot.keyClick(win.editor.deck, Qt.Key.Key_S, CTRL)
+    assert kit.ids("deck:Moved::Here domain:5") == [2, 3]
+    assert "Moved::Here" in win.browse.sidebar().decks
+
+
+# ----- bulk actions ---------------------------------------------------------------------------
+
+
+def test_bulk_domain_change_with_alt_number_and_undo(qtbot, win, kit):
+    before = _domains(kit)
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_A, CTRL | ALT)  # select all
+    assert len(win.selected_ids()) == 7
+    qtbot.keyClick(win.table, Qt.Key.Key_3, ALT)
+    assert set(_domains(kit).values()) == {3}
+    assert "Domain 3" in win.statusBar().currentMessage()
+    qtbot.keyClick(win.table, Qt.Key.Key_Z, CTRL)
+    wait_idle(qtbot, win)
+    assert _domains(kit) == before
+
+
+def test_change_domain_dialog_from_the_keyboard(qtbot, win, kit):
+    _type_search(qtbot, win, "domain:0 or domain:1")  # the imported-card retagging workflow
+    qtbot.keyClick(win.table, Qt.Key.Key_A, CTRL | ALT)
+
+    def pick(dialog):
+        combo = dialog.field
+        combo.setCurrentIndex(combo.findData(4))
+        dialog.accept()
+
+    answer_next_dialog(qtbot, pick)
+    qtbot.keyClick(win.table, Qt.Key.Key_M, CTRL | SHIFT)
+    assert _domains(kit)[2] == 4 and _domains(kit)[3] == 4
+    assert _shown_ids(win) == []  # they no longer match the search
+
+
+def test_change_deck_dialog_creates_the_deck(qtbot, win, kit):
+    win.search("cid:1,7", keep=[1, 7])
+    answer_next_dialog(qtbot, _accept_with_text("Hard ones"))
+    qtbot.keyClick(win.table, Qt.Key.Key_D, CTRL)
+    assert kit.ids("deck:Hard*") == [1, 7]
+
+
+def test_suspend_bury_flag_and_reset_by_keyboard(qtbot, win, kit):
+    win.search("cid:1,2", keep=[1, 2])
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_J, CTRL)
+    assert kit.ids("is:suspended") == [1, 2]
+    assert win.model.data(win.model.index(0, 4)) == "(New)"
+    qtbot.keyClick(win.table, Qt.Key.Key_J, CTRL)
+    assert kit.ids("is:suspended") == []
+    qtbot.keyClick(win.table, Qt.Key.Key_J, CTRL | SHIFT)
+    assert kit.ids("is:buried") == [1, 2]
+    qtbot.keyClick(win.table, Qt.Key.Key_2, CTRL)
+    assert kit.ids("flag:2") == [1, 2]
+    qtbot.keyClick(win.table, Qt.Key.Key_2, CTRL)
+    assert kit.ids("is:flagged") == []
+    kit.sql("UPDATE card SET state = 2, stability = 3, last_review = due WHERE id = 1")
+    qtbot.keyClick(win.table, Qt.Key.Key_N, CTRL | ALT)
+    assert kit.ids("is:new") == [1, 2, 3, 4, 5, 6, 7]
+    for _ in range(5):
+        qtbot.keyClick(win.table, Qt.Key.Key_Z, CTRL)
+        wait_idle(qtbot, win)
+    assert kit.ids("is:review") == [1] and kit.ids("is:buried") == []
+
+
+def test_set_due_date_dialog(qtbot, win, kit):
+    kit.sql("UPDATE card SET state = 2, stability = 3, last_review = due WHERE id = 1")
+    win.search("cid:1,2", keep=[1, 2])
+    answer_next_dialog(qtbot, _accept_with_text("4"))
+    qtbot.keyClick(win.table, Qt.Key.Key_D, CTRL | SHIFT)
+    assert kit.ids("prop:due=4") == [1]
+    assert "1 new cards stay" in win.statusBar().currentMessage()
+
+
+def test_delete_and_undo_by_keyboard(qtbot, win, kit):
+    before = kit.dump()
+    win.search("nid:2", keep=[2])
+    qtbot.keyClick(win.table, Qt.Key.Key_Delete, CTRL)
+    assert (
+        kit.ids("nid:2") == [] and "Deleted 1 notes (2 cards)" in win.statusBar().currentMessage()
+    )
+    qtbot.keyClick(win.table, Qt.Key.Key_Z, CTRL)
+    wait_idle(qtbot, win)
+    assert kit.dump() == before
+
+
+def test_add_and_remove_tags_dialogs(qtbot, win, kit):
+    win.search("cid:1,6", keep=[1, 6])
+    answer_next_dialog(qtbot, _accept_with_text("week1 billing"))
+    qtbot.keyClick(win.table, Qt.Key.Key_A, CTRL | SHIFT)
+    assert kit.ids("tag:week1") == [1, 6] and kit.ids("tag:billing") == [1, 6]
+    refocus(qtbot, win)
+    answer_next_dialog(qtbot, _accept_with_text("billing"))
+    qtbot.keyClick(win.table, Qt.Key.Key_A, CTRL | ALT | SHIFT)
+    assert kit.ids("tag:billing") == []
+
+
+def test_find_and_replace_dialog(qtbot, win, kit):
+    win.search("")
+
+    def fill(dialog):
+        dialog.find.setText("CMS-1500")
+        dialog.replace.setText("CMS 1500")
+        dialog.selected_only.setChecked(False)
+        dialog.accept()
+
+    answer_next_dialog(qtbot, fill)
+    qtbot.keyClick(win.table, Qt.Key.Key_F, CTRL | ALT)
+    wait_idle(qtbot, win)  # every note: runs in the background
+    assert kit.ids('"CMS 1500"') == [6] and kit.ids('"CMS-1500"') == []
+    assert "Changed 1 notes" in win.statusBar().currentMessage()
+
+
+def test_card_info_and_leeches_dialogs_open_from_the_keyboard(qtbot, win, kit):
+    kit.sql("UPDATE card SET lapses = 9 WHERE id = 6")
+    win.search("cid:6", keep=[6])
+    seen = []
+
+    def close(dialog):
+        seen.append(dialog.windowTitle())
+        dialog.reject()
+
+    answer_next_dialog(qtbot, close)
+    qtbot.keyClick(win.table, Qt.Key.Key_I, CTRL | SHIFT)
+    refocus(qtbot, win)
+
+    def tag_and_show(dialog):
+        seen.append(dialog.windowTitle())
+        dialog.tag_button.click()
+        dialog.sig_show.emit()
+        dialog.accept()
+
+    answer_next_dialog(qtbot, tag_and_show)
+    qtbot.keyClick(win.table, Qt.Key.Key_L, CTRL | SHIFT)
+    assert seen == ["Card info · card 6", "Leeches · 1 card"]
+    assert kit.ids("tag:leech") == [6] and win.search_box.text() == "is:leech"
+
+
+def test_save_a_search_and_delete_it_from_the_side_panel(qtbot, win, kit):
+    _type_search(qtbot, win, "domain:3")
+    answer_next_dialog(qtbot, _accept_with_text("Billing"))
+    qtbot.keyClick(win.table, Qt.Key.Key_S, CTRL | SHIFT)
+    assert kit.browse.saved_searches() == {"Billing": "domain:3"}
+    refocus(qtbot, win)
+    win.search("")
+    saved = win.sidebar.findItems("Billing", Qt.MatchFlag.MatchRecursive)[0]
+    win.sidebar.setCurrentItem(saved)
+    qtbot.keyClick(win.sidebar, Qt.Key.Key_Return)
+    assert _shown_ids(win) == [6]
+    qtbot.keyClick(win.sidebar, Qt.Key.Key_Delete)
+    assert kit.browse.saved_searches() == {}
+
+
+def test_search_help_and_navigation_keys(qtbot, win):
+    answer_next_dialog(qtbot, lambda box: box.accept())
+    qtbot.keyClick(win.table, Qt.Key.Key_F1)
+    refocus(qtbot, win)
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_F, CTRL)
+    assert win.search_box.hasFocus()
+    win.table.selectRow(0)
+    qtbot.keyClick(win.table, Qt.Key.Key_N, CTRL)
+    assert win.table.currentIndex().row() == 1
+    qtbot.keyClick(win.table, Qt.Key.Key_P, CTRL)
+    assert win.table.currentIndex().row() == 0
+
+
+def test_actions_without_a_selection_explain_themselves(qtbot, win):
+    win.search("nothing-matches-this")
+    qtbot.keyClick(win.table, Qt.Key.Key_J, CTRL)
+    assert "Select one or more cards" in win.error.text()
+
+
+def test_every_action_has_a_shortcut_and_a_menu(win):
+    assert len(win.actions) >= 30
+    shortcuts = [a.shortcut().toString() for a in win.actions.values()]
+    assert all(shortcuts) and len(set(shortcuts)) == len(shortcuts)
+
+
+# ----- adding ---------------------------------------------------------------------------------
+
+
+def test_add_note_dialog_by_keyboard(qtbot, win, kit):
+    qtbot.keyClick(win.table, Qt.Key.Key_E, CTRL)
+    dialog = win.add_dialog
+    assert isinstance(dialog, AddNoteDialog) and dialog.isVisible()
+    refocus(qtbot, dialog)
+    dialog.set_kind("cloze")
+    qtbot.keyClicks(dialog.editors["Text"], "The {{c1::MPI}} links records")
+    dialog.tags.setText("class")
+    qtbot.keyClick(dialog.editors["Text"], Qt.Key.Key_Return, CTRL)
+    assert kit.ids("MPI links") == [8]
+    assert dialog.editors["Text"].toPlainText() == ""
+    assert win.model.ids[0] == 8 and win.selected_ids() == [8]  # newest first
+    qtbot.keyClick(dialog.editors["Text"], Qt.Key.Key_Return, CTRL)  # empty: refused
+    assert "empty" in dialog.status.text()
+    dialog.reject()
+
+
+def test_widgets_have_no_message_boxes_left_open(qtbot, win):
+    assert not [
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, (QDialog, QMessageBox)) and w.isVisible()
+    ]

@@ -1,0 +1,107 @@
+"""Settings show the policy with its numbers; the deck list shows the exam pace; jobs run off
+the UI thread (real widgets, qtbot)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QMessageBox
+
+from cehrs_cards.core.records import CardState
+from cehrs_cards.services.notes import NotesService
+from cehrs_cards.ui.dialogs import SettingsDialog
+from cehrs_cards.ui.main_window import MainWindow
+from tests.conftest import T0
+from tests.scheduling.conftest import set_settings, study_days
+
+
+def _exam_in(days: int) -> str:
+    return (T0 + timedelta(days=days)).date().isoformat()
+
+
+@pytest.fixture
+def window(qtbot, skewed):
+    w = MainWindow(skewed, NotesService(skewed.col, skewed.undo_stack), skewed.undo_stack)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def test_settings_show_the_policy_with_its_numbers(qtbot, skewed):
+    set_settings(skewed, exam_date=_exam_in(3), new_per_day=10, tilt=1.0)
+    dialog = SettingsDialog(skewed.settings, plan=skewed.plan())
+    qtbot.addWidget(dialog)
+    table = dialog.per_domain
+    rows = {table.item(r, 0).text()[0]: r for r in range(table.rowCount())}
+    d2, d4 = rows["2"], rows["4"]
+    assert table.item(d2, 2).text() == "12" and table.item(d4, 2).text() == "40"  # your cards
+    assert table.item(d2, 3).text() == "3.04×" and table.item(d4, 3).text() == "0.43×"
+    assert table.item(d2, 4).text() == "12" and table.item(d4, 4).text() == "0"  # planned
+    assert "30 fit before the exam" in dialog.policy_note.text()
+    # behind the plan (114 new cards, 30 fit): the tilt is paused, time goes to new cards
+    assert "paused" in dialog.policy_note.text()
+    assert {table.item(r, 5).text() for r in range(5)} == {"90.0%"}
+    set_settings(skewed, exam_date=None)  # on track: the tilt applies, by card value
+    on_track = SettingsDialog(skewed.settings, plan=skewed.plan())
+    qtbot.addWidget(on_track)
+    table = on_track.per_domain
+    assert table.item(d2, 5).text() == "96.7%" and table.item(d4, 5).text() == "80.0%"
+    on_track.tilt.setValue(0.0)  # plain FSRS: every domain at the base retention
+    assert {table.item(r, 5).text() for r in range(5)} == {"90.0%"}
+    assert dialog.result_settings().exam_date == _exam_in(3)
+    dialog.has_exam.setChecked(False)
+    assert dialog.result_settings().exam_date is None
+    dialog.has_exam.setChecked(True)
+    dialog.exam_date.setDate(QDate(2026, 9, 1))
+    assert dialog.result_settings().exam_date == "2026-09-01"
+
+
+def test_deck_list_shows_the_pace_and_warns_when_the_limit_is_too_low(window, skewed):
+    assert window.decks.pace.isHidden()  # no exam date: no pace line
+    set_settings(skewed, exam_date=_exam_in(30), new_per_day=20)
+    window.refresh_decks()
+    assert not window.decks.pace.isHidden()
+    assert "8 new cards a day" in window.decks.pace.text()
+    assert "⚠" not in window.decks.pace.text()
+    set_settings(skewed, new_per_day=5)
+    window.refresh_decks()
+    assert "⚠" in window.decks.pace.text() and "limit is 5" in window.decks.pace.text()
+    assert "d93025" in window.decks.pace.styleSheet()
+
+
+def test_changing_retention_in_settings_reschedules_off_the_ui_thread(
+    qtbot, window, skewed, clock, monkeypatch
+):
+    study_days(skewed, clock, 3)
+    with skewed.col.read() as s:
+        from sqlmodel import select
+
+        from cehrs_cards.db.models import Card
+
+        before = {c.id: c.due for c in s.exec(select(Card).where(Card.state == CardState.REVIEW))}
+
+    def accept(dialog):
+        dialog.retention.setValue(0.96)
+        return True
+
+    monkeypatch.setattr(SettingsDialog, "exec", accept)
+    with qtbot.waitSignal(window.scheduling.sig_cards_changed, timeout=10000):
+        window.open_settings()
+    with skewed.col.read() as s:
+        after = {c.id: c.due for c in s.exec(select(Card).where(Card.state == CardState.REVIEW))}
+    assert skewed.settings.base_retention == 0.96
+    assert all(after[c] <= before[c] for c in before)  # higher retention: sooner or same
+    assert sum(after[c] < before[c] for c in before) > 0.5 * len(before)
+    assert "Rescheduled" in window.statusBar().currentMessage()
+
+
+def test_optimise_my_parameters_reports_and_keeps_old_without_data(qtbot, window, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
+    action = next(a for a in window.actions() if a.text().startswith("&Optimise"))
+    with qtbot.waitSignal(window.scheduling.sig_cards_changed, timeout=10000):
+        action.trigger()
+    assert shown and "Kept your current parameters" in shown[0]
+    assert window.review.settings.parameters is None
