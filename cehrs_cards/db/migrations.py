@@ -155,7 +155,14 @@ V3_SEARCH = [
     f"INSERT INTO note_fts (rowid, text) SELECT id, {note_text_sql('note')} FROM note",
 ]
 
-STEPS: list[list[str]] = [V1, V2_EXAMS, V3_SEARCH]
+# Domain counts (deck list, info) read only this index: 50 ms -> 6 ms at 100,000 cards. New
+# cards are taken in (due, id) order, which is this index's order within (domain, state=0).
+V4_DOMAIN_INDEX = [
+    "DROP INDEX ix_card_domain",
+    "CREATE INDEX ix_card_domain ON card (domain, state, due, suspended, buried_until)",
+]
+
+STEPS: list[list[str]] = [V1, V2_EXAMS, V3_SEARCH, V4_DOMAIN_INDEX]
 LATEST = len(STEPS)
 
 

@@ -68,11 +68,11 @@ def is_due_review(session: Session, w: DayWindow, card_id: int) -> bool:
 
 
 def first_new_per_domain(session: Session, w: DayWindow, decks: str) -> dict[int, int]:
-    """For each domain with new cards available: the id of its first new card."""
+    """For each domain with new cards available: the id of its first new card (oldest first)."""
     out: dict[int, int] = {}
     for dom in range(0, 6):
         sql = f"""SELECT c.id FROM card c WHERE c.domain = :dom AND c.state = 0
-                  AND {_ACTIVE}{decks} ORDER BY c.id LIMIT 1"""
+                  AND {_ACTIVE}{decks} ORDER BY c.due, c.id LIMIT 1"""
         got = session.connection().execute(text(sql), w.params() | {"dom": dom}).scalar()
         if got is not None:
             out[dom] = got
