@@ -7,11 +7,13 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from cehrs_cards.core.records import Counts, SessionSummary
+from cehrs_cards.core.stats import StudyFocus
 from cehrs_cards.services import backup, info
 from cehrs_cards.services.exams import ExamService
 from cehrs_cards.services.notes import NotesService
 from cehrs_cards.services.review import ReviewService
 from cehrs_cards.services.scheduling import needs_reschedule
+from cehrs_cards.services.stats import StatsService
 from cehrs_cards.services.undo import UndoStack
 from cehrs_cards.ui.backup_dialog import RestoreDialog
 from cehrs_cards.ui.browser_launcher import BrowserLauncher
@@ -19,6 +21,7 @@ from cehrs_cards.ui.deck_list import DeckListView
 from cehrs_cards.ui.dialogs import EditNoteDialog, SchedulingJobs, SettingsDialog
 from cehrs_cards.ui.exam_launcher import ExamLauncher
 from cehrs_cards.ui.review_view import ReviewView
+from cehrs_cards.ui.stats_view import StatsWindow
 from cehrs_cards.ui.summary_view import SummaryView
 from cehrs_cards.ui.theme import apply_theme, wants_dark
 
@@ -38,6 +41,7 @@ class MainWindow(QMainWindow):
         self.notes = notes
         self.undo_stack = undo
         self._closed = False
+        self.stats_window: StatsWindow | None = None
         self.setWindowTitle("CEHRS Cards")
         self.resize(980, 720)
         app = QApplication.instance()
@@ -83,6 +87,7 @@ class MainWindow(QMainWindow):
         self._action(tools, "&Practice block…", QKeySequence("Ctrl+B"), exam.start_practice)
         self._action(tools, "Exam &history…", None, exam.show_history)
         tools.addSeparator()
+        self._action(tools, "Stat&istics and readiness", QKeySequence("T"), self.open_stats)
         self._action(tools, "&Back up now", None, self.backup_now)
         self._action(tools, "&Restore from backup…", None, self.open_restore)
         help_menu = self.menuBar().addMenu("&Help")
@@ -119,6 +124,7 @@ class MainWindow(QMainWindow):
 
     # ----- navigation ------------------------------------------------------------------------
     def show_decks(self) -> None:
+        self.review.focus = None  # a "study this" session ends when the deck list returns
         self.refresh_decks()
         self.stack.setCurrentWidget(self.decks)
         self.decks.tree.setFocus()
@@ -137,6 +143,20 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.reviewer)
         self.reviewer.start(deck_id)
         self._refresh_undo()
+
+    def open_stats(self) -> None:
+        if self.stats_window is None:
+            self.stats_window = StatsWindow(StatsService(self.review.col), self)
+            self.stats_window.sig_study.connect(self.study_focus)
+        self.stats_window.open()
+
+    def study_focus(self, focus: StudyFocus) -> None:
+        """Start a session on the domains / task areas a statistics panel chose."""
+        self.review.focus = focus
+        self.raise_()
+        self.activateWindow()
+        self.start_study(None)
+        self.statusBar().showMessage(f"Studying: {focus.label}", 6000)
 
     def _on_reviewer_finished(self, summary: SessionSummary) -> None:
         self.summary.show_summary(summary)
@@ -262,6 +282,7 @@ SHORTCUTS_HTML = """<table cellpadding=3>
 <tr><td><b>-</b></td><td>Bury the card until tomorrow</td></tr>
 <tr><td><b>Ctrl+1..4</b></td><td>Toggle a flag</td></tr>
 <tr><td><b>Esc / D</b></td><td>Back to the deck list</td></tr>
+<tr><td><b>T</b></td><td>Statistics and readiness (F5 refreshes)</td></tr>
 <tr><td><b>Ctrl+,</b></td><td>Settings</td></tr>
 <tr><td><b>Ctrl+Shift+I / E</b></td><td>Import / export decks (.apkg, CSV, TOML)</td></tr>
 <tr><td><b>B / A</b></td><td>Browse cards / add a note (browser: F1 for search syntax)</td></tr>

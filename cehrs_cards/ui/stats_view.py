@@ -1,0 +1,251 @@
+"""The statistics window: readiness and domain mastery, activity charts, calibration.
+
+Every figure comes from StatsService.report(), the same JSON `cehrs-cards stats --json`
+prints; the report is built on the background worker, so the window never freezes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cehrs_cards.core.domains import DOMAINS, UNASSIGNED
+from cehrs_cards.services.stats import StatsFilter, StatsService
+from cehrs_cards.ui.charts import SERIES_COLOURS, BarChart, HBarChart, Series
+from cehrs_cards.ui.charts_extra import HeatmapChart
+from cehrs_cards.ui.stats_panels import CalibrationPanel, MasteryPanel, ReadinessPanel, fill, pct
+from cehrs_cards.ui.stats_panels import table as make_table
+from cehrs_cards.ui.worker import Worker, start
+
+PERIODS = ((30, "Last 30 days"), (90, "Last 3 months"), (365, "Last year"))
+STATE_COLOURS = {
+    "new": "#4c8bf5",
+    "learning": "#ea4335",
+    "relearning": "#f29900",
+    "young": "#34a853",
+    "mature": "#137333",
+    "suspended": "#9aa0a6",
+}
+
+
+def _scrolled(inner: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(inner)
+    return area
+
+
+class ActivityPanel(QWidget):
+    """Overview line, reviews and time per day, forecast, heatmap, states, retention, spreads."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.overview = QLabel()
+        self.overview.setObjectName("statsOverview")
+        self.overview.setWordWrap(True)
+        self.reviews = BarChart("Reviews per day")
+        self.minutes = BarChart("Study time per day (minutes)")
+        self.forecast = BarChart("Due forecast (cards per day)")
+        self.heatmap = HeatmapChart("Study calendar (last 12 months)")
+        self.states = HBarChart("Cards by state")
+        self.stability = BarChart("Stability (days until recall falls to 90%)")
+        self.recall = BarChart("Recall probability now (studied cards)")
+        self.retention = make_table(["Domain", "Desired", "Today", "Week", "Month"])
+        self.retention.setObjectName("trueRetention")
+        grid = QGridLayout()
+        for i, chart in enumerate((self.reviews, self.minutes, self.forecast, self.states)):
+            grid.addWidget(chart, i // 2, i % 2)
+        grid.addWidget(self.heatmap, 2, 0, 1, 2)
+        grid.addWidget(self.stability, 3, 0)
+        grid.addWidget(self.recall, 3, 1)
+        box = QVBoxLayout(self)
+        box.addWidget(self.overview)
+        box.addLayout(grid)
+        note = QLabel(
+            "<b>True retention</b>: first answer of a day to cards last seen a day or more "
+            "before; Hard, Good and Easy pass. Against the retention the scheduler aims for."
+        )
+        note.setWordWrap(True)
+        box.addWidget(note)
+        box.addWidget(self.retention)
+
+    def show_charts(self, c: dict[str, Any]) -> None:
+        self._overview(c["overview"])
+        days = c["reviews_per_day"]
+        labels = [d["day"][5:] for d in days]
+        kinds = ("new", "learning", "review", "relearning")
+        self.reviews.set_data(
+            labels,
+            [Series(k, SERIES_COLOURS[i], [d[k] for d in days]) for i, k in enumerate(kinds)],
+        )
+        self.minutes.set_data(
+            labels, [Series("minutes", SERIES_COLOURS[0], [d["minutes"] for d in days])]
+        )
+        self.forecast.set_data(
+            ["today", *[f"+{i}" for i in range(1, len(c["forecast"]))]],
+            [Series("due", SERIES_COLOURS[2], c["forecast"])],
+        )
+        heat = c["heatmap"]
+        self.heatmap.set_data(date.fromisoformat(heat["first_day"]), heat["counts"])
+        states = c["card_states"]
+        self.states.set_rows([(k.capitalize(), states[k], col) for k, col in STATE_COLOURS.items()])
+        stab = c["stability"]
+        self.stability.set_data(
+            stab["labels"], [Series("cards", SERIES_COLOURS[4], stab["counts"])]
+        )
+        r = c["retrievability"]
+        width = 100 // r["bins"]
+        self.recall.set_data(
+            [f"{i * width}%" for i in range(r["bins"])],
+            [Series("cards", SERIES_COLOURS[5], r["counts"])],
+        )
+        self._retention(c["true_retention"])
+
+    def _overview(self, o: dict[str, Any]) -> None:
+        s = o["streak"]
+        avg = o["average_retrievability"]
+        self.overview.setText(
+            f"Today: <b>{o['reviews_today']}</b> reviews in <b>{o['minutes_today']}</b> min · "
+            f"<b>{o['due_today']}</b> due · streak <b>{s['current']}</b> days "
+            f"(longest {s['longest']}) · {o['studied_cards']} cards studied, average recall "
+            f"now <b>{pct(avg)}</b>"
+        )
+
+    def _retention(self, rows: dict[str, Any]) -> None:
+        def cell(w: dict[str, Any]) -> str:
+            return f"{pct(w['rate'])} ({w['passed']}/{w['total']})" if w["total"] else "—"
+
+        fill(
+            self.retention,
+            [
+                [r["name"], pct(r["desired"]), cell(r["today"]), cell(r["week"]), cell(r["month"])]
+                for r in rows.values()
+            ],
+        )
+
+
+class StatsWindow(QMainWindow):
+    """Statistics and readiness, filterable by domain, deck and period; F5 refreshes."""
+
+    sig_study = Signal(object)  # StudyFocus: the main window starts that session
+
+    def __init__(self, stats: StatsService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Statistics and readiness · CEHRS Cards")
+        self.stats = stats
+        self.report: dict[str, Any] | None = None
+        self._busy = False
+        self.readiness = ReadinessPanel()
+        self.mastery = MasteryPanel()
+        self.activity = ActivityPanel()
+        self.calibration = CalibrationPanel()
+        for panel in (self.readiness, self.mastery):
+            panel.sig_study.connect(self.sig_study)
+        self.domain = QComboBox()
+        self.deck = QComboBox()
+        self.period = QComboBox()
+        self.status = QLabel()
+        self.tabs = QTabWidget()
+        self._build()
+        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
+        QShortcut(QKeySequence("Escape"), self, activated=self.close)
+        self.resize(1180, 820)
+
+    def _build(self) -> None:
+        self.domain.addItem("All domains", None)
+        for d in DOMAINS:
+            self.domain.addItem(f"{d.id} {d.name}", d.id)
+        self.domain.addItem("Unassigned", UNASSIGNED)
+        for days, label in PERIODS:
+            self.period.addItem(label, days)
+        for combo in (self.domain, self.deck, self.period):
+            combo.currentIndexChanged.connect(self.refresh)
+        refresh = QPushButton("Refresh (F5)")
+        refresh.clicked.connect(self.refresh)
+        bar = QHBoxLayout()
+        for text, w in (("Domain", self.domain), ("Deck", self.deck), ("Period", self.period)):
+            bar.addWidget(QLabel(text))
+            bar.addWidget(w)
+        bar.addWidget(refresh)
+        bar.addStretch(1)
+        bar.addWidget(self.status)
+        top = QWidget()
+        split = QHBoxLayout(top)
+        split.addWidget(self.readiness, 1)
+        split.addWidget(self.mastery, 1)
+        self.tabs.addTab(_scrolled(top), "Readiness and mastery")
+        self.tabs.addTab(_scrolled(self.activity), "Activity")
+        self.tabs.addTab(_scrolled(self.calibration), "Calibration")
+        central = QWidget()
+        box = QVBoxLayout(central)
+        box.addLayout(bar)
+        box.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+    def open(self) -> None:
+        """Show the window and compute the figures (deck list refreshed each time)."""
+        self._fill_decks()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.refresh()
+
+    def _fill_decks(self) -> None:
+        current = self.deck.currentData()
+        self.deck.blockSignals(True)
+        self.deck.clear()
+        self.deck.addItem("All decks", None)
+        for deck_id, name in self.stats.decks():
+            self.deck.addItem(name, deck_id)
+        self.deck.setCurrentIndex(max(0, self.deck.findData(current)))
+        self.deck.blockSignals(False)
+
+    def current_filter(self) -> StatsFilter:
+        return StatsFilter(
+            self.domain.currentData(), self.deck.currentData(), self.period.currentData()
+        )
+
+    def refresh(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        self.status.setText("Computing…")
+        stats, f = self.stats, self.current_filter()
+        job = Worker(lambda _progress: stats.report(f))
+        job.signals.sig_done.connect(self._on_report_done)
+        job.signals.sig_error.connect(self._on_report_error)
+        start(job)
+
+    def _on_report_done(self, report: dict[str, Any]) -> None:
+        self._busy = False
+        self.report = report
+        self.status.setText(f"As of {report['generated_at'][11:16]} UTC")
+        self.activity.show_charts(report["charts"])
+        self.readiness.show_readiness(report["readiness"])
+        self.mastery.show_mastery(report["mastery"], self._cut(report))
+        names = {k: v["name"] for k, v in report["charts"]["true_retention"].items()}
+        self.calibration.show_calibration(report["calibration"], names)
+
+    def _on_report_error(self, message: str) -> None:
+        self._busy = False
+        self.status.setText(f"Could not compute the statistics: {message}")
+
+    @staticmethod
+    def _cut(report: dict[str, Any]) -> float | None:
+        est = report["readiness"].get("estimate")
+        return float(est["cut"]) if est else None

@@ -1,0 +1,126 @@
+"""The statistics service on real collections, `stats --json` against the view, and the view
+rendering empty, small and large collections."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generate import generate
+from cehrs_cards.core.records import Rating
+from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.stats import StatsFilter, StatsService
+from cehrs_cards.ui.stats_view import StatsWindow
+
+
+def _strip(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k != "generated_at"}
+
+
+def test_empty_collection_says_too_little_data(col):
+    report = StatsService(col).report()
+    assert report["readiness"]["estimate"] is None
+    assert report["readiness"]["reasons"]
+    assert report["charts"]["overview"]["reviews_today"] == 0
+
+
+def test_answers_today_show_in_the_figures(review, mini_col):
+    for rating in (Rating.GOOD, Rating.AGAIN, Rating.EASY):
+        review.answer(review.next_card(), rating, 4000)
+    c = StatsService(mini_col).report()["charts"]
+    today = c["reviews_per_day"][-1]
+    assert (today["count"], today["new"]) == (3, 3)
+    assert today["minutes"] == pytest.approx(0.2)  # 3 x 4 s
+    assert c["card_states"]["new"] == 4 and c["card_states"]["total"] == 7
+    assert c["overview"]["streak"]["current"] == 1
+
+
+@pytest.fixture(scope="module")
+def heavy(tmp_path_factory) -> Path:
+    """A generated collection with a year of history (small enough for the test suite)."""
+    data = tmp_path_factory.mktemp("heavy") / "data"
+    generate(data, 3000, 30_000)
+    return data
+
+
+def test_cli_json_matches_the_service(heavy):
+    out = subprocess.run(
+        [sys.executable, "-m", "cehrs_cards", "--data-dir", str(heavy), "stats", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    cli = json.loads(out)
+    col = Collection(heavy)
+    try:
+        ours = StatsService(col).report(StatsFilter())
+    finally:
+        col.close()
+    assert _strip(cli) == _strip(ours)
+    assert cli["readiness"]["estimate"]["raw"] > 25  # a studied collection beats guessing
+
+
+@pytest.mark.parametrize("kind", ["empty", "small", "large"])
+def test_view_renders_and_agrees_with_the_service(qtbot, kind, col, review, heavy, tmp_path):
+    if kind == "small":
+        review.answer(review.next_card(), Rating.GOOD, 3000)
+        target = review.col
+    elif kind == "large":
+        target = Collection(heavy)
+    else:
+        target = col
+    try:
+        window = StatsWindow(StatsService(target))
+        qtbot.addWidget(window)
+        window.open()
+        qtbot.waitUntil(lambda: window.report is not None, timeout=20_000)
+        assert _strip(window.report) == _strip(StatsService(target).report(window.current_filter()))
+        for i in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(i)
+            assert not window.grab().isNull()
+        text = window.readiness.headline.text()
+        assert ("Too little data" in text) == (kind != "large")
+        window.close()
+    finally:
+        if kind == "large":
+            target.close()
+
+
+def test_filtering_by_domain_changes_the_figures(qtbot, heavy):
+    col = Collection(heavy)
+    try:
+        window = StatsWindow(StatsService(col))
+        qtbot.addWidget(window)
+        window.open()
+        qtbot.waitUntil(lambda: window.report is not None, timeout=20_000)
+        everything = window.report["charts"]["card_states"]["total"]
+        window.report = None
+        window.domain.setCurrentIndex(window.domain.findData(5))
+        qtbot.waitUntil(lambda: window.report is not None, timeout=20_000)
+        only_5 = window.report["charts"]["card_states"]["total"]
+        assert 0 < only_5 < everything
+        window.close()
+    finally:
+        col.close()
+
+
+def test_study_this_starts_a_session_on_that_domain(qtbot, review, mini_col):
+    from cehrs_cards.core.stats import StudyFocus
+    from cehrs_cards.services.notes import NotesService
+    from cehrs_cards.ui.main_window import MainWindow
+
+    main = MainWindow(review, NotesService(mini_col, review.undo_stack), review.undo_stack)
+    qtbot.addWidget(main)
+    main.show()
+    main.study_focus(StudyFocus("Reporting", domains=(5,)))
+    assert main.stack.currentWidget() is main.reviewer
+    assert main.reviewer.card is not None and main.reviewer.card.domain == 5
+    main.reviewer.reveal()
+    main.reviewer.rate(Rating.EASY)
+    assert main.stack.currentWidget() is main.summary  # the only Reporting card is done
+    main.show_decks()
+    assert review.focus is None
