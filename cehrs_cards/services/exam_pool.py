@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -55,18 +56,23 @@ def times_seen(s: Session, kind: str | None) -> dict[int, int]:
     return {int(cid): int(n) for cid, n in rows if cid is not None}
 
 
-def build_pool(s: Session, *, generated: bool, seen_kind: str | None) -> Pool:
-    """Every usable MCQ card, and if `generated` every card options can be built for."""
+def build_pool(
+    s: Session, *, generated: bool, seen_kind: str | None, generated_cap: int | None = None
+) -> Pool:
+    """Every usable MCQ card, and if `generated` the cards options can be built for.
+
+    `generated_cap` keeps at most that many option-less cards per domain (least seen first,
+    then a fixed pseudo-random order): a mock needs 25 pretest items, and parsing every card
+    of a 100,000-card collection would take seconds.
+    """
     seen = times_seen(s, seen_kind)
     types = {row.id: notetype_from_row(row) for row in s.exec(select(NoteType))}
-    kinds = ("mcq", *GENERATABLE) if generated else ("mcq",)
     pool = Pool()
-    sql = """SELECT c.id, c.note_id, c.domain, c.ord, n.fields, n.guid, n.notetype_id
-             FROM card c JOIN note n ON n.id = c.note_id WHERE c.suspended = 0 ORDER BY c.id"""
-    for cid, nid, dom, ord_, raw, guid, ntid in s.connection().execute(text(sql)):
-        nt = types.get(ntid)
-        if nt is None or nt.kind not in kinds:
-            continue
+    rows = _pool_rows(s, types, ("mcq",), None, seen)
+    if generated:
+        rows += _pool_rows(s, types, GENERATABLE, generated_cap, seen)
+    for cid, nid, dom, ord_, raw, guid, ntid in rows:
+        nt = types[ntid]
         src = Source(nt, fields_dict(nt, raw), ord_, guid)
         if nt.kind == "mcq":
             if mcq_item(src, cid, nid, dom) is not None:
@@ -80,6 +86,43 @@ def build_pool(s: Session, *, generated: bool, seen_kind: str | None) -> Pool:
             pool.answers.setdefault(dom, []).append(answer)
     _drop_thin_domains(pool)
     return pool
+
+
+def _pool_rows(
+    s: Session,
+    types: dict[int | None, NoteTypeDef],
+    kinds: tuple[str, ...],
+    cap: int | None,
+    seen: dict[int, int],
+) -> list[Any]:
+    """Unsuspended cards of note types of `kinds` (capped per domain if `cap`), by card id."""
+    ids = [i for i, nt in types.items() if i is not None and nt.kind in kinds]
+    if not ids:
+        return []
+    in_types = ",".join(str(i) for i in ids)
+    sql = f"""SELECT c.id, c.note_id, c.domain, c.ord, n.fields, n.guid, n.notetype_id
+              FROM note n JOIN card c ON c.note_id = n.id
+              WHERE n.notetype_id IN ({in_types}) AND c.suspended = 0
+              ORDER BY c.id"""
+    if cap is None:
+        return list(s.connection().execute(text(sql)))
+    picked: list[Any] = []
+    for dom in DOMAIN_IDS:
+        # Sample cards first (no join: fast), then keep those of the wanted note types.
+        # A fixed pseudo-random sample of the domain's cards; note types are checked after,
+        # on the sample only (so a domain rich in MCQ cards yields fewer, never wrong, rows).
+        light = """SELECT c.id FROM card c WHERE c.domain = :dom AND c.suspended = 0
+                   ORDER BY (c.id * 2654435761) % 4294967296 LIMIT :n"""
+        n = cap * 2 + len(seen)
+        cids = [r[0] for r in s.connection().execute(text(light), {"dom": dom, "n": n})]
+        cids.sort(key=lambda c: seen.get(c, 0))  # stable: least seen first, order kept
+        picked.extend(cids[:cap])
+    if not picked:
+        return []
+    chosen = ",".join(str(int(c)) for c in sorted(picked))
+    return list(
+        s.connection().execute(text(sql.replace("ORDER BY", f"AND c.id IN ({chosen}) ORDER BY")))
+    )
 
 
 def _drop_thin_domains(pool: Pool) -> None:

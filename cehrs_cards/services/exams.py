@@ -51,6 +51,7 @@ from cehrs_cards.services.exam_store import (
 from cehrs_cards.services.undo import UndoEntry, UndoStack
 
 OPTIONS_KEY = "exam_options"
+GENERATED_CAP = 150  # option-less cards per domain considered for a mock's pretest slots
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ class ExamService:
         opts = opts or self.options()
         seed = new_seed() if seed is None else seed
         with self.col.read() as s:
-            pool = build_pool(s, generated=True, seen_kind=MOCK)
+            pool = build_pool(s, generated=True, seen_kind=MOCK, generated_cap=GENERATED_CAP)
         slots = draw_form(
             pool.candidates, random.Random(seed), generated_scored=opts.generated_scored
         )
