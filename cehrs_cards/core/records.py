@@ -92,6 +92,7 @@ class Changes:
     decks: bool = False
     settings: bool = False
     review_log: bool = False
+    leech: bool = False  # the answer made the card a leech (its note was tagged "leech")
 
 
 @dataclass

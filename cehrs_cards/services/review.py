@@ -27,6 +27,7 @@ from cehrs_cards.services.undo import UndoEntry, UndoStack
 
 LEARN_AHEAD = timedelta(minutes=20)
 REVIEW_BATCH = 200
+LEECH_TAG = "leech"
 
 
 class StaleCardError(RuntimeError):
@@ -171,10 +172,25 @@ class ReviewService:
             s.add(row)
             log = _revlog(card, preview, rating, duration_ms, now)
             s.add(log)
+            leech = self._tag_if_leech(s, row, card.before, preview.after)
             s.flush()
             log_id = log.id
-        self.undo_stack.push(UndoEntry("Answer", card.card_id, lambda s: _undo_answer(s, log_id)))
-        return Changes(cards=True, review_log=True)
+
+        def undo(s: Session) -> None:
+            _undo_answer(s, log_id)
+            if leech:
+                _set_tag(s, card.note_id, LEECH_TAG, False)
+
+        self.undo_stack.push(UndoEntry("Answer", card.card_id, undo))
+        return Changes(cards=True, review_log=True, notes=leech, leech=leech)
+
+    def _tag_if_leech(self, s: Session, row: Card, before: MemoryState, after: MemoryState) -> bool:
+        """Tag the note 'leech' when this answer's lapse reaches the leech threshold (as Anki
+        does); True if the tag was added now."""
+        threshold = self.settings.leech_lapses
+        if threshold <= 0 or after.lapses <= before.lapses or after.lapses < threshold:
+            return False
+        return _set_tag(s, row.note_id, LEECH_TAG, True)
 
     # ----- card actions -----------------------------------------------------------------------
     def suspend(self, card_id: int, on: bool = True) -> Changes:
@@ -266,3 +282,17 @@ def remaining(review: ReviewService, deck_id: int | None) -> Counts:
         by_deck = queue.counts_by(s, w, "deck_id", review.focus_sql())
     wanted = by_deck if ids is None else {k: v for k, v in by_deck.items() if k in set(ids)}
     return review.limited(sum(wanted.values(), Counts()))
+
+
+def _set_tag(s: Session, note_id: int, tag: str, on: bool) -> bool:
+    """Add or remove one tag of a note; True if that changed anything."""
+    note = s.get(Note, note_id)
+    if note is None:
+        return False
+    tags = set(note.tags.split())
+    if (tag in tags) == on:
+        return False
+    tags = tags | {tag} if on else tags - {tag}
+    note.tags = " ".join(sorted(tags))
+    s.add(note)
+    return True

@@ -155,11 +155,16 @@ class ReviewView(QWidget):
         if self.card is None or not self.revealed:
             return
         try:
-            self.review.answer(self.card, rating, self._timer.elapsed())
+            changes = self.review.answer(self.card, rating, self._timer.elapsed())
         except StaleCardError:
             self.show_card(self.review.study_card(self.card.card_id))
             self.sig_message.emit("The card changed since it was shown; here it is again.")
             return
+        if changes.leech:
+            self.sig_message.emit(
+                "This card is a leech (forgotten again and again): its note is tagged 'leech'. "
+                "Rewriting it usually helps more than more reviews."
+            )
         self.summary.reviewed += 1
         self.summary.by_rating[int(rating)] += 1
         self.next()

@@ -151,3 +151,27 @@ def test_states_stored_are_fsrs_states(review, mini_col):
     review.answer(card, Rating.AGAIN)
     assert _card(mini_col, card.card_id).state == CardState.LEARNING
     assert isinstance(review, ReviewService)
+
+
+def test_a_card_that_reaches_the_leech_threshold_is_tagged_and_undo_untags(review, mini_col, clock):
+    mini_col.save_settings(replace(mini_col.settings(), leech_lapses=2, new_per_day=1))
+    review.reload_settings()
+    card = review.next_card()
+    review.answer(card, Rating.EASY)  # now a review card
+    lapses_seen = []
+    for _ in range(2):
+        clock.advance(timedelta(days=60))
+        card = review.study_card(card.card_id)
+        changes = review.answer(card, Rating.AGAIN)  # a lapse: review -> relearning
+        lapses_seen.append(changes.leech)
+        clock.advance(timedelta(minutes=15))
+        review.answer(review.study_card(card.card_id), Rating.GOOD)  # back to review
+    assert lapses_seen == [False, True]
+    with mini_col.read() as s:
+        from cehrs_cards.db.models import Note
+
+        assert "leech" in s.get(Note, card.note_id).tags.split()
+    review.undo_stack.undo()  # the Good after the lapse
+    review.undo_stack.undo()  # the lapse that made it a leech
+    with mini_col.read() as s:
+        assert "leech" not in s.get(Note, card.note_id).tags.split()
