@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.ui.browser_editor import deck_box, domain_box
+from cehrs_cards.ui.widgets import ok_cancel
 
 
 class AskDialog(QDialog):
@@ -31,11 +31,7 @@ class AskDialog(QDialog):
         self.field = field
         form = QFormLayout()
         form.addRow(label, field)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         box = QVBoxLayout(self)
         box.addLayout(form)
         if hint:
@@ -128,11 +124,7 @@ class FindReplaceDialog(QDialog):
         form.addRow("Find", self.find)
         form.addRow("Replace with", self.replace)
         form.addRow("In", self.field)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         box = QVBoxLayout(self)
         box.addLayout(form)
         for w in (self.selected_only, self.regex, self.ignore_case):

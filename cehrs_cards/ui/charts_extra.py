@@ -161,8 +161,8 @@ class MasteryChart(Chart):
         p.setPen(QColor("#ffffff"))
         pct = f"{d['expected']:.0%}"
         if h > fm.height() + 4 and fm.horizontalAdvance(pct) < col.width():
-            p.drawText(QRectF(col.left(), col.bottom() - h + 2, col.width(), fm.height()),
-                       Qt.AlignmentFlag.AlignHCenter, pct)  # fmt: skip
+            top = QRectF(col.left(), col.bottom() - h + 2, col.width(), fm.height())
+            p.drawText(top, Qt.AlignmentFlag.AlignHCenter, pct)
         p.setPen(self.colour(QPalette.ColorRole.WindowText))
         label = QRectF(col.left() - 2, col.bottom() + 4, col.width() + 4, 40)
         text = f"{d['domain']} · {d['items']}%\n{d['points']:.1f} pts"
@@ -263,8 +263,8 @@ class ScoreGauge(QWidget):
             c.setAlphaF(0.22)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(c)
-            p.drawRect(QRectF(self.x_of(lo, track), track.top(), 0, track.height()).adjusted(
-                0, 0, self.x_of(hi, track) - self.x_of(lo, track), 0))  # fmt: skip
+            x0 = self.x_of(lo, track)
+            p.drawRect(QRectF(x0, track.top(), self.x_of(hi, track) - x0, track.height()))
         lo, hi = self.est["scaled_range"]
         band = QColor(self.palette().color(QPalette.ColorRole.Highlight))
         band.setAlphaF(0.45)

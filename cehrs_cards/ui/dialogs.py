@@ -41,6 +41,7 @@ from cehrs_cards.services.scheduling import (
     optimise_parameters,
     reschedule_all,
 )
+from cehrs_cards.ui.widgets import ok_cancel
 from cehrs_cards.ui.worker import Worker, start
 
 
@@ -72,11 +73,7 @@ class EditNoteDialog(QDialog):
         form.addRow("Tags", self.tags)
         self.domain = domain_combo(note.domain)
         form.addRow("Domain", self.domain)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, QDialogButtonBox.StandardButton.Save)
         box = QVBoxLayout(self)
         box.addLayout(form)
         box.addWidget(QLabel("Ctrl+Enter saves · Esc cancels · changes can be undone with Ctrl+Z"))
@@ -157,11 +154,7 @@ class SettingsDialog(QDialog):
         form.addRow("Exam-value tilt (0 = plain FSRS)", self.tilt)
         form.addRow("Exam", exam_row)
         form.addRow("Theme", self.theme)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         box = QVBoxLayout(self)
         box.addLayout(form)
         box.addSpacing(8)

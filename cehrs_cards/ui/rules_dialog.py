@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.services.transfer import TransferService
 from cehrs_cards.ui.import_dialog import ERROR_STYLE
+from cehrs_cards.ui.widgets import ok_cancel
 
 HELP = (
     "One rule per line: <b>DOMAIN WHERE PATTERN</b>. DOMAIN is 1-5, WHERE is <i>any</i>, "
@@ -36,11 +37,7 @@ class RulesDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, QDialogButtonBox.StandardButton.Save)
         box = QVBoxLayout(self)
         for w in (help_label, self.editor, self.error, buttons):
             box.addWidget(w)
