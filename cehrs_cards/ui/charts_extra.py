@@ -78,13 +78,16 @@ class HeatmapChart(Chart):
         p.setPen(self.muted())
         for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
             p.drawText(QPointF(area.left(), top + row * cell + fm.ascent() - 2), name)
-        last_month = None
+        last_month, free_x = None, area.left()
         for i in range(0, len(self.counts), 7):
             d = self.first + timedelta(days=i)
             if d.month != last_month:
                 x = area.left() + left + (d - start).days // 7 * cell
-                if x + fm.horizontalAdvance("Mmm") <= area.right():
-                    p.drawText(QPointF(x, area.top() + fm.ascent()), d.strftime("%b"))
+                name = d.strftime("%b")
+                # a month label never overlaps the previous one (the first month is partial)
+                if x >= free_x and x + fm.horizontalAdvance(name) <= area.right():
+                    p.drawText(QPointF(x, area.top() + fm.ascent()), name)
+                    free_x = x + fm.horizontalAdvance(name) + 4
                 last_month = d.month
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:

@@ -86,6 +86,7 @@ class ReadinessPanel(QWidget):
         box.addWidget(QLabel("<b>What would move it most</b>"))
         box.addLayout(self.levers_box)
         box.addWidget(self.assumptions)
+        box.addStretch(1)  # keep the text packed at the top beside the taller mastery panel
 
     def show_readiness(self, r: dict[str, Any]) -> None:
         est = r["estimate"]

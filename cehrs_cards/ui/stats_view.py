@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED
-from cehrs_cards.services.stats import StatsFilter, StatsService
+from cehrs_cards.services.stats import SECTIONS, StatsFilter, StatsService
 from cehrs_cards.ui.charts import SERIES_COLOURS, BarChart, HBarChart, Series
 from cehrs_cards.ui.charts_extra import HeatmapChart
 from cehrs_cards.ui.stats_panels import CalibrationPanel, MasteryPanel, ReadinessPanel, fill, pct
@@ -150,6 +150,8 @@ class StatsWindow(QMainWindow):
         self.stats = stats
         self.report: dict[str, Any] | None = None
         self._busy = False
+        self._pending: tuple[str, ...] | None = None  # asked for while a report was computed
+        self._held: dict[str, Any] = {}  # filter-free sections computed before a re-run
         self.readiness = ReadinessPanel()
         self.mastery = MasteryPanel()
         self.activity = ActivityPanel()
@@ -174,7 +176,7 @@ class StatsWindow(QMainWindow):
         for days, label in PERIODS:
             self.period.addItem(label, days)
         for combo in (self.domain, self.deck, self.period):
-            combo.currentIndexChanged.connect(self.refresh)
+            combo.currentIndexChanged.connect(self._on_filter_changed)
         refresh = QPushButton("Refresh (F5)")
         refresh.clicked.connect(self.refresh)
         bar = QHBoxLayout()
@@ -221,28 +223,49 @@ class StatsWindow(QMainWindow):
         )
 
     def refresh(self) -> None:
+        """Recompute every figure (F5, opening the window)."""
+        self._compute(SECTIONS)
+
+    def _on_filter_changed(self, _index: int) -> None:
+        """Only the charts depend on the filter: 0.8 s instead of 3.4 s at 1,000,000 reviews."""
+        self._compute(("charts",) if self.report is not None else SECTIONS)
+
+    def _compute(self, sections: tuple[str, ...]) -> None:
         if self._busy:
+            wanted = set(sections) | set(self._pending or ())
+            self._pending = tuple(x for x in SECTIONS if x in wanted)
             return
-        self._busy = True
+        self._busy, self._pending = True, None
         self.status.setText("Computing…")
         stats, f = self.stats, self.current_filter()
-        job = Worker(lambda _progress: stats.report(f))
+        job = Worker(lambda _progress: stats.report(f, sections))
         job.signals.sig_done.connect(self._on_report_done)
         job.signals.sig_error.connect(self._on_report_error)
         start(job)
 
-    def _on_report_done(self, report: dict[str, Any]) -> None:
+    def _on_report_done(self, part: dict[str, Any]) -> None:
         self._busy = False
-        self.report = report
+        pending = self._pending
+        if pending is not None:  # asked for more (or another filter) meanwhile: go again,
+            # keeping what does not depend on the filter
+            self._held |= {k: v for k, v in part.items() if k not in ("charts", "filter")}
+            have = set(self.report or {}) | set(self._held)
+            self._compute(tuple(x for x in SECTIONS if x in pending or x not in have))
+            return
+        report = {**(self.report or {}), **self._held, **part}
+        shown = set(part) | set(self._held)
+        self.report, self._held = report, {}
         self.status.setText(f"As of {report['generated_at'][11:16]} UTC")
         self.activity.show_charts(report["charts"])
-        self.readiness.show_readiness(report["readiness"])
-        self.mastery.show_mastery(report["mastery"], self._cut(report))
-        names = {k: v["name"] for k, v in report["charts"]["true_retention"].items()}
-        self.calibration.show_calibration(report["calibration"], names)
+        if "readiness" in shown:
+            self.readiness.show_readiness(report["readiness"])
+            self.mastery.show_mastery(report["mastery"], self._cut(report))
+        if "calibration" in shown:
+            names = {k: v["name"] for k, v in report["charts"]["true_retention"].items()}
+            self.calibration.show_calibration(report["calibration"], names)
 
     def _on_report_error(self, message: str) -> None:
-        self._busy = False
+        self._busy, self._pending, self._held = False, None, {}
         self.status.setText(f"Could not compute the statistics: {message}")
 
     @staticmethod

@@ -98,11 +98,12 @@ def test_filtering_by_domain_changes_the_figures(qtbot, heavy):
         window.open()
         qtbot.waitUntil(lambda: window.report is not None, timeout=20_000)
         everything = window.report["charts"]["card_states"]["total"]
-        window.report = None
-        window.domain.setCurrentIndex(window.domain.findData(5))
-        qtbot.waitUntil(lambda: window.report is not None, timeout=20_000)
+        window.domain.setCurrentIndex(window.domain.findData(5))  # recomputes the charts only
+        qtbot.waitUntil(lambda: window.report["filter"]["domain"] == 5, timeout=20_000)
         only_5 = window.report["charts"]["card_states"]["total"]
         assert 0 < only_5 < everything
+        full = StatsService(col).report(window.current_filter())
+        assert _strip(window.report) == _strip(full)
         window.close()
     finally:
         col.close()
@@ -124,3 +125,18 @@ def test_study_this_starts_a_session_on_that_domain(qtbot, review, mini_col):
     assert main.stack.currentWidget() is main.summary  # the only Reporting card is done
     main.show_decks()
     assert review.focus is None
+
+
+def test_a_filter_change_during_a_computation_is_not_lost(qtbot, heavy):
+    col = Collection(heavy)
+    try:
+        window = StatsWindow(StatsService(col))
+        qtbot.addWidget(window)
+        window.open()  # the first report is being computed (results need the event loop)
+        window.domain.setCurrentIndex(window.domain.findData(5))
+        qtbot.waitUntil(lambda: window.report is not None, timeout=20_000)
+        assert window.report["filter"]["domain"] == 5
+        assert window.report["filter"] == window.current_filter().to_json()
+        window.close()
+    finally:
+        col.close()
