@@ -1,18 +1,24 @@
 """Drawing forms, pure: a full mock exactly by the blueprint with pretest slots, practice blocks,
-and generated four-option items for cards that have no options of their own."""
+and generated four-option items for cards that have no options of their own.
+
+A draw reads its candidates from an ItemSource, in preference order and only as far as it needs:
+a source backed by a 100,000-card collection then parses the few notes a form uses, not all.
+"""
 
 from __future__ import annotations
 
 import html
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from cehrs_cards.core.domains import DOMAIN_BY_ID, DOMAINS, PRETEST_ITEMS, domain_name
 from cehrs_cards.core.exam import LETTERS, ExamItem, NotEnoughItemsError
 
 MAX_GENERATED_ANSWER = 200
+T = TypeVar("T")
 
 
 # ----- drawing a form ------------------------------------------------------------------------
@@ -33,11 +39,61 @@ class FormSlot:
     pretest: bool
 
 
-def preference_order(pool: Iterable[Candidate], rng: random.Random) -> list[Candidate]:
-    """Random order with the least-used items first (unseen before seen once, and so on)."""
-    ordered = sorted(pool, key=lambda c: c.card_id)
-    rng.shuffle(ordered)
-    return sorted(ordered, key=lambda c: c.times_seen)
+class ItemSource(Protocol):
+    """Where a draw gets its candidates: usable ones only, least used first, random within."""
+
+    def ordered(
+        self, domains: Collection[int] | None, rng: random.Random, *, generated: bool
+    ) -> Iterator[Candidate]:
+        """Candidates of `domains` (None: any), generated ones too if `generated`, in a fresh
+        preference order drawn from `rng` and produced only as far as it is read."""
+        ...
+
+
+def shuffled_lazily(items: Sequence[T], rng: random.Random) -> Iterator[T]:
+    """A uniformly random order of `items`; each Fisher-Yates step runs only when read."""
+    pool = list(items)
+    for i in range(len(pool)):
+        j = rng.randrange(i, len(pool))
+        pool[i], pool[j] = pool[j], pool[i]
+        yield pool[i]
+
+
+def preference_ids(
+    ids: Sequence[int], seen: Mapping[int, int], rng: random.Random
+) -> Iterator[int]:
+    """Card ids least used first (unseen, then seen once, ...), in random order within each."""
+    if not seen:
+        yield from shuffled_lazily(ids, rng)
+        return
+    tiers: dict[int, list[int]] = {0: [i for i in ids if i not in seen]}
+    for i in ids:
+        if i in seen:
+            tiers.setdefault(seen[i], []).append(i)
+    for n in sorted(tiers):
+        yield from shuffled_lazily(tiers[n], rng)
+
+
+class ListSource:
+    """An ItemSource over candidates already in memory (small pools, tests)."""
+
+    def __init__(self, pool: Iterable[Candidate]) -> None:
+        self.by_id = {c.card_id: c for c in pool}
+        self.seen = {c.card_id: c.times_seen for c in self.by_id.values() if c.times_seen}
+
+    def ordered(
+        self, domains: Collection[int] | None, rng: random.Random, *, generated: bool
+    ) -> Iterator[Candidate]:
+        ids = sorted(
+            c.card_id
+            for c in self.by_id.values()
+            if (domains is None or c.domain in domains) and (generated or not c.generated)
+        )
+        return (self.by_id[i] for i in preference_ids(ids, self.seen, rng))
+
+
+def _source(pool: Sequence[Candidate] | ItemSource) -> ItemSource:
+    return ListSource(pool) if isinstance(pool, Sequence) else pool
 
 
 def largest_remainder(total: int, weights: dict[int, float]) -> dict[int, int]:
@@ -53,20 +109,23 @@ def largest_remainder(total: int, weights: dict[int, float]) -> dict[int, int]:
     return out
 
 
-def _take(ordered: Sequence[Candidate], n: int, used_notes: set[int]) -> list[Candidate]:
-    """The first `n` candidates whose notes are not used yet (one item per note)."""
+def _take(ordered: Iterable[Candidate], n: int, used_notes: set[int]) -> list[Candidate]:
+    """The first `n` candidates whose notes are not used yet (one item per note); reads no
+    further than it must, so a lazy source loads no more than that."""
     got: list[Candidate] = []
+    if n <= 0:
+        return got
     for c in ordered:
-        if len(got) == n:
-            break
         if c.note_id not in used_notes:
             used_notes.add(c.note_id)
             got.append(c)
+            if len(got) == n:
+                break
     return got
 
 
 def draw_form(
-    pool: Sequence[Candidate],
+    pool: Sequence[Candidate] | ItemSource,
     rng: random.Random,
     *,
     generated_scored: bool = False,
@@ -76,14 +135,12 @@ def draw_form(
 
     Generated items go only to pretest slots unless `generated_scored`.
     """
-    ordered = preference_order(pool, rng)
+    source = _source(pool)
     used: set[int] = set()
     slots: list[FormSlot] = []
     short: list[str] = []
     for d in DOMAINS:
-        eligible = [
-            c for c in ordered if c.domain == d.id and (generated_scored or not c.generated)
-        ]
+        eligible = source.ordered((d.id,), rng, generated=generated_scored)
         got = _take(eligible, d.scored_items, used)
         if len(got) < d.scored_items:
             short.append(f"domain {d.id} {d.name} has {len(got)} of the {d.scored_items} needed")
@@ -94,18 +151,21 @@ def draw_form(
             + "; ".join(short)
             + ". Add or import more, or allow generated items in scored slots."
         )
-    slots += [FormSlot(c, True) for c in _draw_pretest(ordered, pretest, used)]
+    slots += [FormSlot(c, True) for c in _draw_pretest(source, rng, pretest, used)]
     rng.shuffle(slots)
     return slots
 
 
-def _draw_pretest(ordered: Sequence[Candidate], n: int, used: set[int]) -> list[Candidate]:
+def _draw_pretest(
+    source: ItemSource, rng: random.Random, n: int, used: set[int]
+) -> list[Candidate]:
     """Pretest items spread over domains like the blueprint, topped up from anything left."""
     quota = largest_remainder(n, {d.id: d.weight for d in DOMAINS})
     got: list[Candidate] = []
     for dom, k in quota.items():
-        got += _take([c for c in ordered if c.domain == dom], k, used)
-    got += _take(ordered, n - len(got), used)
+        got += _take(source.ordered((dom,), rng, generated=True), k, used)
+    if len(got) < n:
+        got += _take(source.ordered(None, rng, generated=True), n - len(got), used)
     if len(got) < n:
         raise NotEnoughItemsError(
             f"Not enough items left for the {n} pretest slots of a mock ({len(got)} found). "
@@ -115,16 +175,20 @@ def _draw_pretest(ordered: Sequence[Candidate], n: int, used: set[int]) -> list[
 
 
 def draw_block(
-    pool: Sequence[Candidate], rng: random.Random, size: int, domains: Sequence[int]
+    pool: Sequence[Candidate] | ItemSource,
+    rng: random.Random,
+    size: int,
+    domains: Sequence[int],
 ) -> list[Candidate]:
     """A practice block: `size` items from `domains` in blueprint proportion, least used first."""
-    ordered = [c for c in preference_order(pool, rng) if c.domain in domains]
+    source = _source(pool)
     weights = {d: DOMAIN_BY_ID[d].weight if d in DOMAIN_BY_ID else 0.05 for d in domains}
     used: set[int] = set()
     got: list[Candidate] = []
     for dom, k in largest_remainder(size, weights).items():
-        got += _take([c for c in ordered if c.domain == dom], k, used)
-    got += _take(ordered, size - len(got), used)
+        got += _take(source.ordered((dom,), rng, generated=True), k, used)
+    if len(got) < size:
+        got += _take(source.ordered(tuple(domains), rng, generated=True), size - len(got), used)
     if not got:
         raise NotEnoughItemsError("No items match this block's domains and filters.")
     rng.shuffle(got)
@@ -132,13 +196,14 @@ def draw_block(
 
 
 # ----- generated-option items -----------------------------------------------------------------
-def _norm(text: str) -> str:
+def normalized_answer(text: str) -> str:
+    """An answer as compared for sameness: spaces collapsed, edge punctuation gone, casefolded."""
     return re.sub(r"\s+", " ", text).strip(" .;:,!?").casefold()
 
 
 def can_generate_from(answer_text: str) -> bool:
     """Whether a card's plain-text answer is short enough to serve as an option."""
-    return len(_norm(answer_text)) > 0 and len(answer_text) <= MAX_GENERATED_ANSWER
+    return len(normalized_answer(answer_text)) > 0 and len(answer_text) <= MAX_GENERATED_ANSWER
 
 
 def generated_item(
@@ -152,15 +217,15 @@ def generated_item(
 ) -> ExamItem | None:
     """A four-option item from a card without options: three distractors are other cards'
     answers in the same domain. None when fewer than three distinct answers exist."""
-    taken = {_norm(answer_text)}
+    taken = {normalized_answer(answer_text)}
     pool = sorted({a for a in others if can_generate_from(a)})
     rng.shuffle(pool)
     picks: list[str] = []
     for a in pool:
         if len(picks) == 3:
             break
-        if _norm(a) not in taken:
-            taken.add(_norm(a))
+        if normalized_answer(a) not in taken:
+            taken.add(normalized_answer(a))
             picks.append(a)
     if len(picks) < 3:
         return None

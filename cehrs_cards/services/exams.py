@@ -29,13 +29,15 @@ from cehrs_cards.core.exam import (
     Slot,
     score,
 )
-from cehrs_cards.core.exam_draw import Candidate, FormSlot, draw_block, draw_form
+from cehrs_cards.core.exam_draw import FormSlot, draw_block, draw_form
 from cehrs_cards.core.records import CardState, Changes
 from cehrs_cards.db.models import Card, Setting
 from cehrs_cards.db.models import ExamAttempt as AttemptRow
 from cehrs_cards.db.models import ExamItem as ItemRow
 from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.exam_pool import FILTERS, Pool, build_item, build_pool, filtered_ids
+from cehrs_cards.services.exam_catalog import Cards, usable_cards
+from cehrs_cards.services.exam_pool import FILTERS, filtered_ids
+from cehrs_cards.services.exam_source import DbSource
 from cehrs_cards.services.exam_store import (
     CardTiming,
     HistoryEntry,
@@ -51,7 +53,6 @@ from cehrs_cards.services.exam_store import (
 from cehrs_cards.services.undo import UndoEntry, UndoStack
 
 OPTIONS_KEY = "exam_options"
-GENERATED_CAP = 150  # option-less cards per domain considered for a mock's pretest slots
 
 
 @dataclass(frozen=True)
@@ -119,22 +120,26 @@ class SentToReview:
 
 @dataclass(frozen=True)
 class BlockCatalog:
-    candidates: tuple[Candidate, ...]
+    """Every usable item (card id -> note id by domain and kind) and the filter sets: what the
+    practice dialog counts live as the user ticks boxes."""
+
+    cards: Cards
     matches: dict[str, frozenset[int]]  # filter -> card ids
 
     def available(self, spec: BlockSpec) -> int:
-        allowed = None
+        """How many distinct notes a block with this spec can draw from."""
+        allowed: set[int] | None = None
         if spec.filters:
             allowed = set().union(*(self.matches[f] for f in spec.filters))
-        return len({c.note_id for c in self.candidates if _allows(spec, c, allowed)})
-
-
-def _allows(spec: BlockSpec, c: Candidate, allowed: set[int] | None) -> bool:
-    return (
-        c.domain in spec.domains
-        and (spec.include_generated or not c.generated)
-        and (allowed is None or c.card_id in allowed)
-    )
+        notes: set[int] = set()
+        for (dom, generated), cards in self.cards.items():
+            if dom not in spec.domains or (generated and not spec.include_generated):
+                continue
+            if allowed is None:
+                notes.update(cards.values())
+            else:
+                notes.update(n for c, n in cards.items() if c in allowed)
+        return len(notes)
 
 
 def new_seed() -> int:
@@ -168,11 +173,11 @@ class ExamService:
         opts = opts or self.options()
         seed = new_seed() if seed is None else seed
         with self.col.read() as s:
-            pool = build_pool(s, generated=True, seen_kind=MOCK, generated_cap=GENERATED_CAP)
-        slots = draw_form(
-            pool.candidates, random.Random(seed), generated_scored=opts.generated_scored
-        )
-        return Form(seed, tuple(slots), tuple(build_item(pool, f.candidate, seed) for f in slots))
+            source = DbSource(s, seed, seen_kind=MOCK, generated=True)
+            rng = random.Random(seed)
+            slots = draw_form(source, rng, generated_scored=opts.generated_scored)
+            items = tuple(source.item(f.candidate) for f in slots)
+        return Form(seed, tuple(slots), items)
 
     def start_mock(self, seed: int | None = None, opts: ExamOptions | None = None) -> Attempt:
         """Assemble a form and start its 125-minute clock (the deadline is stored)."""
@@ -186,20 +191,13 @@ class ExamService:
     def block_catalog(self) -> BlockCatalog:
         """Every item a block could use, with the filter sets (for live counts in a dialog)."""
         with self.col.read() as s:
-            pool = build_pool(s, generated=True, seen_kind=None)
+            cards = usable_cards(s)
             matches = {f: frozenset(filtered_ids(s, (f,)) or ()) for f in FILTERS}
-        return BlockCatalog(tuple(pool.candidates), matches)
+        return BlockCatalog(cards, matches)
 
     def block_available(self, spec: BlockSpec) -> int:
         """How many distinct items a block with this spec can draw from."""
         return self.block_catalog().available(spec)
-
-    def block_pool(self, spec: BlockSpec) -> tuple[Pool, list[Candidate]]:
-        """The pool and the candidates a block spec allows."""
-        with self.col.read() as s:
-            pool = build_pool(s, generated=spec.include_generated, seen_kind=None)
-            allowed = filtered_ids(s, spec.filters)
-        return pool, [c for c in pool.candidates if _allows(spec, c, allowed)]
 
     def start_block(self, spec: BlockSpec, seed: int | None = None) -> Attempt:
         """A practice block: timed (a minute per item, like the exam) or tutor (untimed)."""
@@ -208,9 +206,12 @@ class ExamService:
         if not spec.domains:
             raise ValueError("Choose at least one domain.")
         seed = new_seed() if seed is None else seed
-        pool, chosen = self.block_pool(spec)
-        picked = draw_block(chosen, random.Random(seed), spec.size, spec.domains)
-        slots = [Slot(build_item(pool, c, seed)) for c in picked]
+        with self.col.read() as s:
+            allowed = filtered_ids(s, spec.filters)
+            gen = spec.include_generated
+            source = DbSource(s, seed, seen_kind=None, generated=gen, allowed=allowed)
+            picked = draw_block(source, random.Random(seed), spec.size, spec.domains)
+            slots = [Slot(source.item(c)) for c in picked]
         now = self.col.now()
         deadline = now + timedelta(seconds=SECONDS_PER_ITEM * len(slots))
         att = Attempt(PRACTICE, spec.mode, now, deadline if spec.mode == TIMED else None, slots)

@@ -166,8 +166,11 @@ def test_practice_block_filters_and_modes(exams, clock):
     assert {s.item.card_id for s in again.slots} == wrong
     assert again.deadline == clock.now() + timedelta(minutes=4)  # a minute per item
     exams.submit(again)
-    flagged = exams.block_pool(replace(spec, filters=("flagged",)))[1]
-    assert [c.card_id for c in flagged] == [block.slots[0].item.card_id]
+    only_flagged = replace(spec, filters=("flagged",))
+    assert exams.block_available(only_flagged) == 1
+    flagged = exams.start_block(only_flagged, seed=3)
+    assert [s.item.card_id for s in flagged.slots] == [block.slots[0].item.card_id]
+    exams.submit(flagged)
     unused = exams.block_available(replace(spec, filters=("unused",)))
     assert unused == MCQS_PER_DOMAIN[4] - 10
 

@@ -1,0 +1,86 @@
+"""What the practice-block dialog counts: every usable item of the collection, by domain.
+
+Exact, like drawing a block, but without parsing every note: option-less cards are judged on
+their answer field alone (extracted by SQLite), and plain short answers skip the HTML strip.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from cehrs_cards.core.domains import DOMAIN_IDS
+from cehrs_cards.core.exam_draw import MAX_GENERATED_ANSWER, can_generate_from, normalized_answer
+from cehrs_cards.core.notetypes import NoteTypeDef
+from cehrs_cards.db.repo import fields_dict
+from cehrs_cards.services.exam_pool import (
+    GENERATABLE,
+    Source,
+    answer_from,
+    answer_index,
+    ids_of_kinds,
+    mcq_item,
+    note_types,
+)
+
+Cards = dict[tuple[int, bool], dict[int, int]]  # (domain, generated) -> card id -> note id
+
+
+def usable_cards(s: Session) -> Cards:
+    """Every unsuspended card that can be a block item: valid multiple-choice notes, and
+    option-less cards with a usable answer in a domain with at least four distinct answers."""
+    types = note_types(s)
+    out: Cards = {}
+    _mcq_cards(s, types, out)
+    _generatable_cards(s, types, out)
+    return out
+
+
+def _mcq_cards(s: Session, types: dict[int, NoteTypeDef], out: Cards) -> None:
+    sql = f"""SELECT c.id, c.note_id, c.domain, c.ord, n.fields, n.guid, n.notetype_id
+              FROM card c JOIN note n ON n.id = c.note_id
+              WHERE n.notetype_id IN ({ids_of_kinds(types, ("mcq",))}) AND c.suspended = 0"""
+    for cid, nid, dom, ord_, raw, guid, ntid in s.connection().execute(text(sql)).all():
+        nt = types[ntid]
+        if mcq_item(Source(nt, fields_dict(nt, raw), ord_, guid), cid, nid, dom) is not None:
+            out.setdefault((dom, False), {})[cid] = nid
+
+
+def _generatable_cards(s: Session, types: dict[int, NoteTypeDef], out: Cards) -> None:
+    back_second = ",".join(
+        str(i) for i, nt in types.items() if nt.kind in GENERATABLE and answer_index(nt, 0) == 1
+    )
+    sql = f"""SELECT c.id, c.note_id, c.domain, c.ord, n.notetype_id,
+                     json_extract(n.fields, CASE WHEN c.ord = 0 AND n.notetype_id
+                                  IN ({back_second or "NULL"}) THEN '$[1]' ELSE '$[0]' END)
+              FROM card c JOIN note n ON n.id = c.note_id
+              WHERE n.notetype_id IN ({ids_of_kinds(types, GENERATABLE)}) AND c.suspended = 0
+                AND c.domain IN ({",".join(map(str, DOMAIN_IDS))})"""
+    found: dict[int, dict[int, int]] = {d: {} for d in DOMAIN_IDS}
+    distinct: dict[int, set[str]] = {d: set() for d in DOMAIN_IDS}
+    for cid, nid, dom, ord_, ntid, raw in s.connection().execute(text(sql)).all():
+        answer = usable_answer(types[ntid], ord_, raw or "")
+        if answer is not None:
+            found[dom][cid] = nid
+            if len(distinct[dom]) < 4:
+                distinct[dom].add(normalized_answer(answer))
+    for dom, cards in found.items():
+        if cards and len(distinct[dom]) >= 4:  # else too few answers for three other options
+            out[(dom, True)] = cards
+
+
+# ASCII whitespace (what str.isspace and regex \s agree on) and the edge punctuation that
+# normalized_answer strips: a plain ASCII answer is usable if anything else is left.
+_EDGE = " .;:,!?\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def usable_answer(nt: NoteTypeDef, ord_: int, raw: str) -> str | None:
+    """The card's plain answer if it can serve as an option; plain short text is judged as is
+    (stripping HTML from text without '<' or '&' only collapses spaces: the same verdict)."""
+    plain = nt.kind != "cloze" and len(raw) <= MAX_GENERATED_ANSWER
+    if plain and "<" not in raw and "&" not in raw:
+        if raw.isascii():
+            return raw if raw.strip(_EDGE) else None
+        return raw if can_generate_from(raw) else None
+    answer = answer_from(nt, ord_, raw)
+    return answer if can_generate_from(answer) else None

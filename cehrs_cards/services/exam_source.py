@@ -1,0 +1,246 @@
+"""The lazy item pool that mocks and blocks draw from (an ItemSource over the collection).
+
+A draw first sees only card ids, never note fields: the multiple-choice cards (one light
+query), and for pretest or generated slots random cards of a domain, found by probing random
+ids on a big collection or from the domain's sorted id list on a small one. Fields are parsed
+only for the cards the draw reaches, a growing chunk at a time, and generated options come from
+a seeded sample of the domain's answers. A 125-item mock on a 100,000-card collection so parses
+a few hundred notes instead of every one, with the same draw: least used first, uniformly
+random within, one item per note.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Container, Iterator, Sequence
+from dataclasses import replace
+from itertools import islice
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from cehrs_cards.core.exam import ExamItem
+from cehrs_cards.core.exam_draw import (
+    Candidate,
+    can_generate_from,
+    generated_item,
+    normalized_answer,
+    preference_ids,
+    shuffled_lazily,
+)
+from cehrs_cards.db.repo import fields_dict
+from cehrs_cards.services.exam_pool import (
+    GENERATABLE,
+    Loaded,
+    Source,
+    answer_text,
+    ids_of_kinds,
+    mcq_item,
+    note_types,
+    parse_worthy,
+    times_seen,
+)
+
+ANSWER_SAMPLE = 48  # distinct answers per domain that generated options are drawn from
+FIRST_CHUNK, MAX_CHUNK = 32, 1024  # cards parsed per step of a lazy read (doubling)
+PROBE_MIN = 20_000  # cards from which random ids are probed instead of listing a domain
+PROBE_BATCH, PROBE_ROUNDS = 256, 16  # ids per probe query, queries before listing instead
+
+
+class CardIds:
+    """Unsuspended card ids by domain, read lightly: sorted id lists, or random probes."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+        # Three subqueries: min and max each read one end of the primary key.
+        sql = "SELECT (SELECT min(id) FROM card), (SELECT max(id) FROM card), count(*) FROM card"
+        lo, hi, n = s.connection().execute(text(sql)).one()
+        self.lo, self.hi = int(lo or 0), int(hi or 0)
+        self.probing = n >= PROBE_MIN and n * 10 >= self.hi - self.lo + 1
+        self._lists: dict[int | None, list[int]] = {}
+
+    def of(self, domain: int | None) -> list[int]:
+        """Sorted ids of the domain's unsuspended cards (None: of every domain)."""
+        if domain not in self._lists:
+            where = "domain = :d" if domain is not None else "1"
+            sql = f"SELECT group_concat(id) FROM card WHERE suspended = 0 AND {where}"
+            joined = self.s.connection().execute(text(sql), {"d": domain}).scalar()
+            self._lists[domain] = sorted(map(int, str(joined).split(","))) if joined else []
+        return self._lists[domain]
+
+    def shuffled(self, domain: int, rng: random.Random, skip: Container[int]) -> Iterator[int]:
+        """The domain's unsuspended cards not in `skip`, in uniformly random order, lazily."""
+        yielded: set[int] = set()
+        if self.probing:
+            for cid in self._probe(domain, rng, skip):
+                yielded.add(cid)
+                yield cid
+        rest = [i for i in self.of(domain) if i not in skip and i not in yielded]
+        yield from shuffled_lazily(rest, rng)
+
+    def _probe(self, domain: int, rng: random.Random, skip: Container[int]) -> Iterator[int]:
+        """Random ids without repeats, kept when they are such cards: each hit is uniform over
+        the cards not yet hit (rejection sampling). Stops after a budget of probes."""
+        tried: set[int] = set()
+        span = self.hi - self.lo + 1
+        sql = "SELECT id FROM card WHERE id IN ({}) AND domain = :d AND suspended = 0"
+        for _ in range(PROBE_ROUNDS):
+            batch: list[int] = []
+            while len(batch) < PROBE_BATCH and len(tried) < span:
+                x = rng.randint(self.lo, self.hi)
+                if x not in tried:
+                    tried.add(x)
+                    batch.append(x)
+            if not batch:
+                return
+            found = self.s.connection().execute(
+                text(sql.format(",".join(map(str, batch)))), {"d": domain}
+            )
+            hits = {int(r[0]) for r in found}
+            yield from (x for x in batch if x in hits and x not in skip)
+
+
+class DbSource:
+    """The collection's candidates for one draw (an ItemSource), read only as far as needed.
+
+    `seen_kind` says which earlier attempts count as use (mock: only mocks); `generated`
+    whether option-less cards may become items; `allowed` restricts to a block's filters.
+    """
+
+    def __init__(
+        self,
+        s: Session,
+        seed: int,
+        *,
+        seen_kind: str | None,
+        generated: bool,
+        allowed: set[int] | None = None,
+    ) -> None:
+        self.s, self.seed, self.generated, self.allowed = s, seed, generated, allowed
+        self.seen = times_seen(s, seen_kind)
+        self.types = note_types(s)
+        self.cards = CardIds(s)
+        sql = f"""SELECT c.id, c.domain FROM card c JOIN note n ON n.id = c.note_id
+                  WHERE n.notetype_id IN ({ids_of_kinds(self.types, ("mcq",))})
+                    AND c.suspended = 0"""
+        self.mcq = dict(sorted((int(c), int(d)) for c, d in s.connection().execute(text(sql))))
+        self.loaded: dict[int, Loaded | None] = {}
+        self._answers: dict[int, str | None] = {}
+        self._mcqs: dict[int, ExamItem | None] = {}
+        self._samples: dict[int, dict[str, str]] = {}
+        self.parsed = 0  # notes whose fields were parsed: what the laziness saves
+
+    # ----- the ItemSource protocol ---------------------------------------------------------
+    def ordered(
+        self, domains: Collection[int] | None, rng: random.Random, *, generated: bool
+    ) -> Iterator[Candidate]:
+        """Usable candidates, least used first and random within (see ItemSource)."""
+        if not (generated and self.generated):
+            ids = [i for i, d in self.mcq.items() if domains is None or d in domains]
+        elif domains is not None and len(domains) == 1 and self.allowed is None:
+            return self._usable(self._preferred(next(iter(domains)), rng))
+        elif domains is None:
+            ids = self.cards.of(None)
+        else:
+            ids = sorted(i for d in set(domains) for i in self.cards.of(d))
+        if self.allowed is not None:
+            ids = [i for i in ids if i in self.allowed]
+        return self._usable(preference_ids(ids, self.seen, rng))
+
+    def _preferred(self, domain: int, rng: random.Random) -> Iterator[int]:
+        """Every card of the domain, unseen first in random order, then by times seen."""
+        yield from self.cards.shuffled(domain, rng, self.seen)
+        if self.seen:
+            again = [i for i in self.cards.of(domain) if i in self.seen]
+            yield from preference_ids(again, self.seen, rng)
+
+    def _usable(self, ids: Iterator[int]) -> Iterator[Candidate]:
+        """The usable candidates among `ids`, in order, parsing notes a growing chunk at a time."""
+        size = FIRST_CHUNK
+        while chunk := list(islice(ids, size)):
+            self._load(chunk)
+            for cid in chunk:
+                c = self._candidate(cid)
+                if c is not None:
+                    yield c
+            size = min(size * 2, MAX_CHUNK)
+
+    # ----- reading and checking cards --------------------------------------------------------
+    def _load(self, ids: Sequence[int]) -> None:
+        """Read and parse the notes of these cards (once): only usable kinds are parsed."""
+        todo = [i for i in ids if i not in self.loaded]
+        if not todo:
+            return
+        sql = f"""SELECT c.id, c.note_id, c.domain, c.ord, n.fields, n.guid, n.notetype_id
+                  FROM card c JOIN note n ON n.id = c.note_id
+                  WHERE c.id IN ({",".join(map(str, todo))})"""
+        self.loaded.update(dict.fromkeys(todo))
+        for cid, nid, dom, ord_, raw, guid, ntid in self.s.connection().execute(text(sql)):
+            nt = self.types.get(ntid)
+            if nt is None or not parse_worthy(nt.kind, dom):
+                continue
+            self.parsed += 1
+            self.loaded[cid] = Loaded(nid, dom, Source(nt, fields_dict(nt, raw), ord_, guid))
+
+    def _candidate(self, cid: int) -> Candidate | None:
+        """The candidate of a loaded card, or None if it cannot be an item."""
+        ld = self.loaded.get(cid)
+        if ld is None:
+            return None
+        seen = self.seen.get(cid, 0)
+        if ld.src.notetype.kind == "mcq":
+            if cid not in self._mcqs:
+                self._mcqs[cid] = mcq_item(ld.src, cid, ld.note_id, ld.domain)
+            return Candidate(cid, ld.note_id, ld.domain, seen) if self._mcqs[cid] else None
+        answer = self._answer(cid) if self.generated else None
+        if answer is None:
+            return None
+        others = self._sample(ld.domain)
+        if len(others) - (normalized_answer(answer) in others) < 3:
+            return None  # fewer than three other distinct answers in the whole domain
+        return Candidate(cid, ld.note_id, ld.domain, seen, generated=True)
+
+    def _answer(self, cid: int) -> str | None:
+        """The plain answer of a loaded option-less card, if it can serve as an option."""
+        if cid not in self._answers:
+            ld = self.loaded.get(cid)
+            answer = None
+            if ld is not None and ld.src.notetype.kind in GENERATABLE:
+                answer = answer_text(ld.src)
+            usable = answer is not None and can_generate_from(answer)
+            self._answers[cid] = answer if usable else None
+        return self._answers[cid]
+
+    def _sample(self, domain: int) -> dict[str, str]:
+        """Up to about ANSWER_SAMPLE distinct answers of the domain's option-less cards (by
+        normalized text), from a seeded random order: generated options are drawn from these.
+        Fewer only when the whole domain has fewer."""
+        if domain not in self._samples:
+            found: dict[str, str] = {}
+            self._samples[domain] = found
+            rng = random.Random(f"{self.seed}:answers:{domain}")
+            order = self.cards.shuffled(domain, rng, self.mcq)
+            while len(found) < ANSWER_SAMPLE and (chunk := list(islice(order, ANSWER_SAMPLE))):
+                self._load(chunk)
+                for cid in chunk:
+                    answer = self._answer(cid)
+                    if answer is not None:
+                        found.setdefault(normalized_answer(answer), answer)
+        return self._samples[domain]
+
+    def item(self, c: Candidate) -> ExamItem:
+        """The ExamItem of a drawn candidate (generated options are fixed by seed and card)."""
+        ld = self.loaded[c.card_id]
+        assert ld is not None
+        if not c.generated:
+            item = self._mcqs[c.card_id]
+            assert item is not None
+            return item
+        question = ld.src.notetype.render(ld.src.fields, ld.src.ord)[0]
+        rng = random.Random(f"{self.seed}:{c.card_id}")
+        answer = self._answers[c.card_id]
+        assert answer is not None
+        others = self._sample(c.domain).values()
+        made = generated_item(c.card_id, c.note_id, c.domain, question, answer, others, rng)
+        assert made is not None  # _candidate checked there are three other answers
+        return replace(made, guid=ld.src.guid)
