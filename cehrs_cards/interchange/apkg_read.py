@@ -119,7 +119,9 @@ def _read_collection(
             "this package only holds Anki's 'please update' placeholder; its real collection "
             "is missing (was the file cut short?)"
         )
-    pkg.has_scheduling = any(c.kind != 0 or c.history for cs in cards.values() for c in cs)
+    pkg.has_scheduling = with_history and any(  # without history every card reads as new
+        c.kind != 0 or c.history for c in by_card_id.values()
+    )
 
 
 def _is_dummy(pkg: Package) -> bool:
@@ -138,19 +140,31 @@ def _read_notes(
     for nid, guid, mid, tags, flds in con.execute(
         "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
     ):
-        nt = notetypes.get(int(mid))
-        values = str(flds).split(FIELD_SEP)
-        if len(flds) > limits.max_field_chars:
+        text = str(flds)
+        values = text.split(FIELD_SEP)
+        if len(text) > limits.max_field_chars:
             _check_size(values, str(guid), limits)
-        own = cards.get(int(nid), [])
+        nt = notetypes.get(int(mid))
+        own = cards.get(int(nid))
         if nt is None:
             notes.append(NoteIn(str(guid), f"missing note type {mid}", "Default", {}, []))
             continue
-        valid = [c for c in own if nt.kind == "cloze" or c.ord < len(nt.templates)]
-        fields = {name: (values[i] if i < len(values) else "") for i, name in enumerate(nt.fields)}
+        valid = _valid_cards(nt, own) if own else []
+        names = nt.fields
+        if len(values) < len(names):
+            values += [""] * (len(names) - len(values))
+        fields = dict(zip(names, values, strict=False))  # extra values (no field) are dropped
         deck = valid[0].deck if valid else "Default"
         notes.append(NoteIn(str(guid), nt.name, deck, fields, str(tags).split(), cards=valid))
     return notes
+
+
+def _valid_cards(nt: NoteTypeDef, own: list[CardIn]) -> list[CardIn]:
+    """The note's cards that its type can show (any cloze number; a template that exists)."""
+    if nt.kind == "cloze":
+        return own
+    count = len(nt.templates)
+    return [c for c in own if c.ord < count]
 
 
 def _check_size(values: list[str], guid: str, limits: Limits) -> None:
@@ -169,40 +183,40 @@ def _read_cards(
     out: dict[int, list[CardIn]] = {}
     by_id: dict[int, CardIn] = {}
     if crt is None:  # no scheduling wanted: ordinal and deck are all we need
+        deck_of = decks.get
         for nid, did, odid, ord_ in con.execute(
             "SELECT nid, did, odid, ord FROM cards ORDER BY nid, ord"
         ):
-            deck = decks.get(int(odid) or int(did), "Default")
-            out.setdefault(int(nid), []).append(CardIn(int(ord_), deck))
+            card = CardIn(int(ord_), deck_of(int(odid) or int(did), "Default"))
+            same = out.get(int(nid))
+            if same is None:
+                out[int(nid)] = [card]
+            else:
+                same.append(card)
         return out, by_id
     rows = con.execute(
         "SELECT id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, "
         "flags FROM cards ORDER BY nid, ord"
     )
-    for (
-        cid,
-        nid,
-        did,
-        odid,
-        ord_,
-        ctype,
-        queue,
-        due,
-        odue,
-        ivl,
-        factor,
-        reps,
-        lapses,
-        flags,
-    ) in rows:
-        deck = decks.get(int(odid) or int(did), "Default")
-        card = CardIn(int(ord_), deck)
-        if crt is not None:
-            card.kind, card.queue = int(ctype), int(queue)
-            card.due = _due(int(ctype), int(queue), int(odue) if odid else int(due), crt)
-            card.interval_days = max(0, int(ivl))
-            card.ease_permille, card.reps, card.lapses = int(factor), int(reps), int(lapses)
-            card.flag = int(flags) & 7
+    dues: dict[tuple[int, int, int], datetime | None] = {}  # many cards share a due day
+    for row in rows:
+        cid, nid, did, odid, ord_, ctype, queue, due, odue, ivl, factor, reps, lapses, flags = row
+        kind, queue, due = int(ctype), int(queue), int(odue) if odid else int(due)
+        when = dues.get((kind, queue, due), _NO_DUE)
+        if when is _NO_DUE:
+            when = dues[(kind, queue, due)] = _due(kind, queue, due, crt)
+        card = CardIn(
+            int(ord_),
+            decks.get(int(odid) or int(did), "Default"),
+            kind=kind,
+            queue=queue,
+            due=when,
+            interval_days=max(0, int(ivl)),
+            ease_permille=int(factor),
+            reps=int(reps),
+            lapses=int(lapses),
+            flag=int(flags) & 7,
+        )
         out.setdefault(int(nid), []).append(card)
         by_id[int(cid)] = card
     return out, by_id
@@ -217,9 +231,13 @@ def _due(ctype: int, queue: int, due: int, crt: int) -> datetime | None:
     return _ts(crt + due * 86400)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NO_DUE = datetime(1, 1, 1, tzinfo=UTC)  # a cache miss, not a due date
+
+
 def _ts(seconds: float) -> datetime | None:
     try:
-        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+        return _EPOCH + timedelta(seconds=seconds)
     except OverflowError:
         return None
 

@@ -51,13 +51,17 @@ def schedule_from_anki(
     sched = schedulers.for_domain(domain)
     reviews = _replay(history, sched) if history else []
     if reviews:
-        mem = reviews[-1].after
+        last = reviews[-1].after
+        mem = replace(
+            last,
+            due=card.due or last.due,
+            reps=max(last.reps, card.reps),
+            lapses=max(last.lapses, card.lapses),
+        )
     elif card.kind == 2 and card.interval_days > 0:
-        mem = _estimate(card, now)
+        mem = _estimate(card, now)  # its due, reps and lapses are the card's own already
     else:
         return None
-    mem = replace(mem, due=card.due or mem.due, reps=max(mem.reps, card.reps))
-    mem = replace(mem, lapses=max(mem.lapses, card.lapses))
     flag = card.flag if 1 <= card.flag <= 4 else 0
     return ImportedSchedule(mem, card.queue == -1, flag, reviews)
 

@@ -7,8 +7,11 @@ in place before the commit and removed again if the transaction fails.
 
 from __future__ import annotations
 
+import gc
+import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -22,12 +25,16 @@ from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.core.sanitize import sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
 from cehrs_cards.db.models import Card, Note, NoteType, RevLog
-from cehrs_cards.db.repo import ensure_deck, ensure_notetype, fields_json
+from cehrs_cards.db.repo import ensure_deck, ensure_notetype
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
-from cehrs_cards.services.anki_history import ReplayedReview, schedule_from_anki
+from cehrs_cards.services.anki_history import (
+    ImportedSchedule,
+    ReplayedReview,
+    schedule_from_anki,
+)
 from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.import_rows import db_time, insert_rows
+from cehrs_cards.services.import_rows import NewRows, db_time, insert_rows
 from cehrs_cards.services.memory import memory_to_json
 
 MAX_FIELD_CHARS = 1_000_000
@@ -67,7 +74,7 @@ def import_package(
     summary = ImportSummary()
     placed: list[Path] = []
     try:
-        with col.transaction() as session:
+        with gc_paused(), col.transaction() as session:
             ctx = _Context(session, pkg, col.now(), _schedulers(col) if with_scheduling else None)
             total = len(pkg.notes)
             for i, note in enumerate(pkg.notes):
@@ -83,6 +90,23 @@ def import_package(
             path.unlink(missing_ok=True)
         raise
     return summary
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cycle collector off for one import, back on after (also on errors).
+
+    An import makes a few hundred thousand short-lived rows and records, none in cycles;
+    the collector would walk the growing heap again and again (a tenth of a 20,000-note
+    import). Reference counting still frees everything as it goes.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _schedulers(col: Collection) -> Schedulers:
@@ -106,11 +130,12 @@ class _Context:
         self.seen: set[str] = set()
         self.existing = _existing_notes(session, [n.guid for n in pkg.notes])
         self.ords = _existing_ords(session, [r.id for r in self.existing.values() if r.id])
-        self.next_id = {m: _max_id(session, m) + 1 for m in ("note", "card", "revlog")}
-        self.rows: dict[str, list[dict[str, Any]]] = {"note": [], "card": [], "revlog": []}
+        before = {table: _max_id(session, table) for table in ("note", "card", "revlog")}
+        self.next_note, self.next_card = before["note"] + 1, before["card"] + 1
+        self.next_revlog = before["revlog"] + 1
+        fresh = _memory_columns(MemoryState(CardState.NEW, None, None, None, now, None))
+        self.rows = NewRows(db_time(now) or "", fresh, before=before)
         self.scheduled = 0
-        self.stamp = db_time(now)
-        self.new_state = _memory_columns(MemoryState(CardState.NEW, None, None, None, now, None))
 
     def notetype(self, name: str) -> tuple[int, NoteTypeDef]:
         nt = self.pkg.notetypes[name]
@@ -119,20 +144,64 @@ class _Context:
             self.notetype_ids[name] = ensure_notetype(self.session, resolved)
         return self.notetype_ids[name], nt
 
-    def add(self, table: str, row: dict[str, Any]) -> int:
-        row["id"] = self.next_id[table]
-        self.next_id[table] += 1
-        self.rows[table].append(row)
-        return int(row["id"])
+    def add_note(self, guid: str, stored: tuple[Any, ...], values: list[str]) -> int:
+        """Queue a new note (`stored`: its _STORED columns) and its full-text row; its id."""
+        note_id = self.next_note
+        self.next_note += 1
+        self.rows.notes.append((note_id, guid, *stored))
+        self.rows.add_text(note_id, values)
+        return note_id
+
+    def add_cards(self, note_id: int, wanted: list[CardIn], dom: int) -> int:
+        """Queue the cards in `wanted` that the note does not have yet; how many."""
+        have = self.ords.get(note_id) or set()
+        made = 0
+        for card in wanted:
+            if card.ord in have:
+                continue
+            have.add(card.ord)
+            deck_id = self.decks.get(card.deck) or ensure_deck(self.session, card.deck, self.decks)
+            sched = None
+            if self.schedulers:
+                sched = schedule_from_anki(card, dom, self.schedulers, self.now)
+            if sched is None:
+                self.rows.fresh_cards.append((self.next_card, note_id, deck_id, card.ord, dom))
+            else:
+                self._add_scheduled(note_id, deck_id, card.ord, dom, sched)
+            self.next_card += 1
+            made += 1
+        return made
+
+    def _add_scheduled(
+        self, note_id: int, deck_id: int, ord_: int, dom: int, sched: ImportedSchedule
+    ) -> None:
+        card_id = self.next_card
+        mem = _memory_columns(sched.memory).values()
+        flags = (int(sched.suspended), sched.flag)
+        self.rows.cards.append((card_id, note_id, deck_id, ord_, dom, *mem, *flags))
+        self.scheduled += 1
+        for r in sched.reviews:
+            self.rows.revlog.append((self.next_revlog, card_id, *_revlog_values(r)))
+            self.next_revlog += 1
 
     def write(self) -> None:
         insert_rows(self.session, self.rows)
 
 
 def _existing_notes(session: Session, guids: list[str]) -> dict[str, Note]:
+    """The stored notes among `guids`: one query finds them, the ORM loads only those."""
+    if session.connection().exec_driver_sql("SELECT 1 FROM note LIMIT 1").first() is None:
+        return {}
+    found = [
+        str(g)
+        for (g,) in session.connection().exec_driver_sql(
+            "SELECT guid FROM note WHERE guid IN (SELECT value FROM json_each(?))",
+            (json.dumps(guids),),
+        )
+    ]
     out: dict[str, Note] = {}
-    for start in range(0, len(guids), CHUNK):
-        chunk = guids[start : start + CHUNK]
+    for start in range(0, len(found), CHUNK):
+        chunk = found[start : start + CHUNK]
         out.update({r.guid: r for r in session.exec(select(Note).where(col(Note.guid).in_(chunk)))})
     return out
 
@@ -184,36 +253,56 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
         return
     ctx.seen.add(note.guid)
     nt_id, nt = ctx.notetype(note.notetype)
-    fields = {k: sanitize_html(v) for k, v in note.fields.items()}
-    values: dict[str, Any] = dict(
-        notetype_id=nt_id,
-        fields=fields_json(nt, fields),
-        sort_field=plain_text(fields.get(nt.fields[0], ""))[:200],
-        tags=" ".join(sorted(set(note.tags))),
-        task=note.task,
-        difficulty=note.difficulty,
-        source=note.source,
+    values = [sanitize_html(note.fields.get(name, "")) for name in nt.fields]
+    stored = (
+        nt_id,
+        fields_json(values),
+        plain_text(values[0] if values else "")[:200],
+        " ".join(sorted(set(note.tags))),
+        note.task,
+        note.difficulty,
+        note.source,
     )
     row = ctx.existing.get(note.guid)
     if row is None:
-        note_id = ctx.add(
-            "note", dict(guid=note.guid, created=ctx.stamp, modified=ctx.stamp, **values)
-        )
+        note_id = ctx.add_note(note.guid, stored, values)
         summary.added += 1
     else:
         assert row.id is not None
         note_id = row.id
-        if any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            row.modified = ctx.now
-            ctx.session.add(row)
-            summary.updated += 1
-        else:
-            summary.unchanged += 1
+        _update(ctx, row, stored, summary)
+    dom = domain if domain is not None else (note.domain or 0)
+    wanted = note.cards or _cards_from_type(nt, values, note.deck)
     before = ctx.scheduled
-    summary.cards_added += _ensure_cards(ctx, note_id, nt, fields, note, domain)
+    summary.cards_added += ctx.add_cards(note_id, wanted, dom)
     summary.scheduled += ctx.scheduled - before
+
+
+def _cards_from_type(nt: NoteTypeDef, values: list[str], deck: str) -> list[CardIn]:
+    """The cards a note brings none of (our own and text formats): what its type makes."""
+    return [CardIn(o, deck) for o in nt.ords(dict(zip(nt.fields, values, strict=True)))]
+
+
+_STORED = ("notetype_id", "fields", "sort_field", "tags", "task", "difficulty", "source")
+_encode = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
+
+
+def fields_json(values: Sequence[str]) -> str:
+    """json.dumps(values, ensure_ascii=False) (as db.repo.fields_json), without its overhead."""
+    return "[" + ", ".join(map(_encode, values)) + "]"
+
+
+def _update(ctx: _Context, row: Note, stored: tuple[Any, ...], summary: ImportSummary) -> None:
+    """An existing note takes the package's content; its cards keep their history."""
+    values = dict(zip(_STORED, stored, strict=True))
+    if any(getattr(row, k) != v for k, v in values.items()):
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.modified = ctx.now
+        ctx.session.add(row)
+        summary.updated += 1
+    else:
+        summary.unchanged += 1
 
 
 def _problem(ctx: _Context, note: NoteIn) -> str | None:
@@ -223,11 +312,22 @@ def _problem(ctx: _Context, note: NoteIn) -> str | None:
         return "note has no id"
     if note.guid in ctx.seen:
         return "the package holds this note id twice; the first one was kept"
-    if any(len(v) > MAX_FIELD_CHARS for v in note.fields.values()):
+    if max(map(len, note.fields.values()), default=0) > MAX_FIELD_CHARS:
         return f"a field is longer than {MAX_FIELD_CHARS:,} characters"
-    if not any(plain_text(v) or "<img" in v for v in note.fields.values()):
+    if _all_empty(note.fields.values()):
         return "every field is empty"
     return None
+
+
+def _all_empty(values: Iterable[str]) -> bool:
+    """No field has text or a picture (plain_text(v) or "<img" in v, for each field)."""
+    for v in values:
+        if "<" in v or "&" in v:
+            if strip_html(v) or "<img" in v:
+                return False
+        elif v and not v.isspace():  # what " ".join(v.split()) would leave
+            return False
+    return True
 
 
 def plain_text(html: str) -> str:
@@ -235,54 +335,6 @@ def plain_text(html: str) -> str:
     if "<" in html or "&" in html:
         return strip_html(html)
     return " ".join(html.split())
-
-
-def _ensure_cards(
-    ctx: _Context,
-    note_id: int,
-    nt: NoteTypeDef,
-    fields: dict[str, str],
-    note: NoteIn,
-    domain: int | None,
-) -> int:
-    """Create the cards this note should have and does not; existing cards keep their state."""
-    have = ctx.ords.get(note_id, set())
-    dom = domain if domain is not None else (note.domain or 0)
-    wanted = note.cards or [CardIn(o, note.deck) for o in nt.ords(fields)]
-    made = 0
-    for card in wanted:
-        if card.ord in have:
-            continue
-        have.add(card.ord)
-        deck_id = ctx.decks.get(card.deck) or ensure_deck(ctx.session, card.deck, ctx.decks)
-        _add_card(ctx, note_id, deck_id, card, dom)
-        made += 1
-    return made
-
-
-def _add_card(ctx: _Context, note_id: int, deck_id: int, card: CardIn, dom: int) -> None:
-    sched = schedule_from_anki(card, dom, ctx.schedulers, ctx.now) if ctx.schedulers else None
-    state = _memory_columns(sched.memory) if sched else ctx.new_state
-    card_id = ctx.add(
-        "card",
-        dict(
-            note_id=note_id,
-            deck_id=deck_id,
-            ord=card.ord,
-            domain=dom,
-            suspended=int(bool(sched and sched.suspended)),
-            buried_until=None,
-            flag=sched.flag if sched else 0,
-            created=ctx.stamp,
-            modified=ctx.stamp,
-            **state,
-        ),
-    )
-    if sched is None:
-        return
-    ctx.scheduled += 1
-    for r in sched.reviews:
-        ctx.add("revlog", _revlog_row(card_id, r))
 
 
 def _memory_columns(mem: MemoryState) -> dict[str, Any]:
@@ -298,18 +350,18 @@ def _memory_columns(mem: MemoryState) -> dict[str, Any]:
     )
 
 
-def _revlog_row(card_id: int, r: ReplayedReview) -> dict[str, Any]:
-    return dict(
-        card_id=card_id,
-        reviewed_at=db_time(r.at),
-        rating=r.rating,
-        duration_ms=r.duration_ms,
-        before=memory_to_json(r.before),
-        state=int(r.after.state),
-        stability=r.after.stability,
-        difficulty=r.after.difficulty,
-        due=db_time(r.after.due),
-        elapsed_days=r.elapsed_days,
+def _revlog_values(r: ReplayedReview) -> tuple[Any, ...]:
+    """REVLOG_COLUMNS after id and card_id."""
+    return (
+        db_time(r.at),
+        r.rating,
+        r.duration_ms,
+        memory_to_json(r.before),
+        int(r.after.state),
+        r.after.stability,
+        r.after.difficulty,
+        db_time(r.after.due),
+        r.elapsed_days,
     )
 
 

@@ -25,6 +25,7 @@ from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef
 from cehrs_cards.db.models import Deck, Note, NoteType
 from cehrs_cards.db.repo import notetype_from_row
 from cehrs_cards.interchange.apkg_read import read_apkg
+from cehrs_cards.interchange.meta_tags import PREFIX as META_PREFIX
 from cehrs_cards.interchange.meta_tags import apply_meta_tags
 from cehrs_cards.interchange.native import read_native
 from cehrs_cards.interchange.package import DeckFormatError, Package
@@ -38,7 +39,7 @@ from cehrs_cards.services.domain_map import (
     load_rules,
     majority,
 )
-from cehrs_cards.services.importing import ImportSummary, Progress, import_package
+from cehrs_cards.services.importing import ImportSummary, Progress, gc_paused, import_package
 
 APKG_SUFFIXES = (".apkg", ".colpkg", ".zip")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -122,9 +123,15 @@ def read_file(
         raise DeckFormatError(
             f"{path.name}: unknown kind of file (we read .apkg, .colpkg, .csv, .tsv, .txt, .toml)"
         )
-    for note in pkg.notes:
-        apply_meta_tags(note)
+    if _may_have_meta_tags(pkg):
+        for note in pkg.notes:
+            apply_meta_tags(note)
     return pkg
+
+
+def _may_have_meta_tags(pkg: Package) -> bool:
+    """Whether any note has a cehrs:: tag (one pass over all tags; most decks have none)."""
+    return META_PREFIX in " ".join(t for note in pkg.notes for t in note.tags).lower()
 
 
 def _is_zip(path: Path) -> bool:
@@ -205,7 +212,7 @@ def import_file(
 ) -> ImportResult:
     """Import `path` in one transaction (all or nothing); a backup is taken first."""
     options = options or ImportOptions()
-    with tempfile.TemporaryDirectory(dir=col.data_dir, prefix="import-") as tmp:
+    with gc_paused(), tempfile.TemporaryDirectory(dir=col.data_dir, prefix="import-") as tmp:
         pkg = read_file(col, path, options.mapping, Path(tmp), options.with_scheduling)
         by_domain = assign_domains(pkg, options, _rules(col, options))
         resolve_media_names(pkg, col.media_dir)
@@ -223,13 +230,17 @@ def assign_domains(
     """Set each note's domain: --domain, else the user's deck choice, else the proposal."""
     counts: Counter[int] = Counter()
     mapper = DomainMapper(rules)
+    proposed: dict[tuple[str, tuple[str, ...]], int] = {}  # (deck, tags) -> domain
     for note in pkg.notes:
         if options.domain is not None:
             note.domain = options.domain
         elif note.deck in options.deck_domains:
             note.domain = options.deck_domains[note.deck]
-        else:
-            note.domain = mapper.propose(note).domain
+        elif not note.domain:  # a note's own domain tag wins; else deck and tags decide
+            key = (note.deck, tuple(note.tags))
+            if key not in proposed:
+                proposed[key] = mapper.propose(note).domain
+            note.domain = proposed[key]
         counts[note.domain or 0] += 1
     return dict(counts)
 

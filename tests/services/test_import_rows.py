@@ -1,0 +1,197 @@
+"""The bulk import path: the text index it writes, the schema it leaves, the rows it makes.
+
+The importer computes each note's searchable text in Python and fills the index itself; these
+tests hold that text to the schema's own SQL (the trigger every other insert goes through) on
+real SQLite, and check that the trigger, the indexes and the FTS5 settings are back as they
+were after a bulk import, a cancelled one, and one into a collection that already had notes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from dataclasses import replace
+
+import pytest
+
+from cehrs_cards.core.notetypes import BASIC, CLOZE
+from cehrs_cards.db.migrations import note_text_sql
+from cehrs_cards.db.repo import fields_json as repo_fields_json
+from cehrs_cards.interchange.package import CardIn, NoteIn, Package
+from cehrs_cards.services.import_rows import MARKUP, note_text, sql_literal
+from cehrs_cards.services.importing import ImportCancelled, fields_json, import_package
+
+PIECES = [
+    *(old for old, _ in MARKUP or ()),
+    *"<>&;{}:c1 \t\n\r\xa0\x1f\"'\\/é😀",
+    "&amp;lt;",
+    "{{c1::",
+    "{{c10::",
+    "}}}",
+    "<br/>",
+    "<BR>",
+    "<b",
+    "</",
+    "&nbsp;",
+    "\x00",
+    "\u2028",
+    "plain words",
+    "ICD-10-CM",
+]
+
+
+def _random_fields(rng: random.Random) -> list[str]:
+    return ["".join(rng.choices(PIECES, k=rng.randint(0, 12))) for _ in range(rng.randint(1, 4))]
+
+
+def test_python_search_text_equals_the_triggers_sql_text():
+    """note_text(fields) == the SQL the insert trigger runs, on 3,000 nasty field lists."""
+    assert MARKUP, "the trigger's replacements could not be read from db/migrations.py"
+    rng = random.Random(9)
+    con = sqlite3.connect(":memory:")
+    sql = f"SELECT {note_text_sql('n')} FROM (SELECT ? AS fields) AS n"
+    for _ in range(3000):
+        values = _random_fields(rng)
+        if any("\x00" in v for v in values):
+            continue  # SQLite cuts JSON text at a NUL: the importer leaves those to SQL
+        expected = con.execute(sql, (fields_json(values),)).fetchone()[0]
+        assert note_text(values) == expected, values
+    assert note_text([]) is None  # no fields: group_concat gives NULL, as the trigger does
+
+
+def test_fields_json_is_what_the_repository_writes():
+    rng = random.Random(3)
+    for _ in range(500):
+        values = _random_fields(rng)
+        nt = replace(BASIC, fields=tuple(f"F{i}" for i in range(len(values))))
+        named = dict(zip(nt.fields, values, strict=True))
+        assert fields_json(values) == repo_fields_json(nt, named)
+        assert json.loads(fields_json(values)) == values
+
+
+def test_sql_literals_are_quoted_and_only_for_plain_values():
+    assert sql_literal("it's") == "'it''s'"
+    assert sql_literal(None) == "NULL" and sql_literal(True) == "1" and sql_literal(7) == "7"
+    with pytest.raises(TypeError):
+        sql_literal(1.5)
+
+
+def _package(n: int, prefix: str = "g") -> Package:
+    """`n` Basic and cloze notes with markup, entities and cloze numbers (1.5 cards each)."""
+    notes = []
+    for i in range(n):
+        if i % 2:
+            fields = {"Text": f"{{{{c1::HIPAA}}}} rule &amp; <b>PHI</b> {i}", "Back Extra": ""}
+            notes.append(NoteIn(f"{prefix}{i}", CLOZE.name, "Bulk::Cloze", fields, ["t"]))
+        else:
+            fields = {"Front": f"<div>Front {i}</div>", "Back": f"back&nbsp;{i}"}
+            cards = [CardIn(0, "Bulk::Basic")]
+            notes.append(NoteIn(f"{prefix}{i}", BASIC.name, "Bulk", fields, ["t"], cards=cards))
+    notes[0].fields["Back"] = "cut\x00 here<br>"  # SQLite's JSON reader stops at the NUL
+    return Package(notes=notes)
+
+
+def _schema(col) -> list[tuple[str, str, str]]:
+    con = sqlite3.connect(col.db_path)
+    try:
+        rows = con.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        return [r for r in rows if not str(r[1]).startswith("note_fts_")]  # FTS5's own tables
+    finally:
+        con.close()
+
+
+def _index_state(col) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple]]:
+    """(the index's rows, the trigger's text for every note, FTS5's stored settings)."""
+    con = sqlite3.connect(col.db_path)
+    try:
+        con.execute("INSERT INTO note_fts (note_fts) VALUES ('integrity-check')")
+        indexed = con.execute("SELECT rowid, text FROM note_fts ORDER BY rowid").fetchall()
+        wanted = con.execute(f"SELECT id, {note_text_sql('note')} FROM note ORDER BY id")
+        config = con.execute("SELECT k, v FROM note_fts_config ORDER BY k").fetchall()
+        return indexed, wanted.fetchall(), config
+    finally:
+        con.close()
+
+
+def test_bulk_import_indexes_like_the_trigger_and_restores_the_schema(col):
+    """A first big import drops and rebuilds indexes and the trigger: all are back after."""
+    before = _schema(col)
+    summary = import_package(col, _package(1500))
+    assert (summary.added, summary.cards_added) == (1500, 1500)
+    assert _schema(col) == before
+    indexed, wanted, config = _index_state(col)
+    assert indexed == wanted and len(indexed) == 1500
+    assert ("automerge", 4) in config  # FTS5's default, as before the import
+    con = sqlite3.connect(col.db_path)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        hits = con.execute("SELECT count(*) FROM note_fts WHERE note_fts MATCH '\"hipaa rule\"'")
+        assert hits.fetchone()[0] == 750
+    finally:
+        con.close()
+
+
+def test_import_into_a_bigger_collection_keeps_indexes_and_text_whole(col):
+    import_package(col, _package(1500))
+    before = _schema(col)
+    summary = import_package(col, _package(300, prefix="more"))
+    assert summary.added == 300
+    assert _schema(col) == before
+    indexed, wanted, _ = _index_state(col)
+    assert indexed == wanted and len(indexed) == 1800
+
+
+def test_cancelled_bulk_import_leaves_schema_and_index_as_they_were(col):
+    before = _schema(col)
+    with pytest.raises(ImportCancelled):
+        import_package(col, _package(1500), progress=lambda done, total: done < total)
+    assert _schema(col) == before
+    indexed, wanted, config = _index_state(col)
+    assert indexed == wanted == []
+    assert ("automerge", 0) not in config
+
+
+def test_db_time_writes_what_to_db_writes():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from cehrs_cards.db.timefmt import to_db
+    from cehrs_cards.services.import_rows import db_time
+
+    plus3 = timezone(timedelta(hours=3))
+    for when in (
+        datetime(2026, 3, 10, 12, 0, tzinfo=UTC),
+        datetime(2026, 3, 10, 12, 0, 0, 7, tzinfo=UTC),
+        datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),  # strftime does not pad the year
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2026, 1, 1, 1, 0, tzinfo=plus3),
+    ):
+        assert db_time(when) == to_db(when)
+    assert db_time(None) is None
+    with pytest.raises(ValueError):
+        db_time(datetime(2026, 1, 1))  # naive: refused, as to_db refuses it
+
+
+def test_the_cycle_collector_is_back_on_after_imports_that_end_either_way(col):
+    import gc
+
+    assert gc.isenabled()
+    import_package(col, _package(20))
+    assert gc.isenabled()
+    with pytest.raises(ImportCancelled):
+        import_package(col, _package(20, prefix="x"), progress=lambda done, total: False)
+    assert gc.isenabled()
+
+
+def test_the_bulk_path_recognises_the_trigger_the_schema_made(col):
+    """Else every import would quietly fall back to the slow per-row trigger."""
+    from cehrs_cards.services.import_rows import _known_trigger, _squeeze
+
+    con = sqlite3.connect(col.db_path)
+    try:
+        stored = con.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'note_fts_insert'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert _known_trigger() is not None and _squeeze(stored) == _known_trigger()
