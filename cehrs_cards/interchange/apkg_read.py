@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
@@ -81,23 +82,55 @@ def _package_version(z: SafeZip) -> int:
 
 @contextmanager
 def _collection(z: SafeZip, member: str, zstd: bool) -> Iterator[sqlite3.Connection]:
-    """The package's SQLite collection, unpacked to a temporary file and checked."""
+    """The package's SQLite collection, unpacked to a temporary file and checked.
+
+    SQLite's quick_check runs on a second connection and thread while the caller reads (it
+    is SQLite's C code, which runs without Python's GIL, so it costs no reading time); a
+    collection that fails it is refused once the reading is done, whatever was read.
+    """
     with tempfile.TemporaryDirectory(prefix="cehrs-apkg-") as tmp:
         db = Path(tmp) / "collection.db"
         z.extract(member, db, zstd=zstd)
+        check = _QuickCheck(db)
         try:
             with closing(sqlite3.connect(db)) as con:
                 con.create_collation("unicase", unicase)
-                _check_db(con, member)
                 yield con
         except (sqlite3.Error, UnicodeDecodeError) as exc:
+            check.raise_if_failed(member)
             raise PackageError(f"the collection in the package is damaged ({exc})") from exc
+        except BaseException:
+            check.raise_if_failed(member)
+            raise
+        check.raise_if_failed(member)
 
 
-def _check_db(con: sqlite3.Connection, member: str) -> None:
-    result = con.execute("PRAGMA quick_check").fetchone()
-    if not result or result[0] != "ok":
-        raise PackageError(f"the collection in the package ({member}) fails SQLite's checks")
+class _QuickCheck:
+    """PRAGMA quick_check of the database file at `path`, on its own thread and connection."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.ok = False
+        self.error: str | None = None
+        self.thread = threading.Thread(target=self._run, name="apkg-quick-check", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            with closing(sqlite3.connect(self.path)) as con:
+                con.create_collation("unicase", unicase)  # a few small tables' indexes use it
+                result = con.execute("PRAGMA quick_check").fetchone()
+            self.ok = bool(result) and result[0] == "ok"
+        except sqlite3.Error as exc:
+            self.error = str(exc)
+
+    def raise_if_failed(self, member: str) -> None:
+        """Wait for the check; PackageError if the file failed it or could not be checked."""
+        self.thread.join()
+        if self.error is not None:
+            raise PackageError(f"the collection in the package is damaged ({self.error})")
+        if not self.ok:
+            raise PackageError(f"the collection in the package ({member}) fails SQLite's checks")
 
 
 def _read_collection(
@@ -145,10 +178,10 @@ def _read_notes(
         if len(text) > limits.max_field_chars:
             _check_size(values, str(guid), limits)
         nt = notetypes.get(int(mid))
-        own = cards.get(int(nid))
         if nt is None:
             notes.append(NoteIn(str(guid), f"missing note type {mid}", "Default", {}, []))
             continue
+        own = cards.get(int(nid))
         valid = _valid_cards(nt, own) if own else []
         names = nt.fields
         if len(values) < len(names):
@@ -160,11 +193,11 @@ def _read_notes(
 
 
 def _valid_cards(nt: NoteTypeDef, own: list[CardIn]) -> list[CardIn]:
-    """The note's cards that its type can show (any cloze number; a template that exists)."""
-    if nt.kind == "cloze":
+    """The note's cards (in ordinal order) that its type can show: any cloze number, a
+    template that exists."""
+    if nt.kind == "cloze" or own[-1].ord < len(nt.templates):
         return own
-    count = len(nt.templates)
-    return [c for c in own if c.ord < count]
+    return [c for c in own if c.ord < len(nt.templates)]
 
 
 def _check_size(values: list[str], guid: str, limits: Limits) -> None:
@@ -183,17 +216,7 @@ def _read_cards(
     out: dict[int, list[CardIn]] = {}
     by_id: dict[int, CardIn] = {}
     if crt is None:  # no scheduling wanted: ordinal and deck are all we need
-        deck_of = decks.get
-        for nid, did, odid, ord_ in con.execute(
-            "SELECT nid, did, odid, ord FROM cards ORDER BY nid, ord"
-        ):
-            card = CardIn(int(ord_), deck_of(int(odid) or int(did), "Default"))
-            same = out.get(int(nid))
-            if same is None:
-                out[int(nid)] = [card]
-            else:
-                same.append(card)
-        return out, by_id
+        return _read_card_places(con, decks), by_id
     rows = con.execute(
         "SELECT id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, "
         "flags FROM cards ORDER BY nid, ord"
@@ -220,6 +243,35 @@ def _read_cards(
         out.setdefault(int(nid), []).append(card)
         by_id[int(cid)] = card
     return out, by_id
+
+
+def _read_card_places(con: sqlite3.Connection, decks: dict[int, str]) -> dict[int, list[CardIn]]:
+    """Note id -> its cards (ordinal and deck only), in ordinal order.
+
+    Cards without scheduling are all alike but for those two, so one CardIn stands for every
+    card of the same ordinal and deck (read-only: no history is ever attached on this path).
+    Rows come in table order (no sort: most notes' cards are stored in ordinal order; the
+    few that are not are sorted after).
+    """
+    out: dict[int, list[CardIn]] = {}
+    made: dict[tuple[int, int], CardIn] = {}
+    unsorted: list[list[CardIn]] = []
+    for nid, did, odid, ord_ in con.execute("SELECT nid, did, odid, ord FROM cards"):
+        key = (ord_, odid or did)
+        card = made.get(key)
+        if card is None:
+            deck_id = int(odid) or int(did)
+            card = made[key] = CardIn(int(ord_), decks.get(deck_id, "Default"))
+        same = out.get(nid)
+        if same is None:
+            out[nid] = [card]
+        else:
+            if same[-1].ord > card.ord:
+                unsorted.append(same)
+            same.append(card)
+    for cards in unsorted:
+        cards.sort(key=lambda c: c.ord)
+    return out
 
 
 def _due(ctype: int, queue: int, due: int, crt: int) -> datetime | None:

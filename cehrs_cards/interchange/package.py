@@ -13,7 +13,7 @@ class DeckFormatError(ValueError):
     """A deck file that cannot be read; the message says where and why, for the user."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ReviewIn:
     """One Anki review-log entry: when, which button (0 = manual change), Anki's entry type."""
 
@@ -24,7 +24,7 @@ class ReviewIn:
     interval: int = 0  # days if > 0, -seconds if < 0
 
 
-@dataclass
+@dataclass(slots=True)
 class CardIn:
     """A card the package carries (Anki packages); scheduling fields only with its history."""
 
@@ -41,7 +41,7 @@ class CardIn:
     history: list[ReviewIn] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class NoteIn:
     guid: str
     notetype: str

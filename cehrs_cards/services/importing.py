@@ -126,7 +126,7 @@ class _Context:
         self.now = now
         self.schedulers = schedulers
         self.decks: dict[str, int] = {}
-        self.notetype_ids: dict[str, int] = {}
+        self.notetypes: dict[str, tuple[int, NoteTypeDef]] = {}  # name -> stored id, type
         self.seen: set[str] = set()
         self.existing = _existing_notes(session, [n.guid for n in pkg.notes])
         self.ords = _existing_ords(session, [r.id for r in self.existing.values() if r.id])
@@ -138,23 +138,23 @@ class _Context:
         self.scheduled = 0
 
     def notetype(self, name: str) -> tuple[int, NoteTypeDef]:
-        nt = self.pkg.notetypes[name]
-        if name not in self.notetype_ids:
+        found = self.notetypes.get(name)
+        if found is None:
+            nt = self.pkg.notetypes[name]
             resolved = resolve_notetype(self.session, nt)
-            self.notetype_ids[name] = ensure_notetype(self.session, resolved)
-        return self.notetype_ids[name], nt
-
-    def add_note(self, guid: str, stored: tuple[Any, ...], values: list[str]) -> int:
-        """Queue a new note (`stored`: its _STORED columns) and its full-text row; its id."""
-        note_id = self.next_note
-        self.next_note += 1
-        self.rows.notes.append((note_id, guid, *stored))
-        self.rows.add_text(note_id, values)
-        return note_id
+            found = self.notetypes[name] = (ensure_notetype(self.session, resolved), nt)
+        return found
 
     def add_cards(self, note_id: int, wanted: list[CardIn], dom: int) -> int:
         """Queue the cards in `wanted` that the note does not have yet; how many."""
-        have = self.ords.get(note_id) or set()
+        have = self.ords.get(note_id)
+        if have is None and len(wanted) == 1 and self.schedulers is None:  # the common case
+            card = wanted[0]
+            deck_id = self.decks.get(card.deck) or ensure_deck(self.session, card.deck, self.decks)
+            self.rows.fresh_cards.append((self.next_card, note_id, deck_id, card.ord, dom))
+            self.next_card += 1
+            return 1
+        have = have or set()
         made = 0
         for card in wanted:
             if card.ord in have:
@@ -251,21 +251,26 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
     if problem:
         summary.skipped.append((note.guid, problem))
         return
-    ctx.seen.add(note.guid)
+    guid = note.guid
+    ctx.seen.add(guid)
     nt_id, nt = ctx.notetype(note.notetype)
-    values = [sanitize_html(note.fields.get(name, "")) for name in nt.fields]
+    fields = note.fields
+    values = [sanitize_html(fields.get(name, "")) for name in nt.fields]
     stored = (
         nt_id,
         fields_json(values),
-        plain_text(values[0] if values else "")[:200],
+        plain_text(values[0])[:200] if values else "",
         " ".join(sorted(set(note.tags))),
         note.task,
         note.difficulty,
         note.source,
     )
-    row = ctx.existing.get(note.guid)
+    row = ctx.existing.get(guid) if ctx.existing else None
     if row is None:
-        note_id = ctx.add_note(note.guid, stored, values)
+        note_id = ctx.next_note
+        ctx.next_note += 1
+        ctx.rows.notes.append((note_id, guid, *stored))
+        ctx.rows.add_text(note_id, values)
         summary.added += 1
     else:
         assert row.id is not None
@@ -273,6 +278,9 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
         _update(ctx, row, stored, summary)
     dom = domain if domain is not None else (note.domain or 0)
     wanted = note.cards or _cards_from_type(nt, values, note.deck)
+    if ctx.schedulers is None:
+        summary.cards_added += ctx.add_cards(note_id, wanted, dom)
+        return
     before = ctx.scheduled
     summary.cards_added += ctx.add_cards(note_id, wanted, dom)
     summary.scheduled += ctx.scheduled - before

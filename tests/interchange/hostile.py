@@ -54,6 +54,22 @@ def corrupt_sqlite(legacy: Path, d: Path) -> Path:
     return rezip(legacy, d / "corrupt-sqlite.apkg", {"collection.anki21": bytes(data)})
 
 
+def damaged_unused_index(legacy: Path, d: Path) -> Path:
+    """A legacy package whose tables read cleanly but one index we never use (ix_cards_usn)
+    has a garbage page: only SQLite's own check of the whole file can tell."""
+    with zipfile.ZipFile(legacy) as z:
+        data = bytearray(z.read("collection.anki21"))
+    db = d / "index.db"
+    db.write_bytes(data)
+    con = sqlite3.connect(db)
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'ix_cards_usn'").fetchone()
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    start = (root[0] - 1) * page_size
+    data[start + 8 : start + page_size] = bytes([0xEE]) * (page_size - 8)
+    return rezip(legacy, d / "damaged-index.apkg", {"collection.anki21": bytes(data)})
+
+
 def garbage_zstd(current: Path, d: Path) -> Path:
     return rezip(current, d / "garbage-zstd.apkg", {"collection.anki21b": b"\x28\xb5\x2f\xfd junk"})
 

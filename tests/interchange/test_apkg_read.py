@@ -77,3 +77,24 @@ def test_whole_collection_backup_colpkg_reads_too(tmp_path):
     pkg = read_apkg(path, media_dir=tmp_path)
     assert len(pkg.notes) == 3 and sum(len(n.cards) for n in pkg.notes) == fx.EXPECTED_CARDS
     assert sorted(pkg.media_files) == sorted(fx.MEDIA)
+
+
+@pytest.mark.parametrize("with_history", [False, True])
+def test_cards_stored_out_of_ordinal_order_read_in_ordinal_order(made, tmp_path, with_history):
+    """Rows come in table order when no history is read: a note whose second card is stored
+    first still lists its cards by ordinal, each with its own deck."""
+    from tests.interchange import hostile
+
+    swapped = hostile.edited_collection(
+        made["anki21"],
+        tmp_path,
+        "swapped",
+        "UPDATE cards SET id = 1, did = (SELECT max(did) FROM cards) "
+        f"WHERE ord = 1 AND nid = (SELECT id FROM notes WHERE guid = '{fx.GUIDS['reversed']}')",
+    )
+    pkg = read_apkg(swapped, with_history=with_history)
+    rev = next(n for n in pkg.notes if n.guid == fx.GUIDS["reversed"])
+    assert [c.ord for c in rev.cards] == [0, 1]
+    plain = read_apkg(made["anki21"], with_history=with_history)
+    assert sum(len(n.cards) for n in pkg.notes) == sum(len(n.cards) for n in plain.notes)
+    assert rev.cards[0].deck == next(n for n in plain.notes if n.guid == rev.guid).cards[0].deck

@@ -30,6 +30,10 @@ CASES = {
     "truncated zip": (lambda m, d: hostile.truncated(m["anki21b"], d), "truncated"),
     "empty package": (lambda m, d: hostile.empty(d), "empty package"),
     "corrupt sqlite": (lambda m, d: hostile.corrupt_sqlite(m["anki21"], d), "damaged"),
+    "damaged index, readable tables": (
+        lambda m, d: hostile.damaged_unused_index(m["anki21"], d),
+        "fails SQLite's checks|damaged",
+    ),
     "garbage zstd": (lambda m, d: hostile.garbage_zstd(m["anki21b"], d), "zstd"),
     "dummy only": (lambda m, d: hostile.dummy_only(m["anki21b"], d), "placeholder"),
     "meta too new": (lambda m, d: hostile.meta_too_new(m["anki21b"], d), "newer Anki"),
