@@ -112,6 +112,9 @@ def sanitize_html(text: str) -> str:
 _SIMPLE_TAG = re.compile(
     r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?: +[a-z][a-z-]*="[^"&<>\t\n\r]*")*)( ?/)?>'
 )
+_SIMPLE_TAG_WHOLE = re.compile(  # the same, one group around the whole tag (for split)
+    r'(</?[a-zA-Z][a-zA-Z0-9]*(?: +[a-z][a-z-]*="[^"&<>\t\n\r]*")*(?: ?/)?>)'
+)
 _SIMPLE_ATTR = re.compile(r'([a-z][a-z-]*)="([^"]*)"')
 # Tags whose content some HTML parser reads as text or drops: always left to the parser.
 _PARSER_ONLY = DROP_CONTENT | {"textarea", "title", "plaintext", "xmp", "noembed", "noframes"}
@@ -123,41 +126,82 @@ def _sanitize_simple(text: str) -> str | None:
     Most imported fields look like that, and the parser costs several times as much. Tags go
     through the same allow-list as the parser's (_start_tag, _end_tag); text between them
     is unescaped and escaped again as the parser's data is. test_sanitize_fast_path holds
-    the two to the same output on generated text.
+    the two to the same output on generated text. A deck repeats the same few tags
+    thousands of times, so each distinct tag's output is remembered (_TAG_OUT).
     """
-    out: list[str] = []
-    pos = 0
-    for m in _SIMPLE_TAG.finditer(text):
-        if m.start() > pos:
-            chunk = text[pos : m.start()]
-            if "<" in chunk:
-                return None
-            out.append(_as_data(chunk))
-        closing, name, attrs, self_closing = m.groups()
-        tag = name.lower()
-        if tag in _PARSER_ONLY or (closing and (attrs or self_closing)):
-            return None
-        if closing:
-            out.append(_END.get(tag, ""))
-        elif attrs:
-            out.append(_start_tag(tag, _SIMPLE_ATTR.findall(attrs)))
-        else:
-            out.append(_BARE.get(tag, ""))
-        pos = m.end()
-    rest = text[pos:]
-    if "<" in rest:
+    parts = _SIMPLE_TAG_WHOLE.split(text)  # text, tag, text, tag, ..., text
+    texts = parts[0::2]
+    joined = "".join(texts)
+    if "<" in joined:
+        return None  # markup the simple form does not cover
+    get = _TAG_OUT.get
+    tags = [get(t, _UNSEEN) for t in parts[1::2]]
+    if _UNSEEN in tags:
+        pairs = zip(parts[1::2], tags, strict=True)
+        tags = [_remember_tag(t) if out is _UNSEEN else out for t, out in pairs]
+    if None in tags:
         return None
-    out.append(_as_data(rest))
-    return "".join(out)
+    if "&" in joined or ">" in joined:
+        texts = [_as_data(t) if t else t for t in texts]
+    parts[0::2] = texts
+    parts[1::2] = tags
+    return "".join(parts)  # type: ignore[arg-type]  # every tag output is a str here
+
+
+_TAG_OUT: dict[str, str | None] = {}  # a simple tag, as written -> its output (None: parser)
+_TAG_OUT_MAX = 4096
+_UNSEEN = "\x00unseen"  # never an output: outputs are tags or ""
+
+
+def _remember_tag(whole: str) -> str | None:
+    m = _SIMPLE_TAG.fullmatch(whole)
+    assert m is not None  # `whole` was matched by the same pattern, wrapped in a group
+    closing, name, attrs, self_closing = m.groups()
+    tag = name.lower()
+    out: str | None
+    if tag in _PARSER_ONLY or (closing and (attrs or self_closing)):
+        out = None
+    elif closing:
+        out = _END.get(tag, "")
+    elif attrs:
+        out = _start_tag(tag, _SIMPLE_ATTR.findall(attrs))
+    else:
+        out = _BARE.get(tag, "")
+    if len(_TAG_OUT) >= _TAG_OUT_MAX:
+        _TAG_OUT.clear()
+    _TAG_OUT[whole] = out
+    return out
 
 
 def _as_data(chunk: str) -> str:
     """Text between tags as the parser hands it on: character references resolved, escaped."""
     if "&" in chunk:
-        chunk = html.unescape(chunk)
+        chunk = unescape(chunk)
     if "&" in chunk or "<" in chunk or ">" in chunk:
         return html.escape(chunk, quote=False)
     return chunk
+
+
+_COMMON_REFS = (("nbsp;", "\xa0"), ("amp;", "&"), ("lt;", "<"), ("gt;", ">"), ("quot;", '"'))
+
+
+def unescape(text: str) -> str:
+    """html.unescape(text), quicker when every reference is one of the five common ones.
+
+    Each "&" starts at most one reference, which never reaches past the next "&", so the
+    pieces between "&"s can be resolved one by one; anything else goes to html.unescape.
+    """
+    head, *pieces = text.split("&")
+    out = [head]
+    for piece in pieces:
+        for name, char in _COMMON_REFS:
+            if piece.startswith(name):
+                out.append(char)
+                out.append(piece[len(name) :])
+                break
+        else:
+            return html.unescape(text)
+    return "".join(out)
 
 
 _BARE = {tag: _start_tag(tag, []) for tag in ALLOWED_TAGS}  # "<b>"; "" for <img> (no src)
@@ -166,10 +210,13 @@ _END = {tag: _end_tag(tag) for tag in ALLOWED_TAGS}
 
 _BREAKS = re.compile(r"<br\s*/?>|</(p|div|li)>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"\s+")
 
 
 def strip_html(text: str) -> str:
-    """Plain text of an HTML fragment (for sorting, searching, CSV and summaries)."""
-    no_tags = _ANY_TAG.sub("", _BREAKS.sub(" ", text))
-    return _SPACES.sub(" ", html.unescape(no_tags)).strip()
+    """Plain text of an HTML fragment (for sorting, searching, CSV and summaries): tags
+    gone (line breaks and block ends as spaces), references resolved, runs of whitespace
+    as one space (str.split's whitespace is the same set as the regex \\s)."""
+    no_tags = _ANY_TAG.sub("", _BREAKS.sub(" ", text)) if "<" in text else text
+    if "&" in no_tags:
+        no_tags = unescape(no_tags)
+    return " ".join(no_tags.split())

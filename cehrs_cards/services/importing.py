@@ -252,14 +252,19 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
         summary.skipped.append((note.guid, problem))
         return
     guid = note.guid
+    fields = note.fields
+    field_names = ctx.pkg.notetypes[note.notetype].fields
+    values = [sanitize_html(fields.get(name, "")) for name in field_names]
+    first = plain_text(values[0]) if values else ""
+    if not first and (not values or "<img" not in values[0]) and _all_empty(values[1:]):
+        summary.skipped.append((guid, _empty_reason(note)))
+        return
     ctx.seen.add(guid)
     nt_id, nt = ctx.notetype(note.notetype)
-    fields = note.fields
-    values = [sanitize_html(fields.get(name, "")) for name in nt.fields]
     stored = (
         nt_id,
         fields_json(values),
-        plain_text(values[0])[:200] if values else "",
+        first[:200],
         " ".join(sorted(set(note.tags))),
         note.task,
         note.difficulty,
@@ -322,9 +327,14 @@ def _problem(ctx: _Context, note: NoteIn) -> str | None:
         return "the package holds this note id twice; the first one was kept"
     if max(map(len, note.fields.values()), default=0) > MAX_FIELD_CHARS:
         return f"a field is longer than {MAX_FIELD_CHARS:,} characters"
+    return None
+
+
+def _empty_reason(note: NoteIn) -> str:
+    """Why a note whose sanitised fields show nothing is skipped."""
     if _all_empty(note.fields.values()):
         return "every field is empty"
-    return None
+    return "nothing is left once unsafe markup (scripts, remote images) is removed"
 
 
 def _all_empty(values: Iterable[str]) -> bool:

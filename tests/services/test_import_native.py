@@ -97,3 +97,17 @@ def test_html_in_fields_is_sanitised_on_import(col, tmp_path):
     with col.read() as s:
         note = s.exec(select(Note)).one()
     assert "script" not in note.fields and "http" not in note.fields and "Q" in note.fields
+
+
+def test_a_note_left_empty_by_sanitising_is_skipped_with_that_reason(col, tmp_path):
+    f = tmp_path / "unsafe.toml"
+    f.write_text(
+        'format = 1\ndeck = "X"\n[[notes]]\nid = "s1"\ntype = "basic"\ndomain = 1\n'
+        'front = "<script>alert(1)</script>"\nback = \'<img src="http://evil.test/t.gif">\'\n'
+        '[[notes]]\nid = "ok"\ntype = "basic"\ndomain = 1\nfront = "<b>Q</b>"\nback = "A"\n'
+    )
+    summary = import_package(col, read_native(f))
+    assert summary.added == 1
+    assert summary.skipped == [
+        ("s1", "nothing is left once unsafe markup (scripts, remote images) is removed")
+    ]

@@ -82,3 +82,34 @@ def test_fast_path_declines_what_needs_the_parser():
     assert _sanitize_simple('<span style="color:red">x</span><img src="//evil/t.gif">') == (
         "<span>x</span>"
     )
+
+
+def test_quick_unescape_is_html_unescape():
+    import html
+
+    from cehrs_cards.core.sanitize import unescape
+
+    pieces = ["&nbsp;", "&amp;", "&lt;", "&gt;", "&quot;", "&amp", "&nbsp", "&ampx;", "&#39;",
+              "&#x41;", "&bogus;", "&", ";", "amp;", "a", " ", "é", "&AMP;", "&LT;"]  # fmt: skip
+    rng = random.Random(5)
+    for _ in range(20_000):
+        text = "".join(rng.choices(pieces, k=rng.randint(0, 10)))
+        assert unescape(text) == html.unescape(text), text
+
+
+def test_strip_html_is_the_regex_formula_it_replaced():
+    import html
+
+    from cehrs_cards.core.sanitize import strip_html
+
+    breaks = re.compile(r"<br\s*/?>|</(p|div|li)>", re.IGNORECASE)
+    spaces = re.compile(r"\s+")
+
+    def old(text: str) -> str:
+        no_tags = re.sub(r"<[^>]*>", "", breaks.sub(" ", text))
+        return spaces.sub(" ", html.unescape(no_tags)).strip()
+
+    extra = ["\xa0", "\u2028", "\x1f", "\x0b", " \t ", "<br/>", "<a <br>", "&nbsp;&nbsp;"]
+    for text in _texts(13, 10_000) + ["".join(random.Random(i).choices(PIECES + extra, k=9))
+                                      for i in range(5_000)]:  # fmt: skip
+        assert strip_html(text) == old(text), text
