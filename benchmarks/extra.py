@@ -92,4 +92,4 @@ def import_rows() -> list[Any]:
         return [Row(what, "failed to run", "<= 2x Anki", False)]
     ours, anki = (float(m.group(1)) for m in found.values() if m)
     ratio = ours / anki
-    return [Row(what, f"{ours:.2f} s vs {anki:.2f} s = {ratio:.1f}x", "<= 2x Anki", ratio <= 2)]
+    return [Row(what, f"{ours:.2f} s vs {anki:.2f} s = {ratio:.2f}x", "<= 2x Anki", ratio <= 2)]
