@@ -34,6 +34,7 @@ from cehrs_cards.services.collection import Collection  # noqa: E402
 STAGES = [
     ("read", "reading the package (unzip, SQLite, notes and cards as records)"),
     ("rows", "notes into rows: checks, sanitising, sort and search text, cards (Python)"),
+    ("fsrs", "FSRS memory state from each card's Anki scheduling (Anki copies its fields)"),
     ("note", "inserting notes"),
     ("fts", "filling the trigram search index (Anki has no such index)"),
     ("card", "inserting cards"),
@@ -76,7 +77,9 @@ def instrumented(timer: Timer) -> Iterator[None]:
         (import_rows, "_insert"): import_rows._insert,
         (import_rows, "_index"): import_rows._index,
         (import_rows, "_indexes_deferred"): import_rows._indexes_deferred,
+        (importing, "schedule_from_anki"): importing.schedule_from_anki,
     }
+    importing.schedule_from_anki = timer.wrap("fsrs", importing.schedule_from_anki)  # type: ignore[assignment]
     transfer.read_file = timer.wrap("read", transfer.read_file)  # type: ignore[assignment]
     import_rows._insert = timer.wrap(lambda _c, table, *_: table, import_rows._insert)  # type: ignore[assignment]
     import_rows._index = timer.wrap("fts", import_rows._index)  # type: ignore[assignment]
@@ -129,7 +132,7 @@ def stages_of_one(apkg: Path, scheduling: bool) -> dict[str, float]:
         col.close()
     s = timer.spent
     inserts = sum(s.get(k, 0.0) for k in ("note", "fts", "card", "revlog", "reindex"))
-    s["rows"] = s["package"] - s["write"] - s["commit"]
+    s["rows"] = s["package"] - s["write"] - s["commit"] - s.get("fsrs", 0.0)
     s["other"] = total - s["read"] - s["package"]
     s["total"] = total
     assert abs(s["write"] - inserts) < 0.02 * total + 0.005, (s["write"], inserts)
@@ -173,6 +176,14 @@ def report(results: dict[str, dict[str, float]], notes: int, repeat: int) -> str
     for key, label in STAGES:
         cells = [f"{results[n].get(key, 0.0) * 1000:.0f} ms" for n in names]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Plain fields: a dozen words each side (Basic, Basic and reversed, Cloze). Editor markup:",
+        "the same wrapped in the divs, bold, breaks, images and styled spans Anki's editor leaves,",
+        "all sanitised on the way in. With scheduling: 60% of the cards given due dates by Anki's",
+        "own scheduler, imported with --scheduling (each becomes an FSRS memory state). The search",
+        "index is what makes the browser's text search take milliseconds on 100,000 notes.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -183,7 +194,7 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "import-vs-anki.md")
     args = p.parse_args()
     cases = {"plain fields": (False, False), "editor markup": (True, False)}
-    cases["with review history"] = (False, True)
+    cases["with scheduling"] = (False, True)
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, (html, scheduling) in cases.items():

@@ -217,11 +217,12 @@ def _read_cards(
     by_id: dict[int, CardIn] = {}
     if crt is None:  # no scheduling wanted: ordinal and deck are all we need
         return _read_card_places(con, decks), by_id
-    rows = con.execute(
+    rows = con.execute(  # table order; the few notes whose cards are not stored by ordinal
         "SELECT id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, "
-        "flags FROM cards ORDER BY nid, ord"
+        "flags FROM cards"  # are sorted after
     )
     dues: dict[tuple[int, int, int], datetime | None] = {}  # many cards share a due day
+    unsorted: list[list[CardIn]] = []
     for row in rows:
         cid, nid, did, odid, ord_, ctype, queue, due, odue, ivl, factor, reps, lapses, flags = row
         kind, queue, due = int(ctype), int(queue), int(odue) if odid else int(due)
@@ -231,17 +232,25 @@ def _read_cards(
         card = CardIn(
             int(ord_),
             decks.get(int(odid) or int(did), "Default"),
-            kind=kind,
-            queue=queue,
-            due=when,
-            interval_days=max(0, int(ivl)),
-            ease_permille=int(factor),
-            reps=int(reps),
-            lapses=int(lapses),
-            flag=int(flags) & 7,
+            kind,
+            queue,
+            when,
+            max(0, int(ivl)),
+            int(factor),
+            int(reps),
+            int(lapses),
+            int(flags) & 7,
         )
-        out.setdefault(int(nid), []).append(card)
+        same = out.get(int(nid))
+        if same is None:
+            out[int(nid)] = [card]
+        else:
+            if same[-1].ord > card.ord:
+                unsorted.append(same)
+            same.append(card)
         by_id[int(cid)] = card
+    for cards in unsorted:
+        cards.sort(key=lambda c: c.ord)
     return out, by_id
 
 

@@ -176,7 +176,7 @@ class _Context:
         self, note_id: int, deck_id: int, ord_: int, dom: int, sched: ImportedSchedule
     ) -> None:
         card_id = self.next_card
-        mem = _memory_columns(sched.memory).values()
+        mem = _memory_values(sched.memory)
         flags = (int(sched.suspended), sched.flag)
         self.rows.cards.append((card_id, note_id, deck_id, ord_, dom, *mem, *flags))
         self.scheduled += 1
@@ -365,6 +365,20 @@ def _memory_columns(mem: MemoryState) -> dict[str, Any]:
         last_review=db_time(mem.last_review),
         reps=mem.reps,
         lapses=mem.lapses,
+    )
+
+
+def _memory_values(mem: MemoryState) -> tuple[Any, ...]:
+    """_memory_columns(mem).values(), without the dict."""
+    return (
+        int(mem.state),
+        mem.step,
+        mem.stability,
+        mem.difficulty,
+        db_time(mem.due),
+        db_time(mem.last_review),
+        mem.reps,
+        mem.lapses,
     )
 
 

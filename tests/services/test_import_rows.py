@@ -195,3 +195,56 @@ def test_the_bulk_path_recognises_the_trigger_the_schema_made(col):
     finally:
         con.close()
     assert _known_trigger() is not None and _squeeze(stored) == _known_trigger()
+
+
+def test_memory_values_are_the_memory_columns_in_order():
+    from datetime import UTC, datetime, timedelta
+
+    from cehrs_cards.core.records import CardState, MemoryState
+    from cehrs_cards.services.importing import _memory_columns, _memory_values
+
+    due = datetime(2026, 5, 1, 4, 0, tzinfo=UTC)
+    for mem in (
+        MemoryState(CardState.NEW, None, None, None, due, None),
+        MemoryState(CardState.REVIEW, None, 12.5, 4.2, due, due - timedelta(days=12), 7, 1),
+        MemoryState(CardState.RELEARNING, 0, 1.1, 8.0, due, due - timedelta(minutes=5), 9, 3),
+    ):
+        assert _memory_values(mem) == tuple(_memory_columns(mem).values())
+
+
+def test_db_time_remembers_texts_but_equal_instants_still_read_the_same():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from cehrs_cards.db.timefmt import to_db
+    from cehrs_cards.services.import_rows import db_time
+
+    utc = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    plus2 = utc.astimezone(timezone(timedelta(hours=2)))
+    assert db_time(utc) == db_time(plus2) == to_db(plus2) == to_db(utc)
+    assert db_time(plus2) == to_db(plus2)  # now from the cache
+
+
+def test_note_text_equals_the_plain_replace_chain_on_markup_and_nestings():
+    """The two-pass shortcut for the tag group must give what replacing pattern by pattern
+    gives, also for text where removing one tag makes another ("<<b>br>")."""
+    from cehrs_cards.core.sanitize import sanitize_html
+
+    def chain(values):
+        text = "\x1f".join(values)
+        for old, new in MARKUP:
+            text = text.replace(old, new)
+        return text
+
+    tags = ["<br>", "<div>", "</div>", "<p>", "</p>", "<li>", "</li>", "<b>", "</b>", "<i>",
+            "</i>", "<strong>", "</em>", "<sub>", "<span>", "<img src=\"a.png\">", "<", ">",
+            "<<b>br>", "<</b>div>", "</<b>p>", "<b<i>>", "</<b>b>", "<<b>i>", "&lt;b&gt;",
+            "&amp;lt;", "text ", "{{c1::", "}}", "\n", "\xa0", "é", "&nbsp;", "<BR>"]  # fmt: skip
+    rng = random.Random(21)
+    shortcut_taken = 0
+    for _ in range(20_000):
+        values = ["".join(rng.choices(tags, k=rng.randint(0, 10))) for _ in range(2)]
+        assert note_text(values) == chain(values), values
+        clean = [sanitize_html(v) for v in values]
+        assert note_text(clean) == chain(clean), clean
+        shortcut_taken += "<" in "".join(clean)
+    assert shortcut_taken > 5000
