@@ -51,7 +51,7 @@ def db_time(when: datetime | None) -> str | None:
         text = when.replace(tzinfo=None).isoformat(" ", "microseconds")
     else:
         text = to_db(when)
-    if len(_DB_TIMES) >= 50_000:
+    if len(_DB_TIMES) >= 8192:  # about 2 MB at most
         _DB_TIMES.clear()
     _DB_TIMES[when] = text
     return text
