@@ -76,7 +76,7 @@ def _options(args: argparse.Namespace) -> Any:
 
 def run_import(args: argparse.Namespace) -> int:
     from cehrs_cards.cli import open_collection
-    from cehrs_cards.services import transfer
+    from cehrs_cards.services import backup, transfer
 
     options = _options(args)
     col = open_collection(args)
@@ -85,6 +85,7 @@ def run_import(args: argparse.Namespace) -> int:
             emit(_preview_json(transfer.preview_file(col, args.file, options)), args.json)
             return 0
         result = transfer.import_file(col, args.file, options)
+        backup.compress_backups(col.data_dir)  # the one taken before the import, packed
     finally:
         col.close()
     data = result.to_json()

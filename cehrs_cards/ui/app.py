@@ -78,6 +78,7 @@ class Shell(QObject):
         QTimer.singleShot(0, self.window.exam_launcher.offer_resume)  # unfinished mock?
         self.timer.start()
         self._check_in_background(col)
+        start(Worker(lambda _progress: backup.compress_backups(col.data_dir)))  # last session's
 
     def _check_in_background(self, col: Collection) -> None:
         """quick_check reads the whole file; do it after the window is up, not before."""
@@ -136,7 +137,14 @@ class Shell(QObject):
             return
         col = self.window.review.col
         if backup.backup_due(col.data_dir, col.now()):
-            start(Worker(lambda _progress: col.backup("timer")))
+            start(Worker(lambda _progress: self._timed_backup(col)))
+
+    @staticmethod
+    def _timed_backup(col: Collection) -> int:
+        """(Worker thread.) A backup, then every plain backup packed (this one, the one
+        taken before an import, the last session's closing one)."""
+        col.backup("timer")
+        return backup.compress_backups(col.data_dir)
 
     def _on_window_restore(self, chosen: backup.Backup) -> None:
         assert self.window is not None

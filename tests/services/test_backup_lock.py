@@ -85,3 +85,91 @@ def test_damaged_collection_is_refused_untouched_and_restorable(tmp_path):
 
         assert s.exec(select(func.count()).select_from(Card)).one() == 7
     reopened.close()
+
+
+def _cards_in(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return int(con.execute("SELECT COUNT(*) FROM card").fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_backups_are_packed_with_zstd_and_restore_from_the_packed_file(tmp_path):
+    clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
+    data = tmp_path / "d"
+    col = Collection(data, clock=clock)
+    from cehrs_cards.interchange.native import read_native
+    from cehrs_cards.services.importing import import_package
+
+    import_package(col, read_native(Path(__file__).parents[1] / "fixtures" / "decks"))
+    plain = col.backup("manual")
+    size = plain.path.stat().st_size
+    assert bk.compress_backups(data) == 1
+    assert not plain.path.exists()
+    [packed] = bk.list_backups(data)
+    assert packed.path.name == plain.path.name + ".zst" and packed.reason == "manual"
+    assert packed.taken == plain.taken and packed.path.stat().st_size < size / 2
+    with bk.unpacked(packed.path) as unpacked:
+        assert is_healthy(unpacked, full=True) and _cards_in(unpacked) == 7
+    assert bk.compress_backups(data) == 0  # nothing left to pack
+    col.close()
+    _corrupt(col.db_path)
+    assert bk.newest_good_backup(data) == packed
+    bk.restore(col.db_path, packed.path, clock.now())
+    assert is_healthy(col.db_path, full=True) and _cards_in(col.db_path) == 7
+    assert not col.db_path.with_name("collection.sqlite.restoring").exists()
+
+
+def test_a_stop_half_way_through_packing_leaves_one_whole_backup(mini_col):
+    data = mini_col.data_dir
+    b = mini_col.backup("manual")
+    folder = bk.backup_dir(data)
+    (folder / (b.path.name + ".zst.partial")).write_bytes(b"half a pack")  # stopped while packing
+    assert [x.path for x in bk.list_backups(data)] == [b.path]
+    bk.compress_backups(data)
+    assert not list(folder.glob("*.partial"))
+    b2 = mini_col.backup("again")  # now: packed and then stopped before the plain file went
+    packed = b2.path.with_name(b2.path.name + ".zst")
+    bk._pack(b2.path, packed)
+    listed = bk.list_backups(data)
+    assert [x.path for x in listed].count(packed) == 1 and b2.path not in [x.path for x in listed]
+    bk.compress_backups(data)
+    assert not b2.path.exists() and packed.exists()
+
+
+def test_a_damaged_packed_backup_is_passed_over_for_an_older_good_one(tmp_path):
+    clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
+    data = tmp_path / "d"
+    col = Collection(data, clock=clock)
+    older = col.backup("older")
+    bk.compress_backups(data)
+    clock.advance(timedelta(days=1))  # another day: rotation keeps one backup a day
+    newer = col.backup("newer")
+    bk.compress_backups(data)
+    col.close()
+    newer_packed = newer.path.with_name(newer.path.name + ".zst")
+    newer_packed.write_bytes(newer_packed.read_bytes()[:200])  # cut short
+    good = bk.newest_good_backup(data)
+    assert good is not None and good.path == older.path.with_name(older.path.name + ".zst")
+    with pytest.raises(Exception):  # noqa: B017 - zstd's own error: nothing may be replaced
+        bk.restore(col.db_path, newer_packed, clock.now())
+    assert (
+        is_healthy(col.db_path)
+        and not col.db_path.with_name("collection.sqlite.restoring").exists()
+    )
+
+
+def test_restore_of_a_backup_packed_meanwhile_uses_the_packed_file(tmp_path):
+    clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
+    data = tmp_path / "d"
+    col = Collection(data, clock=clock)
+    from cehrs_cards.interchange.native import read_native
+    from cehrs_cards.services.importing import import_package
+
+    import_package(col, read_native(Path(__file__).parents[1] / "fixtures" / "decks"))
+    chosen = col.backup("manual")  # the dialog lists the plain file...
+    col.close()
+    bk.compress_backups(data)  # ...and the background job packs it before the user clicks
+    bk.restore(col.db_path, chosen.path, clock.now())
+    assert _cards_in(col.db_path) == 7

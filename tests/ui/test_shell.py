@@ -96,3 +96,16 @@ def test_damage_found_by_the_background_check_offers_restore(qapp, qtbot, tmp_pa
     assert "damaged" in asked[0] and is_healthy(db)
     shell.window.close()
     shell.timer.stop()
+
+
+def test_start_up_packs_the_backups_left_plain(qapp, qtbot, tmp_path):
+    """Backups are taken plain (quick) and packed with zstd in the background afterwards."""
+    data = tmp_path / "d"
+    _collection_with_backup(data)
+    folder = data / "backups"
+    assert [p.suffix for p in folder.iterdir()] == [".sqlite"]
+    shell = Shell(qapp, data)
+    assert shell.open()
+    qtbot.waitUntil(lambda: [p.suffix for p in folder.iterdir()] == [".zst"], timeout=10_000)
+    shell.window.close()
+    shell.timer.stop()
