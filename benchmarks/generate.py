@@ -88,21 +88,25 @@ def _card(i: int, dom: int, rng: random.Random, now: str) -> tuple[object, ...]:
 
 
 def _revlog(con: sqlite3.Connection, rng: random.Random, n_cards: int, n: int) -> None:
-    before = json.dumps({"state": 2, "step": None, "stability": 10.0, "difficulty": 5.0,
-                         "due": NOW.isoformat(), "last_review": NOW.isoformat(), "reps": 3,
-                         "lapses": 0})  # fmt: skip
+    # before_state, _step, _stability, _difficulty, _due, _last_review, _reps, _lapses
+    before = (2, None, 10.0, 5.0, to_db(NOW), to_db(NOW), 3, 0)
     batch = []
     for i in range(1, n + 1):
         when = NOW - timedelta(days=rng.uniform(1, 730))
         due = when + timedelta(days=rng.uniform(1, 60))
         rating = rng.choices((1, 2, 3, 4), (10, 10, 70, 10))[0]
         batch.append((i, rng.randint(1, n_cards), to_db(when), rating, rng.randint(2000, 20000),
-                      before, 2, rng.uniform(1, 100), rng.uniform(2, 9), to_db(due),
+                      *before, 2, rng.uniform(1, 100), rng.uniform(2, 9), to_db(due),
                       rng.uniform(1, 60)))  # fmt: skip
         if len(batch) == 50_000:
-            con.executemany("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch)
+            con.executemany(f"INSERT INTO revlog VALUES ({_marks(batch[0])})", batch)
             batch.clear()
-    con.executemany("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch)
+    if batch:
+        con.executemany(f"INSERT INTO revlog VALUES ({_marks(batch[0])})", batch)
+
+
+def _marks(row: tuple[object, ...]) -> str:
+    return ",".join("?" * len(row))
 
 
 def main() -> None:

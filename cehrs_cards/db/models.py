@@ -63,7 +63,16 @@ class RevLog(SQLModel, table=True):
     reviewed_at: datetime
     rating: int
     duration_ms: int = 0
-    before: str  # JSON MemoryState before the answer (for undo)
+    # The card's MemoryState before the answer (for undo, statistics and calibration).
+    before_state: int
+    before_step: int | None = None
+    before_stability: float | None = None
+    before_difficulty: float | None = None
+    before_due: datetime
+    before_last_review: datetime | None = None
+    before_reps: int = 0
+    before_lapses: int = 0
+    # ... and after it.
     state: int
     stability: float | None = None
     difficulty: float | None = None

@@ -81,7 +81,7 @@ def first_new_per_domain(session: Session, w: DayWindow, decks: str) -> dict[int
 
 def done_today(session: Session, w: DayWindow) -> tuple[dict[int, int], int]:
     """New cards introduced today per domain, and review-state answers today."""
-    sql = """SELECT c.domain, json_extract(r.before, '$.state') AS s, COUNT(*)
+    sql = """SELECT c.domain, r.before_state AS s, COUNT(*)
              FROM revlog r JOIN card c ON c.id = r.card_id
              WHERE r.reviewed_at >= :start AND r.reviewed_at < :end GROUP BY 1, 2"""
     new: dict[int, int] = {}
@@ -139,7 +139,7 @@ def new_at_day_start(session: Session, w: DayWindow) -> dict[int, int]:
     """New (never answered) unsuspended cards per domain as the study day began."""
     sql = """SELECT c.domain, COUNT(*) FROM card c WHERE c.suspended = 0 AND (c.state = 0
              OR c.id IN (SELECT r.card_id FROM revlog r WHERE r.reviewed_at >= :start
-                         AND json_extract(r.before, '$.state') = 0)) GROUP BY 1"""
+                         AND r.before_state = 0)) GROUP BY 1"""
     return {d: n for d, n in session.connection().execute(text(sql), w.params())}
 
 
@@ -157,7 +157,7 @@ def new_per_day(session: Session, w: DayWindow, days: int) -> list[int]:
         if to_db(start + timedelta(days=1)) <= first:
             continue
         sql = """SELECT COUNT(*) FROM revlog WHERE reviewed_at >= :a AND reviewed_at < :b
-                 AND json_extract(before, '$.state') = 0"""
+                 AND before_state = 0"""
         got = session.connection().execute(
             text(sql), {"a": to_db(start), "b": to_db(start + timedelta(days=1))}
         )

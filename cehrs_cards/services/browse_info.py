@@ -3,7 +3,6 @@ time) and leeches (cards forgotten again and again, to be rewritten)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -118,17 +117,16 @@ def card_info(collection: Collection, card_id: int) -> CardInfo:
 
 
 def _entry(log: RevLog, decay: float) -> ReviewEntry:
-    before = json.loads(log.before)
-    last = datetime.fromisoformat(before["last_review"]) if before.get("last_review") else None
+    last = log.before_last_review
     elapsed = (log.reviewed_at - last).total_seconds() / 86400 if last else None
-    stab = before.get("stability")
+    stab = log.before_stability
     r_before = None
     if elapsed is not None and stab:
         r_before = retrievability(float(int(elapsed)), float(stab), decay)
     return ReviewEntry(
         at=log.reviewed_at,
         rating=log.rating,
-        state_before=CardState(before["state"]),
+        state_before=CardState(log.before_state),
         elapsed_days=elapsed,
         r_before=r_before,
         stability=log.stability,

@@ -30,7 +30,9 @@ CARD_COLUMNS = CARD_KEY_COLUMNS + (
     "state step stability difficulty due last_review reps lapses suspended flag".split()
 )
 REVLOG_COLUMNS = (
-    "id card_id reviewed_at rating duration_ms before state stability difficulty due elapsed_days"
+    "id card_id reviewed_at rating duration_ms before_state before_step before_stability "
+    "before_difficulty before_due before_last_review before_reps before_lapses "
+    "state stability difficulty due elapsed_days"
 ).split()
 FTS_TRIGGER = "note_fts_insert"
 FTS5_DEFAULT_AUTOMERGE = 4

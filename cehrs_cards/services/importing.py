@@ -35,7 +35,6 @@ from cehrs_cards.services.anki_history import (
 )
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.import_rows import NewRows, db_time, insert_rows
-from cehrs_cards.services.memory import memory_to_json
 
 MAX_FIELD_CHARS = 1_000_000
 CHUNK = 500
@@ -388,7 +387,7 @@ def _revlog_values(r: ReplayedReview) -> tuple[Any, ...]:
         db_time(r.at),
         r.rating,
         r.duration_ms,
-        memory_to_json(r.before),
+        *_memory_values(r.before),  # the before_* columns
         int(r.after.state),
         r.after.stability,
         r.after.difficulty,

@@ -1,13 +1,12 @@
-"""Conversions between card rows, review-log JSON and MemoryState."""
+"""Conversions between card rows, review-log rows and MemoryState."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from cehrs_cards.core.records import CardState, MemoryState
-from cehrs_cards.db.models import Card
+from cehrs_cards.db.models import Card, RevLog
 
 
 def memory_of(card: Card) -> MemoryState:
@@ -35,29 +34,29 @@ def apply_memory(card: Card, mem: MemoryState, now: datetime) -> None:
     card.modified = now
 
 
-def memory_to_json(mem: MemoryState) -> str:
-    d: dict[str, Any] = {
-        "state": int(mem.state),
-        "step": mem.step,
-        "stability": mem.stability,
-        "difficulty": mem.difficulty,
-        "due": mem.due.isoformat(),
-        "last_review": mem.last_review.isoformat() if mem.last_review else None,
-        "reps": mem.reps,
-        "lapses": mem.lapses,
+def before_columns(mem: MemoryState) -> dict[str, Any]:
+    """A review-log row's before_* columns: the card's state before the answer."""
+    return {
+        "before_state": int(mem.state),
+        "before_step": mem.step,
+        "before_stability": mem.stability,
+        "before_difficulty": mem.difficulty,
+        "before_due": mem.due,
+        "before_last_review": mem.last_review,
+        "before_reps": mem.reps,
+        "before_lapses": mem.lapses,
     }
-    return json.dumps(d)
 
 
-def memory_from_json(text: str) -> MemoryState:
-    d = json.loads(text)
+def memory_before(log: RevLog) -> MemoryState:
+    """The card's state before the answer `log` records (what undo puts back)."""
     return MemoryState(
-        state=CardState(d["state"]),
-        step=d["step"],
-        stability=d["stability"],
-        difficulty=d["difficulty"],
-        due=datetime.fromisoformat(d["due"]),
-        last_review=datetime.fromisoformat(d["last_review"]) if d["last_review"] else None,
-        reps=d["reps"],
-        lapses=d["lapses"],
+        state=CardState(log.before_state),
+        step=log.before_step,
+        stability=log.before_stability,
+        difficulty=log.before_difficulty,
+        due=log.before_due,
+        last_review=log.before_last_review,
+        reps=log.before_reps,
+        lapses=log.before_lapses,
     )

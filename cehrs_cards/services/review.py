@@ -21,7 +21,7 @@ from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog
 from cehrs_cards.db.repo import fields_dict, notetype_from_row
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.memory import apply_memory, memory_from_json, memory_of, memory_to_json
+from cehrs_cards.services.memory import apply_memory, before_columns, memory_before, memory_of
 from cehrs_cards.services.scheduling import base_policy, plan_for
 from cehrs_cards.services.undo import UndoEntry, UndoStack
 
@@ -246,7 +246,7 @@ def _revlog(
         reviewed_at=now,
         rating=int(rating),
         duration_ms=max(0, min(duration_ms, 3_600_000)),
-        before=memory_to_json(card.before),
+        **before_columns(card.before),
         state=int(after.state),
         stability=after.stability,
         difficulty=after.difficulty,
@@ -261,7 +261,7 @@ def _undo_answer(s: Session, log_id: int | None) -> None:
         return
     card = s.get(Card, log.card_id)
     if card is not None:
-        apply_memory(card, memory_from_json(log.before), card.modified)
+        apply_memory(card, memory_before(log), card.modified)
         s.add(card)
     s.delete(log)
 

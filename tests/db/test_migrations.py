@@ -60,3 +60,55 @@ def test_database_from_a_newer_app_is_refused_untouched(tmp_path):
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA user_version").fetchone()[0] == LATEST + 1
     assert [r[0] for r in con.execute("SELECT name FROM sqlite_master")] == ["future"]
+
+
+def test_v6_moves_the_review_logs_before_state_from_json_to_columns_exactly(tmp_path):
+    """Every before-state survives the move to columns: microseconds or none, another UTC
+    offset, no last review, learning steps; undo and statistics read the columns after."""
+    import json
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from cehrs_cards.db.timefmt import to_db
+
+    db = tmp_path / "c.sqlite"
+    shutil.copy(SAVED / "v5.sqlite", db)
+    con = sqlite3.connect(db)
+    card_id = con.execute("SELECT id FROM card LIMIT 1").fetchone()[0]
+    plus5 = timezone(timedelta(hours=5, minutes=30))
+    cases = [
+        (0, None, None, None, datetime(2026, 1, 5, 10, 0, 0, 123456, tzinfo=UTC), None, 0, 0),
+        (1, 0, 0.4, 6.1, datetime(2026, 1, 5, 10, 10, tzinfo=UTC),
+         datetime(2026, 1, 5, 10, 0, 0, 1, tzinfo=UTC), 1, 0),
+        (2, None, 12.25, 4.5, datetime(2026, 2, 1, 3, 4, 5, 600000, tzinfo=plus5),
+         datetime(2026, 1, 20, 23, 59, 59, tzinfo=plus5), 7, 2),
+        (3, 1, 1.5, 8.0, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 2, 28, tzinfo=UTC), 9, 3),
+    ]  # fmt: skip
+    first = con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM revlog").fetchone()[0]
+    for i, (state, step, stab, diff, due, last, reps, lapses) in enumerate(cases):
+        before = json.dumps({"state": state, "step": step, "stability": stab, "difficulty": diff,
+                             "due": due.isoformat(), "last_review": last.isoformat() if last
+                             else None, "reps": reps, "lapses": lapses})  # fmt: skip
+        con.execute(
+            "INSERT INTO revlog VALUES (?, ?, '2026-03-02 00:00:00.000000', 3, 1000, ?, 2, 3.0,"
+            " 5.0, '2026-03-05 00:00:00.000000', 1.0)",
+            (first + i, card_id, before),
+        )
+    old = {r[0]: json.loads(r[1]) for r in con.execute("SELECT id, before FROM revlog")}
+    con.commit()
+    con.close()
+    open_engine(db).dispose()
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        "SELECT id, before_state, before_step, before_stability, before_difficulty, before_due,"
+        " before_last_review, before_reps, before_lapses FROM revlog"
+    ).fetchall()
+    assert len(rows) == len(old) >= len(cases) + 1  # the fixture's own answers too
+    for rid, state, step, stab, diff, due, last, reps, lapses in rows:
+        b = old[rid]
+        want_last = to_db(datetime.fromisoformat(b["last_review"])) if b["last_review"] else None
+        assert (state, step, stab, diff, reps, lapses) == (
+            b["state"], b["step"], b["stability"], b["difficulty"], b["reps"], b["lapses"]
+        )  # fmt: skip
+        assert due == to_db(datetime.fromisoformat(b["due"])) and last == want_last
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
