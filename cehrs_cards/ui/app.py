@@ -6,9 +6,10 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
-from cehrs_cards.db.migrations import SchemaTooNewError
+from cehrs_cards.db.migrations import LATEST, SchemaTooNewError
+from cehrs_cards.db.snapshot import user_version
 from cehrs_cards.services import backup
 from cehrs_cards.services.bundled import load_bundled_if_first_run
 from cehrs_cards.services.collection import Collection, CorruptCollectionError
@@ -98,6 +99,23 @@ class Shell(QObject):
         if col is not None:
             self._show(col)
 
+    def _upgrade_notice(self) -> QLabel | None:
+        """A note on screen while an older collection is brought up to date (once; about
+        10 s for a million reviews), so the wait before the window is explained."""
+        db = self.data_dir / "collection.sqlite"
+        if not db.exists() or not 0 < user_version(db) < LATEST:
+            return None
+        notice = QLabel(
+            "Updating your collection to this version of CEHRS Cards…\n"
+            "This happens once; a large collection takes a few seconds. A backup is kept."
+        )
+        notice.setWindowTitle("CEHRS Cards")
+        notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        notice.setMargin(24)
+        notice.show()
+        self.app.processEvents()
+        return notice
+
     def _damaged_text(self) -> str:
         return (
             f"The collection file in {self.data_dir} is damaged (it fails SQLite's integrity "
@@ -105,6 +123,7 @@ class Shell(QObject):
         )
 
     def _open_collection(self) -> Collection | None:
+        notice = self._upgrade_notice()
         try:
             col = Collection(self.data_dir, full_check=False)
         except CollectionInUseError as exc:
@@ -115,6 +134,9 @@ class Shell(QObject):
             return None
         except CorruptCollectionError as exc:
             return self._offer_restore(str(exc))
+        finally:
+            if notice is not None:
+                notice.close()
         load_bundled_if_first_run(col)
         return col
 

@@ -109,3 +109,40 @@ def test_start_up_packs_the_backups_left_plain(qapp, qtbot, tmp_path):
     qtbot.waitUntil(lambda: [p.suffix for p in folder.iterdir()] == [".zst"], timeout=10_000)
     shell.window.close()
     shell.timer.stop()
+
+
+def test_an_older_collection_is_upgraded_with_a_notice_on_screen(qapp, qtbot, tmp_path):
+    import shutil
+    import sqlite3
+
+    from cehrs_cards.db.migrations import LATEST
+
+    data = tmp_path / "d"
+    data.mkdir()
+    saved = Path(__file__).parents[1] / "fixtures" / "db" / "v5.sqlite"
+    shutil.copy(saved, data / "collection.sqlite")
+    shown: list[str] = []
+    shell = Shell(qapp, data)
+    original = shell._upgrade_notice
+
+    def spy():
+        notice = original()
+        shown.append(notice.text() if notice is not None else "")
+        return notice
+
+    shell._upgrade_notice = spy
+    assert shell.open()
+    assert "Updating your collection" in shown[0]
+    con = sqlite3.connect(data / "collection.sqlite")
+    try:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    finally:
+        con.close()
+    assert any("before-upgrade" in p.name for p in (data / "backups").iterdir())
+    shell.window.close()
+    shell.timer.stop()
+    again = Shell(qapp, data)
+    again._upgrade_notice = spy
+    assert again.open() and shown[1] == ""  # up to date: no notice the second time
+    again.window.close()
+    again.timer.stop()
