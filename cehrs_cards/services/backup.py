@@ -188,7 +188,12 @@ def restore(db_path: Path, backup: Path, now: datetime) -> Path:
     except BaseException:
         incoming.unlink(missing_ok=True)
         raise
-    aside = db_path.with_name(f"collection-replaced-{now.astimezone(UTC).strftime(STAMP)}.sqlite")
+    stamp = now.astimezone(UTC).strftime(STAMP)
+    aside = db_path.with_name(f"collection-replaced-{stamp}.sqlite")
+    n = 1
+    while aside.exists():  # never over an earlier replaced file
+        n += 1
+        aside = db_path.with_name(f"collection-replaced-{stamp}-{n}.sqlite")
     if db_path.exists():
         db_path.replace(aside)
     for suffix in ("-wal", "-shm"):

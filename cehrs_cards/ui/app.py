@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -151,7 +152,7 @@ class Shell(QObject):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return None
-        backup.restore(self.data_dir / "collection.sqlite", good.path, good.taken)
+        backup.restore(self.data_dir / "collection.sqlite", good.path, datetime.now(UTC))
         return self._open_collection()
 
     def _on_timer_timeout(self) -> None:
@@ -171,8 +172,11 @@ class Shell(QObject):
     def _on_window_restore(self, chosen: backup.Backup) -> None:
         assert self.window is not None
         old = self.window
-        old.close_collection()
-        backup.restore(self.data_dir / "collection.sqlite", chosen.path, chosen.taken)
+        now = old.review.col.now()
+        # No closing backup: restore keeps the current file aside anyway, and a backup taken
+        # now would rotate out a same-day backup, possibly the very one being restored.
+        old.close_collection(backup_first=False)
+        backup.restore(self.data_dir / "collection.sqlite", chosen.path, now)
         old.hide()
         old.deleteLater()
         self.open()

@@ -173,3 +173,14 @@ def test_restore_of_a_backup_packed_meanwhile_uses_the_packed_file(tmp_path):
     bk.compress_backups(data)  # ...and the background job packs it before the user clicks
     bk.restore(col.db_path, chosen.path, clock.now())
     assert _cards_in(col.db_path) == 7
+
+
+def test_restoring_twice_in_one_second_keeps_both_replaced_files(tmp_path):
+    clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
+    data = tmp_path / "d"
+    col = Collection(data, clock=clock)
+    b = col.backup("manual")
+    col.close()
+    first = bk.restore(col.db_path, b.path, clock.now())
+    second = bk.restore(col.db_path, b.path, clock.now())
+    assert first != second and first.exists() and second.exists()

@@ -146,3 +146,41 @@ def test_an_older_collection_is_upgraded_with_a_notice_on_screen(qapp, qtbot, tm
     assert again.open() and shown[1] == ""  # up to date: no notice the second time
     again.window.close()
     again.timer.stop()
+
+
+def test_restore_from_a_packed_backup_through_the_window(qapp, qtbot, tmp_path, monkeypatch):
+    """Tools > Restore from backup: the list shows the packed backup, Restore puts it back
+    (unpacked), keeps the replaced file aside and reopens the collection."""
+    import sqlite3
+
+    from cehrs_cards.services import backup as bk
+    from cehrs_cards.ui.backup_dialog import RestoreDialog
+
+    data = tmp_path / "d"
+    _collection_with_backup(data)  # 7 cards, and a backup of them
+    bk.compress_backups(data)
+    con = sqlite3.connect(data / "collection.sqlite")
+    con.execute("PRAGMA foreign_keys = ON")
+    con.execute("DELETE FROM card")  # a mistake the user wants to undo by restoring
+    con.commit()
+    con.close()
+    listed: list[str] = []
+
+    def choose_first(dialog: RestoreDialog) -> int:
+        listed.extend(dialog.list.item(i).text() for i in range(dialog.list.count()))
+        return 1
+
+    monkeypatch.setattr(RestoreDialog, "exec", choose_first)
+    shell = Shell(qapp, data)
+    assert shell.open()
+    assert shell.window.decks.tree.topLevelItem(0).text(4) == "0"
+    shell.window.open_restore()
+    assert "(manual)" in listed[0]
+    qtbot.waitUntil(
+        lambda: shell.window is not None and shell.window.isVisible()
+        and shell.window.decks.tree.topLevelItem(0).text(4) == "7",
+        timeout=10_000,
+    )  # fmt: skip
+    assert any(p.name.startswith("collection-replaced-") for p in data.iterdir())
+    shell.window.close()
+    shell.timer.stop()
