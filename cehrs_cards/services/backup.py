@@ -72,9 +72,16 @@ def backup_due(data_dir: Path, now: datetime) -> bool:
     return newest is None or now - newest.taken >= INTERVAL
 
 
+KEEP_SAFETY_NETS = {"before-import": 2, "before-upgrade": 1}  # reason -> newest kept
+
+
 def keep_set(backups: list[Backup]) -> set[Path]:
-    """Newest backup of each of the last 12 days, 10 weeks and 9 months that have one."""
+    """Newest backup of each of the last 12 days, 10 weeks and 9 months that have one, and
+    the newest ones taken before an import or an upgrade: otherwise the next backup that
+    day would rotate out the very state a user wants back after a bad import."""
     keep: set[Path] = set()
+    for reason, count in KEEP_SAFETY_NETS.items():
+        keep.update([b.path for b in backups if b.reason == reason][:count])
     for key, count in (
         (lambda d: d.date(), KEEP_DAILY),
         (lambda d: d.isocalendar()[:2], KEEP_WEEKLY),

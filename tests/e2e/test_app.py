@@ -84,9 +84,25 @@ def _drive(steps) -> None:
     QTimer.singleShot(50, attempt)
 
 
+def _study_day_far_from_rollover(data: Path) -> None:
+    """The real app runs on the real clock: put the day's rollover 12 hours from now, so a
+    learning card answered now is not due after the rollover (then it counts tomorrow)."""
+    from dataclasses import replace
+    from datetime import datetime
+
+    from cehrs_cards.services.collection import Collection
+
+    col = Collection(data)
+    try:
+        col.save_settings(replace(col.settings(), rollover_hour=(datetime.now().hour + 12) % 24))
+    finally:
+        col.close()
+
+
 def test_review_in_the_real_app_survives_close_and_reopen(qapp, tmp_path, monkeypatch):
     monkeypatch.setenv("CEHRS_CARDS_DECKS_DIR", str(FIXTURE_DECKS))
     data = tmp_path / "data"
+    _study_day_far_from_rollover(data)
     answered: list[int] = []
 
     def review_three(win: MainWindow) -> None:

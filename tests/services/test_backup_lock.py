@@ -184,3 +184,19 @@ def test_restoring_twice_in_one_second_keeps_both_replaced_files(tmp_path):
     first = bk.restore(col.db_path, b.path, clock.now())
     second = bk.restore(col.db_path, b.path, clock.now())
     assert first != second and first.exists() and second.exists()
+
+
+def test_the_backup_before_an_import_outlives_later_backups_that_day(mini_col, clock):
+    """Rotation keeps one backup a day, but not at the cost of the state before an import."""
+    from cehrs_cards.services.transfer import import_file
+
+    fixtures = Path(__file__).parents[1] / "fixtures" / "decks"
+    before = mini_col.backup("timer")
+    clock.advance(timedelta(minutes=5))
+    import_file(mini_col, fixtures)  # takes its "before-import" backup
+    for _ in range(3):
+        clock.advance(timedelta(minutes=31))
+        mini_col.backup("timer")
+    reasons = [b.reason for b in bk.list_backups(mini_col.data_dir)]
+    assert reasons == ["timer", "before-import"]  # the day's newest and the safety net
+    assert not before.path.exists()
