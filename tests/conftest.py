@@ -53,6 +53,7 @@ def _no_background_work_left(request):
     """Like napari's conftest: a test may not leave background jobs running."""
     yield
     if "qapp" in request.fixturenames or "qtbot" in request.fixturenames:
-        from cehrs_cards.ui.worker import pool
+        from cehrs_cards.ui.worker import file_pool, pool
 
         assert pool().waitForDone(10_000), "a background job was still running"
+        assert file_pool().waitForDone(10_000), "a file job was still running"

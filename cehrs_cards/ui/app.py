@@ -20,7 +20,7 @@ from cehrs_cards.services.review import ReviewService
 from cehrs_cards.services.undo import UndoStack
 from cehrs_cards.ui.main_window import MainWindow
 from cehrs_cards.ui.theme import apply_theme, wants_dark
-from cehrs_cards.ui.worker import Worker, pool, start
+from cehrs_cards.ui.worker import Worker, file_pool, start, wait_for_all
 
 BACKUP_CHECK_MS = 5 * 60 * 1000
 
@@ -80,7 +80,7 @@ class Shell(QObject):
         QTimer.singleShot(0, self.window.exam_launcher.offer_resume)  # unfinished mock?
         self.timer.start()
         self._check_in_background(col)
-        start(Worker(lambda _progress: backup.compress_backups(col.data_dir)))  # last session's
+        self._pack_backups()  # the last session's closing backup, one taken before an import
 
     def _check_in_background(self, col: Collection) -> None:
         """quick_check reads the whole file; do it after the window is up, not before."""
@@ -160,14 +160,15 @@ class Shell(QObject):
             return
         col = self.window.review.col
         if backup.backup_due(col.data_dir, col.now()):
-            start(Worker(lambda _progress: self._timed_backup(col)))
+            job = Worker(lambda _progress: col.backup("timer"))
+            job.signals.sig_finished.connect(self._pack_backups)
+            start(job)
 
-    @staticmethod
-    def _timed_backup(col: Collection) -> int:
-        """(Worker thread.) A backup, then every plain backup packed (this one, the one
-        taken before an import, the last session's closing one)."""
-        col.backup("timer")
-        return backup.compress_backups(col.data_dir)
+    def _pack_backups(self) -> None:
+        """Pack every plain backup with zstd, on the file thread (a second or so each for a
+        large collection; the database jobs do not wait behind it)."""
+        data_dir = self.data_dir
+        start(Worker(lambda _progress: backup.compress_backups(data_dir)), on=file_pool())
 
     def _on_window_restore(self, chosen: backup.Backup) -> None:
         assert self.window is not None
@@ -190,5 +191,5 @@ def run_gui(data_dir: Path) -> int:
     if not shell.open():
         return 1
     code = app.exec()
-    pool().waitForDone()  # no background job may outlive the app (PySide crashes at exit)
+    wait_for_all()  # no background job may outlive the app (PySide crashes at exit)
     return code

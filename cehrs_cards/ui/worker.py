@@ -60,6 +60,25 @@ def pool() -> QThreadPool:
     return _POOL
 
 
+_FILES: QThreadPool | None = None
+
+
+def file_pool() -> QThreadPool:
+    """A second single thread for work on files only, never the database (packing backups):
+    long file work must not hold up the database jobs queued behind it."""
+    global _FILES
+    if _FILES is None:
+        _FILES = QThreadPool()
+        _FILES.setMaxThreadCount(1)
+    return _FILES
+
+
+def wait_for_all() -> None:
+    """Block until every background job has finished (at exit: PySide crashes otherwise)."""
+    pool().waitForDone()
+    file_pool().waitForDone()
+
+
 class _Reaper(QObject):
     """Lives on the UI thread; drops a finished worker from _ACTIVE there."""
 
@@ -73,11 +92,12 @@ _ACTIVE: set[Worker] = set()
 _REAPER: _Reaper | None = None
 
 
-def start(worker: Worker) -> Worker:
+def start(worker: Worker, on: QThreadPool | None = None) -> Worker:
+    """Run `worker` on the database pool (or `on`, e.g. file_pool())."""
     global _REAPER
     if _REAPER is None:
         _REAPER = _Reaper()
     _ACTIVE.add(worker)
     worker.signals.sig_finished.connect(_REAPER.release)
-    pool().start(worker)
+    (on or pool()).start(worker)
     return worker
