@@ -111,6 +111,35 @@ class BrowseService:
         with self.col.read() as s:
             return search_sql.card_ids(s, node, self.context(s), sort, desc)
 
+    def one_per_note(self, card_ids: Sequence[int]) -> list[int]:
+        """One of `card_ids` per note, the notes in the order their first card comes (the
+        browser's notes mode: one row per note). The row shows the note through its
+        matching card of lowest ordinal: the front of a reversed pair, cloze 1."""
+        sql = "SELECT id, note_id, ord FROM card WHERE id IN (SELECT value FROM json_each(?))"
+        with self.col.read() as s:
+            rows = search_sql.raw(s).execute(sql, (json.dumps(list(card_ids)),)).fetchall()
+        where = {cid: (nid, ord_) for cid, nid, ord_ in rows}
+        best: dict[int, tuple[int, int]] = {}  # note -> (ordinal, card) of its front-most match
+        order: list[int] = []  # notes, by their first card's place
+        for cid in card_ids:
+            if cid not in where:
+                continue
+            nid, ord_ = where[cid]
+            if nid not in best:
+                order.append(nid)
+                best[nid] = (ord_, cid)
+            elif ord_ < best[nid][0]:
+                best[nid] = (ord_, cid)
+        return [best[nid][1] for nid in order]
+
+    def cards_of_notes(self, card_ids: Sequence[int]) -> list[int]:
+        """Every card of the notes of `card_ids` (what a notes-mode selection stands for)."""
+        sql = """SELECT id FROM card WHERE note_id IN
+                 (SELECT note_id FROM card WHERE id IN (SELECT value FROM json_each(?)))
+                 ORDER BY id"""
+        with self.col.read() as s:
+            return [r[0] for r in search_sql.raw(s).execute(sql, (json.dumps(list(card_ids)),))]
+
     def rows(self, card_ids: Sequence[int]) -> list[BrowseRow]:
         """Rows for a window of ids, in that order (ids deleted meanwhile are left out)."""
         with self.col.read() as s:

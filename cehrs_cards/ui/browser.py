@@ -29,7 +29,7 @@ from cehrs_cards.services.browse_edit import BrowseEditService, EditError, NoteC
 from cehrs_cards.services.undo import UndoStack
 from cehrs_cards.ui.browser_actions import BrowserActions
 from cehrs_cards.ui.browser_editor import NoteEditor
-from cehrs_cards.ui.browser_model import COLUMNS, CardTableModel
+from cehrs_cards.ui.browser_model import CARD_LEVEL, COLUMNS, CardTableModel
 from cehrs_cards.ui.browser_sidebar import Sidebar
 
 ROW_HEIGHT = 24
@@ -52,6 +52,7 @@ class BrowserWindow(BrowserActions, QMainWindow):
         self.setWindowTitle("Browse · CEHRS Cards")
         self.resize(1500, 820)
         self.sort_key, self.sort_desc = "created", True
+        self.notes_mode = False  # one row per note (Ctrl+Alt+T), as Anki's browser can
         self.query = ""
         self.busy = False  # an edit is running in the background (see set_busy)
         self.model = CardTableModel(browse.rows, browse.col.now)
@@ -68,6 +69,11 @@ class BrowserWindow(BrowserActions, QMainWindow):
         self.error.setWordWrap(True)
         self.error.hide()
         self.count = QLabel()
+        self.mode_button = QToolButton()
+        self.mode_button.setText("Notes")
+        self.mode_button.setCheckable(True)
+        self.mode_button.setToolTip("One row per note instead of per card (Ctrl+Alt+T)")
+        self.mode_button.clicked.connect(self.toggle_notes_mode)
         self.sidebar = Sidebar()
         self.editor = NoteEditor()
         self._layout()
@@ -108,6 +114,7 @@ class BrowserWindow(BrowserActions, QMainWindow):
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
         top.addWidget(help_button)
+        top.addWidget(self.mode_button)
         top.addWidget(self.count)
         middle = QWidget()
         mbox = QVBoxLayout(middle)
@@ -145,12 +152,36 @@ class BrowserWindow(BrowserActions, QMainWindow):
         except SearchError as exc:
             self.show_error(str(exc))
             return False
+        if self.notes_mode:
+            ids = self.browse.one_per_note(ids)
         self.query = text
         self.show_error("")
+        self.model.notes_mode = self.notes_mode
         self.model.set_ids(ids)
-        self.count.setText(f"{len(ids):,} card{'s' * (len(ids) != 1)}")
+        self.count.setText(self._count_text(len(ids)))
         self._select(keep or [])
         return True
+
+    def _count_text(self, n: int) -> str:
+        unit = "note" if self.notes_mode else "card"
+        return f"{n:,} {unit}{'s' * (n != 1)}"
+
+    def toggle_notes_mode(self) -> None:
+        """Cards <-> notes (Ctrl+Alt+T); the selected notes stay selected."""
+        keep = self.browse.cards_of_notes(self.selected_ids()[:2000])
+        self.notes_mode = not self.notes_mode
+        self.mode_button.setChecked(self.notes_mode)
+        self.actions["notes_mode"].setChecked(self.notes_mode)
+        for i, (key, _title, _width) in enumerate(COLUMNS):
+            if key in CARD_LEVEL:  # a note's cards differ in these: hidden for notes
+                self.table.setColumnHidden(i, self.notes_mode)
+        self.search(keep=keep)
+
+    def target_ids(self) -> list[int]:
+        """The cards an action applies to: the selected ones, or in notes mode every card of
+        the selected notes."""
+        ids = self.selected_ids()
+        return self.browse.cards_of_notes(ids) if self.notes_mode and ids else ids
 
     def _on_search_box_return(self) -> None:
         if self.search() and self.model.ids:
@@ -228,7 +259,7 @@ class BrowserWindow(BrowserActions, QMainWindow):
 
     def _on_table_selection_changed(self, *_args: object) -> None:
         n = sum(rng.height() for rng in self.table.selectionModel().selection())
-        total = f"{len(self.model.ids):,} card{'s' * (len(self.model.ids) != 1)}"
+        total = self._count_text(len(self.model.ids))
         self.count.setText(f"{total}, {n:,} selected" if n > 1 else total)
 
     # ----- editor -------------------------------------------------------------------------------

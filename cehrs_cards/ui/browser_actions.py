@@ -87,6 +87,11 @@ class BrowserActions:
         self._add(go, "editor", "&Editor", "Ctrl+Shift+E", self.editor.focus_first)
         self._add(go, "next", "&Next card", "Ctrl+N", lambda: self.move(1))
         self._add(go, "prev", "&Previous card", "Ctrl+P", lambda: self.move(-1))
+        go.addSeparator()
+        per_note = self._add(
+            go, "notes_mode", "&One row per note", "Ctrl+Alt+T", self.toggle_notes_mode
+        )
+        per_note.setCheckable(True)
         tools = bar.addMenu("&Tools")
         self._add(tools, "leeches", "&Leeches…", "Ctrl+Shift+L", self.show_leeches)
         self._add(tools, "save_search", "Sa&ve current search…", "Ctrl+Shift+S", self.save_search)
@@ -120,7 +125,7 @@ class BrowserActions:
 
     # ----- running an edit -------------------------------------------------------------------
     def _selection(self: Any) -> list[int]:
-        ids = self.selected_ids()
+        ids = self.target_ids()
         if not ids:
             self.show_error("Select one or more cards first.")
         return ids

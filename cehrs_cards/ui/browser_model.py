@@ -33,6 +33,8 @@ COLUMNS: tuple[Column, ...] = (
     ("reps", "Reviews", 58),
     ("created", "Created", 82),
 )
+CARD_LEVEL = frozenset({"due", "interval", "stability", "retrievability", "lapses", "reps"})
+"""Columns that describe one card: empty in notes mode (a note's cards differ in them)."""
 FLAG_TINTS = {1: "#d93025", 2: "#e37400", 3: "#188038", 4: "#1a73e8"}
 SUSPENDED_TINT = "#f2c14e"
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -56,6 +58,7 @@ class CardTableModel(QAbstractTableModel):
         self.ids: list[int] = []
         self._pages: OrderedDict[int, dict[int, BrowseRow]] = OrderedDict()
         self.fetches = 0  # pages read from the database (tests check the laziness)
+        self.notes_mode = False  # rows stand for notes: card-level columns stay empty
 
     # ----- contents ----------------------------------------------------------------------------
     def set_ids(self, ids: list[int]) -> None:
@@ -116,6 +119,8 @@ class CardTableModel(QAbstractTableModel):
         row = self.row_at(index.row())
         key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
+            if self.notes_mode and key in CARD_LEVEL:
+                return ""
             return "(deleted)" if row is None else self._text(row, key)
         if row is None:
             return None

@@ -256,3 +256,14 @@ def test_leeches_are_listed_tagged_once_and_untagged_by_undo(kit):
     assert browse_info.tag_leeches(kit.col, kit.edit) == 0
     kit.undo.undo()
     assert kit.dump() == before
+
+
+def test_one_row_per_note_keeps_the_order_and_shows_the_front_card(kit):
+    rev = kit.add("Front side", "Back side", kind="reversed", deck="Rev")
+    other = kit.add("Another", deck="Rev")
+    in_order = [rev[1], other[0], rev[0]]  # a sort that put the reverse card first
+    assert kit.browse.one_per_note(in_order) == [rev[0], other[0]]  # note order, front card
+    assert kit.browse.one_per_note([rev[1]]) == [rev[1]]  # only the reverse matched
+    assert kit.browse.one_per_note([999_999, other[0]]) == [other[0]]  # a deleted card
+    assert kit.browse.cards_of_notes([rev[1]]) == sorted(rev)
+    assert kit.browse.cards_of_notes([]) == []

@@ -425,3 +425,32 @@ def test_widgets_have_no_message_boxes_left_open(qtbot, win):
         for w in QApplication.topLevelWidgets()
         if isinstance(w, (QDialog, QMessageBox)) and w.isVisible()
     ]
+
+
+def test_notes_mode_shows_one_row_per_note_and_acts_on_all_its_cards(qtbot, win, kit):
+    """Ctrl+Alt+T: one row per note (a reversed note's two cards are one row); suspending
+    that row suspends both cards; back in cards mode both cards are selected."""
+    rev = kit.add("Which rule?", "Privacy", kind="reversed", deck="Rev")
+    assert len(rev) == 2
+    _type_search(qtbot, win, "deck:Rev")
+    assert len(win.model.ids) == 2 and win.count.text().startswith("2 cards")
+    qtbot.keyClick(win.table, Qt.Key.Key_T, CTRL | ALT)
+    assert win.notes_mode and win.mode_button.isChecked()
+    assert len(win.model.ids) == 1 and win.model.ids[0] in rev
+    assert win.count.text().startswith("1 note")
+    due_col = [k for k, _, _ in COLUMNS].index("due")
+    assert win.model.index(0, due_col).data() == ""  # a card's column: empty for a note
+    assert win.table.isColumnHidden(due_col) and not win.table.isColumnHidden(0)
+    assert "Which rule" in win.model.index(0, 0).data()
+    assert win.selected_ids() == win.model.ids  # the selection followed the note
+    assert sorted(win.target_ids()) == sorted(rev)
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_J, CTRL)  # toggle suspend
+    assert kit.sql(f"SELECT suspended FROM card WHERE id IN ({rev[0]}, {rev[1]})") == [(1,), (1,)]
+    _type_search(qtbot, win, "")  # every note of the collection, one row each
+    notes = kit.sql("SELECT COUNT(*) FROM note")[0][0]
+    assert len(win.model.ids) == notes < kit.sql("SELECT COUNT(*) FROM card")[0][0]
+    _type_search(qtbot, win, "deck:Rev")  # selects its one row
+    qtbot.keyClick(win.table, Qt.Key.Key_T, CTRL | ALT)
+    assert not win.notes_mode and sorted(win.selected_ids()) == sorted(rev)
+    assert not win.table.isColumnHidden(due_col)
