@@ -112,9 +112,8 @@ def sanitize_html(text: str) -> str:
 _SIMPLE_TAG = re.compile(
     r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?: +[a-z][a-z-]*="[^"&<>\t\n\r]*")*)( ?/)?>'
 )
-_SIMPLE_TAG_WHOLE = re.compile(  # the same, one group around the whole tag (for split)
-    r'(</?[a-zA-Z][a-zA-Z0-9]*(?: +[a-z][a-z-]*="[^"&<>\t\n\r]*")*(?: ?/)?>)'
-)
+# The same pattern with one group around the whole tag and none inside (for re.split).
+_SIMPLE_TAG_WHOLE = re.compile("(" + re.sub(r"\((?!\?)", "(?:", _SIMPLE_TAG.pattern) + ")")
 _SIMPLE_ATTR = re.compile(r'([a-z][a-z-]*)="([^"]*)"')
 # Tags whose content some HTML parser reads as text or drops: always left to the parser.
 _PARSER_ONLY = DROP_CONTENT | {"textarea", "title", "plaintext", "xmp", "noembed", "noframes"}

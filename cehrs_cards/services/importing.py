@@ -132,7 +132,8 @@ class _Context:
         before = {table: _max_id(session, table) for table in ("note", "card", "revlog")}
         self.next_note, self.next_card = before["note"] + 1, before["card"] + 1
         self.next_revlog = before["revlog"] + 1
-        fresh = _memory_columns(MemoryState(CardState.NEW, None, None, None, now, None))
+        new = MemoryState(CardState.NEW, None, None, None, now, None)
+        fresh = dict(zip(MEMORY_COLUMNS, _memory_values(new), strict=True))
         self.rows = NewRows(db_time(now) or "", fresh, before=before)
         self.scheduled = 0
 
@@ -354,21 +355,21 @@ def plain_text(html: str) -> str:
     return " ".join(html.split())
 
 
-def _memory_columns(mem: MemoryState) -> dict[str, Any]:
-    return dict(
-        state=int(mem.state),
-        step=mem.step,
-        stability=mem.stability,
-        difficulty=mem.difficulty,
-        due=db_time(mem.due),
-        last_review=db_time(mem.last_review),
-        reps=mem.reps,
-        lapses=mem.lapses,
-    )
+MEMORY_COLUMNS = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "reps",
+    "lapses",
+)
 
 
 def _memory_values(mem: MemoryState) -> tuple[Any, ...]:
-    """_memory_columns(mem).values(), without the dict."""
+    """A card's memory columns (MEMORY_COLUMNS, database text for times); in the same order
+    they are a review-log row's before_* columns."""
     return (
         int(mem.state),
         mem.step,

@@ -197,19 +197,15 @@ def test_the_bulk_path_recognises_the_trigger_the_schema_made(col):
     assert _known_trigger() is not None and _squeeze(stored) == _known_trigger()
 
 
-def test_memory_values_are_the_memory_columns_in_order():
-    from datetime import UTC, datetime, timedelta
+def test_memory_columns_name_the_card_and_review_log_columns_they_fill():
+    from cehrs_cards.services.import_rows import CARD_COLUMNS, REVLOG_COLUMNS
+    from cehrs_cards.services.importing import MEMORY_COLUMNS
 
-    from cehrs_cards.core.records import CardState, MemoryState
-    from cehrs_cards.services.importing import _memory_columns, _memory_values
-
-    due = datetime(2026, 5, 1, 4, 0, tzinfo=UTC)
-    for mem in (
-        MemoryState(CardState.NEW, None, None, None, due, None),
-        MemoryState(CardState.REVIEW, None, 12.5, 4.2, due, due - timedelta(days=12), 7, 1),
-        MemoryState(CardState.RELEARNING, 0, 1.1, 8.0, due, due - timedelta(minutes=5), 9, 3),
-    ):
-        assert _memory_values(mem) == tuple(_memory_columns(mem).values())
+    start = CARD_COLUMNS.index("state")
+    assert tuple(CARD_COLUMNS[start : start + len(MEMORY_COLUMNS)]) == MEMORY_COLUMNS
+    first = REVLOG_COLUMNS.index("before_state")
+    before = REVLOG_COLUMNS[first : first + len(MEMORY_COLUMNS)]
+    assert tuple(c.removeprefix("before_") for c in before) == MEMORY_COLUMNS
 
 
 def test_db_time_remembers_texts_but_equal_instants_still_read_the_same():
