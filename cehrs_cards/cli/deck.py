@@ -16,18 +16,23 @@ def register(sub: Any) -> None:
     check.add_argument("path", nargs="?", type=Path, help="deck file or folder (default: bundled)")
     check.add_argument("--json", action="store_true")
     check.add_argument("--loose", action="store_true", help="skip the bundled deck's size rules")
+    check.add_argument("--no-quality", action="store_true", help="skip the item-bank quality rules")
     check.set_defaults(handler=run_check)
 
 
 def run_check(args: argparse.Namespace) -> int:
     from cehrs_cards.interchange.deck_check import check_deck, coverage_table
+    from cehrs_cards.interchange.deck_quality import quality_text
     from cehrs_cards.services.bundled import bundled_deck_dir
 
-    report = check_deck(args.path or bundled_deck_dir(), bundled=not args.loose)
+    path = args.path or bundled_deck_dir()
+    report = check_deck(path, bundled=not args.loose, quality=not args.no_quality)
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
         print(coverage_table(report))
+        print()
+        print(quality_text(report.quality))
         for problem in report.problems:
             print(f"ERROR {problem}", file=sys.stderr)
         print(f"\n{len(report.problems)} problem(s).")

@@ -7,19 +7,21 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from cehrs_cards.core.domains import DOMAINS, TASK_AREA_BY_ID, TASK_AREAS
 from cehrs_cards.core.notetypes import MCQ, MCQ_OPTION_FIELDS
 from cehrs_cards.core.sanitize import sanitize_html, strip_html
+from cehrs_cards.interchange.deck_quality import Quality, assess
 from cehrs_cards.interchange.native import read_native_file
 from cehrs_cards.interchange.package import DeckFormatError, NoteIn
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DIFFICULTIES = {"easy", "medium", "hard"}
 NEAR_DUPLICATE = 0.8  # Jaccard similarity of stem word sets
-BLUEPRINT_TOLERANCE = 0.02
+BLUEPRINT_TOLERANCE = 0.01
 MIN_NOTES, MIN_MCQ, MOCKS = 900, 600, 3
 
 
@@ -28,6 +30,7 @@ class DeckReport:
     notes: list[NoteIn] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     bundled: bool = True
+    quality: Quality = field(default_factory=Quality)
 
     def cell(self, task: str) -> tuple[int, int]:
         """(notes, mcq) in a task area."""
@@ -38,11 +41,33 @@ class DeckReport:
         tasks = {
             t.id: dict(zip(("notes", "mcq"), self.cell(t.id), strict=True)) for t in TASK_AREAS
         }
-        return {"notes": len(self.notes), "problems": self.problems, "task_areas": tasks}
+        q = self.quality
+        return {
+            "notes": len(self.notes),
+            "problems": self.problems,
+            "task_areas": tasks,
+            "quality": {
+                "mcq": q.mcq,
+                "application": q.apply,
+                "application_share": round(q.apply_share, 3),
+                "flags": [{"id": g, "flag": f, "detail": d} for g, f, d in q.flags],
+                "waived": [{"id": g, "flag": f, "reason": r} for g, f, r in q.waived],
+                "mcq_per_task_area": q.task_mcq,
+                "groups": q.groups,
+                "no_primary_source": q.no_primary,
+                "dated": {g: d.isoformat() for g, d in q.dated},
+                "stale": [g for g, _ in q.stale],
+                "heldout": {str(d): n for d, n in q.heldout.items()},
+                "gaps": q.gaps,
+            },
+        }
 
 
-def check_deck(path: Path, bundled: bool = True) -> DeckReport:
-    """Check one deck file or a folder of them. `bundled` adds the size and coverage rules."""
+def check_deck(
+    path: Path, bundled: bool = True, quality: bool = True, today: date | None = None
+) -> DeckReport:
+    """Check one deck file or a folder of them. `bundled` adds the size and coverage rules;
+    `quality` (with `bundled`) the item-bank rules of interchange/deck_quality.py."""
     report = DeckReport(bundled=bundled)
     files = sorted(path.rglob("*.toml")) if path.is_dir() else [path]
     for f in files:
@@ -53,8 +78,11 @@ def check_deck(path: Path, bundled: bool = True) -> DeckReport:
     for note in report.notes:
         report.problems.extend(f"{note.guid}: {p}" for p in note_problems(note))
     report.problems.extend(_duplicates(report.notes))
+    report.quality = assess(report.notes, today or date.today())
     if bundled:
         report.problems.extend(_coverage(report.notes))
+        if quality:
+            report.problems.extend(report.quality.problems())
     return report
 
 

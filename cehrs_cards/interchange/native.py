@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +66,40 @@ def _note(raw: dict[str, Any], deck: str, where: str) -> NoteIn:
         task=raw.get("task"),
         difficulty=raw.get("difficulty"),
         source=raw.get("source"),
+        **_bank_meta(raw, where),
     )
+
+
+GROUP_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LEVELS = ("apply", "recall")
+
+
+def _bank_meta(raw: dict[str, Any], where: str) -> dict[str, Any]:
+    """The optional item-bank keys: group, heldout, level, checked, waive (decks/FORMAT.md)."""
+    out: dict[str, Any] = {}
+    bad = f"{where} ({raw.get('id', '?')})"
+    group = raw.get("group")
+    if group is not None:
+        if not isinstance(group, str) or not GROUP_RE.match(group):
+            raise DeckFormatError(f"{bad}: group must be lower-case letters, digits, hyphens")
+        out["group"] = group
+    heldout = raw.get("heldout", False)
+    if not isinstance(heldout, bool):
+        raise DeckFormatError(f"{bad}: heldout must be true or false")
+    out["heldout"] = heldout
+    level = raw.get("level")
+    if level is not None and level not in LEVELS:
+        raise DeckFormatError(f"{bad}: level must be one of {', '.join(LEVELS)}")
+    out["level"] = level
+    checked = raw.get("checked")
+    if checked is not None and (not isinstance(checked, date) or hasattr(checked, "hour")):
+        raise DeckFormatError(f"{bad}: checked must be a date such as 2026-12-01")
+    out["checked"] = checked
+    waive = raw.get("waive", [])
+    if not isinstance(waive, list) or not all(isinstance(w, str) and ":" in w for w in waive):
+        raise DeckFormatError(f'{bad}: waive must be a list of "flag: reason" strings')
+    out["waive"] = list(waive)
+    return out
 
 
 def _fields(kind: str, raw: dict[str, Any], where: str) -> dict[str, str]:
@@ -97,6 +132,7 @@ def note_to_dict(note: NoteIn, kind: str) -> dict[str, Any]:
             out[key] = getattr(note, key)
     if note.tags:
         out["tags"] = note.tags
+    out |= _bank_meta_out(note)
     f = note.fields
     if kind in ("basic", "reversed"):
         out |= {"front": f.get("Front", ""), "back": f.get("Back", "")}
@@ -110,6 +146,21 @@ def note_to_dict(note: NoteIn, kind: str) -> dict[str, Any]:
         whys = [f.get(f"Why {k}", "") for k in MCQ_OPTION_FIELDS]
         if any(whys):
             out["rationales"] = whys
+    return out
+
+
+def _bank_meta_out(note: NoteIn) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if note.group:
+        out["group"] = note.group
+    if note.heldout:
+        out["heldout"] = True
+    if note.level:
+        out["level"] = note.level
+    if note.checked:
+        out["checked"] = note.checked
+    if note.waive:
+        out["waive"] = note.waive
     return out
 
 

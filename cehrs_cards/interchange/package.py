@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef
@@ -53,6 +53,12 @@ class NoteIn:
     difficulty: str | None = None
     source: str | None = None
     cards: list[CardIn] = field(default_factory=list)  # empty: made from the note type
+    # Item-bank metadata of our own format (decks/FORMAT.md); other formats leave the defaults.
+    group: str | None = None  # items testing the same fact share a group: one per exam form
+    heldout: bool = False  # diagnostic pool: never studied, drawn only for mock scored items
+    level: str | None = None  # MCQ level: "apply" (job task) or "recall"
+    checked: date | None = None  # when a fact that can age was last checked against its source
+    waive: list[str] = field(default_factory=list)  # "flag: reason" for deck-check patterns
 
 
 @dataclass

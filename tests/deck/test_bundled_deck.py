@@ -15,7 +15,7 @@ from cehrs_cards.services.bundled import bundled_deck_dir
 
 @pytest.fixture(scope="module")
 def report():
-    return check_deck(bundled_deck_dir())
+    return check_deck(bundled_deck_dir(), quality=False)
 
 
 def test_bundled_deck_passes_the_validator(report):
