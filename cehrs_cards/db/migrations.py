@@ -237,15 +237,19 @@ def schema_version(conn: Connection) -> int:
     return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
 
 
+def too_new_message(version: int) -> str:
+    return (
+        f"This collection was written by a newer CEHRS Cards (schema {version}, "
+        f"this app knows up to {LATEST}). Update the app to open it; it has not been changed."
+    )
+
+
 def migrate(conn: Connection) -> int:
     """Apply every pending step, each in its own transaction; return the final version."""
     version = schema_version(conn)
     conn.commit()
     if version > LATEST:
-        raise SchemaTooNewError(
-            f"This collection was written by a newer CEHRS Cards (schema {version}, "
-            f"this app knows up to {LATEST}). Update the app to open it."
-        )
+        raise SchemaTooNewError(too_new_message(version))
     for number in range(version + 1, LATEST + 1):
         with conn.begin():
             for stmt in STEPS[number - 1]:

@@ -6,18 +6,21 @@ The composition root (ui/app.py or the CLI) makes one and hands it to each servi
 from __future__ import annotations
 
 import os
+import sqlite3
+import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, tzinfo
 from pathlib import Path
 
 import platformdirs
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlmodel import Session
 
 from cehrs_cards.core.clock import Clock, SystemClock
 from cehrs_cards.db.engine import open_engine
-from cehrs_cards.db.migrations import LATEST
+from cehrs_cards.db.migrations import LATEST, SchemaTooNewError, too_new_message
 from cehrs_cards.db.settings import Settings, load_settings, save_settings
 from cehrs_cards.db.snapshot import is_healthy, opens, user_version
 from cehrs_cards.services.backup import Backup, take_backup
@@ -37,6 +40,19 @@ class CorruptCollectionError(RuntimeError):
     """The collection file fails SQLite's checks; it is left untouched for a restore."""
 
 
+class MissingCollectionError(CorruptCollectionError):
+    """collection.sqlite is empty, or missing from a folder that has been used (backups or a
+    restore's leftovers are there): never silently start a new collection over it."""
+
+
+class ReadOnlyCollectionError(RuntimeError):
+    """The data folder or the collection file cannot be written."""
+
+
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+LEFTOVER_PATTERNS = ("collection-replaced-*.sqlite", "collection.sqlite.restoring")
+
+
 class Collection:
     """Opening takes the instance lock, refuses a damaged file, backs up before a migration."""
 
@@ -46,33 +62,48 @@ class Collection:
         clock: Clock | None = None,
         tz: tzinfo | None = None,
         full_check: bool = True,
+        start_new: bool = False,
     ) -> None:
         """`full_check=False` only checks the file opens; the GUI then runs quick_check in the
-        background (it reads the whole file: 0.4 s at 100,000 cards) via `is_intact()`."""
+        background (it reads the whole file: 0.4 s at 100,000 cards) via `is_intact()`.
+        `start_new` makes a new collection where one is missing, even in a folder that held
+        one before: only when the user chose that (see MissingCollectionError)."""
         self.data_dir = data_dir
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         self.media_dir = data_dir / "media"
-        self.media_dir.mkdir(exist_ok=True)
+        _private_dirs(data_dir, self.media_dir)
         self.clock: Clock = clock or SystemClock()
         self.tz: tzinfo = tz or _local_tz()
         self._lock = InstanceLock(data_dir)
         self._lock.acquire()
         try:
-            self._check_file(full_check)
+            self._check_file(full_check, start_new)
             self.engine: Engine = open_engine(self.db_path)
+            _private_files(self.db_path)
+        except (sqlite3.OperationalError, SAOperationalError) as exc:
+            self._lock.release()
+            if not _is_write_failure(exc, data_dir):
+                raise
+            raise ReadOnlyCollectionError(_read_only_text(data_dir, exc)) from exc
         except BaseException:
             self._lock.release()
             raise
 
-    def _check_file(self, full: bool) -> None:
-        if not self.db_path.exists():
+    def _check_file(self, full: bool, start_new: bool) -> None:
+        if not self.db_path.exists() or self.db_path.stat().st_size == 0:
+            if not start_new:
+                _refuse_empty(self.data_dir, self.db_path)
             return
+        if not os.access(self.db_path, os.W_OK) or not os.access(self.data_dir, os.W_OK):
+            raise ReadOnlyCollectionError(_read_only_text(self.data_dir, None))
         if not (is_healthy(self.db_path) if full else opens(self.db_path)):
             raise CorruptCollectionError(
                 f"The collection file {self.db_path} is damaged (it fails SQLite's integrity "
                 "check). It has not been changed. Restore a backup to continue."
             )
-        if 0 < user_version(self.db_path) < LATEST:
+        version = user_version(self.db_path)
+        if version > LATEST:  # refused before anything (even the journal mode) is written
+            raise SchemaTooNewError(too_new_message(version))
+        if 0 < version < LATEST:
             take_backup(self.db_path, self.data_dir, self.now(), "before-upgrade")
 
     @property
@@ -110,6 +141,73 @@ class Collection:
     def close(self) -> None:
         self.engine.dispose()
         self._lock.release()
+
+
+def used_before(data_dir: Path) -> bool:
+    """Backups or a restore's leftovers show this folder has held a collection."""
+    from cehrs_cards.services.backup import list_backups
+
+    leftovers = any(next(data_dir.glob(p), None) for p in LEFTOVER_PATTERNS)
+    return leftovers or bool(list_backups(data_dir))
+
+
+def _refuse_empty(data_dir: Path, db_path: Path) -> None:
+    """A missing collection in a fresh folder is a first run; anything else is not."""
+    if db_path.exists():
+        raise MissingCollectionError(
+            f"The collection file {db_path} is empty (0 bytes), so your cards cannot be read. "
+            "It has not been changed."
+        )
+    if used_before(data_dir):
+        raise MissingCollectionError(
+            f"The collection file is missing from {data_dir}, although backups or the "
+            "leftovers of a restore are there. Nothing has been created in its place."
+        )
+
+
+def set_aside_empty(data_dir: Path, now: datetime) -> Path | None:
+    """Move an empty collection file aside (never deleted), when the user chose to start a
+    new collection over restoring a backup; returns where it went."""
+    db = data_dir / DB_NAME
+    if not db.exists():
+        return None
+    aside = data_dir / f"collection-empty-{now.strftime('%Y%m%d-%H%M%S')}.sqlite"
+    db.replace(aside)
+    return aside
+
+
+def _private_dirs(*dirs: Path) -> None:
+    """Our folders are the user's alone (0700 on POSIX)."""
+    for d in dirs:
+        d.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        if os.name == "posix" and stat.S_IMODE(d.stat().st_mode) != PRIVATE_DIR:
+            with suppress(PermissionError):  # not ours to change (another user's folder)
+                d.chmod(PRIVATE_DIR)
+
+
+def _private_files(db: Path) -> None:
+    """The collection and its WAL files are the user's alone (0600 on POSIX)."""
+    if os.name != "posix":
+        return
+    for f in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        with suppress(PermissionError, FileNotFoundError):
+            if stat.S_IMODE(f.stat().st_mode) != PRIVATE_FILE:
+                f.chmod(PRIVATE_FILE)
+
+
+def _is_write_failure(exc: Exception, data_dir: Path) -> bool:
+    text = str(exc).lower()
+    words = ("readonly", "read-only", "unable to open", "disk i/o", "permission")
+    return any(w in text for w in words) or not os.access(data_dir, os.W_OK)
+
+
+def _read_only_text(data_dir: Path, exc: Exception | None) -> str:
+    detail = f" ({exc})" if exc else ""
+    return (
+        f"CEHRS Cards cannot write to its data folder {data_dir}{detail}. Check that the "
+        "folder and collection.sqlite are writable by you and the disk is not full or "
+        "mounted read-only, or choose another folder with --data-dir."
+    )
 
 
 def _local_tz() -> tzinfo:

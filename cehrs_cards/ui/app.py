@@ -21,6 +21,7 @@ from cehrs_cards.services.undo import UndoStack
 from cehrs_cards.ui.main_window import MainWindow
 from cehrs_cards.ui.theme import apply_theme, wants_dark
 from cehrs_cards.ui.worker import Worker, file_pool, start, wait_for_all
+from cehrs_cards.ui.safe_html import message
 
 BACKUP_CHECK_MS = 5 * 60 * 1000
 
@@ -128,10 +129,10 @@ class Shell(QObject):
         try:
             col = Collection(self.data_dir, full_check=False)
         except CollectionInUseError as exc:
-            QMessageBox.warning(None, "CEHRS Cards", str(exc))
+            message(None, QMessageBox.Icon.Warning, "CEHRS Cards", str(exc))
             return None
         except SchemaTooNewError as exc:
-            QMessageBox.critical(None, "CEHRS Cards", str(exc))
+            message(None, QMessageBox.Icon.Critical, "CEHRS Cards", str(exc))
             return None
         except CorruptCollectionError as exc:
             return self._offer_restore(str(exc))
@@ -144,7 +145,7 @@ class Shell(QObject):
     def _offer_restore(self, problem: str) -> Collection | None:
         good = backup.newest_good_backup(self.data_dir)
         if good is None:
-            QMessageBox.critical(None, "CEHRS Cards", f"{problem}\n\nNo good backup was found.")
+            message(None, QMessageBox.Icon.Critical, "CEHRS Cards", f"{problem}\n\nNo good backup was found.")
             return None
         when = good.taken.astimezone().strftime("%a %d %b %Y %H:%M")
         answer = QMessageBox.question(

@@ -65,6 +65,7 @@ class BrowserWindow(BrowserActions, QMainWindow):
         self.search_box.setClearButtonEnabled(True)
         self.search_box.returnPressed.connect(self._on_search_box_return)
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote the user's query
         self.error.setStyleSheet("color: #d93025;")
         self.error.setWordWrap(True)
         self.error.hide()

@@ -66,6 +66,7 @@ class AddNoteDialog(QDialog):
         self.hint.setWordWrap(True)
         self.fields = QFormLayout()
         self.status = QLabel(" ")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
         self.add_button = QPushButton("&Add  (Ctrl+Enter)")
         self.add_button.setDefault(False)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
 from cehrs_cards.services.browse import NoteDetail
 from cehrs_cards.services.browse_edit import NoteChange
+from cehrs_cards.ui.safe_html import esc
 
 FIELD_HEIGHTS = ((60, 48), (160, 96), (360, 156), (10**9, 220))
 """(characters below, pixel height): a field's box grows with what it holds."""
@@ -120,8 +121,9 @@ class NoteEditor(QWidget):
             self.tags.clear()
             return
         cards = len(detail.card_ids)
+        plural = "s" * (cards != 1)
         self.title.setText(
-            f"<b>{detail.notetype}</b> note {detail.note_id} · {cards} card{'s' * (cards != 1)}"
+            f"<b>{esc(detail.notetype)}</b> note {detail.note_id} · {cards} card{plural}"
         )
         for name, value in detail.fields.items():
             ed = QPlainTextEdit(value)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QTreeWidget, QTreeWidgetItem, QWidge
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
 from cehrs_cards.core.search import quote
 from cehrs_cards.services.browse import SidebarData
+from cehrs_cards.ui.safe_html import tip
 
 QUERY = Qt.ItemDataRole.UserRole
 SAVED = Qt.ItemDataRole.UserRole + 1  # name of a saved search
@@ -54,7 +55,7 @@ class Sidebar(QTreeWidget):
         for name, query in data.saved.items():
             item = self._leaf(saved, name, query)
             item.setData(0, SAVED, name)
-            item.setToolTip(0, f"{query}\n(Delete removes this saved search)")
+            item.setToolTip(0, tip(f"{query}\n(Delete removes this saved search)"))
         states = self._section("Cards")
         for label, query in CARD_STATES:
             self._leaf(states, label, query)
@@ -90,7 +91,7 @@ class Sidebar(QTreeWidget):
     def _leaf(self, parent: QTreeWidgetItem, label: str, query: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([label])
         item.setData(0, QUERY, query)
-        item.setToolTip(0, query)
+        item.setToolTip(0, tip(query))
         parent.addChild(item)
         return item
 

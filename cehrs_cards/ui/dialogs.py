@@ -43,6 +43,7 @@ from cehrs_cards.services.scheduling import (
 )
 from cehrs_cards.ui.widgets import ok_cancel
 from cehrs_cards.ui.worker import Worker, start
+from cehrs_cards.ui.safe_html import message
 
 
 def domain_combo(current: int) -> QComboBox:
@@ -342,7 +343,10 @@ class SchedulingJobs(QObject):
         if "cancelled" in detail:
             self.sig_message.emit(detail.split(": ", 1)[-1])
         else:
-            QMessageBox.warning(self.parent_widget, "CEHRS Cards", f"That did not work:\n{detail}")
+            message(self.parent_widget, W, "CEHRS Cards", f"That did not work:\n{detail}")
+
+
+W = QMessageBox.Icon.Warning
 
 
 def _report(r: OptimiseReport) -> str:

@@ -17,6 +17,7 @@ from cehrs_cards.ui.exam_history import HistoryDialog
 from cehrs_cards.ui.exam_results import clock_text
 from cehrs_cards.ui.exam_view import ExamWindow
 from cehrs_cards.ui.worker import Worker, start
+from cehrs_cards.ui.safe_html import message as message_box
 
 
 class ExamLauncher(QObject):
@@ -69,7 +70,7 @@ class ExamLauncher(QObject):
     def _on_job_error(self, detail: str) -> None:
         """Show why an attempt could not start (e.g. not enough items in a domain)."""
         message = detail.split(": ", 1)[1] if detail.split(":", 1)[0].endswith("Error") else detail
-        QMessageBox.warning(self.host, "Cannot start", message)
+        message_box(self.host, QMessageBox.Icon.Warning, "Cannot start", message)
 
     def _resume_first(self, wanted: str) -> bool:
         """With an unfinished attempt: resume it, or submit it and go on. True = handled."""

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,18 +22,13 @@ from PySide6.QtWidgets import (
 from cehrs_cards.core.domains import domain_name
 from cehrs_cards.core.exam import LETTERS, Slot
 from cehrs_cards.ui.exam_navigator import Cell, NavigatorGrid, navigator_panel
+from cehrs_cards.ui.safe_html import inline_media
 
 TINTS = {  # (light, dark) backgrounds of an option
     "selected": ("#dce8fc", "#24406e"),
     "right": ("#dcf1e2", "#1d4a2a"),
     "wrong": ("#fadcd9", "#5a2421"),
 }
-_SRC_RE = re.compile(r'src="([^"/\\]+)"')
-
-
-def media_html(html: str, media_dir: Path) -> str:
-    """Point bare media names at the collection's media folder (QLabel has no search path)."""
-    return _SRC_RE.sub(lambda m: f'src="{(media_dir / m.group(1)).as_posix()}"', html)
 
 
 @dataclass(frozen=True)
@@ -246,15 +240,15 @@ class QuestionPage(QWidget):
         dom = f"Domain {s.item.domain}: {domain_name(s.item.domain)}" if v.show_domain else ""
         gen = "  ·  <i>generated item</i>" if s.item.generated and v.show_domain else ""
         self.domain.setText(dom + gen)
-        self.stem.setText(media_html(s.item.stem, self.media_dir))
+        self.stem.setText(inline_media(s.item.stem, self.media_dir))
         for i, o in enumerate(self.options):
-            o.text.setText(media_html(s.item.options[i], self.media_dir))
+            o.text.setText(inline_media(s.item.options[i], self.media_dir))
             o.set_state(_option_state(s, i, v.reveal), i in s.struck)
         self.flag_button.setChecked(s.flagged)
         self.flag_button.setText("⚑ Flagged (F)" if s.flagged else "⚑ Flag for review (F)")
         self.explanation.setVisible(v.reveal)
         if v.reveal:
-            self.explanation.setText(explanation_html(s))
+            self.explanation.setText(inline_media(explanation_html(s), self.media_dir))
         self.prev_button.setEnabled(v.index > 0)
         self.grid.set_cells(v.cells, v.index)
 

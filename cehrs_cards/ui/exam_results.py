@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from cehrs_cards.core.domains import DOMAIN_BY_ID, PASSING_SCALED, domain_name
 from cehrs_cards.core.exam import CUT_BAND, LETTERS, MOCK, Attempt, ScoreReport, Slot
 from cehrs_cards.ui.exam_question import explanation_html
+from cehrs_cards.ui.safe_html import SafeTextBrowser, inline_media
 from cehrs_cards.ui.theme import card_css
 
 VERDICT_COLOURS = {"pass": "#188038", "fail": "#d93025", "borderline": "#e37400"}
@@ -112,8 +112,8 @@ class ResultsPage(QWidget):
         self.filter = QComboBox()
         self.filter.addItems(FILTERS)
         self.filter.currentIndexChanged.connect(self._fill_items)
-        self.detail = QTextBrowser()
-        self.detail.setSearchPaths([str(media_dir)])
+        self.detail = SafeTextBrowser()
+        self.media_dir = media_dir
         self.detail.document().setDefaultStyleSheet(card_css(dark))
         self.detail.document().setDocumentMargin(14)
         self.send_button = QPushButton("Send missed to review (Ctrl+R)")
@@ -242,7 +242,7 @@ class ResultsPage(QWidget):
         if self.attempt is None or cell is None:
             return
         i = int(cell.data(Qt.ItemDataRole.UserRole))
-        self.detail.setHtml(item_html(i, self.attempt.slots[i]))
+        self.detail.setHtml(inline_media(item_html(i, self.attempt.slots[i]), self.media_dir))
 
     def set_sent(self, text: str) -> None:
         self.sent_label.setText(text)

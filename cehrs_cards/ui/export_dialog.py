@@ -61,6 +61,7 @@ class ExportDialog(QDialog):
         save_label.setBuddy(self.path)
         form.addRow(save_label, row)
         self.status = QLabel("Domains, task areas and difficulty travel as cehrs:: tags.")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # file names and messages
         self.status.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.hide()

@@ -35,6 +35,7 @@ from cehrs_cards.services.transfer import (
 )
 from cehrs_cards.ui.column_mapping import ColumnMappingPanel
 from cehrs_cards.ui.dialogs import domain_combo
+from cehrs_cards.ui.safe_html import esc
 from cehrs_cards.ui.worker import Worker, start
 
 ERROR_STYLE = "color: #d93025; font-weight: bold;"
@@ -61,9 +62,10 @@ class ImportDialog(QDialog):
 
     # ----- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.heading = QLabel(f"<b>{self.path.name}</b><br>Reading the file…")
+        self.heading = QLabel(f"<b>{esc(self.path.name)}</b><br>Reading the file…")
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages name the package's content
         self.error.setWordWrap(True)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
@@ -178,7 +180,7 @@ class ImportDialog(QDialog):
         self.progress.hide()
         self.error.setText(friendly_error(message))
         self.error.show()
-        self.heading.setText(f"<b>{self.path.name}</b>")
+        self.heading.setText(f"<b>{esc(self.path.name)}</b>")
         self.table.setVisible(self.preview is not None and not was_importing)
         self.hint.hide()
         self.import_button.setEnabled(False)
@@ -278,7 +280,7 @@ def _heading(p: ImportPreview) -> str:
         f"{p.media:,} media files",
     ]
     extra = " · has review history" if p.has_scheduling else ""
-    return f"<b>{p.path.name}</b> · {p.format}<br>{' · '.join(parts)}{extra}"
+    return f"<b>{esc(p.path.name)}</b> · {esc(p.format)}<br>{' · '.join(parts)}{extra}"
 
 
 def summary_text(result: ImportResult) -> str:

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QStackedWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -19,6 +18,7 @@ from cehrs_cards.core.domains import domain_name
 from cehrs_cards.core.records import Counts, Rating, SessionSummary, StudyCard
 from cehrs_cards.services.review import ReviewService, StaleCardError, remaining
 from cehrs_cards.ui.deck_list import COUNT_COLOURS
+from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, inline_media
 from cehrs_cards.ui.theme import RATING_COLOURS, card_css
 from cehrs_cards.ui.worker import Worker, start
 
@@ -54,10 +54,8 @@ class ReviewView(QWidget):
         self.where.setObjectName("reviewWhere")
         self.counts = QLabel()
         self.counts.setObjectName("reviewCounts")
-        self.browser = QTextBrowser()
-        self.browser.setOpenLinks(False)
-        self.browser.setOpenExternalLinks(False)
-        self.browser.setSearchPaths([str(review.col.media_dir)])
+        self.browser = SafeTextBrowser()
+        self.media_dir = review.col.media_dir
         self.browser.document().setDocumentMargin(28)
         self.set_dark(dark)
         self.show_button = QPushButton("Show answer   (Space)")
@@ -189,10 +187,11 @@ class ReviewView(QWidget):
         c = self.card
         flag = f" <span style='color:{FLAG_COLOURS[c.flag]}'>⚑</span>" if c.flag else ""
         self.where.setText(
-            f"<b>{c.deck_name}</b> · Domain {c.domain or '—'}: {domain_name(c.domain)}{flag}"
+            f"<b>{esc(c.deck_name)}</b> · Domain {c.domain or '—'}: {domain_name(c.domain)}{flag}"
         )
         self._refresh_counts()
-        self.browser.setHtml(f"<body>{c.back_html if self.revealed else c.front_html}</body>")
+        side = c.back_html if self.revealed else c.front_html
+        self.browser.setHtml(f"<body>{inline_media(side, self.media_dir)}</body>")
 
     def _refresh_counts(self) -> None:
         """Count what is left off the UI thread: the next card never waits for the counts."""

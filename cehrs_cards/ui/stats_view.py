@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -162,6 +162,7 @@ class StatsWindow(QMainWindow):
         self.deck = QComboBox()
         self.period = QComboBox()
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.tabs = QTabWidget()
         self._build()
         QShortcut(QKeySequence("F5"), self, activated=self.refresh)

@@ -51,8 +51,9 @@ def test_review_by_keyboard_alone(qtbot, window, mini_col):
     qtbot.keyClick(rv, Qt.Key.Key_1)  # rating keys do nothing before the answer is shown
     assert _revlog_count(mini_col) == 1
     # counts (new + learning + due) arrive from the background: 6 new left, 1 learning
-    qtbot.waitUntil(lambda: rv.counts.text().count("</span>") == 3)
-    assert [t.split(">")[-1] for t in rv.counts.text().split("</span>")[:3]] == ["6", "1", "0"]
+    # (an earlier count, from before the answer, may arrive first: wait for the right one)
+    shown = lambda: [t.split(">")[-1] for t in rv.counts.text().split("</span>")[:3]]  # noqa: E731
+    qtbot.waitUntil(lambda: shown() == ["6", "1", "0"])
 
 
 def test_ctrl_z_undoes_the_last_answer_and_shows_the_card_again(qtbot, window, mini_col):
@@ -127,15 +128,15 @@ def test_dark_theme_applies_a_dark_palette(qtbot, window):
 
 
 def test_card_images_come_from_the_media_folder(qtbot, col):
-    from PySide6.QtCore import QUrl
-    from PySide6.QtGui import QColor, QImage, QTextDocument
+    from PySide6.QtGui import QColor, QImage
 
     from cehrs_cards.interchange.package import NoteIn, Package
     from cehrs_cards.services.importing import import_package
     from cehrs_cards.services.review import ReviewService
     from cehrs_cards.ui.review_view import ReviewView
+    from tests.ui.test_safe_html import red_share
 
-    img = QImage(8, 8, QImage.Format.Format_RGB32)
+    img = QImage(40, 40, QImage.Format.Format_RGB32)
     img.fill(QColor("red"))
     assert img.save(str(col.media_dir / "chart.png"))
     note = NoteIn(
@@ -144,9 +145,8 @@ def test_card_images_come_from_the_media_folder(qtbot, col):
     import_package(col, Package(notes=[note]))
     view = ReviewView(ReviewService(col))
     qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.show()
     view.start(None)
     assert '<img src="chart.png">' in view.card.front_html
-    loaded = view.browser.loadResource(QTextDocument.ResourceType.ImageResource, QUrl("chart.png"))
-    assert loaded is not None and QImage.fromData(loaded).width() == 8
-    missing = view.browser.loadResource(QTextDocument.ResourceType.ImageResource, QUrl("nope.png"))
-    assert missing is None
+    assert red_share(view.browser) > 0.001  # the image is on screen

@@ -1,0 +1,160 @@
+"""Rich text from decks, made safe for Qt: Qt's text widgets are loaders.
+
+QTextBrowser, QTextDocument and QLabel fetch every image `src` they meet, percent-decoding it
+first, from anywhere on disk (and a rich-text QLabel has no hook to stop it). So no file name
+from a deck ever reaches Qt: each image is resolved here, only inside the media folder, read by
+us (a regular file, size-capped, a raster format by its magic bytes) and handed to Qt inline as a
+data: URL; anything else is dropped. SafeTextBrowser refuses every resource Qt still asks for,
+and `esc` escapes every name (deck, tag, file) put into rich text.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import stat
+from pathlib import Path
+from urllib.parse import unquote
+
+from PySide6.QtCore import QByteArray, Qt, QUrl
+from PySide6.QtGui import QImage, QImageReader, QTextDocument
+from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_DECODED_MB = 128  # QImageReader's allocation limit: a tiny file cannot unpack to gigabytes
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_SRC = re.compile(r"""\ssrc\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+)
+
+
+def esc(text: object) -> str:
+    """Text for rich text: every markup character escaped."""
+    return html.escape(str(text), quote=True)
+
+
+def limit_image_decoding() -> None:
+    QImageReader.setAllocationLimit(MAX_DECODED_MB)
+
+
+def media_file(src: str, media_dir: Path) -> Path | None:
+    """The file a deck's `src` names, if it is a regular file directly inside `media_dir`.
+
+    The name is percent-decoded as Qt would (repeatedly, so no encoding layer hides a path),
+    and then must be a bare name: no separators, no drive, no dot-file, no NUL."""
+    name = html.unescape(src).strip()
+    for _ in range(4):
+        decoded = unquote(name)
+        if decoded == name:
+            break
+        name = decoded
+    if (
+        not name
+        or any(c in name for c in "/\\:\0")
+        or name.startswith(".")
+        or "%" in name
+        or any(ord(c) < 32 for c in name)
+    ):
+        return None
+    root = media_dir.resolve()
+    path = (root / name).resolve()
+    if path.parent != root:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_IMAGE_BYTES:
+        return None
+    return path
+
+
+def _data_url(path: Path) -> str | None:
+    try:
+        data = path.read_bytes()[: MAX_IMAGE_BYTES + 1]
+    except OSError:
+        return None
+    mime = next((m for magic, m in _MAGIC if data.startswith(magic)), None)
+    if mime is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        mime = "image/webp"
+    if mime is None or len(data) > MAX_IMAGE_BYTES:
+        return None  # not a raster image we know (an SVG may load other files itself)
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def inline_media(text: str, media_dir: Path | None) -> str:
+    """`text` with each <img> pointing at a media file inlined as data, every other <img>
+    removed. Text with no <img> comes back unchanged."""
+    if "<img" not in text.lower():
+        return text
+    cache: dict[str, str | None] = {}
+
+    def one(m: re.Match[str]) -> str:
+        tag = m.group(0)
+        src = _SRC.search(tag)
+        if src is None or media_dir is None:
+            return ""
+        raw = src.group(1).strip("\"'")
+        if raw not in cache:
+            path = media_file(raw, media_dir)
+            cache[raw] = _data_url(path) if path is not None else None
+        url = cache[raw]
+        if url is None:
+            return ""
+        return tag[: src.start()] + f' src="{url}"' + tag[src.end() :]
+
+    return _IMG_TAG.sub(one, text)
+
+
+class SafeTextBrowser(QTextBrowser):
+    """A QTextBrowser that loads nothing by itself: images arrive inline (inline_media), and
+    any other resource Qt asks for is refused, so Qt never falls back to opening a file."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setSearchPaths([])
+
+    def loadResource(self, _type: int, name: QUrl) -> object:
+        if name.scheme().lower() == "data":
+            return None  # Qt decodes data: URLs itself, after this hook declines
+        # Never null (an empty QByteArray counts as null): Qt would read the file itself.
+        if _type == QTextDocument.ResourceType.ImageResource:
+            return _blank()
+        return QByteArray(b" ")
+
+
+def _blank() -> QImage:
+    img = QImage(1, 1, QImage.Format.Format_ARGB32)
+    img.fill(0)
+    return img
+
+
+def tip(text: str) -> str:
+    """A tooltip showing `text` literally (Qt reads any tooltip that looks like markup as rich
+    text, and rich text loads images)."""
+    return f"<p style='white-space:pre-wrap'>{esc(text)}</p>"
+
+
+def message(
+    parent: QWidget | None,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok,
+    default: QMessageBox.StandardButton = QMessageBox.StandardButton.NoButton,
+) -> QMessageBox.StandardButton:
+    """A message box that shows `text` literally (QMessageBox's static functions read text that
+    looks like markup as rich text). Returns the button pressed."""
+    box = QMessageBox(icon, title, text, buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if default != QMessageBox.StandardButton.NoButton:
+        box.setDefaultButton(default)
+    return QMessageBox.StandardButton(box.exec())
