@@ -19,9 +19,9 @@ from cehrs_cards.services.notes import NotesService
 from cehrs_cards.services.review import ReviewService
 from cehrs_cards.services.undo import UndoStack
 from cehrs_cards.ui.main_window import MainWindow
+from cehrs_cards.ui.safe_html import message
 from cehrs_cards.ui.theme import apply_theme, wants_dark
 from cehrs_cards.ui.worker import Worker, file_pool, start, wait_for_all
-from cehrs_cards.ui.safe_html import message
 
 BACKUP_CHECK_MS = 5 * 60 * 1000
 
@@ -145,7 +145,12 @@ class Shell(QObject):
     def _offer_restore(self, problem: str) -> Collection | None:
         good = backup.newest_good_backup(self.data_dir)
         if good is None:
-            message(None, QMessageBox.Icon.Critical, "CEHRS Cards", f"{problem}\n\nNo good backup was found.")
+            message(
+                None,
+                QMessageBox.Icon.Critical,
+                "CEHRS Cards",
+                f"{problem}\n\nNo good backup was found.",
+            )
             return None
         when = good.taken.astimezone().strftime("%a %d %b %Y %H:%M")
         answer = QMessageBox.question(

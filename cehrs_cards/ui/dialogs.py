@@ -41,9 +41,9 @@ from cehrs_cards.services.scheduling import (
     optimise_parameters,
     reschedule_all,
 )
+from cehrs_cards.ui.safe_html import message
 from cehrs_cards.ui.widgets import ok_cancel
 from cehrs_cards.ui.worker import Worker, start
-from cehrs_cards.ui.safe_html import message
 
 
 def domain_combo(current: int) -> QComboBox:

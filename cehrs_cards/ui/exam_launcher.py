@@ -16,8 +16,8 @@ from cehrs_cards.ui.exam_dialogs import MockStartDialog, PracticeDialog
 from cehrs_cards.ui.exam_history import HistoryDialog
 from cehrs_cards.ui.exam_results import clock_text
 from cehrs_cards.ui.exam_view import ExamWindow
-from cehrs_cards.ui.worker import Worker, start
 from cehrs_cards.ui.safe_html import message as message_box
+from cehrs_cards.ui.worker import Worker, start
 
 
 class ExamLauncher(QObject):
