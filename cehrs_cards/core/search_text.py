@@ -51,7 +51,7 @@ def contains(pat: Pattern) -> str:
 
 def whole(pat: Pattern) -> str:
     """Regex for 'the whole text is the pattern' (field searches)."""
-    return "(?is)" + pat.regex() + r"\Z"
+    return r"(?is)\A" + pat.regex() + r"\Z"
 
 
 def word(pat: Pattern) -> str:
