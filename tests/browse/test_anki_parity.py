@@ -9,7 +9,6 @@ stops differing fails too, so the list stays true.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
