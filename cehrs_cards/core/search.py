@@ -1,30 +1,42 @@
-"""The browser's search language, Anki's, parsed into a small immutable syntax tree.
+r"""The browser's search language, Anki's, parsed into a small immutable syntax tree.
 
-    hipaa breach          both, anywhere in the note (any case, every alphabet); "a phrase"
-    d*g  d_g              wildcards: any run / one character;  \\* \\_ \\" \\\\ \\: \\( \\- literal
-    -tag:leech  a or b    not; either;  (a or b) c  grouping;  'and' may be written
-    w:dog  nc:uber        whole word;  ignoring accents;  sc:text  cloze markers ignored
-    re:\\d{3}              regular expression on the raw fields (HTML included)
-    front:CPOE*           a field, whole (front:*x* contains; front: empty; fr*:x any field
-                          starting fr; *:x any field); front:re:...  front:nc:...
-    "back extra:a b"      quote the whole term when a name or value has spaces
-    tag:x (and x::child) tag:none tag:re:^x$  deck:x (and subdecks)  note:Basic  card:1
-    card:"Card 2"  preset:NAME (a saved search)  mid:ID  nid:ID,ID  cid:ID  dupe:MID,text
+    hipaa breach          both, anywhere in the note;  "a phrase";  a or b;  (a or b) c
+    -tag:leech            not;  'and' may be written;  quote "and" / "or" to find the words
+    d*g  d_g              wildcards: any run / one character
+    \* \_ \" \\ \: \( \) \-   the character itself;  3\:30 finds 3:30
+    w:dog  w:dog*         whole words;  nc:uber finds über (accents ignored)
+    sc:"capital of"       cloze notes, cloze markers ignored ({{c1::capital}} of)
+    re:\d{3}              regular expression on the raw fields (any case; (?-i) for exact)
+    front:CPOE*           a field, whole: front:*x* contains, front: empty, front:_* not
+                          empty; fr*:x fields starting fr; *:x any field; front:re:...
+                          front:nc:...;  "back extra:a b" (quote names with spaces)
+    tag:x (also x::child)  tag:none  tag:x*  tag:re:^x$    deck:x (and its subdecks)
+    note:Basic  card:1  card:"Card 2"  mid:ID  nid:ID,ID  cid:ID  dupe:NOTE_TYPE_ID,text
     is:new|due|learn|review|suspended|buried|buried-manually|buried-sibling  flag:0..7
-    prop:ivl>=10 prop:due=1 prop:reps<10 prop:lapses>3 prop:pos<=100 prop:s>21 prop:d>0.3
-    prop:r<0.9 prop:rated=-1 prop:resched=0   added:7 edited:7 rated:7 rated:7:1
-    introduced:30 resched:7
+    prop:ivl>=10 (days)  prop:due=1  prop:due<=-1  prop:reps<10  prop:lapses>3
+    prop:pos<=100  prop:s>21  prop:d>0.3  prop:r<0.9  prop:rated=-1  prop:resched=0
+    added:7  edited:7  rated:7  rated:7:1 (Again)  introduced:30  resched:7
+    preset:NAME           your saved search NAME
     This app only: domain:1..5 or a name, is:leech, is:flagged.
 
-Where it differs from Anki on purpose:
-  - Letters of every alphabet match in any case (Anki: only a-z), so CAFÉ finds café and
-    ελ finds Ελ, however short the search.
-  - prop:ease: this app schedules with FSRS only and keeps no ease; use prop:d (difficulty).
-  - has-cd:, prop:cdn:, prop:cds: there is no custom card data here to search.
-  - preset:NAME runs your saved search NAME (there are no deck option presets here).
+Where this app differs from Anki on purpose:
+  - Plain words, phrases, w: and nc: search the note's text without its common markup:
+    the tags b i u strong em sub br div p li, the entities &amp; &lt; &gt; &quot;, no-break
+    spaces and cloze markers {{c1::...}} (c1-c9), so "60 days" finds {{c1::60}} days and
+    <b> or c1 find nothing. Search the raw fields with re:, field searches (front:...), sc:.
+  - Letters of every alphabet match in any case (Anki: only a-z): CAFÉ finds café and ελ
+    finds Ελ, however short the search.
+  - A field no note type has is an error naming the fields (Anki finds nothing); so is
+    an empty re: (Anki: every note).
+  - prop:ease is refused: this app schedules with FSRS only and keeps no ease (prop:d).
+  - has-cd:, prop:cdn:, prop:cds: are refused: there is no custom card data here.
+  - preset:NAME runs your saved search NAME (there are no deck option presets here;
+    preset:Default finds every card, as every deck uses the one set of options).
   - is:buried-sibling finds nothing: siblings are never buried automatically here.
-  - resched: / prop:resched: due date changes are not logged here, so they find nothing.
-  - re: uses RE2 (linear time: no search can hang); \\b is an ASCII word boundary there.
+  - resched: and prop:resched find nothing: due date changes are not logged here.
+  - prop:pos counts new cards' notes in the order they will be studied (1 = next).
+  - prop:ivl is 0 for relearning cards (Anki keeps the interval they will return to).
+  - re: runs on RE2 (no search can hang the window); \b there is an ASCII word boundary.
   - deck:filtered finds nothing (no filtered decks); deck:current is a deck called current.
 
 Pure: no SQL here. db/search_sql.py turns the tree into parameterised SQL. The grammar

@@ -60,7 +60,7 @@ OUR_DATA = [
     "front:cms*", "front:CMS-1500*", "-tag:leech", "tag:leech", "ICD*", "1?3", "12_",
     "prop:ivl>0", "prop:reps>2 prop:lapses<2", "rated:2 -rated:1", "is:review -is:suspended",
     "prop:d>0.3", "prop:s>1", "prop:r<0.9", "prop:ease!=2.5", "has-cd:v", "domain:1",
-    "is:leech", "frnt:x", "mid:1", "dupe:1,dog",
+    "is:leech", "frnt:x", "mid:1", "dupe:1,dog", "re:",
 ]  # fmt: skip
 QUERIES = list(dict.fromkeys(MANUAL + PARSER_TESTS + OUR_DATA))
 
@@ -81,6 +81,7 @@ DELIBERATE = {
     'a"b"(c)': "the b of <b> is markup",
     # a field no note type has is an error here (Anki finds nothing, silently)
     "frnt:x": "unknown field: error",
+    "re:": "an empty re: is an error (Anki: every note)",
     '"animal front:a dog"': "unknown field: error",
     # no ease, custom data or presets here
     "prop:ease!=2.5": "FSRS only: no ease",
