@@ -314,3 +314,9 @@ def test_random_queries_give_results_or_a_search_error_never_a_database_error(ki
             outcomes["error"] += 1
     assert kit.dump() == before
     assert outcomes["ok"] > 60 and outcomes["error"] > 50
+
+
+def test_case_folding_is_the_same_for_short_long_and_wildcard_searches(kit):
+    (card,) = kit.add("Ελλάδα café Über", "x")
+    for query in ("ελ", "ΕΛΛ", "ελλάδα", "ΕΛ*Δ", "CAFÉ", "CAFÉ*", "c_FÉ", "é", "ÜBER", "üb"):
+        assert kit.ids(query) == [card], query
