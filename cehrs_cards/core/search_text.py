@@ -65,6 +65,17 @@ def in_tag(pat: Pattern) -> str:
     return "(?i)" + pat.regex(any_run=r"\S*", one=r"\S") + r"(?:::|\Z)"
 
 
+def like(pat: Pattern, anywhere: bool) -> str | None:
+    """The pattern as SQLite LIKE (escape \\) when LIKE gives exactly the regex's answer:
+    ASCII only, and none of i, s, k, whose Unicode case partners (İ ı ſ K) LIKE ignores.
+    LIKE runs in C: a short search scans 100,000 notes several times faster."""
+    text = "".join(p for p in pat.pieces if not p.startswith("\x00"))
+    if not text.isascii() or any(ch in "iskISK" for ch in text):
+        return None
+    body = pat.like()
+    return f"%{body}%" if anywhere else body
+
+
 def no_accents(pat: Pattern) -> Pattern:
     return Pattern(tuple(p if p.startswith("\x00") else without_combining(p) for p in pat.pieces))
 

@@ -164,8 +164,16 @@ class Translator:
             if t.mode == "word":
                 conds.append(f"cc_match({self.bind(st.word(t.pat))}, text)")
             elif not (exact and len(exact) >= MIN_TRIGRAM):
-                conds.append(f"cc_match({self.bind(st.contains(t.pat))}, text)")
+                conds.append(self._contains(t.pat, "text", anywhere=True))
         return f"c.note_id IN (SELECT rowid FROM note_fts WHERE {' AND '.join(conds)})"
+
+    def _contains(self, pat: q.Pattern, text: str, anywhere: bool) -> str:
+        """`text` matches the pattern (anywhere, or whole): LIKE when exact, else a regex."""
+        like = st.like(pat, anywhere)
+        if like is not None:
+            return f"{text} LIKE {self.bind(like)} ESCAPE '\\'"
+        regex = st.contains(pat) if anywhere else st.whole(pat)
+        return f"cc_match({self.bind(regex)}, {text})"
 
     def _user_regex(self, pattern: str) -> str:
         translated = st.anki_regex(pattern)
@@ -181,7 +189,7 @@ class Translator:
         elif node.mode == "nc":
             test = f"cc_nc({self.bind(st.whole(st.no_accents(node.pat)))}, {{v}})"
         else:
-            test = f"cc_match({self.bind(st.whole(node.pat))}, {{v}})"
+            test = self._contains(node.pat, "{v}", anywhere=False)
         parts = []
         for ntid, indexes in where:
             tests = " OR ".join(
