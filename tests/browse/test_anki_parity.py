@@ -9,7 +9,6 @@ stops differing fails too, so the list stays true.
 
 from __future__ import annotations
 
-
 import pytest
 
 from cehrs_cards.core.search import SearchError
