@@ -15,8 +15,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-import re2
-
 from cehrs_cards.core.search import SearchError
 from cehrs_cards.core.search_text import (
     FIELD_SEP,
@@ -28,7 +26,9 @@ from cehrs_cards.core.search_text import (
 
 @lru_cache(maxsize=64)
 def user_regex(pattern: str) -> Any:
-    """RE2 for an (already translated) user regex; SearchError naming the problem."""
+    """RE2 for an (already translated) user regex; SearchError naming the problem. (RE2 is
+    imported on first use: loading it costs the app's start-up time for nothing otherwise.)"""
+    import re2
     options = re2.Options()
     options.log_errors = False
     try:
