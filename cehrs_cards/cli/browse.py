@@ -8,11 +8,27 @@ from typing import Any
 from cehrs_cards.cli.output import emit
 
 
+class _QueryParser(argparse.ArgumentParser):
+    """Reads a word starting with a single '-' that is none of its options as the query, so
+    `search -tag:leech` works; `search -- QUERY` takes any query (even --hipaa)."""
+
+    def _parse_optional(self, arg_string: str) -> Any:
+        known = arg_string in self._option_string_actions
+        if len(arg_string) > 1 and arg_string[0] == "-" and arg_string[1] != "-" and not known:
+            return None
+        return super()._parse_optional(arg_string)  # type: ignore[misc]
+
+
 def register(sub: Any) -> None:
     from cehrs_cards.db.search_sql import SORTS
 
     p = sub.add_parser("search", help="cards matching a browser search (Anki syntax)")
-    p.add_argument("query", help='e.g. "hipaa -tag:leech domain:4 prop:r<0.8"')
+    p.__class__ = _QueryParser  # argparse makes every sub-parser of one class
+    p.add_argument(
+        "query",
+        help='e.g. "hipaa -tag:leech domain:4 prop:r<0.8"; a query may start with -, and '
+        "anything after -- is the query (search -- --hipaa)",
+    )
     p.add_argument("--sort", choices=sorted(SORTS), default="created")
     p.add_argument("--desc", action="store_true", help="sort descending")
     p.add_argument("--limit", type=int, default=0, help="at most this many cards (0: all)")

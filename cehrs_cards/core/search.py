@@ -1,39 +1,63 @@
-"""The browser's search language (Anki-like), parsed into a small immutable syntax tree.
+r"""The browser's search language, Anki's, parsed into a small immutable syntax tree.
 
-    hipaa breach          both words, anywhere in the note's text (substring, any case)
-    "minimum necessary"   a phrase;  d*g and d_g are wildcards (any run / one character)
-    -tag:leech            negation;  a or b, (a or b) c: grouping; 'and' may be written
-    front:CPOE*           field search: the whole field matches the pattern
-    tag:  deck:  note:  domain:1..5 or a name  is:new|due|learn|review|suspended|buried|
-    flagged|leech  flag:0..4  prop:r<0.8 prop:lapses>3 prop:ivl>=10 (also s, d, reps, due)
-    rated:7 (rated:7:1 = answered Again)  added:7  edited:7  cid:1,2  nid:3
+    hipaa breach          both, anywhere in the note;  "a phrase";  a or b;  (a or b) c
+    -tag:leech            not;  'and' may be written;  quote "and" / "or" to find the words
+    d*g  d_g              wildcards: any run / one character
+    \* \_ \" \\ \: \( \) \-   the character itself;  3\:30 finds 3:30
+    w:dog  w:dog*         whole words;  nc:uber finds über (accents ignored)
+    sc:"capital of"       cloze notes, cloze markers ignored ({{c1::capital}} of)
+    re:\d{3}              regular expression on the raw fields (any case; (?-i) for exact)
+    front:CPOE*           a field, whole: front:*x* contains, front: empty, front:_* not
+                          empty; fr*:x fields starting fr; *:x any field; front:re:...
+                          front:nc:...;  "back extra:a b" (quote names with spaces)
+    tag:x (also x::child)  tag:none  tag:x*  tag:re:^x$    deck:x (and its subdecks)
+    note:Basic  card:1  card:"Card 2"  mid:ID  nid:ID,ID  cid:ID  dupe:NOTE_TYPE_ID,text
+    is:new|due|learn|review|suspended|buried|buried-manually|buried-sibling  flag:0..7
+    prop:ivl>=10 (days)  prop:due=1  prop:due<=-1  prop:reps<10  prop:lapses>3
+    prop:pos<=100  prop:s>21  prop:d>0.3  prop:r<0.9  prop:rated=-1  prop:resched=0
+    added:7  edited:7  rated:7  rated:7:1 (Again)  introduced:30  resched:7
+    preset:NAME           your saved search NAME
+    This app only: domain:1..5 or a name, is:leech, is:flagged.
 
-Pure: no SQL here. db/search_sql.py turns the tree into parameterised SQL. (Over 400 lines:
-the tree, the tokenizer and the parser of one small language read best side by side.)
+Where this app differs from Anki on purpose:
+  - Plain words, phrases, w: and nc: search the note's text without its common markup:
+    the tags b i u strong em sub br div p li, the entities &amp; &lt; &gt; &quot;, no-break
+    spaces and cloze markers {{c1::...}} (c1-c9), so "60 days" finds {{c1::60}} days and
+    <b> or c1 find nothing. Search the raw fields with re:, field searches (front:...), sc:.
+  - Letters of every alphabet match in any case (Anki: only a-z): CAFÉ finds café and ελ
+    finds Ελ, however short the search.
+  - A field no note type has is an error naming the fields (Anki finds nothing); so is
+    an empty re: (Anki: every note).
+  - prop:ease is refused: this app schedules with FSRS only and keeps no ease (prop:d).
+  - has-cd:, prop:cdn:, prop:cds: are refused: there is no custom card data here.
+  - preset:NAME runs your saved search NAME (there are no deck option presets here;
+    preset:Default finds every card, as every deck uses the one set of options).
+  - is:buried-sibling finds nothing: siblings are never buried automatically here.
+  - resched: and prop:resched find nothing: due date changes are not logged here.
+  - prop:pos counts new cards' notes in the order they will be studied (1 = next).
+  - prop:ivl is 0 for relearning cards (Anki keeps the interval they will return to).
+  - re: runs on RE2 (no search can hang the window); \b there is an ASCII word boundary.
+  - deck:filtered finds nothing (no filtered decks); deck:current is a deck called current.
+
+Pure: no SQL here. db/search_sql.py turns the tree into parameterised SQL. The grammar
+follows Anki's: rslib/src/search/parser.rs. Keywords are read in core/search_terms.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
 from typing import Literal
-
-from cehrs_cards.core.domains import DOMAINS, parse_domain
 
 ANY = "\x00*"
 """Wildcard piece: any run of characters."""
 ONE = "\x00_"
 """Wildcard piece: exactly one character."""
-MAX_QUERY = 2000
-IS_VALUES = ("new", "due", "learn", "review", "suspended", "buried", "flagged", "leech")
-PROP_NAMES = dict(
-    r="r", retrievability="r", s="s", stability="s", d="d", difficulty="d",
-    lapses="lapses", reps="reps", ivl="ivl", interval="ivl", due="due",
-)  # fmt: skip
-PROP_OPS = ("<=", ">=", "!=", "<", ">", "=")
-KEYWORDS = frozenset(
-    "tag deck note domain is flag prop rated added edited cid nid".split()
-)  # anything else before ':' names a field
+MAX_QUERY = 4000
+MAX_DEPTH = 40
+"""Brackets nested deeper than this are refused (the SQL for them would not compile)."""
+SPACE = re.compile("[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+"""Unicode White_Space: every one reads as a plain space, as in Anki."""
 
 
 class SearchError(ValueError):
@@ -65,14 +89,19 @@ class Pattern:
                 run += p
         return [c for c in [*out, run] if c]
 
-    def like(self, anywhere: bool = False) -> str:
-        """A LIKE pattern (escape character backslash); `anywhere` adds % at both ends."""
-        body = "".join(
+    def regex(self, any_run: str = ".*", one: str = ".") -> str:
+        """A Python/RE2 regular expression for the pattern (not anchored)."""
+        return "".join(
+            any_run if p == ANY else one if p == ONE else re.escape(p) for p in self.pieces
+        )
+
+    def like(self) -> str:
+        """A LIKE pattern (escape character backslash)."""
+        return "".join(
             {ANY: "%", ONE: "_"}.get(p)
             or p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             for p in self.pieces
         )
-        return f"%{body}%" if anywhere else body
 
 
 def pattern(text: str) -> Pattern:
@@ -86,6 +115,11 @@ def pattern(text: str) -> Pattern:
 @dataclass(frozen=True)
 class All:
     """The empty search: every card."""
+
+
+@dataclass(frozen=True)
+class Nothing:
+    """A search that can match no card (e.g. tag:"a b": tags have no spaces)."""
 
 
 @dataclass(frozen=True)
@@ -103,24 +137,42 @@ class Not:
     item: Node
 
 
+TextMode = Literal["plain", "nc", "sc", "word"]
+
+
 @dataclass(frozen=True)
 class Text:
-    """Plain words or a quoted phrase, matched anywhere in the note's text."""
+    """Text anywhere in the note: plain, nc: (no accents), sc: (no cloze markers), w: (word)."""
 
     pat: Pattern
+    mode: TextMode = "plain"
+
+
+@dataclass(frozen=True)
+class Regex:
+    """re:PATTERN over the note's raw fields (Anki: case-insensitive unless (?-i))."""
+
+    pattern: str
+
+
+FieldMode = Literal["glob", "re", "nc"]
 
 
 @dataclass(frozen=True)
 class Field:
-    """field:value, the whole named field matching the pattern."""
+    """field:value: the whole field matching (glob, nc) or a regex found in it (re)."""
 
-    name: str
+    name: Pattern
+    mode: FieldMode
     pat: Pattern
+    regex: str = ""
 
 
 @dataclass(frozen=True)
 class Tag:
     pat: Pattern  # tag:none has no pieces
+    regex: str | None = None  # tag:re:...
+    nc: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,13 +186,39 @@ class NoteType:
 
 
 @dataclass(frozen=True)
+class NoteTypeId:
+    id: int
+
+
+@dataclass(frozen=True)
+class Template:
+    """card:N (1-based ordinal; 0 reads as 1) or card:NAME (glob)."""
+
+    ordinal: int | None
+    name: Pattern | None = None
+
+
+@dataclass(frozen=True)
+class Dupe:
+    """dupe:NOTETYPE_ID,text: notes of that type whose first field is that text."""
+
+    notetype_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+
+
+@dataclass(frozen=True)
 class Domain:
     domain: int
 
 
 @dataclass(frozen=True)
 class Is:
-    what: str  # one of IS_VALUES
+    what: str
 
 
 @dataclass(frozen=True)
@@ -150,18 +228,28 @@ class Flag:
 
 @dataclass(frozen=True)
 class Prop:
-    name: str  # a value of PROP_NAMES
-    op: str  # one of PROP_OPS
+    name: str  # ivl due reps lapses pos s d r
+    op: str
     value: float
 
 
 @dataclass(frozen=True)
 class Since:
-    """rated:N[:R], added:N, edited:N: within the last N study days (1 = today)."""
+    """added: edited: introduced: rated: resched:, within the last N study days (1 = today)."""
 
-    what: Literal["rated", "added", "edited"]
+    what: Literal["rated", "added", "edited", "introduced", "resched"]
     days: int
     rating: int | None = None
+
+
+@dataclass(frozen=True)
+class RatedOn:
+    """prop:rated / prop:resched: answered (rescheduled) `days` study days from today (<= 0)."""
+
+    op: str
+    days: int
+    rating: int | None = None
+    resched: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,298 +259,169 @@ class Ids:
 
 
 Node = (
-    All
-    | And
-    | Or
-    | Not
-    | Text
-    | Field
-    | Tag
-    | Deck
-    | NoteType
-    | Domain
-    | Is
-    | Flag
-    | Prop
-    | Since
-    | Ids
-)
-_Handler = Callable[[str], Node]
-
-
-# ----- tokens ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Tok:
-    kind: Literal["word", "(", ")", "-"]
-    pieces: tuple[str, ...] = ()  # for words: literal text, wildcards, and ":" separators
-    quoted: bool = False
-    pos: int = 0
-
-
-COLON = "\x00:"
-
-
-def tokenize(query: str) -> list[_Tok]:
-    """Split a query into words, parentheses and negation marks, honouring quotes and escapes."""
-    if len(query) > MAX_QUERY:
-        raise SearchError(f"The search is too long (over {MAX_QUERY} characters).")
-    q = query.replace("\x00", "")
-    out: list[_Tok] = []
-    i = 0
-    while i < len(q):
-        ch = q[i]
-        if ch.isspace():
-            i += 1
-        elif ch in "()":
-            out.append(_Tok(ch, pos=i))  # type: ignore[arg-type]
-            i += 1
-        elif ch == "-" and i + 1 < len(q) and not q[i + 1].isspace():
-            out.append(_Tok("-", pos=i))
-            i += 1
-        else:
-            tok, i = _word(q, i)
-            out.append(tok)
-    return out
-
-
-def _word(q: str, start: int) -> tuple[_Tok, int]:
-    """One word from `start`: unquoted runs and "quoted" runs glued together (tag:"a b")."""
-    pieces: list[str] = []
-    quoted = q[start] == '"'  # "key:value" quoted whole; key:"value" is not
-    i = start
-    while i < len(q) and not q[i].isspace() and q[i] not in "()":
-        if q[i] == '"':
-            i = _quoted(q, i, pieces)
-            continue
-        i = _piece(q, i, pieces)
-    return _Tok("word", tuple(pieces), quoted, start), i
-
-
-def _quoted(q: str, start: int, pieces: list[str]) -> int:
-    i = start + 1
-    while i < len(q) and q[i] != '"':
-        i = _piece(q, i, pieces)
-    if i >= len(q):
-        raise SearchError(f'The quote at position {start + 1} is never closed; add a closing ".')
-    return i + 1
-
-
-def _piece(q: str, i: int, pieces: list[str]) -> int:
-    """Append the piece at q[i] (an escape, wildcard, colon or character); return the next i."""
-    ch = q[i]
-    if ch == "\\" and i + 1 < len(q):
-        pieces.append(q[i + 1])
-        return i + 2
-    if ch == "*":
-        pieces.append(ANY)
-    elif ch == "_":
-        pieces.append(ONE)
-    elif ch == ":":
-        pieces.append(COLON)
-    else:
-        pieces.append(ch)
-    return i + 1
+    All | Nothing | And | Or | Not | Text | Regex | Field | Tag | Deck | NoteType | NoteTypeId
+    | Template | Dupe | Preset | Domain | Is | Flag | Prop | Since | RatedOn | Ids
+)  # fmt: skip
 
 
 # ----- parser -------------------------------------------------------------------------------
+# One class per query; methods follow Anki's grammar: group_inner, node, group, text.
+
+_STOP = '"() \u3000'
+
+
+@dataclass
+class _Op:
+    word: Literal["and", "or"]
+
+
+class _Parser:
+    def __init__(self, query: str) -> None:
+        self.s = query
+        self.i = 0
+        self.depth = 0
+
+    def fail(self, message: str) -> SearchError:
+        return SearchError(message)
+
+    def at(self, k: int = 0) -> str:
+        j = self.i + k
+        return self.s[j] if j < len(self.s) else ""
+
+    def skip_space(self) -> None:
+        while self.at() in (" ", "\u3000") and self.at():
+            self.i += 1
+
+    def group_inner(self) -> Node | None:
+        """Terms up to a ')' or the end, with implicit and; None when there are none."""
+        items: list[Node | _Op] = []
+        while True:
+            self.skip_space()
+            if not self.at() or self.at() == ")":
+                break
+            item = self.node()
+            if isinstance(item, _Op) == (len(items) % 2 == 0):
+                if isinstance(item, _Op):
+                    raise self.fail(_misplaced(item.word))
+                items.append(_Op("and"))
+            items.append(item)
+        if items and isinstance(items[-1], _Op):
+            raise self.fail(_misplaced(items[-1].word))
+        return _combine(items) if items else None
+
+    def node(self) -> Node | _Op:
+        if self.at() == "-" and self.at(1) and self.at(1) not in " \u3000)":
+            self.i += 1
+            item = self.group() if self.at() == "(" else self.text()
+            if isinstance(item, _Op):
+                raise self.fail(f"'-{item.word}': '{item.word}' cannot be negated; quote it.")
+            return Not(item)
+        return self.group() if self.at() == "(" else self.text()
+
+    def group(self) -> Node:
+        start = self.i
+        self.i += 1
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(f"The brackets are nested too deeply (more than {MAX_DEPTH} levels).")
+        inner = self.group_inner()
+        if self.at() != ")":
+            raise self.fail(f"The '(' at position {start + 1} is never closed; add a ')'.")
+        if inner is None:
+            raise self.fail(f"The brackets at position {start + 1} are empty.")
+        self.i += 1
+        self.depth -= 1
+        return inner
+
+    def text(self) -> Node | _Op:
+        from cehrs_cards.core.search_terms import term, term_with_value
+
+        if self.at() == '"':
+            return term(self.quoted())
+        key_end = self._key_before_quote()
+        if key_end is not None:
+            key = self.s[self.i : key_end]
+            self.i = key_end + 1
+            return term_with_value(key, self.quoted())
+        word = self.unquoted()
+        if word.lower() in ("and", "or"):
+            return _Op(word.lower())  # type: ignore[arg-type]
+        return term(word)
+
+    def quoted(self) -> str:
+        """The inside of "...", escapes kept (the term reader checks them)."""
+        start = self.i
+        j = start + 1
+        while j < len(self.s) and self.s[j] != '"':
+            j += 2 if self.s[j] == "\\" else 1
+        if j >= len(self.s):
+            raise self.fail(f'The quote at position {start + 1} is never closed; add a ".')
+        if j == start + 1:
+            raise self.fail(f'Empty quotes ("") at position {start + 1}: put text between them.')
+        self.i = j + 1
+        return self.s[start + 1 : j]
+
+    def _key_before_quote(self) -> int | None:
+        """The index of ':' in key:"value" (a key with no space, quote, bracket or colon)."""
+        j = self.i
+        while j < len(self.s) and self.s[j] not in '"():' + " \u3000":
+            if self.s[j] == "\\":
+                if self.s[j + 1 : j + 2] in ("", " ", "\u3000"):
+                    return None
+                j += 1
+            j += 1
+        if j > self.i and self.s[j : j + 2] == ':"':
+            return j
+        return None
+
+    def unquoted(self) -> str:
+        start = j = self.i
+        while j < len(self.s) and self.s[j] not in _STOP:
+            if self.s[j] == "\\":
+                if self.s[j + 1 : j + 2] in ("", " ", "\u3000"):
+                    raise self.fail(
+                        "A search cannot end in a single \\ (write \\\\ for a backslash)."
+                    )
+                j += 1
+            j += 1
+        self.i = j
+        return self.s[start:j]
+
+
+def _misplaced(word: str) -> str:
+    return f"'{word}' needs a search on both sides (quote it to search for the word)."
+
+
+def _combine(items: list[Node | _Op]) -> Node:
+    """Terms joined by and / or, and binding tighter, as in SQL (and as Anki writes it)."""
+    ors: list[Node] = []
+    ands: list[Node] = []
+    for k, item in enumerate(items):
+        if k % 2:
+            assert isinstance(item, _Op)
+            if item.word == "or":
+                ors.append(ands[0] if len(ands) == 1 else And(tuple(ands)))
+                ands = []
+        else:
+            assert not isinstance(item, _Op)
+            ands.append(item)
+    ors.append(ands[0] if len(ands) == 1 else And(tuple(ands)))
+    return ors[0] if len(ors) == 1 else Or(tuple(ors))
 
 
 def parse(query: str) -> Node:
     """The syntax tree of a search; raises SearchError with a message for the user."""
-    p = _Parser(tokenize(query))
-    if not p.toks:
+    if len(query) > MAX_QUERY:
+        raise SearchError(f"The search is too long (over {MAX_QUERY} characters).")
+    text = SPACE.sub(" ", query.replace("\x00", "")).strip()
+    if not text:
         return All()
-    node = p.or_expr()
-    if p.i < len(p.toks):
-        tok = p.toks[p.i]
-        raise SearchError(f"Unexpected ')' at position {tok.pos + 1}; remove it or add a '('.")
+    p = _Parser(text)
+    node = p.group_inner()
+    if p.i < len(text):
+        raise SearchError(f"Unexpected ')' at position {p.i + 1}; remove it or add a '('.")
+    assert node is not None
     return node
-
-
-class _Parser:
-    def __init__(self, toks: list[_Tok]) -> None:
-        self.toks = toks
-        self.i = 0
-
-    def peek(self) -> _Tok | None:
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def _is_op(self, tok: _Tok | None, word: str) -> bool:
-        return (
-            tok is not None
-            and tok.kind == "word"
-            and not tok.quoted
-            and "".join(tok.pieces).lower() == word
-        )
-
-    def or_expr(self) -> Node:
-        items = [self.and_expr()]
-        while self._is_op(self.peek(), "or"):
-            self.i += 1
-            if self.peek() is None or self.peek().kind == ")":  # type: ignore[union-attr]
-                raise SearchError("'or' needs a search on both sides.")
-            items.append(self.and_expr())
-        return items[0] if len(items) == 1 else Or(tuple(items))
-
-    def and_expr(self) -> Node:
-        items = [self.unary()]
-        while True:
-            tok = self.peek()
-            if tok is None or tok.kind == ")" or self._is_op(tok, "or"):
-                break
-            if self._is_op(tok, "and"):
-                self.i += 1
-                nxt = self.peek()
-                if nxt is None or nxt.kind == ")" or self._is_op(nxt, "or"):
-                    raise SearchError("'and' needs a search on both sides.")
-            items.append(self.unary())
-        return items[0] if len(items) == 1 else And(tuple(items))
-
-    def unary(self) -> Node:
-        tok = self.peek()
-        if tok is None:
-            raise SearchError("The search ends too early.")
-        if self._is_op(tok, "or") or self._is_op(tok, "and"):
-            raise SearchError(f"'{''.join(tok.pieces)}' needs a search on both sides.")
-        self.i += 1
-        if tok.kind == "-":
-            nxt = self.peek()
-            if nxt is None or nxt.kind == ")":
-                raise SearchError("'-' must be followed by what to leave out, e.g. -tag:leech.")
-            return Not(self.unary())
-        if tok.kind == "(":
-            return self._group(tok)
-        if tok.kind == ")":
-            raise SearchError(f"Unexpected ')' at position {tok.pos + 1}; remove it or add a '('.")
-        return term(tok.pieces, tok.quoted)
-
-    def _group(self, opening: _Tok) -> Node:
-        if self.peek() is not None and self.peek().kind == ")":  # type: ignore[union-attr]
-            raise SearchError(f"The brackets at position {opening.pos + 1} are empty.")
-        node = self.or_expr()
-        closing = self.peek()
-        if closing is None or closing.kind != ")":
-            raise SearchError(f"The '(' at position {opening.pos + 1} is never closed.")
-        self.i += 1
-        return node
-
-
-# ----- terms ----------------------------------------------------------------------------------
-
-
-def term(pieces: tuple[str, ...], quoted: bool) -> Node:
-    """One word: plain text, or key:value when it has an unescaped colon."""
-    if COLON in pieces:
-        cut = pieces.index(COLON)
-        key = "".join(pieces[:cut]).lower()
-        value = pieces[cut + 1 :]
-        # Quoted, only keywords qualify, written without a space: "deck:My Deck", not "Note: x".
-        spaced = bool(value) and value[0].isspace()
-        plain_key = bool(key) and not any(p in (ANY, ONE) for p in pieces[:cut])
-        if plain_key and (not quoted or (key in KEYWORDS and not spaced)):
-            return _qualified(key, _unmark(value))
-    return Text(_unmark(pieces))
-
-
-def _unmark(pieces: tuple[str, ...]) -> Pattern:
-    """Colons become literal text again."""
-    return Pattern(tuple(":" if p == COLON else p for p in pieces))
-
-
-def _qualified(key: str, pat: Pattern) -> Node:
-    value = pat.literal()
-    if key in ("tag", "deck", "note"):
-        if not value:
-            raise SearchError(f"'{key}:' needs a value, e.g. {key}:{_EXAMPLE[key]}.")
-        if key == "tag":
-            return Tag(Pattern(()) if value.lower() == "none" else pat)
-        return Deck(pat) if key == "deck" else NoteType(pat)
-    handler = _HANDLERS.get(key)
-    if handler is not None:
-        return handler(value)
-    return Field(key, pat)
-
-
-_EXAMPLE = {"tag": "leech", "deck": "CEHRS", "note": "Cloze"}
-
-
-def _domain(value: str) -> Node:
-    dom = parse_domain(value)
-    if dom is None:
-        names = ", ".join(f"{d.id} {d.name}" for d in DOMAINS)
-        raise SearchError(f"Unknown domain '{value}'. Use 1-5, 0 (unassigned) or a name: {names}.")
-    return Domain(dom)
-
-
-def _is(value: str) -> Node:
-    v = value.lower()
-    if v not in IS_VALUES:
-        raise SearchError(f"Unknown 'is:{value}'. Use one of: {', '.join(IS_VALUES)}.")
-    return Is(v)
-
-
-def _flag(value: str) -> Node:
-    if value not in ("0", "1", "2", "3", "4"):
-        raise SearchError(f"Unknown 'flag:{value}'. Use flag:0 (no flag) to flag:4.")
-    return Flag(int(value))
-
-
-def _prop(value: str) -> Node:
-    v = value.lower().replace(" ", "")
-    for op in PROP_OPS:
-        name, sep, number = v.partition(op)
-        if sep:
-            break
-    if not sep or name not in PROP_NAMES:
-        raise SearchError(
-            f"Cannot read 'prop:{value}'. Write e.g. prop:r<0.8, prop:lapses>3, prop:ivl>=10 "
-            f"(properties: {', '.join(sorted(set(PROP_NAMES.values())))})."
-        )
-    try:
-        num = float(number)
-    except ValueError:
-        raise SearchError(f"'prop:{value}' needs a number after '{op}'.") from None
-    if PROP_NAMES[name] == "due" and num != int(num):
-        raise SearchError("prop:due counts whole days, e.g. prop:due<=1.")
-    return Prop(PROP_NAMES[name], op, num)
-
-
-def _since(what: Literal["rated", "added", "edited"]) -> _Handler:
-    def handler(value: str) -> Node:
-        days, _, rating = value.partition(":")
-        if not days.isdigit() or not 1 <= int(days) <= 36500:
-            raise SearchError(f"'{what}:' needs a number of days (1 = today), e.g. {what}:7.")
-        if rating and (what != "rated" or rating not in ("1", "2", "3", "4")):
-            raise SearchError("Use rated:DAYS:RATING with a rating of 1-4, e.g. rated:7:1.")
-        return Since(what, int(days), int(rating) if rating else None)
-
-    return handler
-
-
-def _ids(kind: Literal["card", "note"]) -> _Handler:
-    def handler(value: str) -> Node:
-        parts = [p.strip() for p in value.split(",") if p.strip()]
-        if not parts or not all(p.isdigit() and len(p) < 19 for p in parts):
-            key = "cid" if kind == "card" else "nid"
-            raise SearchError(f"'{key}:' needs ids separated by commas, e.g. {key}:12,15.")
-        return Ids(kind, tuple(int(p) for p in parts))
-
-    return handler
-
-
-_HANDLERS = {
-    "domain": _domain,
-    "is": _is,
-    "flag": _flag,
-    "prop": _prop,
-    "rated": _since("rated"),
-    "added": _since("added"),
-    "edited": _since("edited"),
-    "cid": _ids("card"),
-    "nid": _ids("note"),
-}
 
 
 def quote(text: str) -> str:

@@ -1,15 +1,15 @@
-"""Search trees (core/search.py) as parameterised SQL over card c JOIN note n.
+"""Search trees (core/search.py) as parameterised SQL over card c JOIN note n: the context a
+translation needs (time, FSRS decay, the names of decks, note types, fields and templates,
+the saved searches), running it, and the rows the browser shows.
 
-Every value the user typed is bound as a parameter; the SQL text is assembled only from fixed
-fragments and whitelisted names, so a search can never alter a statement. Plain text uses the
-trigram FTS5 index note_fts (schema step 3); retrievability is computed in SQL with the FSRS
-power forgetting curve, exactly as fsrs.Scheduler.get_card_retrievability does.
+The WHERE fragment itself is built by db/search_where.py. Plain text uses the trigram FTS5
+index note_fts (schema step 3); retrievability is computed in SQL with the FSRS power
+forgetting curve, exactly as fsrs.Scheduler.get_card_retrievability does.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,19 +20,14 @@ from typing import Any, NamedTuple
 from sqlmodel import Session
 
 from cehrs_cards.core import search as q
+from cehrs_cards.core.sanitize import strip_html
+from cehrs_cards.db import search_funcs
 from cehrs_cards.db.migrations import note_text_sql
+from cehrs_cards.db.search_where import R_SQL, Translator, name_matches
 from cehrs_cards.db.timefmt import to_db
 
 FSRS_DEFAULT_DECAY = 0.1542
-MIN_TRIGRAM = 3
-"""The trigram index answers substrings of at least three characters; shorter ones scan."""
 
-# Retrievability R = (1 + factor * days / S) ** -decay, days whole as in fsrs (NULL if unknown).
-R_SQL = (
-    "(CASE WHEN c.state = 0 OR c.last_review IS NULL OR NOT c.stability > 0 THEN NULL ELSE"
-    " pow(1.0 + :r_factor * max(0, CAST(julianday(:r_now) - julianday(c.last_review) AS INTEGER))"
-    " / c.stability, -:r_decay) END)"
-)
 IVL_SQL = (
     "(CASE WHEN c.state = 0 OR c.last_review IS NULL THEN NULL"
     " ELSE julianday(c.due) - julianday(c.last_review) END)"
@@ -50,30 +45,22 @@ SORTS = {
     "reps": "c.reps",
     "created": "c.created",
 }
-_OPS = {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "=": "=", "!=": "!="}
-_PROPS = {
-    "r": R_SQL,
-    "s": "c.stability",
-    "d": "c.difficulty",
-    "lapses": "c.lapses",
-    "reps": "c.reps",
-    "ivl": f"CAST(round({IVL_SQL}) AS INTEGER)",
-}
-_IS = {
-    "new": "c.state = 0",
-    "learn": "c.state IN (1, 3)",
-    "review": "c.state IN (2, 3)",
-    "suspended": "c.suspended = 1",
-    "buried": "(c.buried_until IS NOT NULL AND c.buried_until > :now)",
-    "flagged": "c.flag > 0",
-    "due": "(c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= :now) AND"
-    " ((c.state IN (1, 3) AND c.due <= :learn_cutoff) OR (c.state = 2 AND c.due < :day_end)))",
-}
+
+
+@dataclass(frozen=True)
+class NoteTypeInfo:
+    """What searches need to know of a note type: names of its fields and card templates."""
+
+    id: int
+    name: str
+    kind: str
+    fields: tuple[str, ...]
+    templates: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class SearchContext:
-    """What a translation needs besides the tree: the time, FSRS decay, the note types' fields."""
+    """What a translation needs besides the tree: the time, FSRS decay, the catalogue."""
 
     now: datetime
     day_start: datetime
@@ -81,13 +68,18 @@ class SearchContext:
     learn_cutoff: datetime
     decay: float = FSRS_DEFAULT_DECAY
     leech_lapses: int = 8
-    fields: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
-    """Lower-case field name -> (note type id, field index) pairs."""
+    notetypes: tuple[NoteTypeInfo, ...] = ()
+    decks: tuple[tuple[int, str], ...] = ()
+    saved: Mapping[str, str] = field(default_factory=dict)
+    first_fields: Mapping[int, Mapping[int, str]] = field(default_factory=dict)
+    """Note type id -> {note id: first field}, only when dupe: asks (see catalogue)."""
 
     def base_params(self) -> dict[str, Any]:
         factor = 0.9 ** (1 / -self.decay) - 1
         return {
             "now": to_db(self.now),
+            "day_start": to_db(self.day_start),
+            "day0": to_db(self.day_start - timedelta(days=73_000)),
             "day_end": to_db(self.day_end),
             "learn_cutoff": to_db(self.learn_cutoff),
             "r_now": to_db(self.now),
@@ -95,154 +87,48 @@ class SearchContext:
             "r_decay": self.decay,
         }
 
+    def field_places(self, name: q.Pattern) -> list[tuple[int, list[int]]]:
+        """(note type id, field indexes) of every field whose name matches (any case; *:
+        every field; fr*: fields starting fr), as Anki resolves field names."""
+        out = []
+        for nt in self.notetypes:
+            found = [i for i, f in enumerate(nt.fields) if name_matches(name, f)]
+            if found:
+                out.append((nt.id, found))
+        return out
 
-class Translator:
-    """Turns one tree into a WHERE fragment; user values go to `params` as :p0, :p1 ..."""
-
-    def __init__(self, ctx: SearchContext) -> None:
-        self.ctx = ctx
-        self.params: dict[str, Any] = ctx.base_params()
-        self._n = 0
-
-    def bind(self, value: Any) -> str:
-        name = f"p{self._n}"
-        self._n += 1
-        self.params[name] = value
-        return f":{name}"
-
-    def sql(self, node: q.Node) -> str:
-        match node:
-            case q.All():
-                return "1"
-            case q.And(items):
-                return self._and(items)
-            case q.Or(items):
-                return "(" + " OR ".join(self.sql(i) for i in items) + ")"
-            case q.Not(item):
-                return f"NOT ({self.sql(item)})"
-            case q.Text(pat):
-                return self._text(pat)
-            case q.Field(name, pat):
-                return self._field(name, pat)
-            case q.Tag(pat):
-                return self._tag(pat)
-            case q.Deck(pat):
-                return self._deck(pat)
-            case q.NoteType(pat):
-                p = self.bind(pat.like())
-                return (
-                    f"n.notetype_id IN (SELECT id FROM notetype WHERE name LIKE {p} ESCAPE '\\'"
-                    f" OR kind LIKE {p} ESCAPE '\\')"
-                )
-            case q.Domain(dom):
-                return f"c.domain = {self.bind(dom)}"
-            case q.Is(what):
-                return self._is(what)
-            case q.Flag(flag):
-                return f"c.flag = {self.bind(flag)}"
-            case q.Prop(name, op, value):
-                return self._prop(name, op, value)
-            case q.Since():
-                return self._since(node)
-            case q.Ids(kind, ids):
-                col = "c.id" if kind == "card" else "c.note_id"
-                return f"{col} IN (SELECT value FROM json_each({self.bind(json.dumps(ids))}))"
-        raise TypeError(f"unknown search node {node!r}")
-
-    def _and(self, items: tuple[q.Node, ...]) -> str:
-        """Plain words of one AND share a single index lookup (one MATCH, not one per word)."""
-        texts = [i.pat for i in items if isinstance(i, q.Text)]
-        rest = [self.sql(i) for i in items if not isinstance(i, q.Text)]
-        parts = ([self._text(*texts)] if texts else []) + rest
-        return "(" + " AND ".join(parts) + ")"
-
-    def _text(self, *pats: q.Pattern) -> str:
-        """Anywhere in the note's text: the trigram index narrows, LIKE decides when needed."""
-        runs = [c for p in pats for c in p.chunks() if len(c) >= MIN_TRIGRAM]
-        conds = (
-            [f"note_fts MATCH {self.bind(' AND '.join(map(_fts_phrase, runs)))}"] if runs else []
-        )
-        for p in pats:
-            if p.has_wildcards or not any(len(c) >= MIN_TRIGRAM for c in p.chunks()):
-                conds.append(f"text LIKE {self.bind(p.like(anywhere=True))} ESCAPE '\\'")
-        return f"c.note_id IN (SELECT rowid FROM note_fts WHERE {' AND '.join(conds)})"
-
-    def _field(self, name: str, pat: q.Pattern) -> str:
-        where = self.ctx.fields.get(name.lower())
-        if not where:
-            known = ", ".join(sorted(self.ctx.fields)) or "none"
-            raise q.SearchError(
-                f"No note type has a field called '{name}' (fields: {known}). To search for "
-                f"text containing ':', put it in quotes or write \\:."
-            )
-        like = self.bind(pat.like())
-        parts = [
-            f"(n.notetype_id = {self.bind(nt)} AND COALESCE(json_extract(n.fields,"
-            f" {self.bind(f'$[{i}]')}), '') LIKE {like} ESCAPE '\\')"
-            for nt, i in where
-        ]
-        return "(" + " OR ".join(parts) + ")"
-
-    def _tag(self, pat: q.Pattern) -> str:
-        """A whole tag in the space-separated list, or one of its children (tag::child)."""
-        if not pat.pieces:
-            return "n.tags = ''"
-        body = pat.like()
-        whole, child = self.bind(f"% {body} %"), self.bind(f"% {body}::%")
-        padded = "(' ' || n.tags || ' ')"
-        return f"({padded} LIKE {whole} ESCAPE '\\' OR {padded} LIKE {child} ESCAPE '\\')"
-
-    def _deck(self, pat: q.Pattern) -> str:
-        """The deck and its subdecks, by full name (levels joined by ::)."""
-        body = pat.like()
-        whole, sub = self.bind(body), self.bind(body + "::%")
+    def no_field_message(self, name: str) -> str:
+        known = sorted({f for nt in self.notetypes for f in nt.fields}, key=str.lower)
         return (
-            f"c.deck_id IN (SELECT id FROM deck WHERE name LIKE {whole} ESCAPE '\\'"
-            f" OR name LIKE {sub} ESCAPE '\\')"
+            f"No note type has a field called '{name}' (fields: {', '.join(known) or 'none'}). "
+            "To search for text containing ':', put a backslash before it (\\:)."
         )
 
-    def _is(self, what: str) -> str:
-        if what == "leech":
-            tag = self._tag(q.pattern("leech"))
-            return f"(c.lapses >= {self.bind(self.ctx.leech_lapses)} OR {tag})"
-        return _IS[what]
-
-    def _prop(self, name: str, op: str, value: float) -> str:
-        if name == "due":
-            return self._prop_due(op, int(value))
-        expr = _PROPS[name]
-        v = self.bind(value)
-        if name in ("lapses", "reps"):  # counters: new cards have them too (reset keeps them)
-            return f"{expr} {_OPS[op]} {v}"
-        return f"(c.state != 0 AND {expr} IS NOT NULL AND {expr} {_OPS[op]} {v})"
-
-    def _prop_due(self, op: str, k: int) -> str:
-        """Due in k study days (0 today, 1 tomorrow, -1 yesterday): floor(days from start) op k."""
-        x = f"(julianday(c.due) - julianday({self.bind(to_db(self.ctx.day_start))}))"
-        lo, hi = self.bind(k), self.bind(k + 1)
-        cond = {
-            "=": f"{x} >= {lo} AND {x} < {hi}",
-            "!=": f"NOT ({x} >= {lo} AND {x} < {hi})",
-            "<": f"{x} < {lo}",
-            "<=": f"{x} < {hi}",
-            ">": f"{x} >= {hi}",
-            ">=": f"{x} >= {lo}",
-        }[op]
-        return f"(c.state != 0 AND {cond})"
-
-    def _since(self, node: q.Since) -> str:
-        since = self.bind(to_db(self.ctx.day_start - timedelta(days=node.days - 1)))
-        if node.what == "added":
-            return f"c.created >= {since}"
-        if node.what == "edited":
-            return f"n.modified >= {since}"
-        rating = f" AND rating = {self.bind(node.rating)}" if node.rating else ""
-        return f"c.id IN (SELECT card_id FROM revlog WHERE reviewed_at >= {since}{rating})"
+    def dupes(self, notetype_id: int, text: str) -> list[int]:
+        """Notes of that type whose first field, without markup, is `text` without markup."""
+        wanted = strip_html(text)
+        firsts = self.first_fields.get(notetype_id, {})
+        return [nid for nid, first in firsts.items() if strip_html(first) == wanted]
 
 
-def _fts_phrase(text: str) -> str:
-    """An FTS5 string literal: inside double quotes nothing is an operator."""
-    return '"' + text.replace('"', '""') + '"'
+def catalogue(session: Session, query: str = "") -> dict[str, Any]:
+    """The names a translation resolves (SearchContext keywords): note types with their field
+    and template names, decks; first fields only when the query has dupe:."""
+    con = raw(session)
+    types = []
+    for nt_id, name, kind, config in con.execute("SELECT id, name, kind, config FROM notetype"):
+        cfg = json.loads(config)
+        templates = tuple(str(t.get("name", "")) for t in cfg.get("templates", []))
+        types.append(NoteTypeInfo(nt_id, name, kind, tuple(cfg.get("fields", [])), templates))
+    decks = tuple(con.execute("SELECT id, name FROM deck ORDER BY id"))
+    out: dict[str, Any] = {"notetypes": tuple(types), "decks": decks}
+    if "dupe:" in query.lower():
+        firsts: dict[int, dict[int, str]] = {}
+        sql = "SELECT id, notetype_id, COALESCE(json_extract(fields, '$[0]'), '') FROM note"
+        for nid, ntid, first in con.execute(sql):
+            firsts.setdefault(ntid, {})[nid] = first
+        out["first_fields"] = firsts
+    return out
 
 
 def translate(node: q.Node, ctx: SearchContext) -> tuple[str, dict[str, Any]]:
@@ -266,13 +152,11 @@ def select_sql(where: str, sort: str, descending: bool) -> str:
 
 
 def raw(session: Session) -> sqlite3.Connection:
-    """The session's sqlite3 connection: plain tuples, no ORM cost on 100,000-row results."""
+    """The session's sqlite3 connection (plain tuples, no ORM cost on 100,000-row results),
+    with the search functions registered."""
     dbapi = session.connection().connection.driver_connection
     assert isinstance(dbapi, sqlite3.Connection)
-    try:
-        dbapi.execute("SELECT pow(2, 2)")
-    except sqlite3.OperationalError:  # SQLite built without math functions
-        dbapi.create_function("pow", 2, math.pow, deterministic=True)
+    search_funcs.register(dbapi)
     return dbapi
 
 
@@ -282,7 +166,10 @@ def card_ids(
     """Ids of the cards matching a tree, in the requested order."""
     where, params = translate(node, ctx)
     sql = select_sql(where, sort, desc)
-    return [row[0] for row in raw(session).execute(sql, params)]
+    try:
+        return [row[0] for row in raw(session).execute(sql, params)]
+    except sqlite3.OperationalError as exc:  # too deep or too long for SQLite's parser
+        raise q.SearchError(f"This search is too complex to run ({exc}); simplify it.") from None
 
 
 class RawRow(NamedTuple):
@@ -322,15 +209,6 @@ def fetch_rows(session: Session, ids: Sequence[int], ctx: SearchContext) -> list
     params = ctx.base_params() | {"ids": json.dumps(list(ids))}
     got = {r[0]: RawRow(*r) for r in raw(session).execute(sql, params)}
     return [got[i] for i in ids if i in got]
-
-
-def field_map(session: Session) -> dict[str, tuple[tuple[int, int], ...]]:
-    """Lower-case field name -> (note type id, index) for every note type (for field:value)."""
-    out: dict[str, list[tuple[int, int]]] = {}
-    for nt_id, config in raw(session).execute("SELECT id, config FROM notetype"):
-        for i, name in enumerate(json.loads(config).get("fields", [])):
-            out.setdefault(str(name).lower(), []).append((nt_id, i))
-    return {k: tuple(v) for k, v in out.items()}
 
 
 @contextmanager

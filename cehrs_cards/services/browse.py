@@ -90,8 +90,9 @@ class BrowseService:
         self.col = col
 
     # ----- searching -----------------------------------------------------------------------
-    def context(self, s: Session) -> SearchContext:
-        """Time, study day, FSRS decay and field names a translation needs."""
+    def context(self, s: Session, query: str = "") -> SearchContext:
+        """Time, study day, FSRS decay, the names of note types, fields, templates and decks,
+        and the saved searches (preset:NAME) a translation needs."""
         settings = load_settings(s)
         now = self.col.now()
         hour = settings.rollover_hour
@@ -102,14 +103,15 @@ class BrowseService:
             learn_cutoff=now + timedelta(minutes=LEARN_AHEAD_MINUTES),
             decay=decay_of(settings.parameters),
             leech_lapses=settings.leech_lapses,
-            fields=search_sql.field_map(s),
+            saved=self._saved(s),
+            **search_sql.catalogue(s, query),
         )
 
     def search(self, query: str, sort: str = "created", desc: bool = False) -> list[int]:
         """Card ids matching `query` in order; raises SearchError for a query it cannot read."""
         node = q.parse(query)
         with self.col.read() as s:
-            return search_sql.card_ids(s, node, self.context(s), sort, desc)
+            return search_sql.card_ids(s, node, self.context(s, query), sort, desc)
 
     def one_per_note(self, card_ids: Sequence[int]) -> list[int]:
         """One of `card_ids` per note, the notes in the order their first card comes (the
@@ -198,7 +200,11 @@ class BrowseService:
 
     def saved_searches(self) -> dict[str, str]:
         with self.col.read() as s:
-            row = s.get(Setting, SAVED_KEY)
+            return self._saved(s)
+
+    @staticmethod
+    def _saved(s: Session) -> dict[str, str]:
+        row = s.get(Setting, SAVED_KEY)
         return dict(json.loads(row.value)) if row else {}
 
     def save_search(self, name: str, query: str) -> None:

@@ -99,6 +99,35 @@ def test_a_bad_search_says_why_and_keeps_the_table(qtbot, win):
     assert not win.error.isVisible() and _shown_ids(win) == [1]
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("(" * 300 + "x" + ")" * 300, "nested too deeply"),
+     ("(" * 300 + "x", "nested too deeply"),
+     ('"re:("', "regular expression is not valid"), ("re:(", "needs a regular expression"),
+     (" or ".join(["-(a b)"] * 390), ""), (" or ".join(["-(a b)"] * 500), "too long"),
+     ("is:DUE", "Unknown 'is:DUE'"), ("card:", "")],
+)  # fmt: skip
+def test_deep_or_odd_searches_show_a_message_and_the_window_keeps_working(
+    qtbot, win, query, message
+):
+    before = _shown_ids(win)
+    win.search_box.setText(query)
+    qtbot.keyClick(win.search_box, Qt.Key.Key_Return)
+    if message:
+        assert message in win.error.text() and win.error.isVisible()
+        assert _shown_ids(win) == before
+    _type_search(qtbot, win, "domain:2")
+    assert not win.error.isVisible() and _shown_ids(win) == [1]
+
+
+def test_minus_signs_and_a_pathological_regex_are_just_searches(qtbot, win):
+    for query in ("-" * 600 + "x", '"re:(a+)+$"', '"re:(x+x+)+y"', "--hipaa"):
+        win.search_box.setText(query)
+        qtbot.keyClick(win.search_box, Qt.Key.Key_Return)
+        assert not win.error.isVisible(), query
+    assert _shown_ids(win) == [1, 2, 3, 4, 5, 6, 7]  # --hipaa: no card has "-hipaa"
+
+
 def test_hostile_search_from_the_window_changes_nothing(qtbot, win, kit):
     before = kit.dump()
     _type_search(qtbot, win, "'; DROP TABLE card; --")

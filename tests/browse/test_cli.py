@@ -76,3 +76,21 @@ def test_leeches_lists_and_tags(capsys, data):
     assert report["threshold"] == 8 and report["newly_tagged_notes"] == 1
     assert [x["id"] for x in report["leeches"]] == [7] and report["leeches"][0]["tagged"]
     assert "rewrite" in report["advice"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["search", "-CPOE", "--json"],
+        ["search", "--json", "-CPOE"],
+        ["search", "--json", "--", "-CPOE"],
+    ],
+)
+def test_a_query_starting_with_a_minus_is_the_query_not_an_option(capsys, data, argv):
+    code, out, _ = run(capsys, "--data-dir", str(data), *argv)
+    assert code == 0 and sorted(r["id"] for r in json.loads(out)) == [2, 3, 4, 5, 6, 7]
+
+
+def test_after_a_double_dash_anything_is_the_query(capsys, data):
+    code, out, _ = run(capsys, "--data-dir", str(data), "search", "--json", "--", "--CPOE")
+    assert code == 0 and len(json.loads(out)) == 7  # not "-CPOE": no card has that text

@@ -1,0 +1,320 @@
+"""A search tree (core/search.py) as a WHERE fragment over card c JOIN note n.
+
+Every value the user typed is bound as a parameter (:p0, :p1 ...); the SQL text is built only
+from fixed fragments, so a search can never alter a statement. Names (decks, note types,
+fields, templates) are resolved here against the catalogue in the context, as Anki does.
+The meaning of each keyword follows Anki's rslib/src/search/sqlwriter.rs on our schema.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from cehrs_cards.core import search as q
+from cehrs_cards.core import search_text as st
+from cehrs_cards.db.search_funcs import user_regex
+from cehrs_cards.db.timefmt import to_db
+
+if TYPE_CHECKING:
+    from cehrs_cards.db.search_sql import SearchContext
+
+MIN_TRIGRAM = 3
+"""The trigram index answers substrings of at least three characters; shorter ones scan."""
+MAX_PRESET_DEPTH = 5
+RAW_FIELDS = "cc_flds(n.fields)"
+NOT_BURIED = "(c.buried_until IS NULL OR c.buried_until <= :now)"
+LIVE = f"(c.state != 0 AND c.suspended = 0 AND {NOT_BURIED})"
+"""Cards in a study queue (Anki's queue-based searches leave suspended and buried out)."""
+_IS = {
+    "new": "c.state = 0",
+    "learn": "c.state IN (1, 3)",
+    "review": "c.state IN (2, 3)",
+    "suspended": "c.suspended = 1",
+    "buried": f"NOT {NOT_BURIED}",
+    "buried-manually": f"NOT {NOT_BURIED}",
+    "buried-sibling": "0",
+    "flagged": "c.flag > 0",
+    "due": f"(c.suspended = 0 AND {NOT_BURIED} AND"
+    " ((c.state IN (1, 3) AND c.due <= :learn_cutoff) OR (c.state = 2 AND c.due < :day_end)))",
+}
+
+
+_OPS = {op: op for op in ("<=", ">=", "!=", "=", "<", ">")}
+"""Comparison operators as SQL text: only these fixed strings, never the user's."""
+
+
+# Retrievability R = (1 + factor * days / S) ** -decay, days whole as in fsrs (NULL if unknown).
+R_SQL = (
+    "(CASE WHEN c.state = 0 OR c.last_review IS NULL OR NOT c.stability > 0 THEN NULL ELSE"
+    " pow(1.0 + :r_factor * max(0, CAST(julianday(:r_now) - julianday(c.last_review) AS INTEGER))"
+    " / c.stability, -:r_decay) END)"
+)
+
+
+def _day(col: str) -> str:
+    """The study day of a datetime column, counted from :day0 (200 years back: no negatives)."""
+    return f"CAST(julianday({col}) - julianday(:day0) AS INTEGER)"
+
+
+IVL_DAYS = (
+    f"(CASE WHEN c.state = 2 AND c.last_review IS NOT NULL"
+    f" THEN {_day('c.due')} - {_day('c.last_review')} ELSE 0 END)"
+)
+"""Anki's ivl: whole study days from the last review to the due day; 0 for new / learning."""
+
+
+class Translator:
+    """Turns one tree into a WHERE fragment; user values go to `params`."""
+
+    def __init__(self, ctx: SearchContext, presets: tuple[str, ...] = ()) -> None:
+        self.ctx = ctx
+        self.params: dict[str, Any] = ctx.base_params()
+        self._n = 0
+        self.presets = presets
+
+    def bind(self, value: Any) -> str:
+        name = f"p{self._n}"
+        self._n += 1
+        self.params[name] = value
+        return f":{name}"
+
+    def ids(self, values: list[int] | list[str]) -> str:
+        return f"(SELECT value FROM json_each({self.bind(json.dumps(values))}))"
+
+    def sql(self, node: q.Node) -> str:
+        match node:
+            case q.All():
+                return "1"
+            case q.Nothing():
+                return "0"
+            case q.And(items):
+                return self._and(items)
+            case q.Or(items):
+                return "(" + " OR ".join(self.sql(i) for i in items) + ")"
+            case q.Not(item):
+                return f"NOT ({self.sql(item)})"
+            case q.Text():
+                return self._text(node)
+            case q.Regex(pattern):
+                return f"cc_re({self._user_regex(pattern)}, {RAW_FIELDS})"
+            case q.Field():
+                return self._field(node)
+            case q.Tag():
+                return self._tag(node)
+            case q.Deck(pat):
+                return self._deck(pat)
+            case q.NoteType(pat):
+                found = [nt.id for nt in self.ctx.notetypes if name_matches(pat, nt.name)]
+                return f"n.notetype_id IN {self.ids(found)}"
+            case q.NoteTypeId(ntid):
+                return f"n.notetype_id = {self.bind(ntid)}"
+            case q.Template():
+                return self._template(node)
+            case q.Dupe():
+                return f"n.id IN {self.ids(self.ctx.dupes(node.notetype_id, node.text))}"
+            case q.Preset(name):
+                return self._preset(name)
+            case q.Domain(dom):
+                return f"c.domain = {self.bind(dom)}"
+            case q.Is(what):
+                return self._is(what)
+            case q.Flag(flag):
+                return f"c.flag = {self.bind(flag)}"
+            case q.Prop():
+                return self._prop(node)
+            case q.Since():
+                return self._since(node)
+            case q.RatedOn():
+                return self._rated_on(node)
+            case q.Ids(kind, ids):
+                col = "c.id" if kind == "card" else "c.note_id"
+                return f"{col} IN {self.ids([i for i in ids if i < 2**63])}"
+        raise TypeError(f"unknown search node {node!r}")
+
+    # ----- text ---------------------------------------------------------------------------------
+    def _and(self, items: tuple[q.Node, ...]) -> str:
+        """Plain words of one AND share a single index lookup (one MATCH, not one per word)."""
+        plain = [i for i in items if isinstance(i, q.Text) and i.mode in ("plain", "word")]
+        rest = [self.sql(i) for i in items if i not in plain]
+        parts = ([self._indexed(plain)] if plain else []) + rest
+        return "(" + " AND ".join(parts) + ")"
+
+    def _text(self, node: q.Text) -> str:
+        if node.mode in ("plain", "word"):
+            return self._indexed([node])
+        if node.mode == "nc":
+            rx = self.bind(st.contains(st.no_accents(node.pat)))
+            return f"c.note_id IN (SELECT rowid FROM note_fts WHERE cc_nc({rx}, text))"
+        cloze = [nt.id for nt in self.ctx.notetypes if nt.kind == "cloze"]
+        rx = self.bind(st.contains(node.pat))
+        return f"(n.notetype_id IN {self.ids(cloze)} AND cc_sc({rx}, {RAW_FIELDS}, n.sort_field))"
+
+    def _indexed(self, texts: list[q.Text]) -> str:
+        """The note's text (markup taken out): the trigram index narrows, a regex decides when
+        the index alone cannot (wildcards, words, runs shorter than three characters)."""
+        runs = [c for t in texts for c in t.pat.chunks() if len(c) >= MIN_TRIGRAM]
+        conds = (
+            [f"note_fts MATCH {self.bind(' AND '.join(map(_fts_phrase, runs)))}"] if runs else []
+        )
+        for t in texts:
+            exact = not t.pat.has_wildcards and len(t.pat.chunks()) == 1 and t.pat.chunks()[0]
+            if t.mode == "word":
+                conds.append(f"cc_match({self.bind(st.word(t.pat))}, text)")
+            elif not (exact and len(exact) >= MIN_TRIGRAM):
+                conds.append(self._contains(t.pat, "text", anywhere=True))
+        return f"c.note_id IN (SELECT rowid FROM note_fts WHERE {' AND '.join(conds)})"
+
+    def _contains(self, pat: q.Pattern, text: str, anywhere: bool) -> str:
+        """`text` matches the pattern (anywhere, or whole): LIKE when exact, else a regex."""
+        like = st.like(pat, anywhere)
+        if like is not None:
+            return f"{text} LIKE {self.bind(like)} ESCAPE '\\'"
+        regex = st.contains(pat) if anywhere else st.whole(pat)
+        return f"cc_match({self.bind(regex)}, {text})"
+
+    def _user_regex(self, pattern: str) -> str:
+        translated = st.anki_regex(pattern)
+        user_regex(translated)  # an invalid one fails here, with its message
+        return self.bind(translated)
+
+    def _field(self, node: q.Field) -> str:
+        where = self.ctx.field_places(node.name)
+        if not where:
+            raise q.SearchError(self.ctx.no_field_message(node.name.literal()))
+        if node.mode == "re":
+            test = f"cc_re({self._user_regex(node.regex)}, {{v}})"
+        elif node.mode == "nc":
+            test = f"cc_nc({self.bind(st.whole(st.no_accents(node.pat)))}, {{v}})"
+        else:
+            test = self._contains(node.pat, "{v}", anywhere=False)
+        parts = []
+        for ntid, indexes in where:
+            tests = " OR ".join(
+                test.format(v=f"json_extract(n.fields, {self.bind(f'$[{int(i)}]')})")
+                for i in indexes
+            )
+            parts.append(f"(n.notetype_id = {self.bind(ntid)} AND ({tests}))")
+        return "(" + " OR ".join(parts) + ")"
+
+    def _tag(self, node: q.Tag) -> str:
+        if node.regex is not None:
+            return f"cc_tags_re({self._user_regex(node.regex)}, n.tags)"
+        if not node.pat.pieces:
+            return "n.tags = ''"
+        if node.pat.pieces == (q.ANY,):
+            return "1"
+        pat = st.no_accents(node.pat) if node.nc else node.pat
+        return f"cc_tags({self.bind(st.in_tag(pat))}, n.tags, {int(node.nc)})"
+
+    # ----- names ------------------------------------------------------------------------------
+    def _deck(self, pat: q.Pattern) -> str:
+        literal = pat.literal()
+        if pat.pieces == (q.ANY,):
+            return "1"
+        if literal.lower() == "filtered" and not pat.has_wildcards:
+            return "0"  # there are no filtered decks here
+        rx = re.compile("(?i)" + pat.regex() + r"(?:::|\Z)")
+        found = [d for d, name in self.ctx.decks if rx.match(name)]
+        return f"c.deck_id IN {self.ids(found)}"
+
+    def _template(self, node: q.Template) -> str:
+        if node.ordinal is not None:
+            return f"c.ord = {self.bind(node.ordinal)}"
+        assert node.name is not None
+        pairs = [
+            f"{nt.id}:{o}"
+            for nt in self.ctx.notetypes
+            for o, name in enumerate(nt.templates)
+            if name_matches(node.name, name)
+        ]
+        return f"(n.notetype_id || ':' || c.ord) IN {self.ids(pairs)}"
+
+    def _preset(self, name: str) -> str:
+        saved = {k.casefold(): v for k, v in self.ctx.saved.items()}
+        query = saved.get(name.casefold())
+        if query is None:
+            if name.casefold() == "default":
+                return "1"  # every deck uses the one set of options, like Anki's Default
+            known = ", ".join(sorted(self.ctx.saved)) or "none yet"
+            raise q.SearchError(f"No saved search called '{name}' (saved: {known}).")
+        if name.casefold() in self.presets or len(self.presets) >= MAX_PRESET_DEPTH:
+            raise q.SearchError(f"The saved search '{name}' uses itself (through preset:).")
+        inner = Translator(self.ctx, (*self.presets, name.casefold()))
+        inner._n = self._n + 1000 * (len(self.presets) + 1)
+        where = inner.sql(q.parse(query))
+        self.params |= {k: v for k, v in inner.params.items() if k.startswith("p")}
+        return f"({where})"
+
+    # ----- card state -----------------------------------------------------------------------
+    def _is(self, what: str) -> str:
+        if what == "leech":
+            leech = self._tag(q.Tag(q.pattern("leech")))
+            return f"(c.lapses >= {self.bind(self.ctx.leech_lapses)} OR {leech})"
+        return _IS[what]
+
+    def _prop(self, node: q.Prop) -> str:
+        op, v = _OPS[node.op], self.bind(node.value)
+        if node.name == "due":
+            return f"({LIVE} AND {_day('c.due')} - {_day(':day_start')} {op} {v})"
+        if node.name == "pos":
+            ranked = (
+                "SELECT id, DENSE_RANK() OVER (ORDER BY due, note_id) AS pos"
+                " FROM card WHERE state = 0"
+            )
+            return f"c.id IN (SELECT id FROM ({ranked}) WHERE pos {op} {v})"
+        if node.name == "s":
+            return f"(c.state != 0 AND c.stability {op} {v})"
+        if node.name == "d":  # Anki's prop:d is 0-1; FSRS difficulty is 1-10
+            return f"(c.state != 0 AND c.difficulty {op} {v} * 9 + 1)"
+        if node.name == "r":
+            return f"(c.state != 0 AND {R_SQL} {op} {v})"
+        column = {"ivl": IVL_DAYS, "reps": "c.reps", "lapses": "c.lapses"}[node.name]
+        return f"{column} {op} {v}"
+
+    def _since(self, node: q.Since) -> str:
+        since = self.bind(to_db(self.ctx.day_start - timedelta(days=node.days - 1)))
+        if node.what == "added":
+            return f"c.created >= {since}"
+        if node.what == "edited":
+            return f"n.modified >= {since}"
+        if node.what == "resched":
+            return "0"  # due date changes are not logged here
+        if node.what == "introduced":
+            return (
+                f"c.id IN (SELECT card_id FROM revlog WHERE reviewed_at >= {since}"
+                f" AND card_id NOT IN (SELECT card_id FROM revlog WHERE reviewed_at < {since}))"
+            )
+        rating = f" AND rating = {self.bind(node.rating)}" if node.rating else ""
+        return f"c.id IN (SELECT card_id FROM revlog WHERE reviewed_at >= {since}{rating})"
+
+    def _rated_on(self, node: q.RatedOn) -> str:
+        """Answered on day `days` (0 today, -1 yesterday), compared as Anki compares."""
+        if node.resched:
+            return "0"
+        start = self.bind(to_db(self.ctx.day_start + timedelta(days=node.days)))
+        end = self.bind(to_db(self.ctx.day_start + timedelta(days=node.days + 1)))
+        cond = {
+            ">": f"reviewed_at >= {end}",
+            ">=": f"reviewed_at >= {start}",
+            "<": f"reviewed_at < {start}",
+            "<=": f"reviewed_at < {end}",
+            "=": f"reviewed_at >= {start} AND reviewed_at < {end}",
+            "!=": f"NOT (reviewed_at >= {start} AND reviewed_at < {end})",
+        }[_OPS[node.op]]
+        rating = f" AND rating = {self.bind(node.rating)}" if node.rating else ""
+        return f"c.id IN (SELECT card_id FROM revlog WHERE {cond}{rating})"
+
+
+def name_matches(pat: q.Pattern, name: str) -> bool:
+    """A name against a glob, any case (Anki: unicase equality, or a regex with (?i))."""
+    if not pat.has_wildcards:
+        return pat.literal().casefold() == name.casefold()
+    return re.fullmatch("(?is)" + pat.regex(), name) is not None
+
+
+def _fts_phrase(text: str) -> str:
+    """An FTS5 string literal: inside double quotes nothing is an operator."""
+    return '"' + text.replace('"', '""') + '"'
