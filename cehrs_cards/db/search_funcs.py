@@ -29,6 +29,7 @@ def user_regex(pattern: str) -> Any:
     """RE2 for an (already translated) user regex; SearchError naming the problem. (RE2 is
     imported on first use: loading it costs the app's start-up time for nothing otherwise.)"""
     import re2
+
     options = re2.Options()
     options.log_errors = False
     try:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
+
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
+def private_file(path: Path) -> None:
+    """Create `path` empty, readable by its owner only (0600 on POSIX), before it is filled."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
 
 
 def snapshot(source: Path, dest: Path) -> None:
     """Copy `source` to `dest` with SQLite's online backup API (safe while others use it)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
     tmp = dest.with_suffix(".partial")
+    private_file(tmp)
     src = sqlite3.connect(source)
     try:
         out = sqlite3.connect(tmp)

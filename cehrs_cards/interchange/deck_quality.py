@@ -57,7 +57,7 @@ PRIMARY = re.compile(
     r"\b(CFR|U\.S\.C\.|USC|CMS|ONC|HHS|OCR|OIG|FDA|DEA|CDC|NCHS|NLM|AHRQ|NIST|FTC|SAMHSA|"
     r"HL7|FHIR|X12|NCPDP|NUCC|NUBC|LOINC|SNOMED|RxNorm|DICOM|IHE|ISO|ASTM|CAQH|NCQA|NQF|"
     r"Joint Commission|AMA|WHO|ICD-10|HCPCS|CPT|Medicare|Medicaid|Federal Register|"
-    r"Public Law|Pub\. ?L\.|HIPAA|HITECH|Cures Act|ISMP|USP|AHIMA|state law)\b"
+    r"Public Law|Pub\. ?L\.|HIPAA|HITECH|Cures Act|ISMP|USP|AHIMA|state law)(?!\w)"
 )
 """A source names a primary authority: a regulation, agency, standard or code-set owner."""
 IN_HOUSE = re.compile(r"fact sheet|CEHRS_FACTS|shared/", re.IGNORECASE)

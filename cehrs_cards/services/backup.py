@@ -19,13 +19,14 @@ from pathlib import Path
 
 import zstandard
 
-from cehrs_cards.db.snapshot import is_healthy, snapshot
+from cehrs_cards.db.snapshot import is_healthy, private_file, snapshot
 
 BACKUP_DIR = "backups"
 PACKED = ".zst"  # collection-<stamp>-<reason>.sqlite.zst
 ZSTD_LEVEL = 1  # 1 s for the 344 MB heavy collection, 3% larger than level 3 at half the time
 STAMP = "%Y%m%d-%H%M%S"
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 12, 10, 9
+KEEP_NEWEST = 5  # whatever their day: a bad day's closing backups cannot push out the good one
 INTERVAL = timedelta(minutes=30)
 
 
@@ -76,10 +77,11 @@ KEEP_SAFETY_NETS = {"before-import": 2, "before-upgrade": 1}  # reason -> newest
 
 
 def keep_set(backups: list[Backup]) -> set[Path]:
-    """Newest backup of each of the last 12 days, 10 weeks and 9 months that have one, and
-    the newest ones taken before an import or an upgrade: otherwise the next backup that
-    day would rotate out the very state a user wants back after a bad import."""
-    keep: set[Path] = set()
+    """The newest 5 backups, the newest of each of the last 12 days, 10 weeks and 9 months
+    that have one, and the newest ones taken before an import or an upgrade: otherwise the
+    next backups that day would rotate out the very state a user wants back after a bad
+    import or a lost collection."""
+    keep: set[Path] = {b.path for b in backups[:KEEP_NEWEST]}
     for reason, count in KEEP_SAFETY_NETS.items():
         keep.update([b.path for b in backups if b.reason == reason][:count])
     for key, count in (
@@ -129,6 +131,7 @@ def compress_backups(data_dir: Path) -> int:
 def _pack(plain: Path, target: Path) -> None:
     part = target.with_name(target.name + ".partial")
     compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)  # one core: the UI keeps the other
+    private_file(part)
     with plain.open("rb") as source, part.open("wb") as out:
         compressor.copy_stream(source, out, read_size=1 << 20, write_size=1 << 20)
         out.flush()
@@ -155,6 +158,7 @@ def unpacked(backup: Path) -> Iterator[Path]:
 def _unpack(backup: Path, dest: Path) -> None:
     """Unpack a packed backup; ZstdError if it is damaged or cut short."""
     unpacker = zstandard.ZstdDecompressor().decompressobj()
+    private_file(dest)
     with backup.open("rb") as source, dest.open("wb") as out:
         while chunk := source.read(1 << 20):
             out.write(unpacker.decompress(chunk))
@@ -167,6 +171,7 @@ def _copy_out(backup: Path, dest: Path) -> None:
     if backup.name.endswith(PACKED):
         _unpack(backup, dest)
     else:
+        private_file(dest)
         shutil.copyfile(backup, dest)
 
 

@@ -74,7 +74,10 @@ class Collection:
         self.clock: Clock = clock or SystemClock()
         self.tz: tzinfo = tz or _local_tz()
         self._lock = InstanceLock(data_dir)
-        self._lock.acquire()
+        try:
+            self._lock.acquire()
+        except PermissionError as exc:
+            raise ReadOnlyCollectionError(_read_only_text(data_dir, exc)) from exc
         try:
             self._check_file(full_check, start_new)
             self.engine: Engine = open_engine(self.db_path)

@@ -19,6 +19,7 @@ class InstanceLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # PermissionError (a read-only folder) goes up as it is: that is not "in use".
         f = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115  (held until release)
         try:
             _lock(f)

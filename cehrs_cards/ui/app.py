@@ -13,7 +13,13 @@ from cehrs_cards.db.migrations import LATEST, SchemaTooNewError
 from cehrs_cards.db.snapshot import user_version
 from cehrs_cards.services import backup
 from cehrs_cards.services.bundled import load_bundled_if_first_run
-from cehrs_cards.services.collection import Collection, CorruptCollectionError
+from cehrs_cards.services.collection import (
+    Collection,
+    CorruptCollectionError,
+    MissingCollectionError,
+    ReadOnlyCollectionError,
+    set_aside_empty,
+)
 from cehrs_cards.services.lock import CollectionInUseError
 from cehrs_cards.services.notes import NotesService
 from cehrs_cards.services.review import ReviewService
@@ -124,42 +130,56 @@ class Shell(QObject):
             "check). It has not been changed."
         )
 
-    def _open_collection(self) -> Collection | None:
+    def _open_collection(self, start_new: bool = False) -> Collection | None:
         notice = self._upgrade_notice()
         try:
-            col = Collection(self.data_dir, full_check=False)
+            col = Collection(self.data_dir, full_check=False, start_new=start_new)
         except CollectionInUseError as exc:
             message(None, QMessageBox.Icon.Warning, "CEHRS Cards", str(exc))
             return None
         except SchemaTooNewError as exc:
             message(None, QMessageBox.Icon.Critical, "CEHRS Cards", str(exc))
             return None
+        except ReadOnlyCollectionError as exc:
+            message(None, QMessageBox.Icon.Critical, "CEHRS Cards", str(exc))
+            return None
         except CorruptCollectionError as exc:
-            return self._offer_restore(str(exc))
+            return self._offer_restore(str(exc), isinstance(exc, MissingCollectionError))
         finally:
             if notice is not None:
                 notice.close()
         load_bundled_if_first_run(col)
         return col
 
-    def _offer_restore(self, problem: str) -> Collection | None:
+    def _offer_restore(self, problem: str, missing: bool = False) -> Collection | None:
+        """Offer the newest good backup; for a missing or empty collection, also (never by
+        default) a new empty one. Nothing is deleted either way."""
         good = backup.newest_good_backup(self.data_dir)
-        if good is None:
-            message(
-                None,
-                QMessageBox.Icon.Critical,
-                "CEHRS Cards",
-                f"{problem}\n\nNo good backup was found.",
-            )
+        if good is not None:
+            when = good.taken.astimezone().strftime("%a %d %b %Y %H:%M")
+            yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+            text = f"{problem}\n\nRestore the newest good backup, from {when}?"
+            if message(None, QMessageBox.Icon.Question, "CEHRS Cards", text, yes | no, yes) == yes:
+                backup.restore(self.data_dir / "collection.sqlite", good.path, datetime.now(UTC))
+                return self._open_collection()
+        elif not missing:
+            text = f"{problem}\n\nNo good backup was found."
+            message(None, QMessageBox.Icon.Critical, "CEHRS Cards", text)
+        return self._offer_new(problem if good is None else "", missing)
+
+    def _offer_new(self, problem: str, missing: bool) -> Collection | None:
+        if not missing:
             return None
-        when = good.taken.astimezone().strftime("%a %d %b %Y %H:%M")
-        answer = QMessageBox.question(
-            None, "CEHRS Cards", f"{problem}\n\nRestore the newest good backup, from {when}?"
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        lead = f"{problem}\n\nNo good backup was found.\n\n" if problem else ""
+        text = (
+            f"{lead}Start a new collection with the bundled deck instead? Your backups stay in "
+            f"{backup.backup_dir(self.data_dir)}, and an empty collection file is kept aside."
         )
-        if answer != QMessageBox.StandardButton.Yes:
+        if message(None, QMessageBox.Icon.Question, "CEHRS Cards", text, yes | no, no) != yes:
             return None
-        backup.restore(self.data_dir / "collection.sqlite", good.path, datetime.now(UTC))
-        return self._open_collection()
+        set_aside_empty(self.data_dir, datetime.now(UTC))
+        return self._open_collection(start_new=True)
 
     def _on_timer_timeout(self) -> None:
         if self.window is None:

@@ -144,3 +144,9 @@ def test_format_reads_the_item_bank_keys(tmp_path: Path):
 def test_format_refuses_mistyped_item_bank_keys(tmp_path: Path, extra: str):
     with pytest.raises(DeckFormatError):
         read_native_file(_toml(tmp_path, extra))
+
+
+def test_a_united_states_code_citation_is_a_primary_source():
+    n = _mcq()
+    n.source = "42 U.S.C. 1320d-6 (wrongful disclosure)"
+    assert assess([n], TODAY).no_primary == []

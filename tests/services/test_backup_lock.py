@@ -35,10 +35,11 @@ def test_rotation_keeps_daily_weekly_monthly(tmp_path):
     backups = [bk.Backup(tmp_path / f"{i}", t0 + timedelta(hours=12 * i), "") for i in range(800)]
     backups.sort(key=lambda b: b.taken, reverse=True)
     keep = bk.keep_set(backups)
-    newest_days = {b.taken.date() for b in backups if b.path in keep}
-    assert backups[0].path in keep
-    assert len(keep) <= bk.KEEP_DAILY + bk.KEEP_WEEKLY + bk.KEEP_MONTHLY
-    assert len(newest_days) == len(keep)  # never two kept on one day
+    older = [b for b in backups[bk.KEEP_NEWEST :] if b.path in keep]
+    newest_days = {b.taken.date() for b in older}
+    assert all(b.path in keep for b in backups[: bk.KEEP_NEWEST])  # whatever their day
+    assert len(keep) <= bk.KEEP_NEWEST + bk.KEEP_DAILY + bk.KEEP_WEEKLY + bk.KEEP_MONTHLY
+    assert len(newest_days) == len(older)  # past the newest few, never two kept on one day
     months = {(b.taken.year, b.taken.month) for b in backups if b.path in keep}
     assert len(months) >= bk.KEEP_MONTHLY
 
@@ -194,9 +195,19 @@ def test_the_backup_before_an_import_outlives_later_backups_that_day(mini_col, c
     before = mini_col.backup("timer")
     clock.advance(timedelta(minutes=5))
     import_file(mini_col, fixtures)  # takes its "before-import" backup
-    for _ in range(3):
+    for _ in range(bk.KEEP_NEWEST + 2):
         clock.advance(timedelta(minutes=31))
         mini_col.backup("timer")
     reasons = [b.reason for b in bk.list_backups(mini_col.data_dir)]
-    assert reasons == ["timer", "before-import"]  # the day's newest and the safety net
+    assert reasons == ["timer"] * bk.KEEP_NEWEST + ["before-import"]  # newest few + safety net
     assert not before.path.exists()
+
+
+def test_a_bad_days_closing_backups_cannot_push_out_the_good_one(mini_col, clock):
+    """The issue's loss: a lost collection restarted empty, and that day's closing backups
+    rotated out the day's only good backup. The newest few are kept whatever their day."""
+    good = mini_col.backup("close")
+    for _ in range(bk.KEEP_NEWEST - 1):
+        clock.advance(timedelta(minutes=10))
+        mini_col.backup("close")
+    assert good.path.exists()

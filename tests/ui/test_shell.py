@@ -15,6 +15,18 @@ from cehrs_cards.ui.app import Shell
 DECKS = Path(__file__).parents[1] / "fixtures" / "decks"
 
 
+def answer_boxes(monkeypatch, reply: QMessageBox.StandardButton) -> list[str]:
+    """Every message box answers `reply` at once; returns the texts shown, in order."""
+    shown: list[str] = []
+
+    def exec_(box: QMessageBox) -> int:
+        shown.append(box.text())
+        return int(reply.value)
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    return shown
+
+
 def _collection_with_backup(data: Path) -> None:
     col = Collection(data)
     import_package(col, read_native(DECKS))
@@ -37,13 +49,7 @@ def test_damaged_file_is_restored_on_request(qapp, qtbot, tmp_path, monkeypatch)
     db = data / "collection.sqlite"
     _damage_pages_after_the_first(db)
     assert opens(db) and not is_healthy(db)  # the cheap start-up check passes, quick_check fails
-    asked: list[str] = []
-
-    def yes(*args: object) -> QMessageBox.StandardButton:
-        asked.append(str(args[2]))
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(yes))
+    asked = answer_boxes(monkeypatch, QMessageBox.StandardButton.Yes)
     shell = Shell(qapp, data)
     assert shell.open()
     qtbot.waitUntil(lambda: is_healthy(db) and shell.window is not None, timeout=10_000)
@@ -56,8 +62,7 @@ def test_damaged_file_is_restored_on_request(qapp, qtbot, tmp_path, monkeypatch)
 
 
 def test_second_instance_is_refused_with_a_message(qapp, tmp_path, monkeypatch):
-    warned: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: warned.append(str(a[2]))))
+    warned = answer_boxes(monkeypatch, QMessageBox.StandardButton.Ok)
     held = Collection(tmp_path / "d")
     try:
         assert not Shell(qapp, tmp_path / "d").open()
@@ -82,12 +87,7 @@ def test_damage_found_by_the_background_check_offers_restore(qapp, qtbot, tmp_pa
     raw[(root - 1) * page : root * page] = b"\x5a" * page  # an index no start-up query reads
     db.write_bytes(bytes(raw))
     assert opens(db) and not is_healthy(db)
-    asked: list[str] = []
-    monkeypatch.setattr(
-        QMessageBox,
-        "question",
-        staticmethod(lambda *a: asked.append(str(a[2])) or QMessageBox.StandardButton.Yes),
-    )
+    asked = answer_boxes(monkeypatch, QMessageBox.StandardButton.Yes)
     shell = Shell(qapp, data)
     assert shell.open()
     first = shell.window
@@ -182,5 +182,46 @@ def test_restore_from_a_packed_backup_through_the_window(qapp, qtbot, tmp_path, 
         timeout=10_000,
     )  # fmt: skip
     assert any(p.name.startswith("collection-replaced-") for p in data.iterdir())
+    shell.window.close()
+    shell.timer.stop()
+
+
+def test_an_empty_collection_offers_the_backup_not_a_fresh_start(
+    qapp, qtbot, tmp_path, monkeypatch
+):
+    """The issue's loss: a 0-byte collection was taken as a first run and the bundled deck
+    loaded over it. Now the newest good backup is offered and restored."""
+    data = tmp_path / "d"
+    _collection_with_backup(data)
+    (data / "collection.sqlite").write_bytes(b"")
+    asked = answer_boxes(monkeypatch, QMessageBox.StandardButton.Yes)
+    shell = Shell(qapp, data)
+    assert shell.open()
+    assert "empty" in asked[0] and "Restore the newest good backup" in asked[0]
+    assert shell.window.decks.tree.topLevelItem(0).text(4) == "7"
+    shell.window.close()
+    shell.timer.stop()
+
+
+def test_a_missing_collection_declined_creates_nothing(qapp, tmp_path, monkeypatch):
+    data = tmp_path / "d"
+    _collection_with_backup(data)
+    (data / "collection.sqlite").unlink()
+    asked = answer_boxes(monkeypatch, QMessageBox.StandardButton.No)
+    assert not Shell(qapp, data).open()
+    assert "missing" in asked[0] and "Start a new collection" in asked[1]
+    assert not (data / "collection.sqlite").exists()
+
+
+def test_a_fresh_start_is_only_on_request(qapp, tmp_path, monkeypatch):
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "collection-replaced-20260101-000000.sqlite").write_bytes(b"junk")  # no good backup
+    monkeypatch.setenv("CEHRS_CARDS_DECKS_DIR", str(DECKS))
+    asked = answer_boxes(monkeypatch, QMessageBox.StandardButton.Yes)
+    shell = Shell(qapp, data)
+    assert shell.open()
+    assert "No good backup" in asked[0] and "Start a new collection" in asked[0]
+    assert shell.window.decks.tree.topLevelItem(0).text(4) == "7"  # the bundled deck (fixture)
     shell.window.close()
     shell.timer.stop()
