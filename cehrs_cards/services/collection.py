@@ -45,6 +45,10 @@ class MissingCollectionError(CorruptCollectionError):
     restore's leftovers are there): never silently start a new collection over it."""
 
 
+class CollectionClosedError(RuntimeError):
+    """The collection was closed (e.g. replaced by a restore): nothing may use it any more."""
+
+
 class ReadOnlyCollectionError(RuntimeError):
     """The data folder or the collection file cannot be written."""
 
@@ -71,6 +75,7 @@ class Collection:
         self.data_dir = data_dir
         self.media_dir = data_dir / "media"
         _private_dirs(data_dir, self.media_dir)
+        self.closed = False
         self.clock: Clock = clock or SystemClock()
         self.tz: tzinfo = tz or _local_tz()
         self._lock = InstanceLock(data_dir)
@@ -119,11 +124,20 @@ class Collection:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One use case, one transaction: committed on success, rolled back on any error."""
+        self._check_open()
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     def read(self) -> Session:
+        self._check_open()
         return Session(self.engine, expire_on_commit=False)
+
+    def _check_open(self) -> None:
+        if self.closed:  # a disposed engine would quietly reopen the file, without the lock
+            raise CollectionClosedError(
+                "This collection was closed (for example replaced by a restore); "
+                "the window using it must be closed."
+            )
 
     def settings(self) -> Settings:
         with self.read() as s:
@@ -142,6 +156,7 @@ class Collection:
         return take_backup(self.db_path, self.data_dir, self.now(), reason)
 
     def close(self) -> None:
+        self.closed = True
         self.engine.dispose()
         self._lock.release()
 

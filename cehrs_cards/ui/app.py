@@ -84,10 +84,16 @@ class Shell(QObject):
             return
         self.window.sig_restore.connect(self._on_window_restore)
         self.window.show()
-        QTimer.singleShot(0, self.window.exam_launcher.offer_resume)  # unfinished mock?
+        QTimer.singleShot(0, self._offer_resume)  # unfinished mock?
         self.timer.start()
         self._check_in_background(col)
         self._pack_backups()  # the last session's closing backup, one taken before an import
+
+    def _offer_resume(self) -> None:
+        """On the window shown now: the one this was queued for may have been replaced (a
+        damaged file restored) or closed meanwhile."""
+        if self.window is not None and not self.window.closed:
+            self.window.exam_launcher.offer_resume()
 
     def _check_in_background(self, col: Collection) -> None:
         """quick_check reads the whole file; do it after the window is up, not before."""

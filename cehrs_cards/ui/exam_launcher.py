@@ -128,6 +128,15 @@ class ExamLauncher(QObject):
         if win is not None:
             win.force_close()
 
+    def close_all(self) -> int:
+        """Close every exam window (answers are saved as given; an attempt can be resumed);
+        how many there were."""
+        wins = list(self.windows.values())
+        self.windows.clear()
+        for win in wins:
+            win.force_close()
+        return len(wins)
+
     def show_history(self) -> HistoryDialog:
         dialog = HistoryDialog(self.exams.history(), self.host)
         dialog.sig_open.connect(lambda aid: self.open_attempt(self.exams.load(aid)))

@@ -21,6 +21,7 @@ from cehrs_cards.ui.deck_list import DeckListView
 from cehrs_cards.ui.dialogs import EditNoteDialog, SchedulingJobs, SettingsDialog
 from cehrs_cards.ui.exam_launcher import ExamLauncher
 from cehrs_cards.ui.review_view import ReviewView
+from cehrs_cards.ui.safe_html import message
 from cehrs_cards.ui.stats_view import StatsWindow
 from cehrs_cards.ui.summary_view import SummaryView
 from cehrs_cards.ui.theme import apply_theme, wants_dark
@@ -40,7 +41,7 @@ class MainWindow(QMainWindow):
         self.review = review
         self.notes = notes
         self.undo_stack = undo
-        self._closed = False
+        self.closed = False
         self.stats_window: StatsWindow | None = None
         self.setWindowTitle("CEHRS Cards")
         self.resize(980, 720)
@@ -252,14 +253,33 @@ class MainWindow(QMainWindow):
     def open_restore(self) -> None:
         dialog = RestoreDialog(backup.list_backups(self.review.col.data_dir), self)
         chosen = dialog.chosen() if dialog.exec() else None
-        if chosen is not None:
-            self.sig_restore.emit(chosen)
+        if chosen is None:
+            return
+        if self.exam_launcher.windows and not self._close_exams_for_restore():
+            return
+        self.sig_restore.emit(chosen)
+
+    def _close_exams_for_restore(self) -> bool:
+        """An open exam window would go on writing to the collection being replaced: it is
+        closed first, with the user's agreement (its answers so far are saved)."""
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        text = (
+            "Restoring replaces the collection, so your open exam window will be closed "
+            "first. The answers you gave are saved. Close it and restore?"
+        )
+        if (
+            message(self, QMessageBox.Icon.Question, "Restore from backup", text, yes | no, no)
+            != yes
+        ):
+            return False
+        self.exam_launcher.close_all()
+        return True
 
     def close_collection(self, backup_first: bool = True) -> None:
         """Back up (unless the file is damaged) and close the collection; idempotent."""
-        if self._closed:
+        if self.closed:
             return
-        self._closed = True
+        self.closed = True
         try:
             if backup_first:
                 self.review.col.backup("close")

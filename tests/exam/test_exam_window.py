@@ -353,3 +353,32 @@ def test_a_killed_mock_is_resumed_and_finished_by_keyboard(qtbot, exam_col, cloc
         main.close()
     finally:
         col.close()
+
+
+def test_restore_closes_the_open_exam_window_first(qtbot, exam_col, monkeypatch):
+    """The issue's loss: a mock window left open across a restore wrote through a disposed
+    engine, without the lock; every later answer raised and was lost. Now the window is
+    closed first (with the user's agreement), and a closed collection refuses any use."""
+    import pytest
+    from PySide6.QtWidgets import QMessageBox
+
+    from cehrs_cards.services.collection import CollectionClosedError
+    from cehrs_cards.ui.backup_dialog import RestoreDialog
+    from tests.ui.test_shell import answer_boxes
+
+    exam_col.backup("manual")
+    main = _main_window(qtbot, exam_col)
+    att = main.exam_launcher.exams.start_mock(seed=3)
+    win = main.exam_launcher.open_attempt(att)
+    restored: list[object] = []
+    main.sig_restore.connect(restored.append)
+    monkeypatch.setattr(RestoreDialog, "exec", lambda _d: 1)
+    asked = answer_boxes(monkeypatch, QMessageBox.StandardButton.No)
+    main.open_restore()
+    assert "exam window will be closed" in asked[0] and not restored and win.isVisible()
+    answer_boxes(monkeypatch, QMessageBox.StandardButton.Yes)
+    main.open_restore()
+    assert restored and not main.exam_launcher.windows and not win.isVisible()
+    main.close_collection(backup_first=False)
+    with pytest.raises(CollectionClosedError):
+        main.exam_launcher.exams.select(att, 0)
