@@ -24,7 +24,7 @@ DEFAULT_EASE = 2500  # Anki's starting ease (250 %): what an SM-2 user's review 
 KIND = {CardState.NEW: 0, CardState.LEARNING: 1, CardState.REVIEW: 2, CardState.RELEARNING: 3}
 QUEUE = {0: 0, 1: 1, 2: 2, 3: 1}  # by Anki card type; relearning cards learn in queue 1
 SUSPENDED, BURIED = -1, -3  # -3: buried by the user (Anki unburies at the next day)
-REVLOG_KIND = {CardState.NEW: 0, CardState.LEARNING: 0, CardState.REVIEW: 1}
+REVLOG_KIND = {int(CardState.NEW): 0, int(CardState.LEARNING): 0, int(CardState.REVIEW): 1}
 RELEARN_KIND = 2
 DAY = 86400
 
@@ -109,31 +109,35 @@ def _interval_days(mem: MemoryState) -> int:
 
 
 def review_in(
-    at: datetime,
+    at_ms: int,
     rating: int,
     duration_ms: int,
-    before: MemoryState,
-    after: MemoryState,
+    before: tuple[int, float | None],
+    after: tuple[int, float],
+    difficulty: float | None,
 ) -> ReviewIn:
-    """One review-log row of ours (an answer, with the states either side) as Anki's."""
-    kind = REVLOG_KIND.get(before.state, RELEARN_KIND)
+    """One of our answers as an Anki review-log entry. `before` and `after` are the card's
+    state either side and the seconds it was, and then is, scheduled for (from the previous
+    answer to the due date; from this answer to the next due date). Plain numbers, since a
+    collection's whole log (a million rows) passes through here."""
+    before_state, before_span = before
     return ReviewIn(
-        at=at,
+        at=_EPOCH + timedelta(milliseconds=at_ms),
         rating=rating,
         duration_ms=max(0, duration_ms),
-        kind=kind,
-        interval=_log_interval(after, at),
-        last_interval=_log_interval(before, before.last_review) if before.last_review else 0,
-        factor=difficulty_factor(after.difficulty),
+        kind=REVLOG_KIND.get(before_state, RELEARN_KIND),
+        interval=_log_interval(*after),
+        last_interval=0 if before_span is None else _log_interval(before_state, before_span),
+        factor=difficulty_factor(difficulty),
     )
 
 
-def _log_interval(mem: MemoryState, since: datetime | None) -> int:
-    """Days (> 0) until a review card's due date, else -seconds until the next step."""
-    if since is None:
-        return 0
-    seconds = (mem.due - since).total_seconds()
-    if mem.state == CardState.REVIEW:
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _log_interval(state: int, seconds: float) -> int:
+    """Days (> 0) of a review interval, else -seconds until the next learning step."""
+    if state == CardState.REVIEW:
         return max(1, round(seconds / DAY))
     return -max(1, int(seconds))
 

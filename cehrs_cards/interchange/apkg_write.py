@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from datetime import UTC, datetime, tzinfo
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,8 @@ SCHEMA = [
     " ease integer NOT NULL, ivl integer NOT NULL, lastIvl integer NOT NULL,"
     " factor integer NOT NULL, time integer NOT NULL, type integer NOT NULL)",
     "CREATE TABLE graves (usn integer NOT NULL, oid integer NOT NULL, type integer NOT NULL)",
+]
+INDEXES = [  # made after the rows are in: a million review-log rows go in several times faster
     "CREATE INDEX ix_notes_usn ON notes (usn)",
     "CREATE INDEX ix_cards_usn ON cards (usn)",
     "CREATE INDEX ix_revlog_usn ON revlog (usn)",
@@ -132,6 +135,8 @@ def _write_collection(
         decks = _Decks(pkg.notes)
         _col_row(con, pkg, used, models, decks.by_name, now, days)
         _notes_and_cards(con, pkg, models, decks, ms, progress, days)
+        for stmt in INDEXES:
+            con.execute(stmt)
 
 
 def stable_id(kind: str, name: str) -> int:
@@ -216,6 +221,7 @@ def _notes_and_cards(
             raise InterruptedError("export cancelled")
     con.executemany("INSERT INTO notes VALUES (?,?,?,?,-1,?,?,?,?,0,'')", note_rows)
     con.executemany("INSERT INTO cards VALUES (?,?,?,?,?,-1,?,?,?,?,?,?,?,?,0,0,?,?)", card_rows)
+    revlog.sort(key=itemgetter(0))  # by id, the table's key: appended, not scattered
     con.executemany("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", revlog)
 
 
