@@ -25,7 +25,7 @@ LEGACY_TEMP_PREFIX = "cehrs-export-"  # temporary folders older versions made in
 def temp_beside(path: Path, tag: str = "") -> Path:
     """A new empty file in `path`'s folder, named for cleanup; the caller removes it."""
     for _ in range(100):
-        name = f".{path.name}{tag}.{secrets.token_hex(4)}{LEFTOVER_SUFFIX}"
+        name = f".{path.name[:120]}{tag}.{secrets.token_hex(4)}{LEFTOVER_SUFFIX}"  # < 255
         candidate = path.with_name(name)
         try:
             fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

@@ -188,3 +188,10 @@ def test_export_refuses_to_replace_a_file_unless_told(mini_col, tmp_path):
         export_file(mini_col, target, overwrite=True)
         assert target.read_bytes() != OLD
     _only(tmp_path, "data", "deck.apkg", "deck.txt", "deck.toml")
+
+
+def test_a_long_file_name_still_gets_a_temporary_name_beside_it(tmp_path):
+    target = _old_file(tmp_path, "d" * 240 + ".txt")
+    atomic.write_bytes_atomically(target, b"new")
+    assert target.read_bytes() == b"new"
+    _only(tmp_path, target.name)
