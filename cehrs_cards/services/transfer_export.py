@@ -47,6 +47,7 @@ class ExportResult:
     cards: int = 0
     media: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    reviews: int | None = None  # review-log entries written; None: no scheduling asked for
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +56,7 @@ class ExportResult:
             "notes": self.notes,
             "cards": self.cards,
             "media": self.media,
+            "reviews": self.reviews,
             "skipped": [{"id": g, "reason": r} for g, r in self.skipped],
         }
 
@@ -83,6 +85,8 @@ def export_file(
     if deck is not None and not pkg.notes:
         raise DeckFormatError(f"no deck named {deck!r} with notes in it")
     result = ExportResult(path, fmt, len(pkg.notes), sum(len(n.cards) for n in pkg.notes))
+    if scheduling:
+        result.reviews = sum(len(c.history) for n in pkg.notes for c in n.cards)
     try:
         _write(col, path, pkg, deck, result, progress)
     except InterruptedError:  # cancelled: not a failure to report as one

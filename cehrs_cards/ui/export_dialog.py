@@ -87,7 +87,6 @@ class ExportDialog(QDialog):
         )
         self.export_button.setDefault(True)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        self.close_button.setAutoDefault(False)
         self.confirm_box: QMessageBox | None = None
         self.export_button.clicked.connect(self._on_export_clicked)
         self.close_button.clicked.connect(self.reject)
@@ -193,11 +192,13 @@ class ExportDialog(QDialog):
         self.job = None
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        skipped = f", {len(result.skipped)} skipped (no TOML form)" if result.skipped else ""
-        self.status.setText(
-            f"Saved {result.path.name}: {result.notes:,} notes, {result.cards:,} cards, "
-            f"{result.media:,} media files{skipped}."
-        )
+        parts = [_count(result.notes, "note"), _count(result.cards, "card")]
+        parts.append(_count(result.media, "media file"))
+        if result.reviews is not None:
+            parts.append(_count(result.reviews, "answer"))
+        if result.skipped:
+            parts.append(f"{len(result.skipped):,} skipped (no TOML form)")
+        self.status.setText(f"Saved {result.path.name}: {', '.join(parts)}.")
         self.export_button.setEnabled(True)
         self.close_button.setFocus()
         self.sig_exported.emit(result)
@@ -214,3 +215,7 @@ class ExportDialog(QDialog):
     def reject(self) -> None:
         if self.job is None:
             super().reject()
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"

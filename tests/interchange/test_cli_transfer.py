@@ -118,12 +118,13 @@ def test_export_scheduling_flag_carries_the_review_log(capsys, made, tmp_path):
     counts = []
     for flag in ([], ["--scheduling"]):
         out_file = tmp_path / f"out{len(flag)}.apkg"
-        code, _, err = run(capsys, "--data-dir", data, "export", out_file, *flag)
+        code, out, err = run(capsys, "--data-dir", data, "export", out_file, *flag, "--json")
         assert code == 0, err
         db = tmp_path / f"col{len(flag)}"
         db.write_bytes(zipfile.ZipFile(out_file).read("collection.anki21"))
         with sqlite3.connect(db) as con:
             counts.append(con.execute("SELECT count(*) FROM revlog").fetchone()[0])
+        assert json.loads(out)["reviews"] == (counts[-1] if flag else None)
         con.close()
     assert counts[0] == 0 and counts[1] > 0
     code, _, err = run(capsys, "--data-dir", data, "export", tmp_path / "x.txt", "--scheduling")

@@ -127,7 +127,7 @@ def test_scheduling_box_defaults_on_for_the_whole_collection_in_apkg(qtbot, dial
     dialog.path.setText(str(tmp_path / "with.apkg"))
     with qtbot.waitSignal(dialog.sig_exported, timeout=10_000):
         dialog.export_button.click()
-    assert _revlog_rows(tmp_path / "with.apkg") == 1
+    assert _revlog_rows(tmp_path / "with.apkg") == 1 and ", 1 answer." in dialog.status.text()
     dialog.scheduling.setChecked(False)
     dialog.path.setText(str(tmp_path / "without.apkg"))
     with qtbot.waitSignal(dialog.sig_exported, timeout=10_000):
