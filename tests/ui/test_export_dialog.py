@@ -63,10 +63,10 @@ def _answer_replace(qtbot, dialog: ExportDialog, key: Qt.Key | None, seen: list[
 def test_enter_in_the_file_name_exports_and_does_not_browse(qtbot, dialog, tmp_path):
     dialog.path.setText(str(tmp_path / "enter.apkg"))
     dialog.path.setFocus()
+    assert not dialog.browse_button.autoDefault() and dialog.export_button.isDefault()
     with qtbot.waitSignal(dialog.sig_exported, timeout=10_000):
         qtbot.keyClick(dialog.path, Qt.Key.Key_Return)
     assert (tmp_path / "enter.apkg").exists()
-    assert not dialog.browse_button.autoDefault() and dialog.export_button.isDefault()
 
 
 def test_enter_after_browse_exports_instead_of_browsing_again(qtbot, dialog, tmp_path):
