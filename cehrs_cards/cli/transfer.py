@@ -31,6 +31,12 @@ def register(sub: Any) -> None:
     exp = sub.add_parser("export", help="export to .apkg, .csv/.tsv/.txt or .toml (by suffix)")
     exp.add_argument("file", type=Path)
     exp.add_argument("--deck", help="only this deck and its subdecks (default: everything)")
+    exp.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    exp.add_argument(
+        "--scheduling",
+        action="store_true",
+        help="(.apkg) include each card's state, due date, suspension, flag and review history",
+    )
     exp.add_argument("--json", action="store_true", help="print JSON")
     exp.set_defaults(handler=run_export)
     _data_dir(exp)
@@ -127,9 +133,18 @@ def run_export(args: argparse.Namespace) -> int:
     from cehrs_cards.cli import open_collection
     from cehrs_cards.services.transfer_export import export_file
 
+    if not args.force and (args.file.exists() or args.file.is_symlink()):
+        print(
+            f"cehrs-cards: error: {args.file} already exists; nothing was written "
+            "(add --force to replace it)",
+            file=sys.stderr,
+        )
+        return 2
     col = open_collection(args)
     try:
-        result = export_file(col, args.file, args.deck)
+        result = export_file(
+            col, args.file, args.deck, scheduling=args.scheduling, overwrite=args.force
+        )
     finally:
         col.close()
     emit(result.to_json(), args.json)

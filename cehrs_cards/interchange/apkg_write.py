@@ -9,20 +9,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.sanitize import strip_html
 from cehrs_cards.interchange import protobuf_lite as pb
+from cehrs_cards.interchange.anki_clean import clean_deck, clean_field, clean_name, clean_tags
+from cehrs_cards.interchange.anki_sched import (
+    AnkiDays,
+    card_data,
+    card_row,
+    first_due,
+    revlog_rows,
+)
 from cehrs_cards.interchange.anki_schema import DECK_SEP
+from cehrs_cards.interchange.atomic import replacing, temp_beside
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.zipsafe import safe_media_name
 
@@ -45,6 +53,8 @@ SCHEMA = [
     " ease integer NOT NULL, ivl integer NOT NULL, lastIvl integer NOT NULL,"
     " factor integer NOT NULL, time integer NOT NULL, type integer NOT NULL)",
     "CREATE TABLE graves (usn integer NOT NULL, oid integer NOT NULL, type integer NOT NULL)",
+]
+INDEXES = [  # made after the rows are in: a million review-log rows go in several times faster
     "CREATE INDEX ix_notes_usn ON notes (usn)",
     "CREATE INDEX ix_cards_usn ON cards (usn)",
     "CREATE INDEX ix_revlog_usn ON revlog (usn)",
@@ -62,21 +72,29 @@ def write_apkg(
     media_dir: Path | None,
     now: datetime,
     progress: Progress | None = None,
+    days: AnkiDays | None = None,
 ) -> int:
     """Write `pkg` (notes with their cards' decks) to `path` atomically; returns notes written.
 
     Media named in pkg.media_names are read from `media_dir`; missing ones are left out.
+    With pkg.has_scheduling the cards keep their state and review log; `days` says how due
+    dates become Anki day numbers (default: days starting at 4 am UTC). Both the collection
+    and the package are written beside `path` (atomic.py) and the old file is replaced last.
     """
-    with tempfile.TemporaryDirectory(prefix="cehrs-export-") as tmp:
-        db = Path(tmp) / "collection.anki21"
-        _write_collection(db, pkg, now, progress)
-        part = path.with_name(path.name + ".part")
-        try:
+    db = temp_beside(path, ".anki21")
+    try:
+        _write_collection(db, pkg, now, progress, days)
+        with replacing(path) as part:
             _zip(part, db, _media(pkg, media_dir))
-            os.replace(part, path)
-        finally:
-            part.unlink(missing_ok=True)
+    finally:
+        db.unlink(missing_ok=True)
     return len(pkg.notes)
+
+
+def package_days(pkg: Package, now: datetime, tz: tzinfo, rollover_hour: int) -> AnkiDays:
+    """Anki's day numbering for `pkg`: day 0 is the study day of its earliest due review."""
+    cards = [c for n in pkg.notes for c in n.cards]
+    return AnkiDays.starting(first_due(cards, now), tz, rollover_hour)
 
 
 def _media(pkg: Package, media_dir: Path | None) -> list[tuple[str, Path | bytes]]:
@@ -102,16 +120,23 @@ def _zip(target: Path, db: Path, media: list[tuple[str, Path | bytes]]) -> None:
         z.writestr("media", json.dumps(listing, ensure_ascii=False))
 
 
-def _write_collection(db: Path, pkg: Package, now: datetime, progress: Progress | None) -> None:
+def _write_collection(
+    db: Path, pkg: Package, now: datetime, progress: Progress | None, days: AnkiDays | None
+) -> None:
+    days = days or package_days(pkg, now, UTC, 4)
     ms = int(now.timestamp() * 1000)
     with closing(sqlite3.connect(db)) as con, con:
+        con.execute("PRAGMA journal_mode=OFF")  # a throwaway file: no journal to leave behind
+        con.execute("PRAGMA synchronous=OFF")
         for stmt in SCHEMA:
             con.execute(stmt)
         used = {n.notetype for n in pkg.notes}
         models = {nt.name: stable_id("notetype", nt.name) for nt in pkg.notetypes.values()}
-        decks = _deck_ids(pkg.notes)
-        _col_row(con, pkg, used, models, decks, now)
-        _notes_and_cards(con, pkg, models, decks, ms, progress)
+        decks = _Decks(pkg.notes)
+        _col_row(con, pkg, used, models, decks.by_name, now, days)
+        _notes_and_cards(con, pkg, models, decks, ms, progress, days)
+        for stmt in INDEXES:
+            con.execute(stmt)
 
 
 def stable_id(kind: str, name: str) -> int:
@@ -120,13 +145,19 @@ def stable_id(kind: str, name: str) -> int:
     return 1_400_000_000_000 + int(digest[:12], 16) % 100_000_000_000
 
 
-def _deck_ids(notes: Iterable[NoteIn]) -> dict[str, int]:
-    names: set[str] = set()
-    for note in notes:
-        for deck in [note.deck, *(c.deck for c in note.cards)]:
-            parts = deck.split(DECK_SEP)
+class _Decks:
+    """Deck ids by cleaned name (every level of every deck used), and of each name as given."""
+
+    def __init__(self, notes: Iterable[NoteIn]) -> None:
+        given: set[str] = set()
+        for note in notes:
+            given.update([note.deck, *(c.deck for c in note.cards)])
+        names: set[str] = set()
+        for deck in given:
+            parts = clean_deck(deck, DECK_SEP).split(DECK_SEP)
             names.update(DECK_SEP.join(parts[: i + 1]) for i in range(len(parts)))
-    return {name: 1 if name == "Default" else stable_id("deck", name) for name in sorted(names)}
+        self.by_name = {n: 1 if n == "Default" else stable_id("deck", n) for n in sorted(names)}
+        self.of = {deck: self.by_name[clean_deck(deck, DECK_SEP)] for deck in given}
 
 
 def _col_row(
@@ -136,9 +167,9 @@ def _col_row(
     models: dict[str, int],
     decks: dict[str, int],
     now: datetime,
+    days: AnkiDays,
 ) -> None:
     secs = int(now.timestamp())
-    crt = int(datetime(now.year, now.month, now.day, tzinfo=UTC).timestamp())
     model_json = {
         str(models[nt.name]): _model(nt, models[nt.name], secs)
         for nt in pkg.notetypes.values()
@@ -146,10 +177,11 @@ def _col_row(
     }
     deck_json = {str(i): _deck(name, i, secs) for name, i in {"Default": 1, **decks}.items()}
     conf = dict(_CONF, nextPos=len(pkg.notes) + 1, curModel=next(iter(model_json), None))
+    conf |= {"rollover": days.rollover_hour, "creationOffset": days.creation_offset}
     con.execute(
         "INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, '{}')",
         (
-            crt,
+            days.crt,
             secs * 1000,
             secs * 1000,
             json.dumps(conf),
@@ -164,30 +196,43 @@ def _notes_and_cards(
     con: sqlite3.Connection,
     pkg: Package,
     models: dict[str, int],
-    decks: dict[str, int],
+    decks: _Decks,
     ms: int,
     progress: Progress | None,
+    days: AnkiDays,
 ) -> None:
     secs = ms // 1000
     note_rows: list[tuple[Any, ...]] = []
     card_rows: list[tuple[Any, ...]] = []
+    revlog: list[tuple[int, ...]] = []
+    used_ids: set[int] = set()
     notes = pkg.notes
     for i, note in enumerate(notes):
         nid = ms + i
         nt = pkg.notetypes[note.notetype]
-        values = [note.fields.get(f, "") for f in nt.fields]
-        sort = strip_html(values[0]) if values else ""
-        csum = int(hashlib.sha1(sort.encode()).hexdigest()[:8], 16)
-        tags = f" {' '.join(note.tags)} " if note.tags else ""
-        flds = "\x1f".join(values)
-        note_rows.append((nid, note.guid, models[note.notetype], secs, -1, tags, flds, sort, csum))
+        guid, tags, flds, sort, csum = _note_values(note, nt)
+        note_rows.append((nid, guid, models[note.notetype], secs, tags, flds, sort, csum))
         for card in note.cards or [CardIn(o, note.deck) for o in nt.ords(note.fields)]:
-            did = decks[card.deck]
-            card_rows.append((ms + len(card_rows), nid, did, card.ord, secs, -1, i + 1))
+            cid = ms + len(card_rows)
+            row = card_row(card, i + 1, days)
+            card_rows.append((cid, nid, decks.of[card.deck], card.ord, secs, *row, card_data(card)))
+            revlog += revlog_rows(cid, card.history, used_ids)
         if progress and i % 1000 == 0 and not progress(i, len(notes)):
             raise InterruptedError("export cancelled")
-    con.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,0,'')", note_rows)
-    con.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,0,0,?,0,0,0,0,0,0,0,0,'')", card_rows)
+    con.executemany("INSERT INTO notes VALUES (?,?,?,?,-1,?,?,?,?,0,'')", note_rows)
+    con.executemany("INSERT INTO cards VALUES (?,?,?,?,?,-1,?,?,?,?,?,?,?,?,0,0,?,?)", card_rows)
+    revlog.sort(key=itemgetter(0))  # by id, the table's key: appended, not scattered
+    con.executemany("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", revlog)
+
+
+def _note_values(note: NoteIn, nt: NoteTypeDef) -> tuple[str, str, str, str, int]:
+    """(guid, tags, fields, sort field, checksum), without what Anki refuses (anki_clean)."""
+    values = [clean_field(note.fields.get(f, "")) for f in nt.fields]
+    sort = strip_html(values[0]) if values else ""
+    csum = int(hashlib.sha1(sort.encode()).hexdigest()[:8], 16)
+    tags = clean_tags(note.tags)
+    spaced = f" {' '.join(tags)} " if tags else ""
+    return clean_name(note.guid), spaced, "\x1f".join(values), sort, csum
 
 
 def _model(nt: NoteTypeDef, mid: int, secs: int) -> dict[str, Any]:
@@ -203,7 +248,7 @@ def _model(nt: NoteTypeDef, mid: int, secs: int) -> dict[str, Any]:
     ]
     return {
         "id": mid,
-        "name": nt.name,
+        "name": clean_name(nt.name),
         "type": 1 if nt.kind == "cloze" else 0,
         "mod": secs,
         "usn": -1,

@@ -11,6 +11,7 @@ from typing import Any
 import tomli_w
 
 from cehrs_cards.core.notetypes import BASIC, CLOZE, MCQ, MCQ_OPTION_FIELDS, REVERSED
+from cehrs_cards.interchange.atomic import write_bytes_atomically
 from cehrs_cards.interchange.package import DeckFormatError, NoteIn, Package
 
 FORMAT_VERSION = 1
@@ -165,6 +166,16 @@ def _bank_meta_out(note: NoteIn) -> dict[str, Any]:
 
 
 def write_native(path: Path, deck: str, notes: list[tuple[NoteIn, str]]) -> None:
-    """Write (note, kind) pairs as one deck file; notes of other kinds must be converted first."""
-    doc = {"format": FORMAT_VERSION, "deck": deck, "notes": [note_to_dict(n, k) for n, k in notes]}
-    path.write_text(tomli_w.dumps(doc, multiline_strings=True), encoding="utf-8")
+    """Write (note, kind) pairs as one deck file; notes of other kinds must be converted first.
+
+    A note of another deck than `deck` says so itself. The file is written beside `path` and
+    renamed into place (atomic.py), so a failure never leaves a cut-short file over the old.
+    """
+    items = []
+    for note, kind in notes:
+        item = note_to_dict(note, kind)
+        if note.deck != deck:
+            item["deck"] = note.deck
+        items.append(item)
+    doc = {"format": FORMAT_VERSION, "deck": deck, "notes": items}
+    write_bytes_atomically(path, tomli_w.dumps(doc, multiline_strings=True).encode("utf-8"))

@@ -22,6 +22,8 @@ class ReviewIn:
     duration_ms: int = 0
     kind: int = 1  # 0 learn, 1 review, 2 relearn, 3 filtered, 4 manual, 5 rescheduled
     interval: int = 0  # days if > 0, -seconds if < 0
+    last_interval: int = 0  # the interval before this answer, in the same units (export only)
+    factor: int = 0  # Anki's ease in permille; FSRS difficulty as 100-1100 (export only)
 
 
 @dataclass(slots=True)
@@ -39,6 +41,10 @@ class CardIn:
     lapses: int = 0
     flag: int = 0
     history: list[ReviewIn] = field(default_factory=list)
+    stability: float | None = None  # FSRS memory state (export only: Anki keeps it in `data`)
+    difficulty: float | None = None
+    last_review: datetime | None = None
+    left: int = 0  # learning steps still to go
 
 
 @dataclass(slots=True)

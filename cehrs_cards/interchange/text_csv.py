@@ -17,6 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef
+from cehrs_cards.interchange.anki_clean import (
+    clean_deck,
+    clean_field,
+    clean_name,
+    clean_tags,
+    neutral_cell,
+    neutral_html_cell,
+)
+from cehrs_cards.interchange.atomic import write_bytes_atomically
 from cehrs_cards.interchange.package import DeckFormatError, NoteIn, Package
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
@@ -221,18 +230,37 @@ def derived_guid(notetype: str, fields: dict[str, str]) -> str:
 
 
 def write_text(path: Path, notes: Iterable[NoteIn], notetypes: dict[str, NoteTypeDef]) -> int:
-    """Anki's text format with guid, note type, deck, fields and tags columns; returns rows."""
+    """Anki's text format with guid, note type, deck, fields and tags columns; returns rows.
+
+    Cells lose the control characters Anki refuses and are neutralised for spreadsheets
+    (anki_clean.py); the file is written beside `path` and renamed into place (atomic.py).
+    """
     rows = []
     for note in notes:
         nt = notetypes[note.notetype]
-        values = [note.fields.get(f, "") for f in nt.fields]
-        rows.append((note.guid, note.notetype, note.deck, values, " ".join(note.tags)))
-    width = max((len(r[3]) for r in rows), default=1)
+        values = [neutral_html_cell(clean_field(note.fields.get(f, ""))) for f in nt.fields]
+        names = [clean_name(note.guid), clean_name(note.notetype), clean_deck(note.deck)]
+        tags = " ".join(clean_tags(note.tags))
+        rows.append(([neutral_cell(n) for n in names], values, neutral_cell(tags)))
+    width = max((len(r[1]) for r in rows), default=1)
     out = io.StringIO(newline="")
     out.write("#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n")
     out.write(f"#tags column:{width + 4}\n")
-    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-    for guid, notetype, deck, values, tags in rows:
-        writer.writerow([guid, notetype, deck, *values, *[""] * (width - len(values)), tags])
-    path.write_text(out.getvalue(), encoding="utf-8")
+    for names, values, tags in rows:
+        out.write(_tsv_row([*names, *values, *[""] * (width - len(values)), tags]))
+    write_bytes_atomically(path, out.getvalue().encode("utf-8"))
     return len(rows)
+
+
+def _tsv_row(cells: list[str]) -> str:
+    """One tab-separated row, quoted as csv quotes; a first cell starting with # is quoted too,
+    or Anki (and our reader) would take the row for a comment or header line."""
+    out = []
+    for i, cell in enumerate(cells):
+        if any(c in cell for c in _QUOTE_IF) or (i == 0 and cell.startswith("#")):
+            cell = '"' + cell.replace('"', '""') + '"'
+        out.append(cell)
+    return "\t".join(out) + "\n"
+
+
+_QUOTE_IF = ('"', "\t", "\n", "\r")

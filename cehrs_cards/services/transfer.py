@@ -327,10 +327,20 @@ class TransferService:
         with self.col.read() as s:
             return sorted(s.exec(select(Deck.name)))
 
-    def run_export(self, path: Path, deck: str | None, progress: Progress | None = None) -> Any:
+    def run_export(
+        self,
+        path: Path,
+        deck: str | None,
+        progress: Progress | None = None,
+        *,
+        scheduling: bool = False,
+        overwrite: bool = False,
+    ) -> Any:
         from cehrs_cards.services.transfer_export import export_file
 
-        return export_file(self.col, path, deck, progress)
+        return export_file(
+            self.col, path, deck, progress, scheduling=scheduling, overwrite=overwrite
+        )
 
     def rules_text(self) -> str:
         from cehrs_cards.services.domain_map import rules_to_text

@@ -2,18 +2,22 @@
 Anki text/CSV or our TOML format; and the note listing behind `cehrs-cards cards --json`.
 
 Domain, task, difficulty and source travel as cehrs:: tags in .apkg and text files, so a
-round trip through Anki brings them back.
+round trip through Anki brings them back. With `scheduling`, an .apkg also carries each
+card's state, due date, memory state, suspension, flag and review log (anki_sched.py).
+Every file is written beside its target and renamed into place (interchange/atomic.py); an
+existing file is replaced only when the caller says so (the GUI asks, the CLI wants --force).
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import tomli_w
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 from sqlmodel import col as col_
@@ -21,12 +25,14 @@ from sqlmodel import col as col_
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.db.models import Card, Deck, Note, NoteType
 from cehrs_cards.db.repo import fields_dict, notetype_from_row
-from cehrs_cards.interchange.apkg_write import write_apkg
+from cehrs_cards.interchange import atomic
+from cehrs_cards.interchange.apkg_write import package_days, write_apkg
 from cehrs_cards.interchange.meta_tags import with_meta_tags
-from cehrs_cards.interchange.native import FORMAT_VERSION, KINDS, note_to_dict
+from cehrs_cards.interchange.native import KINDS, write_native
 from cehrs_cards.interchange.package import CardIn, DeckFormatError, NoteIn, Package
 from cehrs_cards.interchange.text_csv import write_text
 from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.export_history import scheduled_cards_by_note
 from cehrs_cards.services.importing import Progress
 
 FORMATS = {".apkg": "apkg", ".csv": "text", ".tsv": "text", ".txt": "text", ".toml": "native"}
@@ -41,6 +47,7 @@ class ExportResult:
     cards: int = 0
     media: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    reviews: int | None = None  # review-log entries written; None: no scheduling asked for
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,48 +56,132 @@ class ExportResult:
             "notes": self.notes,
             "cards": self.cards,
             "media": self.media,
+            "reviews": self.reviews,
             "skipped": [{"id": g, "reason": r} for g, r in self.skipped],
         }
 
 
+class TargetExistsError(FileExistsError):
+    """The export would replace an existing file and the caller did not allow it."""
+
+
 def export_file(
-    col: Collection, path: Path, deck: str | None = None, progress: Progress | None = None
+    col: Collection,
+    path: Path,
+    deck: str | None = None,
+    progress: Progress | None = None,
+    *,
+    scheduling: bool = False,
+    overwrite: bool = False,
 ) -> ExportResult:
-    """Write the notes of `deck` (and its subdecks), or of every deck, to `path`."""
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise DeckFormatError(f"{path.name}: export to .apkg, .csv, .tsv, .txt or .toml")
-    pkg = collection_package(col, deck)
+    """Write the notes of `deck` (and its subdecks), or of every deck, to `path`.
+
+    An existing `path` is replaced (atomically) only with `overwrite`; `scheduling` (.apkg
+    only) adds the cards' study state and review history.
+    """
+    fmt = _check_target(path, scheduling, overwrite)
+    cleanup_export_leftovers(path.parent)  # what a killed export left here, long ago
+    pkg = collection_package(col, deck, scheduling)
     if deck is not None and not pkg.notes:
         raise DeckFormatError(f"no deck named {deck!r} with notes in it")
     result = ExportResult(path, fmt, len(pkg.notes), sum(len(n.cards) for n in pkg.notes))
-    if fmt == "native":
-        _write_native(path, pkg, deck, result)
-        return result
-    for note in pkg.notes:
-        note.tags = with_meta_tags(note)
-    if fmt == "apkg":
-        pkg.media_names = sorted(_referenced_media(pkg, col.media_dir))
-        result.media = len(pkg.media_names)
-        write_apkg(path, pkg, col.media_dir, col.now(), progress)
-    else:
-        write_text(path, pkg.notes, pkg.notetypes)
+    if scheduling:
+        result.reviews = sum(len(c.history) for n in pkg.notes for c in n.cards)
+    try:
+        _write(col, path, pkg, deck, result, progress)
+    except InterruptedError:  # cancelled: not a failure to report as one
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ExportWriteError(
+            f"could not write {path.name} ({reason}); nothing was changed on disk"
+        ) from exc
     return result
 
 
-def collection_package(col: Collection, deck: str | None = None) -> Package:
-    """Notes (with their cards' decks) of one deck tree or the whole collection."""
+class ExportWriteError(OSError):
+    """Writing failed part-way (disk full, no permission...); any old file is untouched."""
+
+
+def _write(
+    col: Collection,
+    path: Path,
+    pkg: Package,
+    deck: str | None,
+    result: ExportResult,
+    progress: Progress | None,
+) -> None:
+    if result.format == "native":
+        _write_native(path, pkg, deck, result)
+        return
+    for note in pkg.notes:
+        note.tags = with_meta_tags(note)
+    if result.format == "apkg":
+        pkg.media_names = sorted(_referenced_media(pkg, col.media_dir))
+        result.media = len(pkg.media_names)
+        now = col.now()
+        days = package_days(pkg, now, col.tz, col.settings().rollover_hour)
+        write_apkg(path, pkg, col.media_dir, now, progress, days)
+    else:
+        write_text(path, pkg.notes, pkg.notetypes)
+
+
+def _check_target(path: Path, scheduling: bool, overwrite: bool) -> str:
+    """The format `path`'s suffix asks for; refuses what cannot or may not be written."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise DeckFormatError(f"{path.name}: export to .apkg, .csv, .tsv, .txt or .toml")
+    if scheduling and fmt != "apkg":
+        raise DeckFormatError("scheduling and review history travel only in an .apkg file")
+    if path.is_dir():
+        raise DeckFormatError(f"{path} is a folder; give a file name to export to")
+    if not overwrite and (path.exists() or path.is_symlink()):
+        raise TargetExistsError(f"{path} already exists; it was left as it is")
+    return fmt
+
+
+def cleanup_export_leftovers(
+    folder: Path, older_than: timedelta = timedelta(minutes=15), now: datetime | None = None
+) -> list[Path]:
+    """Remove the temporary files a killed export left in `folder` (and the temporary
+    folders older versions left in the system temp dir); returns what was removed.
+
+    Only leftovers older than `older_than` go, so an export still running in another
+    process keeps its files. The app calls this at start for the folders it exports to.
+    """
+    limit = (now or datetime.now().astimezone()).timestamp() - older_than.total_seconds()
+    removed = []
+    for path in [*atomic.leftovers(folder), *atomic.legacy_temp_dirs()]:
+        try:
+            old = path.lstat().st_mtime <= limit
+        except OSError:
+            continue
+        if old and atomic.remove(path):
+            removed.append(path)
+    return removed
+
+
+def collection_package(
+    col: Collection, deck: str | None = None, scheduling: bool = False
+) -> Package:
+    """Notes (with their cards' decks) of one deck tree or the whole collection; with
+    `scheduling`, every card also carries its state and review log in Anki's terms."""
     with col.read() as s:
         decks = {int(i): n for i, n in s.exec(select(Deck.id, Deck.name)) if i is not None}
         wanted = {i for i, n in decks.items() if deck is None or n == deck or _under(n, deck)}
         notetypes = {int(r.id or 0): notetype_from_row(r) for r in s.exec(select(NoteType))}
-        cards = _cards_by_note(s, decks, wanted)
+        if scheduling:
+            cards = scheduled_cards_by_note(s, decks, wanted, col)
+        else:
+            cards = _cards_by_note(s, decks, wanted)
         query = sa_select(*_NOTE_COLUMNS).order_by(col_(Note.id))
         rows: list[Any] = list(s.connection().execute(query))
         notes = [_note_in(r, notetypes[r[2]], cards[r[0]]) for r in rows if r[0] in cards]
     used = {n.notetype for n in notes}
     return Package(
-        notes=notes, notetypes={nt.name: nt for nt in notetypes.values() if nt.name in used}
+        notes=notes,
+        notetypes={nt.name: nt for nt in notetypes.values() if nt.name in used},
+        has_scheduling=scheduling,
     )
 
 
@@ -156,20 +247,15 @@ def _referenced_media(pkg: Package, media_dir: Path) -> set[str]:
 
 def _write_native(path: Path, pkg: Package, deck: str | None, result: ExportResult) -> None:
     kind_of = {nt.name: nt.kind for nt in pkg.notetypes.values() if nt.kind in KINDS}
-    main = deck or _main_deck(pkg)
-    notes: list[dict[str, Any]] = []
+    notes: list[tuple[NoteIn, str]] = []
     for note in pkg.notes:
         kind = kind_of.get(note.notetype)
         if kind is None:
             result.skipped.append((note.guid, f"note type {note.notetype!r} has no TOML form"))
             continue
-        item = note_to_dict(note, kind)
-        if note.deck != main:
-            item["deck"] = note.deck
-        notes.append(item)
+        notes.append((note, kind))
     result.notes = len(notes)
-    doc = {"format": FORMAT_VERSION, "deck": main, "notes": notes}
-    path.write_text(tomli_w.dumps(doc, multiline_strings=True), encoding="utf-8")
+    write_native(path, deck or _main_deck(pkg), notes)
 
 
 def _main_deck(pkg: Package) -> str:

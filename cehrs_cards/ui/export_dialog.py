@@ -1,4 +1,8 @@
-"""Export a deck or the whole collection to .apkg (with media), CSV/TSV or our TOML format."""
+"""Export a deck or the whole collection to .apkg (with media), CSV/TSV or our TOML format.
+
+Enter exports (Browse… is never the default button); an existing file is replaced only after
+"Replace NAME?" is answered yes (the default answer is Cancel), however the name was chosen.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -15,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -31,6 +37,8 @@ FORMATS = (
     ("CEHRS Cards deck (.toml), editable by hand", ".toml"),
 )
 WHOLE = "Whole collection"
+TAGS_NOTE = "Domains, task areas and difficulty travel as cehrs:: tags."
+SCHEDULING_NOTE = " In Anki, tick \u201cImport any learning progress\u201d to keep the scheduling."
 
 
 class ExportDialog(QDialog):
@@ -49,19 +57,27 @@ class ExportDialog(QDialog):
         for label, suffix in FORMATS:
             self.format.addItem(label, suffix)
         self.path = QLineEdit(str(folder / "cehrs-cards.apkg"))
-        browse = QPushButton("&Browse…")
-        browse.clicked.connect(self._on_browse_clicked)
+        self.browse_button = QPushButton("&Browse…")
+        self.browse_button.setAutoDefault(False)  # Enter exports, whichever widget has focus
+        self.browse_button.clicked.connect(self._on_browse_clicked)
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
-        row.addWidget(browse)
+        row.addWidget(self.browse_button)
+        self.scheduling = QCheckBox("Include &scheduling and review history")
+        self.scheduling.setToolTip(
+            "Due dates, intervals, memory state, suspended and flagged cards and every answer "
+            "go into the .apkg, as Anki's \u201cinclude scheduling information\u201d does."
+        )
+        self.scheduling.setChecked(True)
         form = QFormLayout()
         form.addRow("&Deck", self.deck)
         form.addRow("&Format", self.format)
         save_label = QLabel("&Save as")
         save_label.setBuddy(self.path)
         form.addRow(save_label, row)
-        self.status = QLabel("Domains, task areas and difficulty travel as cehrs:: tags.")
-        self.status.setTextFormat(Qt.TextFormat.PlainText)  # file names and messages
+        form.addRow("", self.scheduling)
+        self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # file and deck names are not HTML
         self.status.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.hide()
@@ -71,16 +87,20 @@ class ExportDialog(QDialog):
         )
         self.export_button.setDefault(True)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.confirm_box: QMessageBox | None = None
         self.export_button.clicked.connect(self._on_export_clicked)
         self.close_button.clicked.connect(self.reject)
         self.format.currentIndexChanged.connect(self._on_format_changed)
-        self.deck.currentTextChanged.connect(lambda _t: self._on_format_changed(0))
+        self.deck.currentTextChanged.connect(self._on_deck_changed)
+        self.scheduling.toggled.connect(lambda _on: self._show_note())
+        self.path.textChanged.connect(self._on_path_changed)
         box = QVBoxLayout(self)
         box.addLayout(form)
         box.addWidget(self.status)
         box.addWidget(self.progress)
         box.addWidget(self.buttons)
-        self.resize(620, 230)
+        self._show_note()
+        self.resize(620, 250)
 
     def _on_format_changed(self, _index: int) -> None:
         path = Path(self.path.text() or "cehrs-cards.apkg")
@@ -88,9 +108,30 @@ class ExportDialog(QDialog):
         stem = path.stem if deck == WHOLE else deck.replace("::", "-").replace(" ", "-").lower()
         self.path.setText(str(path.with_name(stem + str(self.format.currentData()))))
 
+    def _on_path_changed(self, text: str) -> None:
+        """Only an .apkg carries scheduling, whichever way its name was given."""
+        self.scheduling.setEnabled(Path(text).suffix.lower() == ".apkg")
+        self._show_note()
+
+    def _on_deck_changed(self, deck: str) -> None:
+        """Scheduling goes with a whole collection by default, as in Anki; not with one deck."""
+        self.scheduling.setChecked(deck == WHOLE)
+        self._on_format_changed(0)
+
+    def _show_note(self) -> None:
+        self.status.setStyleSheet("")
+        self.status.setText(TAGS_NOTE + (SCHEDULING_NOTE if self._with_scheduling() else ""))
+
+    def _with_scheduling(self) -> bool:
+        return self.scheduling.isEnabled() and self.scheduling.isChecked()
+
     def _on_browse_clicked(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Export to", self.path.text(), "Decks (*.apkg *.txt *.csv *.tsv *.toml)"
+            self,
+            "Export to",
+            self.path.text(),
+            "Decks (*.apkg *.txt *.csv *.tsv *.toml)",
+            options=QFileDialog.Option.DontConfirmOverwrite,  # Export asks, once, for both ways
         )
         if chosen:
             self.path.setText(chosen)
@@ -103,25 +144,61 @@ class ExportDialog(QDialog):
         if self.job is not None:
             return
         path, deck = self.target()
+        replace = path.exists() or path.is_symlink()
+        if replace and not self._confirm_replace(path):
+            return
+        scheduling = self._with_scheduling()
         self.export_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status.setStyleSheet("")
         self.status.setText(f"Writing {path.name}…")
-        job = Worker(lambda progress: self.service.run_export(path, deck, progress))
+        job = Worker(
+            lambda progress: self.service.run_export(
+                path, deck, progress, scheduling=scheduling, overwrite=replace
+            )
+        )
         job.signals.sig_done.connect(self._on_job_done)
         job.signals.sig_error.connect(self._on_job_error)
         self.job = start(job)
+
+    def _confirm_replace(self, path: Path) -> bool:
+        """Ask "Replace NAME?"; Enter and Escape keep the file (Cancel is the default)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Replace file?",
+            f"Replace {path.name}?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a file name is never markup
+        box.setInformativeText(
+            "A file of that name is already there. Replacing it overwrites what it holds "
+            "(the old file stays as it is until the new one is complete)."
+        )
+        replace = box.addButton("&Replace", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        self.confirm_box = box
+        try:
+            box.exec()
+            return box.clickedButton() is replace
+        finally:
+            self.confirm_box = None
+            box.deleteLater()
 
     def _on_job_done(self, result: Any) -> None:
         self.job = None
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        skipped = f", {len(result.skipped)} skipped (no TOML form)" if result.skipped else ""
-        self.status.setText(
-            f"Saved {result.path.name}: {result.notes:,} notes, {result.cards:,} cards, "
-            f"{result.media:,} media files{skipped}."
-        )
+        parts = [_count(result.notes, "note"), _count(result.cards, "card")]
+        parts.append(_count(result.media, "media file"))
+        if result.reviews is not None:
+            parts.append(_count(result.reviews, "answer"))
+        if result.skipped:
+            parts.append(f"{len(result.skipped):,} skipped (no TOML form)")
+        self.status.setText(f"Saved {result.path.name}: {', '.join(parts)}.")
         self.export_button.setEnabled(True)
         self.close_button.setFocus()
         self.sig_exported.emit(result)
@@ -138,3 +215,7 @@ class ExportDialog(QDialog):
     def reject(self) -> None:
         if self.job is None:
             super().reject()
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"

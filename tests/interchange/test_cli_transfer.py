@@ -94,3 +94,38 @@ def test_data_dir_may_follow_the_sub_command(capsys, made, tmp_path):
     assert code == 0 and json.loads(out)["notes_added"] == 3
     code, out, _ = run(capsys, "cards", "--json", "--data-dir", data)
     assert len(json.loads(out)) == 3 and (data / "collection.sqlite").exists()
+
+
+def test_export_will_not_replace_a_file_without_force(capsys, made, tmp_path):
+    data = tmp_path / "data"
+    run(capsys, "--data-dir", data, "import", made["anki21b"])
+    for name in ("out.apkg", "out.txt", "out.toml"):
+        target = tmp_path / name
+        target.write_bytes(b"mine")
+        code, out, err = run(capsys, "--data-dir", data, "export", target)
+        assert (code, out, target.read_bytes()) == (2, "", b"mine")
+        assert "already exists" in err and "--force" in err
+        code, out, _ = run(capsys, "--data-dir", data, "export", target, "--force", "--json")
+        assert code == 0 and json.loads(out)["notes"] == 3 and target.read_bytes() != b"mine"
+
+
+def test_export_scheduling_flag_carries_the_review_log(capsys, made, tmp_path):
+    import sqlite3
+    import zipfile
+
+    data = tmp_path / "data"
+    run(capsys, "--data-dir", data, "import", made["anki21b"], "--scheduling")
+    counts = []
+    for flag in ([], ["--scheduling"]):
+        out_file = tmp_path / f"out{len(flag)}.apkg"
+        code, out, err = run(capsys, "--data-dir", data, "export", out_file, *flag, "--json")
+        assert code == 0, err
+        db = tmp_path / f"col{len(flag)}"
+        db.write_bytes(zipfile.ZipFile(out_file).read("collection.anki21"))
+        with sqlite3.connect(db) as con:
+            counts.append(con.execute("SELECT count(*) FROM revlog").fetchone()[0])
+        assert json.loads(out)["reviews"] == (counts[-1] if flag else None)
+        con.close()
+    assert counts[0] == 0 and counts[1] > 0
+    code, _, err = run(capsys, "--data-dir", data, "export", tmp_path / "x.txt", "--scheduling")
+    assert code == 2 and "only in an .apkg" in err
