@@ -17,7 +17,6 @@ from cehrs_cards.interchange.native import read_native
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.importing import import_package
 from cehrs_cards.services.review import ReviewService
-from cehrs_cards.services.undo import UndoStack
 
 FIXTURES = Path(__file__).parent / "fixtures"
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -45,7 +44,7 @@ def mini_col(col: Collection) -> Collection:
 
 @pytest.fixture
 def review(mini_col: Collection) -> ReviewService:
-    return ReviewService(mini_col, UndoStack(mini_col))
+    return ReviewService(mini_col)
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +52,14 @@ def _no_background_work_left(request):
     """Like napari's conftest: a test may not leave background jobs running."""
     yield
     if "qapp" in request.fixturenames or "qtbot" in request.fixturenames:
-        from cehrs_cards.ui.worker import file_pool, pool
+        from PySide6.QtWidgets import QApplication
 
-        assert pool().waitForDone(10_000), "a background job was still running"
-        assert file_pool().waitForDone(10_000), "a file job was still running"
+        from cehrs_cards.ui.ops import active_jobs
+
+        deadline = 10_000
+        from time import monotonic
+
+        end = monotonic() + deadline / 1000
+        while active_jobs() and monotonic() < end:
+            QApplication.processEvents()
+        assert active_jobs() == 0, "a background job was still running"

@@ -90,14 +90,10 @@ def _row_json(r: Any) -> dict[str, Any]:
 def run_leeches(args: argparse.Namespace) -> int:
     from cehrs_cards.cli import open_collection
     from cehrs_cards.services import browse_info
-    from cehrs_cards.services.browse_edit import BrowseEditService
-    from cehrs_cards.services.undo import UndoStack
 
     col = open_collection(args)
     try:
-        tagged = (
-            browse_info.tag_leeches(col, BrowseEditService(col, UndoStack(col))) if args.tag else 0
-        )
+        tagged = browse_info.tag_leeches(col).value if args.tag else 0
         threshold, found = browse_info.leeches(col)
     finally:
         col.close()

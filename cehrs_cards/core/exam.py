@@ -22,6 +22,7 @@ from cehrs_cards.core.domains import (
     SCALED_MIN,
     SCORED_ITEMS,
 )
+from cehrs_cards.core.ops import OpError
 
 LETTERS = ("A", "B", "C", "D")
 DEFAULT_CUT = 70
@@ -31,11 +32,11 @@ MOCK, PRACTICE = "mock", "practice"
 TIMED, TUTOR = "timed", "tutor"
 
 
-class NotEnoughItemsError(ValueError):
+class NotEnoughItemsError(OpError, ValueError):
     """The collection lacks the items a form needs; the message says which and how many."""
 
 
-class AttemptClosedError(RuntimeError):
+class AttemptClosedError(OpError, RuntimeError):
     """The attempt was submitted or its time is up: it takes no more answers."""
 
 

@@ -83,18 +83,6 @@ class DeckRow:
     total: int = 0
 
 
-@dataclass(frozen=True)
-class Changes:
-    """What a use case changed, so each view can decide whether to redraw."""
-
-    cards: bool = False
-    notes: bool = False
-    decks: bool = False
-    settings: bool = False
-    review_log: bool = False
-    leech: bool = False  # the answer made the card a leech (its note was tagged "leech")
-
-
 @dataclass
 class SessionSummary:
     """Tally of one study session, shown when the queue runs dry."""

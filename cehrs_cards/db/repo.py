@@ -7,10 +7,9 @@ from dataclasses import asdict
 
 from sqlmodel import Session, select
 
+from cehrs_cards.core import decks
 from cehrs_cards.core.notetypes import NoteTypeDef, Template
 from cehrs_cards.db.models import Deck, NoteType
-
-DECK_SEP = "::"
 
 
 def notetype_to_json(nt: NoteTypeDef) -> str:
@@ -44,21 +43,23 @@ def ensure_notetype(session: Session, nt: NoteTypeDef) -> int:
 
 
 def ensure_deck(session: Session, name: str, cache: dict[str, int] | None = None) -> int:
-    """Id of the deck with this full name, creating it and its parents as needed."""
-    name = DECK_SEP.join(p.strip() for p in name.split(DECK_SEP) if p.strip()) or "Default"
+    """Id of the deck with this full name, creating it and its parents as needed (top down,
+    no recursion: a deck name's depth is capped by core.decks.normalise)."""
+    name = decks.normalise(name)
     if cache is not None and name in cache:
         return cache[name]
-    row = session.exec(select(Deck).where(Deck.name == name)).first()
-    if row is None:
-        parent = name.rsplit(DECK_SEP, 1)[0] if DECK_SEP in name else None
-        parent_id = ensure_deck(session, parent, cache) if parent else None
-        row = Deck(name=name, parent_id=parent_id)
-        session.add(row)
-        session.flush()
-    assert row.id is not None
+    parent_id: int | None = None
+    for path in decks.lineage(name):
+        row = session.exec(select(Deck).where(Deck.name == path)).first()
+        if row is None:
+            row = Deck(name=path, parent_id=parent_id)
+            session.add(row)
+            session.flush()
+        parent_id = row.id
+    assert parent_id is not None
     if cache is not None:
-        cache[name] = row.id
-    return row.id
+        cache[name] = parent_id
+    return parent_id
 
 
 def fields_dict(nt: NoteTypeDef, stored: str) -> dict[str, str]:

@@ -7,21 +7,27 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from cehrs_cards.core import search as q
+from cehrs_cards.core.note_fields import EditError
 from cehrs_cards.core.notetypes import NoteTypeDef
+from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState
 from cehrs_cards.core.sanitize import strip_html
 from cehrs_cards.core.scheduling import DEFAULT_PARAMETERS, study_day_end, study_day_start
 from cehrs_cards.db import search_sql
-from cehrs_cards.db.models import Card, Deck, Note, NoteType, Setting
+from cehrs_cards.db.models import Card, Deck, NoteType, Setting
 from cehrs_cards.db.repo import fields_dict, notetype_from_row
 from cehrs_cards.db.search_sql import FSRS_DEFAULT_DECAY, SORTS, RawRow, SearchContext
 from cehrs_cards.db.settings import load_settings
 from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.collection import Collection
+
+if TYPE_CHECKING:
+    from cehrs_cards.services.browse_info import CardInfo, Leech
 
 SearchError = q.SearchError
 SORT_KEYS = tuple(SORTS)
@@ -53,20 +59,6 @@ class BrowseRow:
     suspended: bool
     buried: bool
     flag: int
-
-
-@dataclass(frozen=True)
-class NoteDetail:
-    """A note as the editor shows it (deck and domain are those of its cards)."""
-
-    note_id: int
-    notetype: str
-    kind: str
-    fields: dict[str, str]
-    tags: list[str]
-    domain: int
-    deck: str
-    card_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -157,34 +149,27 @@ class BrowseService:
         with self.col.read() as s:
             return {row[0] for row in search_sql.raw(s).execute(sql, (ids,))}
 
+    def now(self) -> datetime:
+        return self.col.now()
+
+    def card_info(self, card_id: int) -> CardInfo:
+        from cehrs_cards.services.browse_info import card_info
+
+        return card_info(self.col, card_id)
+
+    def leeches(self) -> tuple[int, list[Leech]]:
+        from cehrs_cards.services.browse_info import leeches
+
+        return leeches(self.col)
+
+    def tag_leeches(self) -> OpResult[int]:
+        from cehrs_cards.services.browse_info import tag_leeches
+
+        return tag_leeches(self.col)
+
     def exists(self, card_id: int) -> bool:
         with self.col.read() as s:
             return s.get(Card, card_id) is not None
-
-    # ----- one note --------------------------------------------------------------------------
-    def note(self, card_id: int) -> NoteDetail:
-        """The note of a card, with the deck and domain of that card."""
-        with self.col.read() as s:
-            card = s.get(Card, card_id)
-            if card is None:
-                raise KeyError(f"card {card_id} not found")
-            note = s.get(Note, card.note_id)
-            assert note is not None and note.id is not None
-            nt_row = s.get(NoteType, note.notetype_id)
-            deck = s.get(Deck, card.deck_id)
-            assert nt_row is not None and deck is not None
-            nt = notetype_from_row(nt_row)
-            ids = s.exec(select(Card.id).where(Card.note_id == note.id).order_by(col(Card.ord)))
-            return NoteDetail(
-                note_id=note.id,
-                notetype=nt.name,
-                kind=nt.kind,
-                fields=fields_dict(nt, note.fields),
-                tags=note.tags.split(),
-                domain=card.domain,
-                deck=deck.name,
-                card_ids=tuple(i for i in ids if i is not None),
-            )
 
     # ----- side panel --------------------------------------------------------------------------
     def sidebar(self) -> SidebarData:
@@ -207,18 +192,20 @@ class BrowseService:
         row = s.get(Setting, SAVED_KEY)
         return dict(json.loads(row.value)) if row else {}
 
-    def save_search(self, name: str, query: str) -> None:
+    def save_search(self, name: str, query: str) -> OpResult[None]:
         """Keep a search under a name (replacing one of the same name); the query must parse."""
         name = name.strip()
         if not name:
-            raise ValueError("A saved search needs a name.")
+            raise EditError("A saved search needs a name.")
         q.parse(query)
         self._write_saved(self.saved_searches() | {name: query})
+        return OpResult(None, Changes(settings=True))
 
-    def delete_search(self, name: str) -> None:
+    def delete_search(self, name: str) -> OpResult[None]:
         saved = self.saved_searches()
         saved.pop(name, None)
         self._write_saved(saved)
+        return OpResult(None, Changes(settings=True))
 
     def _write_saved(self, saved: dict[str, str]) -> None:
         with self.col.transaction() as s:

@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState
 from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog
 from cehrs_cards.db.repo import notetype_from_row
 from cehrs_cards.db.settings import load_settings
 from cehrs_cards.services.browse import decay_of, question_text
-from cehrs_cards.services.browse_edit import BrowseEditService
 from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.notes import NotesService
 
 CURVE_STEPS = 24
 LEECH_TAG = "leech"
@@ -188,10 +189,11 @@ def _leeches(s: Session, threshold: int) -> list[Leech]:
     return out
 
 
-def tag_leeches(collection: Collection, edit: BrowseEditService) -> int:
+def tag_leeches(collection: Collection) -> OpResult[int]:
     """Tag every leech's note 'leech' (one undoable step); how many notes were newly tagged."""
     _, found = leeches(collection)
     untagged = [lch for lch in found if not lch.tagged]
-    if untagged:
-        edit.add_tags([lch.card_id for lch in untagged], [LEECH_TAG])
-    return len({lch.note_id for lch in untagged})
+    if not untagged:
+        return OpResult(0, Changes())
+    tagged = NotesService(collection).add_tags([lch.card_id for lch in untagged], [LEECH_TAG])
+    return OpResult(len({lch.note_id for lch in untagged}), tagged.changes, tagged.undo)

@@ -15,11 +15,16 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from cehrs_cards.core.domains import DOMAIN_BY_ID, UNASSIGNED
+from cehrs_cards.core.ops import OpError
 from cehrs_cards.db.models import Setting
 from cehrs_cards.interchange.package import NoteIn
 
 RULES_KEY = "import_domain_rules"
 WHERE = ("any", "deck", "tag")
+
+
+class RuleError(OpError, ValueError):
+    """A domain rule that cannot be read; the message names the rule and why."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,7 @@ def save_rules(session: Session, rules: tuple[DomainRule, ...]) -> None:
 def parse_rules(raw: object) -> tuple[DomainRule, ...]:
     """Rules from JSON [[pattern, domain, where?], ...]; ValueError says which one is wrong."""
     if not isinstance(raw, list):
-        raise ValueError("rules must be a list")
+        raise RuleError("rules must be a list")
     out = []
     for i, item in enumerate(raw):
         pattern, domain, where = [*item, "any"][:3] if isinstance(item, list) else ("", 0, "")
@@ -133,15 +138,15 @@ def parse_rules(raw: object) -> tuple[DomainRule, ...]:
 
 def parse_rule(pattern: str, domain: object, where: str = "any", label: str = "rule") -> DomainRule:
     if not isinstance(domain, int) or domain not in DOMAIN_BY_ID:
-        raise ValueError(f"{label}: domain must be 1..5, not {domain!r}")
+        raise RuleError(f"{label}: domain must be 1..5, not {domain!r}")
     if where not in WHERE:
-        raise ValueError(f"{label}: where must be one of {', '.join(WHERE)}")
+        raise RuleError(f"{label}: where must be one of {', '.join(WHERE)}")
     try:
         re.compile(pattern)
     except re.error as exc:
-        raise ValueError(f"{label}: bad pattern {pattern!r} ({exc})") from exc
+        raise RuleError(f"{label}: bad pattern {pattern!r} ({exc})") from exc
     if not pattern:
-        raise ValueError(f"{label}: empty pattern")
+        raise RuleError(f"{label}: empty pattern")
     return DomainRule(pattern, domain, where)
 
 
@@ -158,6 +163,6 @@ def rules_from_text(text: str) -> tuple[DomainRule, ...]:
             continue
         parts = line.split(None, 2)
         if len(parts) < 3 or not parts[0].isdigit():
-            raise ValueError(f"line {n}: write DOMAIN WHERE PATTERN, e.g. '4 tag hipaa'")
+            raise RuleError(f"line {n}: write DOMAIN WHERE PATTERN, e.g. '4 tag hipaa'")
         out.append(parse_rule(parts[2].strip(), int(parts[0]), parts[1], f"line {n}"))
     return tuple(out)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import col as sqlcol
 from sqlmodel import select
@@ -30,7 +30,8 @@ from cehrs_cards.core.exam import (
     score,
 )
 from cehrs_cards.core.exam_draw import FormSlot, draw_block, draw_form
-from cehrs_cards.core.records import CardState, Changes
+from cehrs_cards.core.ops import Changes, OpError, OpResult
+from cehrs_cards.core.records import CardState
 from cehrs_cards.db.models import Card, Setting
 from cehrs_cards.db.models import ExamAttempt as AttemptRow
 from cehrs_cards.db.models import ExamItem as ItemRow
@@ -50,7 +51,7 @@ from cehrs_cards.services.exam_store import (
     write_head,
     write_slot,
 )
-from cehrs_cards.services.undo import UndoEntry, UndoStack
+from cehrs_cards.services.undo import undo_step
 
 OPTIONS_KEY = "exam_options"
 
@@ -115,7 +116,6 @@ class Form:
 class SentToReview:
     cards: int  # cards now due
     were_new: int  # of which new cards, moved into learning
-    changes: Changes = field(default_factory=lambda: Changes(cards=True))
 
 
 @dataclass(frozen=True)
@@ -142,14 +142,27 @@ class BlockCatalog:
         return len(notes)
 
 
+T = TypeVar("T")
+
+
+class ExamSetupError(OpError, ValueError):
+    """An exam or block that cannot be set up as asked; the message says why."""
+
+
+def _exam_op(value: T) -> OpResult[T]:
+    return OpResult(value, EXAM_CHANGES)
+
+
+EXAM_CHANGES = Changes(exams=True)
+
+
 def new_seed() -> int:
     return random.SystemRandom().randrange(1, 2**31)
 
 
 class ExamService:
-    def __init__(self, col: Collection, undo: UndoStack | None = None) -> None:
+    def __init__(self, col: Collection) -> None:
         self.col = col
-        self.undo_stack = undo or UndoStack(col)
 
     # ----- settings --------------------------------------------------------------------------
     def options(self) -> ExamOptions:
@@ -159,13 +172,14 @@ class ExamService:
         known = ExamOptions.__dataclass_fields__
         return ExamOptions(**{k: v for k, v in stored.items() if k in known})
 
-    def save_options(self, opts: ExamOptions) -> None:
+    def save_options(self, opts: ExamOptions) -> OpResult[None]:
         if not 0 < opts.cut < 100:
-            raise ValueError("The assumed cut must be between 1 and 99 of 100.")
+            raise ExamSetupError("The assumed cut must be between 1 and 99 of 100.")
         with self.col.transaction() as s:
             row = s.get(Setting, OPTIONS_KEY) or Setting(key=OPTIONS_KEY, value="")
             row.value = json.dumps(asdict(opts))
             s.add(row)
+        return OpResult(None, Changes(settings=True))
 
     # ----- assembling ------------------------------------------------------------------------
     def assemble(self, seed: int | None = None, opts: ExamOptions | None = None) -> Form:
@@ -179,14 +193,16 @@ class ExamService:
             items = tuple(source.item(f.candidate) for f in slots)
         return Form(seed, tuple(slots), items)
 
-    def start_mock(self, seed: int | None = None, opts: ExamOptions | None = None) -> Attempt:
+    def start_mock(
+        self, seed: int | None = None, opts: ExamOptions | None = None
+    ) -> OpResult[Attempt]:
         """Assemble a form and start its 125-minute clock (the deadline is stored)."""
         opts = opts or self.options()
         form = self.assemble(seed, opts)
         now = self.col.now()
         slots = [Slot(item, f.pretest) for f, item in zip(form.slots, form.items, strict=True)]
         att = Attempt(MOCK, TIMED, now, now + timedelta(minutes=EXAM_MINUTES), slots)
-        return self._begin(att, form.seed, opts, {})
+        return _exam_op(self._begin(att, form.seed, opts, {}))
 
     def block_catalog(self) -> BlockCatalog:
         """Every item a block could use, with the filter sets (for live counts in a dialog)."""
@@ -199,12 +215,12 @@ class ExamService:
         """How many distinct items a block with this spec can draw from."""
         return self.block_catalog().available(spec)
 
-    def start_block(self, spec: BlockSpec, seed: int | None = None) -> Attempt:
+    def start_block(self, spec: BlockSpec, seed: int | None = None) -> OpResult[Attempt]:
         """A practice block: timed (a minute per item, like the exam) or tutor (untimed)."""
         if spec.size < 1:
-            raise ValueError("A block needs at least one question.")
+            raise ExamSetupError("A block needs at least one question.")
         if not spec.domains:
-            raise ValueError("Choose at least one domain.")
+            raise ExamSetupError("Choose at least one domain.")
         seed = new_seed() if seed is None else seed
         with self.col.read() as s:
             allowed = filtered_ids(s, spec.filters)
@@ -215,7 +231,7 @@ class ExamService:
         now = self.col.now()
         deadline = now + timedelta(seconds=SECONDS_PER_ITEM * len(slots))
         att = Attempt(PRACTICE, spec.mode, now, deadline if spec.mode == TIMED else None, slots)
-        return self._begin(att, seed, self.options(), {"block": asdict(spec)})
+        return _exam_op(self._begin(att, seed, self.options(), {"block": asdict(spec)}))
 
     def _begin(self, att: Attempt, seed: int, opts: ExamOptions, extra: dict[str, Any]) -> Attempt:
         att.seed, att.cut, att.shown_at = seed, opts.cut, att.started
@@ -240,6 +256,18 @@ class ExamService:
             q = q.order_by(sqlcol(AttemptRow.id).desc())
             return s.exec(q).first()
 
+    def now(self) -> datetime:
+        return self.col.now()
+
+    def resume_unfinished(self) -> OpResult[Attempt | None]:
+        """The newest unfinished attempt, its clock as it really stands (scored if its time
+        ran out meanwhile), or None."""
+        attempt_id = self.unfinished()
+        if attempt_id is None:
+            return OpResult(None, Changes())
+        got = self.resume(attempt_id)
+        return OpResult(got.value, got.changes)
+
     def load(self, attempt_id: int) -> Attempt:
         with self.col.read() as s:
             row = s.get(AttemptRow, attempt_id)
@@ -250,13 +278,13 @@ class ExamService:
             ).all()
         return attempt_of(row, list(items))
 
-    def resume(self, attempt_id: int) -> Attempt:
+    def resume(self, attempt_id: int) -> OpResult[Attempt]:
         """Reopen an attempt with the clock as it really stands; scores it if time ran out."""
         att = self.load(attempt_id)
         was_open = att.finished is None
         att.resume(self.col.now())
         self._save(att, [att.current], final=was_open and att.finished is not None)
-        return att
+        return _exam_op(att)
 
     # ----- actions (each saved at once) --------------------------------------------------------
     def _guard(self, att: Attempt) -> datetime:
@@ -266,54 +294,56 @@ class ExamService:
             raise AttemptClosedError("Time is up: the attempt was submitted.")
         return now
 
-    def select(self, att: Attempt, choice: int) -> bool:
+    def select(self, att: Attempt, choice: int) -> OpResult[bool]:
         now = self._guard(att)
         changed = att.select(choice, now)
         if changed:
             self._save(att, [att.current])
-        return changed
+        return _exam_op(changed)
 
-    def toggle_flag(self, att: Attempt) -> bool:
+    def toggle_flag(self, att: Attempt) -> OpResult[bool]:
         flagged = att.toggle_flag(self._guard(att))
         self._save(att, [att.current])
-        return flagged
+        return _exam_op(flagged)
 
-    def toggle_strike(self, att: Attempt, option: int) -> frozenset[int]:
+    def toggle_strike(self, att: Attempt, option: int) -> OpResult[frozenset[int]]:
         struck = att.toggle_strike(option, self._guard(att))
         self._save(att, [att.current])
-        return struck
+        return _exam_op(struck)
 
-    def goto(self, att: Attempt, index: int) -> int:
+    def goto(self, att: Attempt, index: int) -> OpResult[int]:
         if att.finished is not None:
-            return att.goto(index, self.col.now())
+            return _exam_op(att.goto(index, self.col.now()))
         left = att.current
         got = att.goto(index, self._guard(att))
         self._save(att, [left])
-        return got
+        return _exam_op(got)
 
-    def pause(self, att: Attempt) -> None:
+    def pause(self, att: Attempt) -> OpResult[None]:
         att.pause(self._guard(att))
         self._save(att, [att.current])
+        return _exam_op(None)
 
-    def unpause(self, att: Attempt) -> None:
+    def unpause(self, att: Attempt) -> OpResult[None]:
         att.unpause(self.col.now())
         self._save(att, [])
+        return _exam_op(None)
 
-    def submit(self, att: Attempt, reason: str = "submitted") -> ScoreReport:
+    def submit(self, att: Attempt, reason: str = "submitted") -> OpResult[ScoreReport]:
         """Finish and score (idempotent); the end is the deadline if that came first."""
         if att.finished is not None:
-            return self.report(att)
+            return _exam_op(self.report(att))
         current = att.current
         att.finish(self.col.now(), reason)
         self._save(att, [current], final=True)
-        return self.report(att)
+        return _exam_op(self.report(att))
 
-    def check_time(self, att: Attempt) -> bool:
+    def check_time(self, att: Attempt) -> OpResult[bool]:
         """Submit the attempt if its time is up; True if that happened now."""
         if att.time_is_up(self.col.now()):
             self.submit(att, "time")
-            return True
-        return False
+            return _exam_op(True)
+        return _exam_op(False)
 
     def report(self, att: Attempt) -> ScoreReport:
         return score(att, self.col.now())
@@ -345,7 +375,7 @@ class ExamService:
             history_entry(r, by_domain.get(r.id or 0, {}), sizes.get(r.id or 0, 0)) for r in rows
         ]
 
-    def send_missed_to_review(self, att: Attempt) -> SentToReview:
+    def send_missed_to_review(self, att: Attempt) -> OpResult[SentToReview]:
         """Make the card of every missed item due now (one click, undoable). A new card moves
         into learning, due now, so it is studied today whatever the new-card limit."""
         ids = {s.item.card_id for s in att.slots if not s.correct and s.item.card_id is not None}
@@ -359,6 +389,7 @@ class ExamService:
                     card.state, card.step = int(CardState.LEARNING), 0
                 card.due, card.buried_until, card.modified = now, None, now
                 s.add(card)
-        self.undo_stack.push(UndoEntry("Send missed to review", None, lambda s: restore(s, old)))
         was_new = sum(t.state == CardState.NEW for t in old.values())
-        return SentToReview(len(old), was_new)
+        changes = Changes(cards=True)
+        step = undo_step(self.col, "Send missed to review", lambda s: restore(s, old), changes)
+        return OpResult(SentToReview(len(old), was_new), changes, step)

@@ -21,6 +21,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cehrs_cards.core.notetypes import NoteTypeDef
+from cehrs_cards.core.ops import Cancelled
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.core.sanitize import sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
@@ -42,7 +43,7 @@ Progress = Callable[[int, int], bool]
 """progress(done, total) -> False to cancel."""
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(Cancelled):
     """The user cancelled; the transaction was rolled back and nothing was written."""
 
 

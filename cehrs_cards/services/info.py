@@ -1,7 +1,8 @@
-"""Collection counts for `cehrs-cards info --json` and the deck list's domain table."""
+"""Collection counts: `cehrs-cards info --json`, and the deck list (decks, domains, pace)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import select
@@ -58,3 +59,28 @@ def deck_rows(review: ReviewService) -> list[DeckRow]:
         capped = Counts(min(counts.new, new_left), counts.learning, min(counts.due, rev_left))
         rows.append(DeckRow(deck_id, name, name.count("::"), capped, total))
     return rows
+
+
+@dataclass(frozen=True)
+class DeckOverview:
+    """Everything the deck list shows, read in one go on the database thread."""
+
+    decks: list[DeckRow]
+    by_domain: dict[int, tuple[Counts, int]]  # today's counts before limits, total cards
+    total: Counts  # today, within the daily limits
+    pace: str | None  # the exam-date pace, if an exam date is set
+    pace_short: bool  # the daily limit cannot introduce every card in time
+
+
+def overview(review: ReviewService) -> DeckOverview:
+    by_domain = domain_counts(review)
+    total = review.limited(sum((c for c, _ in by_domain.values()), Counts()))
+    review.reload_settings()  # cards may have been added or suspended: replan
+    pace = review.plan().pace
+    return DeckOverview(
+        deck_rows(review),
+        by_domain,
+        total,
+        pace.message() if pace else None,
+        bool(pace and not pace.feasible),
+    )

@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from cehrs_cards.core.records import Changes, Counts, MemoryState, Preview, Rating, StudyCard
+from cehrs_cards.core import decks
+from cehrs_cards.core.ops import Changes, OpError, OpResult, UndoStep
+from cehrs_cards.core.records import Counts, MemoryState, Preview, Rating, StudyCard
 from cehrs_cards.core.scheduling import (
     DailyPlan,
     Policy,
@@ -23,14 +25,14 @@ from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.memory import apply_memory, before_columns, memory_before, memory_of
 from cehrs_cards.services.scheduling import base_policy, plan_for
-from cehrs_cards.services.undo import UndoEntry, UndoStack
+from cehrs_cards.services.undo import undo_step
 
 LEARN_AHEAD = timedelta(minutes=20)
 REVIEW_BATCH = 200
 LEECH_TAG = "leech"
 
 
-class StaleCardError(RuntimeError):
+class StaleCardError(OpError):
     """The card changed since it was shown (e.g. edited elsewhere); show it again."""
 
 
@@ -40,9 +42,8 @@ def policy_of(settings: Settings) -> Policy:
 
 
 class ReviewService:
-    def __init__(self, col: Collection, undo: UndoStack | None = None) -> None:
+    def __init__(self, col: Collection) -> None:
         self.col = col
-        self.undo_stack = undo or UndoStack(col)
         self._review_ids: list[int] = []
         self._review_key: tuple[str, datetime] | None = None
         self.focus: StudyFocus | None = None
@@ -118,6 +119,14 @@ class ReviewService:
                 self._review_ids = queue.review_batch(s, w, decks, REVIEW_BATCH)
         return None
 
+    def is_studyable(self, card_id: int) -> bool:
+        """The card still exists and is neither suspended nor buried (after an edit elsewhere)."""
+        with self.col.read() as s:
+            card = s.get(Card, card_id)
+        if card is None or card.suspended:
+            return False
+        return card.buried_until is None or card.buried_until <= self.col.now()
+
     def study_card(self, card_id: int) -> StudyCard:
         with self.col.read() as s:
             return self._study_card(s, card_id)
@@ -152,16 +161,13 @@ class ReviewService:
         root = s.get(Deck, deck_id)
         if root is None:
             return []
-        rows = s.exec(select(Deck.id, Deck.name)).all()
-        return [
-            i
-            for i, n in rows
-            if i is not None and (n == root.name or n.startswith(root.name + "::"))
-        ]
+        rows = [(i, n) for i, n in s.exec(select(Deck.id, Deck.name)).all() if i is not None]
+        return decks.within(root.name, rows)
 
     # ----- answering ------------------------------------------------------------------------
-    def answer(self, card: StudyCard, rating: Rating, duration_ms: int = 0) -> Changes:
-        """Save exactly the state shown on the button for `rating`, with its review-log row."""
+    def answer(self, card: StudyCard, rating: Rating, duration_ms: int = 0) -> OpResult[bool]:
+        """Save exactly the state shown on the button for `rating`, with its review-log row;
+        the value says whether the answer made the card a leech."""
         preview = _preview_for(card, rating)
         now = self.col.now()
         with self.col.transaction() as s:
@@ -176,13 +182,20 @@ class ReviewService:
             s.flush()
             log_id = log.id
 
-        def undo(s: Session) -> None:
+        def restore(s: Session) -> None:
             _undo_answer(s, log_id)
             if leech:
                 _set_tag(s, card.note_id, LEECH_TAG, False)
 
-        self.undo_stack.push(UndoEntry("Answer", card.card_id, undo))
-        return Changes(cards=True, review_log=True, notes=leech, leech=leech)
+        changes = Changes(
+            cards=True,
+            review_log=True,
+            notes=leech,
+            leech=leech,
+            card_ids=frozenset([card.card_id]),
+        )
+        step: UndoStep | None = undo_step(self.col, "Answer", restore, changes, card.card_id)
+        return OpResult(leech, changes, step)
 
     def _tag_if_leech(self, s: Session, row: Card, before: MemoryState, after: MemoryState) -> bool:
         """Tag the note 'leech' when this answer's lapse reaches the leech threshold (as Anki
@@ -191,28 +204,6 @@ class ReviewService:
         if threshold <= 0 or after.lapses <= before.lapses or after.lapses < threshold:
             return False
         return _set_tag(s, row.note_id, LEECH_TAG, True)
-
-    # ----- card actions -----------------------------------------------------------------------
-    def suspend(self, card_id: int, on: bool = True) -> Changes:
-        return self._set(card_id, "Suspend" if on else "Unsuspend", suspended=on)
-
-    def bury(self, card_id: int) -> Changes:
-        return self._set(card_id, "Bury", buried_until=self.window().day_end)
-
-    def set_flag(self, card_id: int, flag: int) -> Changes:
-        return self._set(card_id, "Flag", flag=flag)
-
-    def _set(self, card_id: int, label: str, **values: object) -> Changes:
-        with self.col.transaction() as s:
-            row = s.get(Card, card_id)
-            if row is None:
-                raise KeyError(card_id)
-            old = {k: getattr(row, k) for k in values}
-            for k, v in values.items():
-                setattr(row, k, v)
-            s.add(row)
-        self.undo_stack.push(UndoEntry(label, card_id, lambda s: _restore(s, card_id, old)))
-        return Changes(cards=True)
 
     # ----- counts -----------------------------------------------------------------------------
     def limits_left(self) -> tuple[int, int]:
@@ -264,14 +255,6 @@ def _undo_answer(s: Session, log_id: int | None) -> None:
         apply_memory(card, memory_before(log), card.modified)
         s.add(card)
     s.delete(log)
-
-
-def _restore(s: Session, card_id: int, old: dict[str, object]) -> None:
-    row = s.get(Card, card_id)
-    if row is not None:
-        for k, v in old.items():
-            setattr(row, k, v)
-        s.add(row)
 
 
 def remaining(review: ReviewService, deck_id: int | None) -> Counts:

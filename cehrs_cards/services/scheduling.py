@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fsrs
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from cehrs_cards.core.ops import Cancelled as OpsCancelled
+from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState
 from cehrs_cards.core.scheduling import (
     DEFAULT_PARAMETERS,
@@ -29,12 +31,15 @@ from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.memory import apply_memory, memory_of
 
+if TYPE_CHECKING:
+    from cehrs_cards.services.review import ReviewService
+
 Progress = Callable[[int, int], bool]
 SETTINGS_THAT_RESCHEDULE = ("base_retention", "tilt", "parameters", "exam_date")
 
 
-class Cancelled(RuntimeError):
-    """The user cancelled a long job; nothing was written."""
+class Cancelled(OpsCancelled):
+    """The user cancelled a reschedule or an optimisation; nothing was written."""
 
 
 def base_policy(settings: Settings) -> Policy:
@@ -315,3 +320,31 @@ def plan_json(plan: DailyPlan) -> dict[str, Any]:
             "message": pace.message(),
         },
     }
+
+
+class SchedulingService:
+    """Settings that change scheduling, and the long jobs they start, as operations."""
+
+    def __init__(self, col: Collection, review: ReviewService) -> None:
+        self.col, self.review = col, review
+
+    def save_settings(self, new: Settings) -> OpResult[bool]:
+        """Store the settings; the value says whether studied cards must be rescheduled."""
+        old = self.col.settings()
+        self.col.save_settings(new)
+        self.review.reload_settings()
+        return OpResult(needs_reschedule(old, new), Changes(settings=True))
+
+    def reschedule(self, progress: Progress | None = None) -> OpResult[RescheduleReport]:
+        review = self.review
+        review.reload_settings()
+        report = reschedule_all(self.col, review.plan(), exam_date_of(review.settings), progress)
+        return OpResult(report, Changes(cards=True))
+
+    def optimise(self, progress: Progress | None = None) -> OpResult[OptimiseReport]:
+        """Fit parameters to the review log; reschedule if the new ones were kept."""
+        report = optimise_parameters(self.col, progress)
+        if report.kept != "new":
+            return OpResult(report, Changes())
+        self.reschedule(progress)
+        return OpResult(report, Changes(cards=True, settings=True))

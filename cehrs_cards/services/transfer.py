@@ -22,6 +22,7 @@ from sqlmodel import select
 
 from cehrs_cards.core.domains import domain_key, domain_name
 from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef
+from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.db.models import Deck, Note, NoteType
 from cehrs_cards.db.repo import notetype_from_row
 from cehrs_cards.interchange.apkg_read import read_apkg
@@ -306,6 +307,9 @@ def text_layout(col: Collection, path: Path, mapping: ColumnMapping | None = Non
     )
 
 
+IMPORT_CHANGES = Changes(cards=True, notes=True, decks=True, note_types=True, review_log=True)
+
+
 class TransferService:
     """What the import and export dialogs need, bound to one collection."""
 
@@ -317,8 +321,10 @@ class TransferService:
 
     def run_import(
         self, path: Path, options: ImportOptions, progress: Progress | None = None
-    ) -> ImportResult:
-        return import_file(self.col, path, options, progress)
+    ) -> OpResult[ImportResult]:
+        """One transaction, all or nothing; undone by the backup taken before it, not Ctrl+Z."""
+        result = import_file(self.col, path, options, progress)
+        return OpResult(result, IMPORT_CHANGES)
 
     def text_layout(self, path: Path, mapping: ColumnMapping | None = None) -> TextLayout:
         return text_layout(self.col, path, mapping)
@@ -348,10 +354,11 @@ class TransferService:
         with self.col.read() as s:
             return rules_to_text(load_rules(s))
 
-    def save_rules_text(self, text: str) -> None:
+    def save_rules_text(self, text: str) -> OpResult[None]:
         """Store the rules typed in the editor; ValueError names the bad line."""
         from cehrs_cards.services.domain_map import rules_from_text, save_rules
 
         rules = rules_from_text(text) or DEFAULT_RULES
         with self.col.transaction() as s:
             save_rules(s, rules)
+        return OpResult(None, Changes(settings=True))

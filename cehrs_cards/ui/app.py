@@ -20,27 +20,30 @@ from cehrs_cards.services.collection import (
     ReadOnlyCollectionError,
     set_aside_empty,
 )
+from cehrs_cards.services.container import build_services
 from cehrs_cards.services.lock import CollectionInUseError
-from cehrs_cards.services.notes import NotesService
-from cehrs_cards.services.review import ReviewService
-from cehrs_cards.services.undo import UndoStack
 from cehrs_cards.ui.main_window import MainWindow
+from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.safe_html import message
 from cehrs_cards.ui.theme import apply_theme, wants_dark
-from cehrs_cards.ui.worker import Worker, file_pool, start, wait_for_all
 
 BACKUP_CHECK_MS = 5 * 60 * 1000
 
 
 def build_main_window(col: Collection, app: QApplication) -> MainWindow:
-    """Services and views wired together for one open collection."""
-    undo = UndoStack(col)
-    review = ReviewService(col, undo)
-    apply_theme(app, wants_dark(app, review.settings.theme))
-    window = MainWindow(review, NotesService(col, undo), undo)
+    """The composition root: every service of the collection, one operation runner, and the
+    window that hands each view the services it needs."""
+    services = build_services(col)
+    theme = services.review.settings.theme
+    dark = wants_dark(app, theme)
+    apply_theme(app, dark)
+    runner = OpRunner()
+    window = MainWindow(services, runner, dark)
+    runner.setParent(window)
+    window.settings = services.review.settings
 
     def follow_system(_scheme: Qt.ColorScheme) -> None:
-        if review.settings.theme == "system":
+        if window.settings is not None and window.settings.theme == "system":
             dark = wants_dark(app, "system")
             apply_theme(app, dark)
             window.reviewer.set_dark(dark)
@@ -96,10 +99,11 @@ class Shell(QObject):
             self.window.exam_launcher.offer_resume()
 
     def _check_in_background(self, col: Collection) -> None:
-        """quick_check reads the whole file; do it after the window is up, not before."""
-        job = Worker(lambda _progress: col.is_intact())
-        job.signals.sig_done.connect(self._on_check_done)
-        start(job)
+        """quick_check reads the whole file; do it after the window is up, not before (on the
+        reader thread, so the first answers do not wait behind it)."""
+        assert self.window is not None
+        session = self.window.services.session
+        self.window.runner.query(lambda _p: session.is_intact(), self._on_check_done, long=True)
 
     def _on_check_done(self, intact: bool) -> None:
         if intact or self.window is None:
@@ -188,24 +192,26 @@ class Shell(QObject):
         return self._open_collection(start_new=True)
 
     def _on_timer_timeout(self) -> None:
-        if self.window is None:
+        if self.window is None or self.window.closed:
             return
-        col = self.window.review.col
-        if backup.backup_due(col.data_dir, col.now()):
-            job = Worker(lambda _progress: col.backup("timer"))
-            job.signals.sig_finished.connect(self._pack_backups)
-            start(job)
+        session = self.window.services.session
+        if session.backup_due():
+            self.window.runner.query(
+                lambda _p: session.backup("timer"), lambda _b: self._pack_backups()
+            )
 
     def _pack_backups(self) -> None:
         """Pack every plain backup with zstd, on the file thread (a second or so each for a
         large collection; the database jobs do not wait behind it)."""
+        if self.window is None:
+            return
         data_dir = self.data_dir
-        start(Worker(lambda _progress: backup.compress_backups(data_dir)), on=file_pool())
+        self.window.runner.file_job(lambda _p: backup.compress_backups(data_dir))
 
     def _on_window_restore(self, chosen: backup.Backup) -> None:
         assert self.window is not None
         old = self.window
-        now = old.review.col.now()
+        now = datetime.now(UTC)
         # No closing backup: restore keeps the current file aside anyway, and a backup taken
         # now would rotate out a same-day backup, possibly the very one being restored.
         old.close_collection(backup_first=False)
@@ -223,5 +229,6 @@ def run_gui(data_dir: Path) -> int:
     if not shell.open():
         return 1
     code = app.exec()
-    wait_for_all()  # no background job may outlive the app (PySide crashes at exit)
+    if shell.window is not None:
+        shell.window.close_collection()  # waits for queued work: none may outlive the app
     return code

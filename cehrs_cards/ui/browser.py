@@ -7,7 +7,7 @@ time as they scroll into view, so 100,000 cards stay responsive.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QSplitter,
     QTableView,
     QToolButton,
@@ -23,39 +22,42 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cehrs_cards.core.ops import Changes
 from cehrs_cards.core.search import SearchError
 from cehrs_cards.services.browse import BrowseService
-from cehrs_cards.services.browse_edit import BrowseEditService, EditError, NoteChange
-from cehrs_cards.services.undo import UndoStack
+from cehrs_cards.services.cards import CardService
+from cehrs_cards.services.notes import NoteChange, NotesService
 from cehrs_cards.ui.browser_actions import BrowserActions
 from cehrs_cards.ui.browser_editor import NoteEditor
 from cehrs_cards.ui.browser_model import CARD_LEVEL, COLUMNS, CardTableModel
 from cehrs_cards.ui.browser_sidebar import Sidebar
+from cehrs_cards.ui.ops import OpRunner
 
 ROW_HEIGHT = 24
 
 
-class BrowserWindow(BrowserActions, QMainWindow):
-    sig_changed = Signal()  # cards or notes changed: the deck list and review screen refresh
-
+class BrowserWindow(BrowserActions):
     def __init__(
         self,
         browse: BrowseService,
-        edit: BrowseEditService,
-        undo: UndoStack,
+        notes: NotesService,
+        cards: CardService,
+        runner: OpRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.browse = browse
-        self.edit = edit
-        self.undo_stack = undo
+        self.notes = notes
+        self.cards = cards
+        self.runner = runner
+        self.add_dialog = None
         self.setWindowTitle("Browse · CEHRS Cards")
         self.resize(1500, 820)
         self.sort_key, self.sort_desc = "created", True
         self.notes_mode = False  # one row per note (Ctrl+Alt+T), as Anki's browser can
         self.query = ""
         self.busy = False  # an edit is running in the background (see set_busy)
-        self.model = CardTableModel(browse.rows, browse.col.now)
+        self.model = CardTableModel(browse.rows, browse.now)
         self.table = self._make_table()
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText(
@@ -81,6 +83,16 @@ class BrowserWindow(BrowserActions, QMainWindow):
         self.build_actions()
         self._connect()
         self.refresh_sidebar()
+        runner.sig_operation_did_execute.connect(self._on_operation_did_execute)
+
+    def _on_operation_did_execute(self, changes: Changes, initiator: object) -> None:
+        """A change made elsewhere (a review, the main window's undo): refetch the rows."""
+        if initiator is self or not self.isVisible():
+            return
+        if changes.cards or changes.notes or changes.review_log:
+            self.model.refresh_rows()
+        if changes.notes or changes.decks or changes.settings:
+            self.refresh_sidebar()
 
     # ----- building --------------------------------------------------------------------------
     def _make_table(self) -> QTableView:
@@ -269,7 +281,7 @@ class BrowserWindow(BrowserActions, QMainWindow):
         if card is None or self.model.row_at(row) is None:
             self.editor.load(None)
             return
-        self.editor.load(self.browse.note(card))
+        self.editor.load(self.notes.note_of_card(card))
 
     def _save_editor(self) -> None:
         if self.editor.is_dirty():
@@ -278,23 +290,25 @@ class BrowserWindow(BrowserActions, QMainWindow):
                 self._on_editor_save(change)
 
     def _on_editor_save(self, change: NoteChange) -> None:
-        try:
-            self.edit.save_note(change)
-        except (EditError, KeyError) as exc:
-            self.show_error(f"Not saved: {exc}")
-            return
+        notes = self.notes
+        self.editor.mark_saving(change)
+        self.runner.op(
+            lambda _p: notes.save_note(change),
+            initiator=self,
+            done=lambda _none: self._on_editor_saved(change),
+            failed=lambda exc: self.show_error(f"Not saved: {exc}"),
+        )
+
+    def _on_editor_saved(self, change: NoteChange) -> None:
         self.show_error("")
         self.statusBar().showMessage("Note saved (Ctrl+Z undoes it).", 4000)
         self.model.refresh_rows()
         current = self.current_id()
-        if (
-            current is not None
-            and self.editor.detail
-            and self.editor.detail.note_id == change.note_id
-        ):
-            self.editor.load(self.browse.note(current))
+        detail = self.editor.detail
+        same = detail is not None and detail.note_id == change.note_id
+        if current is not None and same and not self.editor.is_dirty():
+            self.editor.load(self.notes.note_of_card(current))
         self.refresh_sidebar()
-        self.sig_changed.emit()
 
     def changeEvent(self, event: QEvent) -> None:
         """Coming back to the browser: rows may have changed elsewhere (a review, an undo)."""

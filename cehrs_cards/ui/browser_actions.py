@@ -1,41 +1,90 @@
 """Every browser action, in the menus, the table's context menu and on a shortcut.
 
-A mixin of BrowserWindow: it uses the window's services, table, editor and search. Each edit
-is one undoable step on the shared stack; afterwards the table, side panel and (through
-sig_changed) the main window refresh.
+BrowserActions is the base class of BrowserWindow: it uses the window's services, table,
+editor and search. Each edit is one operation on the database thread and one undoable step on
+the shared stack; afterwards the table and side panel refresh here, and every other view
+learns what changed from the runner's sig_operation_did_execute.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QMenu, QMessageBox, QTableView
 
 from cehrs_cards.core import search as search_syntax
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
-from cehrs_cards.services import browse_info
-from cehrs_cards.services.browse_edit import EditError
+from cehrs_cards.core.ops import OpError, OpResult, UndoStep
+from cehrs_cards.services.browse import BrowseRow, BrowseService
+from cehrs_cards.services.cards import CardService
+from cehrs_cards.services.notes import NotesService
 from cehrs_cards.ui import browser_dialogs as dialogs
 from cehrs_cards.ui.browser_add import AddNoteDialog
+from cehrs_cards.ui.browser_editor import NoteEditor
 from cehrs_cards.ui.browser_info import CardInfoDialog, LeechDialog
-from cehrs_cards.ui.worker import Worker, start
+from cehrs_cards.ui.browser_model import CardTableModel
+from cehrs_cards.ui.browser_sidebar import Sidebar
+from cehrs_cards.ui.ops import OpRunner
 
-FLAG_NAMES = {1: "Red", 2: "Orange", 3: "Green", 4: "Blue"}
-BACKGROUND_AT = 2000
-"""Edits of more cards than this run on the worker thread (100,000 cards take ~1 s)."""
+T = TypeVar("T")
+FLAG_NAMES = {
+    1: "Red",
+    2: "Orange",
+    3: "Green",
+    4: "Blue",
+    5: "Pink",
+    6: "Turquoise",
+    7: "Purple",
+}
 SEARCH_HELP = (search_syntax.__doc__ or "").split("Pure:")[0].strip()
 
 
-class BrowserActions:
-    """Actions of the card browser (mixed into BrowserWindow)."""
+class BrowserActions(QMainWindow):
+    """Actions of the card browser: the base class of BrowserWindow, which makes the widgets
+    and runs searches (the methods below that raise NotImplementedError). Every edit is an
+    operation on the database thread; the window waits (`busy`), unfrozen, until it is saved."""
 
     actions: dict[str, QAction]
+    browse: BrowseService
+    notes: NotesService
+    cards: CardService
+    runner: OpRunner
+    table: QTableView
+    model: CardTableModel
+    editor: NoteEditor
+    sidebar: Sidebar
+    search_box: QLineEdit
+    query: str
+    busy: bool
+    add_dialog: AddNoteDialog | None
 
-    def build_actions(self: Any) -> None:
+    # ----- provided by BrowserWindow -----------------------------------------------------------
+    def search(self, query: str | None = None, keep: list[int] | None = None) -> bool:
+        raise NotImplementedError
+
+    def refresh_sidebar(self) -> None:
+        raise NotImplementedError
+
+    def show_error(self, text: str) -> None:
+        raise NotImplementedError
+
+    def selected_ids(self) -> list[int]:
+        raise NotImplementedError
+
+    def target_ids(self) -> list[int]:
+        raise NotImplementedError
+
+    def current_id(self) -> int | None:
+        raise NotImplementedError
+
+    def toggle_notes_mode(self) -> None:
+        raise NotImplementedError
+
+    def build_actions(self) -> None:
         self.actions = {}
         bar = self.menuBar()
         edit = bar.addMenu("&Edit")
@@ -62,7 +111,7 @@ class BrowserActions:
         self._add(cards, "suspend", "Toggle &suspend", "Ctrl+J", self.toggle_suspend)
         self._add(cards, "bury", "Toggle &bury", "Ctrl+Shift+J", self.toggle_bury)
         flags = cards.addMenu("&Flag")
-        for f, name in FLAG_NAMES.items():
+        for f, name in list(FLAG_NAMES.items())[:4]:  # Ctrl+1..4 as in Anki's review
             self._add(
                 flags,
                 f"flag{f}",
@@ -99,7 +148,7 @@ class BrowserActions:
         edit.aboutToShow.connect(self._refresh_undo_label)
 
     def _add(
-        self: Any, menu: QMenu, key: str, text: str, shortcut: str, slot: Callable[..., Any]
+        self, menu: QMenu, key: str, text: str, shortcut: str, slot: Callable[..., object]
     ) -> QAction:
         act = QAction(text, self)
         act.setShortcut(QKeySequence(shortcut))
@@ -109,7 +158,7 @@ class BrowserActions:
         self.actions[key] = act
         return act
 
-    def _on_table_context_menu(self: Any, pos: QPoint) -> None:
+    def _on_table_context_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
         for key in ("info", None, "deck", "domain", "suspend", "bury", "due", "reset", None,
                     "add_tags", "remove_tags", "replace", None, "delete"):  # fmt: skip
@@ -119,48 +168,43 @@ class BrowserActions:
                 menu.addAction(self.actions[key])
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
-    def _refresh_undo_label(self: Any) -> None:
-        label = self.undo_stack.label()
+    def _refresh_undo_label(self) -> None:
+        label = self.runner.undo_label()
         self.actions["undo"].setText(f"&Undo {label}" if label else "&Undo")
 
     # ----- running an edit -------------------------------------------------------------------
-    def _selection(self: Any) -> list[int]:
+    def _selection(self) -> list[int]:
         ids = self.target_ids()
         if not ids:
             self.show_error("Select one or more cards first.")
         return ids
 
     def _apply(
-        self: Any,
-        action: Callable[[], Any],
-        message: str | Callable[[Any], str],
+        self,
+        action: Callable[[], OpResult[T]],
+        message: str | Callable[[T], str],
         research: bool = True,
-        background: bool | None = None,
     ) -> None:
-        """Run an edit; show its message or error; refresh the table and tell the main window.
+        """Run an edit as an operation; then show its message (or its error) and refresh.
 
         `research` searches again (the edit may change which cards match); otherwise only the
-        rows are refetched, so the table keeps its place. Edits of more than BACKGROUND_AT
-        cards (or `background`) run on the worker thread while the window waits, unfrozen.
+        rows are refetched, so the table keeps its place.
         """
+        if self.busy:
+            return
         keep = self.selected_ids()
-        if background if background is not None else len(keep) > BACKGROUND_AT:
-            self._run_in_background(action, lambda r: self._finish(r, message, research, keep))
-            return
-        try:
-            result = action()
-        except (EditError, KeyError, ValueError) as exc:
-            self.show_error(str(exc))
-            return
-        self._finish(result, message, research, keep)
+        self.set_busy(True)
+        self.runner.op(
+            lambda _p: action(),
+            initiator=self,
+            done=lambda value: self._finish(value, message, research, keep),
+            failed=self._on_edit_failed,
+        )
 
     def _finish(
-        self: Any,
-        result: Any,
-        message: str | Callable[[Any], str],
-        research: bool,
-        keep: list[int],
+        self, result: T, message: str | Callable[[T], str], research: bool, keep: list[int]
     ) -> None:
+        self.set_busy(False)
         self.show_error("")
         if research:
             self.search(keep=keep[:5000])
@@ -169,31 +213,17 @@ class BrowserActions:
         self.refresh_sidebar()
         text = message(result) if callable(message) else message
         self.statusBar().showMessage(f"{text} (Ctrl+Z undoes it)", 6000)
-        self.sig_changed.emit()
 
-    def _run_in_background(
-        self: Any, action: Callable[[], Any], done: Callable[[Any], None]
-    ) -> None:
-        self.set_busy(True)
-        self._when_done = done
-        job = Worker(lambda _progress: action())
-        # Bound methods of the window: the results arrive on the UI thread (queued).
-        job.signals.sig_done.connect(self._on_job_done)
-        job.signals.sig_error.connect(self._on_job_error)
-        self._job = start(job)
-
-    def _on_job_done(self: Any, result: Any) -> None:
+    def _on_edit_failed(self, exc: Exception) -> None:
         self.set_busy(False)
-        self._when_done(result)
+        self.show_error(str(exc) if isinstance(exc, OpError) else f"That did not work: {exc}")
 
-    def _on_job_error(self: Any, text: str) -> None:
-        self.set_busy(False)
-        self.show_error(text.split(": ", 1)[-1] if "Error: " in text else text)
-
-    def set_busy(self: Any, busy: bool) -> None:
-        """While an edit runs in the background nothing else can start; the window still paints."""
+    def set_busy(self, busy: bool) -> None:
+        """While an edit runs nothing else can start; the window still paints."""
         self.busy = busy
-        self.centralWidget().setEnabled(not busy)
+        central = self.centralWidget()
+        if central is not None:
+            central.setEnabled(not busy)
         self.menuBar().setEnabled(not busy)
         for act in self.actions.values():
             act.setEnabled(not busy)
@@ -203,42 +233,41 @@ class BrowserActions:
         else:
             QApplication.restoreOverrideCursor()
 
-    def _current_row(self: Any) -> Any:
+    def _current_row(self) -> BrowseRow | None:
         return self.model.row_at(self.table.currentIndex().row())
 
-    def undo(self: Any) -> None:
-        """Undo the newest step of the shared stack (in the background: big deletes take time)."""
-        if self.undo_stack.label() is None:
+    def undo(self) -> None:
+        """Undo the newest step (shared with the main window), on the database thread."""
+        if self.runner.undo_label() is None:
             self.statusBar().showMessage("Nothing to undo.", 3000)
             return
         keep = self.selected_ids()
-        self._run_in_background(self.undo_stack.undo, lambda entry: self._after_undo(entry, keep))
+        self.set_busy(True)
+        self.runner.undo(initiator=self, done=lambda step: self._after_undo(step, keep))
 
-    def _after_undo(self: Any, entry: Any, keep: list[int]) -> None:
+    def _after_undo(self, step: UndoStep | None, keep: list[int]) -> None:
+        self.set_busy(False)
         self.search(keep=keep[:5000])
         self.refresh_sidebar()
-        self.statusBar().showMessage(
-            f"Undone: {entry.label}" if entry else "Nothing to undo.", 4000
-        )
-        self.sig_changed.emit()
+        self.statusBar().showMessage(f"Undone: {step.label}" if step else "Nothing to undo.", 4000)
 
     # ----- card actions ----------------------------------------------------------------------
-    def set_domain(self: Any, domain: int) -> None:
+    def set_domain(self, domain: int) -> None:
         ids = self._selection()
         if ids:
             self._apply(
-                lambda: self.edit.change_domain(ids, domain),
+                lambda: self.notes.change_domain(ids, domain),
                 lambda n: f"Domain {domain} ({domain_name(domain)}) set on {n} cards",
             )
 
-    def change_domain(self: Any) -> None:
+    def change_domain(self) -> None:
         ids, row = self._selection(), self._current_row()
         if ids:
             dialog = dialogs.ask_domain(row.domain if row else UNASSIGNED, len(ids), self)
             if dialog.exec():
                 self.set_domain(int(dialog.value()))
 
-    def change_deck(self: Any) -> None:
+    def change_deck(self) -> None:
         ids, row = self._selection(), self._current_row()
         if not ids:
             return
@@ -247,31 +276,31 @@ class BrowserActions:
         if dialog.exec():
             deck = str(dialog.value())
             self._apply(
-                lambda: self.edit.change_deck(ids, deck), f"Moved {len(ids)} cards to {deck}"
+                lambda: self.cards.change_deck(ids, deck), f"Moved {len(ids)} cards to {deck}"
             )
 
-    def toggle_suspend(self: Any) -> None:
+    def toggle_suspend(self) -> None:
         ids, row = self._selection(), self._current_row()
         if ids:
             on = not (row and row.suspended)
             text = f"{'Suspended' if on else 'Unsuspended'} {len(ids)} cards"
-            self._apply(lambda: self.edit.set_suspended(ids, on), text, research=False)
+            self._apply(lambda: self.cards.set_suspended(ids, on), text, research=False)
 
-    def toggle_bury(self: Any) -> None:
+    def toggle_bury(self) -> None:
         ids, row = self._selection(), self._current_row()
         if ids:
             on = not (row and row.buried)
             text = f"{'Buried until tomorrow' if on else 'Unburied'}: {len(ids)} cards"
-            self._apply(lambda: self.edit.bury(ids, on), text, research=False)
+            self._apply(lambda: self.cards.bury(ids, on), text, research=False)
 
-    def toggle_flag(self: Any, flag: int) -> None:
+    def toggle_flag(self, flag: int) -> None:
         ids, row = self._selection(), self._current_row()
         if ids:
             new = 0 if row is not None and row.flag == flag else flag
             text = f"Flag {FLAG_NAMES[new]}" if new else "Flag cleared"
-            self._apply(lambda: self.edit.set_flag(ids, new), f"{text} on {len(ids)} cards", False)
+            self._apply(lambda: self.cards.set_flag(ids, new), f"{text} on {len(ids)} cards", False)
 
-    def set_due(self: Any) -> None:
+    def set_due(self) -> None:
         ids = self._selection()
         if not ids:
             return
@@ -284,28 +313,28 @@ class BrowserActions:
                 tail = f"; {skipped} new cards stay in the new queue" if skipped else ""
                 return f"Due date set on {moved} cards{tail}"
 
-            self._apply(lambda: self.edit.set_due(ids, spec), text, research=False)
+            self._apply(lambda: self.cards.set_due(ids, spec), text, research=False)
 
-    def reset_to_new(self: Any) -> None:
+    def reset_to_new(self) -> None:
         ids = self._selection()
         if ids:
-            self._apply(lambda: self.edit.reset_to_new(ids), f"Reset {len(ids)} cards to new")
+            self._apply(lambda: self.cards.reset_to_new(ids), f"Reset {len(ids)} cards to new")
 
-    def delete(self: Any) -> None:
+    def delete(self) -> None:
         ids = self._selection()
         if ids:
             self._apply(
-                lambda: self.edit.delete_notes(ids),
+                lambda: self.notes.delete_notes(ids),
                 lambda n: f"Deleted {n[0]} notes ({n[1]} cards)",
             )
 
-    def add_tags(self: Any) -> None:
+    def add_tags(self) -> None:
         self._tags(add=True)
 
-    def remove_tags(self: Any) -> None:
+    def remove_tags(self) -> None:
         self._tags(add=False)
 
-    def _tags(self: Any, add: bool) -> None:
+    def _tags(self, add: bool) -> None:
         ids = self._selection()
         if not ids:
             return
@@ -314,10 +343,10 @@ class BrowserActions:
         dialog = dialogs.ask_text(f"{verb} tags", "Tags", hint, self)
         tags = str(dialog.value()).split() if dialog.exec() else []
         if tags:
-            do = self.edit.add_tags if add else self.edit.remove_tags
+            do = self.notes.add_tags if add else self.notes.remove_tags
             self._apply(lambda: do(ids, tags), f"{verb} tags: {' '.join(tags)}")
 
-    def find_replace(self: Any) -> None:
+    def find_replace(self) -> None:
         detail = self.editor.detail
         fields = sorted(set(detail.fields if detail else ()) | {"Front", "Back", "Text"})
         ids = self.selected_ids()
@@ -327,78 +356,82 @@ class BrowserActions:
         r = dialog.result_replace()
         scope = ids if r.selected_only else None
         self._apply(
-            lambda: self.edit.find_replace(
+            lambda: self.notes.find_replace(
                 scope, r.find, r.replace, r.field, r.regex, r.ignore_case
             ),
             lambda n: f"Changed {n} notes",
-            background=scope is None or len(scope) > BACKGROUND_AT,  # every note: a while
         )
 
     # ----- other windows ---------------------------------------------------------------------
-    def open_add(self: Any) -> AddNoteDialog:
+    def open_add(self) -> AddNoteDialog:
         row = self._current_row()
         decks = self.browse.sidebar().decks
         deck, domain = (row.deck, row.domain) if row else ("", UNASSIGNED)
-        dialog = AddNoteDialog(self.edit, decks, deck, domain, self)
-        dialog.sig_added.connect(lambda cards: self._on_added(cards))
+        dialog = AddNoteDialog(self.notes, self.runner, decks, deck, domain, self)
+        dialog.sig_added.connect(self._on_added)
         dialog.show()
         self.add_dialog = dialog
         return dialog
 
-    def _on_added(self: Any, cards: list[int]) -> None:
+    def _on_added(self, cards: list[int]) -> None:
         self.search(keep=cards)
         self.refresh_sidebar()
-        self.sig_changed.emit()
 
-    def show_card_info(self: Any) -> None:
+    def show_card_info(self) -> None:
         card = self.current_id()
         if card is None:
             self.show_error("Select a card first.")
             return
-        CardInfoDialog(browse_info.card_info(self.browse.col, card), self).exec()
+        CardInfoDialog(self.browse.card_info(card), self).exec()
 
-    def show_leeches(self: Any) -> None:
-        threshold, found = browse_info.leeches(self.browse.col)
+    def show_leeches(self) -> None:
+        threshold, found = self.browse.leeches()
         dialog = LeechDialog(threshold, found, self)
+        browse = self.browse
 
-        def tag() -> None:
-            n = browse_info.tag_leeches(self.browse.col, self.edit)
+        def tagged(n: int) -> None:
             dialog.tag_button.setEnabled(False)
             self.statusBar().showMessage(f"Tagged {n} notes 'leech' (Ctrl+Z undoes it)", 6000)
             self.refresh_sidebar()
             self.model.refresh_rows()
-            self.sig_changed.emit()
 
-        dialog.sig_tag.connect(tag)
+        dialog.sig_tag.connect(
+            lambda: self.runner.op(lambda _p: browse.tag_leeches(), initiator=self, done=tagged)
+        )
         dialog.sig_show.connect(lambda: self.search("is:leech"))
         dialog.exec()
 
-    def save_search(self: Any) -> None:
+    def save_search(self) -> None:
         dialog = dialogs.ask_text(
             "Save search", "Name", f"Saves: {self.query or '(every card)'}", self
         )
         if dialog.exec():
-            try:
-                self.browse.save_search(str(dialog.value()), self.query)
-            except (ValueError, search_syntax.SearchError) as exc:
-                self.show_error(str(exc))
-                return
+            name, query, browse = str(dialog.value()), self.query, self.browse
+            self.runner.op(
+                lambda _p: browse.save_search(name, query),
+                initiator=self,
+                done=lambda _none: self.refresh_sidebar(),
+                failed=lambda exc: self.show_error(str(exc)),
+            )
+
+    def delete_saved_search(self, name: str) -> None:
+        browse = self.browse
+
+        def deleted(_none: None) -> None:
             self.refresh_sidebar()
+            self.statusBar().showMessage(f"Deleted the saved search {name!r}", 4000)
 
-    def delete_saved_search(self: Any, name: str) -> None:
-        self.browse.delete_search(name)
-        self.refresh_sidebar()
-        self.statusBar().showMessage(f"Deleted the saved search {name!r}", 4000)
+        self.runner.op(lambda _p: browse.delete_search(name), initiator=self, done=deleted)
 
-    def show_search_help(self: Any) -> None:
+    def show_search_help(self) -> None:
         QMessageBox.information(self, "Search syntax", f"<pre>{html.escape(SEARCH_HELP)}</pre>")
 
     # ----- moving around -----------------------------------------------------------------------
-    def focus_search(self: Any) -> None:
+    def focus_search(self) -> None:
         self.search_box.setFocus()
         self.search_box.selectAll()
 
-    def move(self: Any, step: int) -> None:
+    def move(self, step: int) -> None:
         row = max(0, min(len(self.model.ids) - 1, self.table.currentIndex().row() + step))
         if self.model.ids:
             self.table.selectRow(row)

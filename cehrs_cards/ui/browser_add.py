@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.core.notetypes import BUILTINS
-from cehrs_cards.services.browse_edit import BrowseEditService, EditError, NewNote
+from cehrs_cards.services.notes import NewNote, NotesService
 from cehrs_cards.ui.browser_editor import deck_box, domain_box
+from cehrs_cards.ui.ops import OpRunner
 
 LABEL_WIDTH = 92
 HINTS = {
@@ -44,7 +45,8 @@ class AddNoteDialog(QDialog):
 
     def __init__(
         self,
-        edit: BrowseEditService,
+        notes: NotesService,
+        runner: OpRunner,
         decks: list[str],
         deck: str = "",
         domain: int = 0,
@@ -52,7 +54,8 @@ class AddNoteDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add note")
-        self.edit = edit
+        self.notes = notes
+        self.runner = runner
         self.editors: dict[str, QPlainTextEdit] = {}
         self.kind = QComboBox()
         for nt in BUILTINS:
@@ -130,11 +133,15 @@ class AddNoteDialog(QDialog):
 
     def add(self) -> None:
         """Add the note; on success clear the fields (deck, domain, tags stay), else say why."""
-        try:
-            cards = self.edit.add_note(self.new_note())
-        except EditError as exc:
-            self._say(str(exc), error=True)
-            return
+        new, notes = self.new_note(), self.notes
+        self.runner.op(
+            lambda _p: notes.add_note(new),
+            initiator=self,
+            done=self._on_added,
+            failed=lambda exc: self._say(str(exc), error=True),
+        )
+
+    def _on_added(self, cards: list[int]) -> None:
         for ed in self.editors.values():
             ed.clear()
         if self.editors:

@@ -3,6 +3,8 @@ card's note. Ctrl+Enter saves; moving to another card saves a changed note first
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -20,8 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
-from cehrs_cards.services.browse import NoteDetail
-from cehrs_cards.services.browse_edit import NoteChange
+from cehrs_cards.services.notes import NoteChange, NoteDetail
 from cehrs_cards.ui.safe_html import esc
 
 FIELD_HEIGHTS = ((60, 48), (160, 96), (360, 156), (10**9, 220))
@@ -152,6 +153,14 @@ class NoteEditor(QWidget):
         if d is None or c is None:
             return False
         return (c.fields, c.tags, c.domain, c.deck) != (d.fields, d.tags, d.domain, d.deck)
+
+    def mark_saving(self, change: NoteChange) -> None:
+        """The change is on its way to the database: the editor is no longer dirty."""
+        d = self.detail
+        if d is not None and d.note_id == change.note_id:
+            self.detail = replace(
+                d, fields=change.fields, tags=change.tags, domain=change.domain, deck=change.deck
+            )
 
     def save(self) -> None:
         change = self.change()

@@ -1,28 +1,22 @@
-"""Opens the card browser and the Add note dialog for the main window (one of each), and tells
-it when cards changed so the deck list and the card under review can refresh."""
+"""Opens the card browser and the Add note dialog for the main window (one of each)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
-from cehrs_cards.services.browse import BrowseService
-from cehrs_cards.services.browse_edit import BrowseEditService
-from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.undo import UndoStack
+from cehrs_cards.services.container import Services
 from cehrs_cards.ui.browser import BrowserWindow
 from cehrs_cards.ui.browser_add import AddNoteDialog
+from cehrs_cards.ui.ops import OpRunner
 
 
 class BrowserLauncher(QObject):
-    sig_changed = Signal()
-
-    def __init__(self, col: Collection, undo: UndoStack, parent: QWidget) -> None:
+    def __init__(self, services: Services, runner: OpRunner, parent: QWidget) -> None:
         super().__init__(parent)
         self.parent_window = parent
-        self.browse = BrowseService(col)
-        self.edit = BrowseEditService(col, undo)
-        self.undo_stack = undo
+        self.services = services
+        self.runner = runner
         self.window: BrowserWindow | None = None
         self.add_dialog: AddNoteDialog | None = None
 
@@ -30,8 +24,8 @@ class BrowserLauncher(QObject):
         """Show the browser (on `card_id` when given, e.g. the card under review)."""
         fresh = self.window is None
         if self.window is None:
-            self.window = BrowserWindow(self.browse, self.edit, self.undo_stack, self.parent_window)
-            self.window.sig_changed.connect(self.sig_changed.emit)
+            s = self.services
+            self.window = BrowserWindow(s.browse, s.notes, s.cards, self.runner, self.parent_window)
         if card_id is not None:
             self.window.search(f"cid:{card_id}", keep=[card_id])
         elif fresh:
@@ -44,8 +38,11 @@ class BrowserLauncher(QObject):
     def add_note(self, deck: str = "") -> AddNoteDialog:
         """Show the Add note dialog (kept open for several notes in a row)."""
         if self.add_dialog is None:
-            decks = self.browse.sidebar().decks
-            self.add_dialog = AddNoteDialog(self.edit, decks, deck, 0, self.parent_window)
+            decks = self.services.browse.sidebar().decks
+            s = self.services
+            self.add_dialog = AddNoteDialog(
+                s.notes, self.runner, decks, deck, 0, self.parent_window
+            )
             self.add_dialog.sig_added.connect(self._on_add_dialog_added)
         self.add_dialog.show()
         self.add_dialog.raise_()
@@ -56,9 +53,3 @@ class BrowserLauncher(QObject):
         if self.window is not None and self.window.isVisible():
             self.window.search(keep=cards)
             self.window.refresh_sidebar()
-        self.sig_changed.emit()
-
-    def studyable(self, card_id: int) -> bool:
-        """The card still exists and is neither suspended nor buried (after browser edits)."""
-        rows = self.browse.rows([card_id])
-        return bool(rows) and not rows[0].suspended and not rows[0].buried

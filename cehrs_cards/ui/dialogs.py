@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,20 +31,16 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
+from cehrs_cards.core.ops import OpResult, Progress
 from cehrs_cards.core.scheduling import LEAD_DAYS, DailyPlan, value_retention
 from cehrs_cards.db.settings import Settings
-from cehrs_cards.services.notes import NoteEdit
-from cehrs_cards.services.review import ReviewService
-from cehrs_cards.services.scheduling import (
-    OptimiseReport,
-    RescheduleReport,
-    exam_date_of,
-    optimise_parameters,
-    reschedule_all,
-)
+from cehrs_cards.services.notes import NoteChange, NoteDetail
+from cehrs_cards.services.scheduling import OptimiseReport, RescheduleReport, SchedulingService
+from cehrs_cards.ui.ops import Job, OpRunner
 from cehrs_cards.ui.safe_html import message
 from cehrs_cards.ui.widgets import ok_cancel
-from cehrs_cards.ui.worker import Worker, start
+
+T = TypeVar("T")
 
 
 def domain_combo(current: int) -> QComboBox:
@@ -57,7 +54,7 @@ def domain_combo(current: int) -> QComboBox:
 class EditNoteDialog(QDialog):
     """Edit a note's fields (HTML allowed, sanitised on save), tags and domain."""
 
-    def __init__(self, note: NoteEdit, parent: QWidget | None = None) -> None:
+    def __init__(self, note: NoteDetail, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Edit note · {note.notetype}")
         self.note = note
@@ -92,9 +89,9 @@ class EditNoteDialog(QDialog):
             return
         super().keyPressEvent(event)
 
-    def result_note(self) -> NoteEdit:
+    def result_note(self) -> NoteChange:
         return replace(
-            self.note,
+            NoteChange.of(self.note),
             fields={k: e.toPlainText() for k, e in self.editors.items()},
             tags=self.tags.text().split(),
             domain=int(self.domain.currentData()),
@@ -268,49 +265,50 @@ def _spin(lo: int, hi: int, value: int) -> QSpinBox:
 
 
 class SchedulingJobs(QObject):
-    """Rescheduling and "Optimise my parameters", off the UI thread behind a modal progress
-    dialog (answering meanwhile could be overwritten by the replay, so the window waits)."""
+    """Rescheduling and "Optimise my parameters" as operations on the database thread,
+    behind a modal progress dialog with Cancel (answering meanwhile could be overwritten by
+    the replay, so the window waits; cancelling writes nothing)."""
 
     sig_message = Signal(str)
-    sig_cards_changed = Signal()
 
-    def __init__(self, review: ReviewService, parent: QWidget) -> None:
+    def __init__(self, scheduling: SchedulingService, runner: OpRunner, parent: QWidget) -> None:
         super().__init__(parent)
-        self.review = review
+        self.scheduling = scheduling
+        self.runner = runner
         self.parent_widget = parent
-        self._job: Worker | None = None
+        self._job: Job | None = None
         self._progress: QProgressDialog | None = None
 
     def reschedule(self) -> None:
         """Replay every studied card's log under the current settings."""
-        col, plan = self.review.col, self.review.plan()
-        exam = exam_date_of(self.review.settings)
-        self._run("Rescheduling cards…", lambda p: reschedule_all(col, plan, exam, p))
+        scheduling = self.scheduling
+        self._run("Rescheduling cards…", scheduling.reschedule, self._on_rescheduled)
 
     def optimise(self) -> None:
         """Fit parameters to the review log; reschedule if the new ones were kept."""
-        col, review = self.review.col, self.review
+        scheduling = self.scheduling
+        self._run("Optimising your FSRS parameters…", scheduling.optimise, self._on_optimised)
 
-        def job(progress: Callable[[int, int], bool]) -> OptimiseReport:
-            report = optimise_parameters(col, progress)
-            if report.kept == "new":
-                review.reload_settings()
-                reschedule_all(col, review.plan(), exam_date_of(review.settings), progress)
-            return report
-
-        self._run("Optimising your FSRS parameters…", job)
-
-    def _run(self, label: str, fn: Callable[[Callable[[int, int], bool]], object]) -> None:
+    def _run(
+        self,
+        label: str,
+        fn: Callable[[Progress], OpResult[T]],
+        done: Callable[[T], object],
+    ) -> None:
         dialog = QProgressDialog(label, "Cancel", 0, 0, self.parent_widget)
         dialog.setWindowTitle("CEHRS Cards")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(0)
-        job = Worker(fn)
-        job.signals.sig_progress.connect(self._on_job_progress)
-        job.signals.sig_done.connect(self._on_job_done)
-        job.signals.sig_error.connect(self._on_job_error)
         dialog.canceled.connect(self._on_dialog_canceled)
-        self._progress, self._job = dialog, start(job)
+        self._progress = dialog
+        self._job = self.runner.op(
+            fn,
+            initiator=self,
+            done=lambda value: (self._finish(), done(value)),
+            failed=self._on_failed,
+            cancelled=self._on_cancelled,
+            progress=self._on_job_progress,
+        )
         dialog.show()
 
     def _on_job_progress(self, done: int, total: int) -> None:
@@ -320,30 +318,28 @@ class SchedulingJobs(QObject):
 
     def _on_dialog_canceled(self) -> None:
         if self._job is not None:
-            self._job.cancelled = True
+            self._job.cancel()
 
     def _finish(self) -> None:
         if self._progress is not None:
             self._progress.canceled.disconnect(self._on_dialog_canceled)
             self._progress.close()
         self._progress, self._job = None, None
-        self.review.reload_settings()
-        self.sig_cards_changed.emit()
 
-    def _on_job_done(self, result: object) -> None:
-        self._finish()
-        if isinstance(result, RescheduleReport):
-            self.sig_message.emit(f"Rescheduled {result.cards} cards from their review log.")
-        elif isinstance(result, OptimiseReport):
-            QMessageBox.information(self.parent_widget, "Optimise my parameters", _report(result))
-            self.sig_message.emit(f"Kept the {result.kept} parameters.")
+    def _on_rescheduled(self, report: RescheduleReport) -> None:
+        self.sig_message.emit(f"Rescheduled {report.cards} cards from their review log.")
 
-    def _on_job_error(self, detail: str) -> None:
+    def _on_optimised(self, report: OptimiseReport) -> None:
+        QMessageBox.information(self.parent_widget, "Optimise my parameters", _report(report))
+        self.sig_message.emit(f"Kept the {report.kept} parameters.")
+
+    def _on_cancelled(self) -> None:
         self._finish()
-        if "cancelled" in detail:
-            self.sig_message.emit(detail.split(": ", 1)[-1])
-        else:
-            message(self.parent_widget, W, "CEHRS Cards", f"That did not work:\n{detail}")
+        self.sig_message.emit("Cancelled; nothing was changed.")
+
+    def _on_failed(self, exc: Exception) -> None:
+        self._finish()
+        message(self.parent_widget, W, "CEHRS Cards", f"That did not work:\n{exc}")
 
 
 W = QMessageBox.Icon.Warning

@@ -8,6 +8,8 @@ stored deadline on each timer tick (the timer only triggers redraws, it never co
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -21,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.core.exam import MOCK, TUTOR, Attempt, AttemptClosedError
-from cehrs_cards.services.exams import ExamService
+from cehrs_cards.core.ops import OpResult
+from cehrs_cards.services.exams import ExamService, SentToReview
 from cehrs_cards.ui.exam_navigator import Cell
 from cehrs_cards.ui.exam_question import QuestionPage, QuestionView
 from cehrs_cards.ui.exam_results import ResultsPage, clock_text
 from cehrs_cards.ui.exam_review import ReviewPage
+from cehrs_cards.ui.ops import OpRunner
 
 TICK_MS = 250
 WARN_SECONDS = 5 * 60
@@ -33,21 +37,30 @@ FILTER_LABELS = {"flagged": "reviewing flagged", "unanswered": "reviewing unansw
 
 
 class ExamWindow(QWidget):
-    sig_cards_changed = Signal()
+    """Every action is an operation on the database thread; the screen redraws when it is
+    saved (a few milliseconds) and takes no other action meanwhile (`busy`)."""
+
     sig_history = Signal()
     sig_closed = Signal()
 
     def __init__(
-        self, exams: ExamService, attempt: Attempt, dark: bool, parent: QWidget | None = None
+        self,
+        exams: ExamService,
+        runner: OpRunner,
+        attempt: Attempt,
+        media: Path,
+        dark: bool,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.exams = exams
+        self.runner = runner
+        self.busy = False
         self.attempt = attempt
         self.filter = "all"
         self.confirm_box: QMessageBox | None = None
         self.leave_box: QMessageBox | None = None
         self._leaving = False
-        media = exams.col.media_dir
         self.question = QuestionPage(media, dark, attempt.allow_pause, attempt.allow_strike)
         self.review = ReviewPage()
         self.results = ResultsPage(media, dark)
@@ -140,7 +153,7 @@ class ExamWindow(QWidget):
         self.setWindowTitle("Mock exam results" if self.attempt.kind == MOCK else "Block results")
 
     def _update_clock(self) -> None:
-        now = self.exams.col.now()
+        now = self.exams.now()
         left = self.attempt.remaining(now)
         if left is None:
             text = f"Untimed · {clock_text(self.attempt.time_used(now).total_seconds())} used"
@@ -152,15 +165,26 @@ class ExamWindow(QWidget):
         self.review.set_clock(text, warn)
 
     # ----- actions ---------------------------------------------------------------------------
-    def _act(self, action: Callable[[], object]) -> None:
-        """Run a service action; if time ran out meanwhile, the results take over."""
-        try:
-            action()
-        except AttemptClosedError:
-            if self.attempt.finished is not None:
-                self.show_results()
+    def _act(self, action: Callable[[], OpResult[Any]]) -> None:
+        """Save an action on the database thread, then redraw; if time ran out meanwhile,
+        the results take over."""
+        if self.busy:
             return
+        self.busy = True
+        self.runner.op(
+            lambda _p: action(), initiator=self, done=self._on_acted, failed=self._on_act_failed
+        )
+
+    def _on_acted(self, _value: object) -> None:
+        self.busy = False
         self.show_question()
+
+    def _on_act_failed(self, exc: Exception) -> None:
+        self.busy = False
+        if not isinstance(exc, AttemptClosedError):
+            self.runner.sig_failed.emit(exc, self)
+        if self.attempt.finished is not None:
+            self.show_results()
 
     def _on_question_pick(self, option: int) -> None:
         self._act(lambda: self.exams.select(self.attempt, option))
@@ -244,24 +268,39 @@ class ExamWindow(QWidget):
             self.review.setFocus()
 
     def submit(self, reason: str) -> None:
-        self.exams.submit(self.attempt, reason)
+        att, exams = self.attempt, self.exams
+        self.busy = True
+        self.runner.op(
+            lambda _p: exams.submit(att, reason),
+            initiator=self,
+            done=self._on_submitted,
+            failed=self._on_act_failed,
+        )
+
+    def _on_submitted(self, _report: object) -> None:
+        self.busy = False
         self.show_results()
 
     def _on_timer_timeout(self) -> None:
         if self.attempt.finished is not None:
             self.timer.stop()
             return
-        if self.exams.check_time(self.attempt):
-            self.show_results()  # automatic submission at zero
+        if not self.busy and self.attempt.time_is_up(self.exams.now()):
+            self.timer.stop()
+            self.submit("time")  # automatic submission at zero
             return
         self._update_clock()
 
     # ----- results ---------------------------------------------------------------------------
     def _on_results_send_missed(self) -> None:
-        sent = self.exams.send_missed_to_review(self.attempt)
+        att, exams = self.attempt, self.exams
+        self.runner.op(
+            lambda _p: exams.send_missed_to_review(att), initiator=self, done=self._on_sent
+        )
+
+    def _on_sent(self, sent: SentToReview) -> None:
         new = f" ({sent.were_new} of them new, now in learning)" if sent.were_new else ""
         self.results.set_sent(f"{sent.cards} cards are due now{new}. Undo with Ctrl+Z.")
-        self.sig_cards_changed.emit()
 
     # ----- closing ---------------------------------------------------------------------------
     def force_close(self) -> None:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.services.transfer import TransferService
 from cehrs_cards.ui.import_dialog import ERROR_STYLE
-from cehrs_cards.ui.worker import Worker, start
+from cehrs_cards.ui.ops import Job, OpRunner
 
 FORMATS = (
     ("Anki package (.apkg) with media: opens in Anki", ".apkg"),
@@ -45,11 +45,16 @@ class ExportDialog(QDialog):
     sig_exported = Signal(object)  # the ExportResult
 
     def __init__(
-        self, service: TransferService, folder: Path, parent: QWidget | None = None
+        self,
+        service: TransferService,
+        runner: OpRunner,
+        folder: Path,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
-        self.job: Worker | None = None
+        self.runner = runner
+        self.job: Job | None = None
         self.setWindowTitle("Export")
         self.deck = QComboBox()
         self.deck.addItems([WHOLE, *service.deck_names()])
@@ -153,14 +158,15 @@ class ExportDialog(QDialog):
         self.progress.show()
         self.status.setStyleSheet("")
         self.status.setText(f"Writing {path.name}…")
-        job = Worker(
-            lambda progress: self.service.run_export(
+        service = self.service
+        self.job = self.runner.query(
+            lambda progress: service.run_export(
                 path, deck, progress, scheduling=scheduling, overwrite=replace
-            )
+            ),
+            self._on_job_done,
+            failed=self._on_job_error,
+            long=True,  # a big export reads for a while: answers must not wait behind it
         )
-        job.signals.sig_done.connect(self._on_job_done)
-        job.signals.sig_error.connect(self._on_job_error)
-        self.job = start(job)
 
     def _confirm_replace(self, path: Path) -> bool:
         """Ask "Replace NAME?"; Enter and Escape keep the file (Cancel is the default)."""
@@ -203,11 +209,10 @@ class ExportDialog(QDialog):
         self.close_button.setFocus()
         self.sig_exported.emit(result)
 
-    def _on_job_error(self, message: str) -> None:
+    def _on_job_error(self, exc: Exception) -> None:
         self.job = None
         self.progress.hide()
-        head, sep, rest = message.partition(": ")
-        self.status.setText(f"Not exported. {rest if sep and ' ' not in head else message}")
+        self.status.setText(f"Not exported. {exc}")
         self.status.setStyleSheet(ERROR_STYLE)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.export_button.setEnabled(True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cehrs_cards.core.ops import Cancelled, Progress
 from cehrs_cards.interchange.text_csv import ColumnMapping
 from cehrs_cards.services.transfer import (
     TEXT_SUFFIXES,
@@ -35,22 +36,30 @@ from cehrs_cards.services.transfer import (
 )
 from cehrs_cards.ui.column_mapping import ColumnMappingPanel
 from cehrs_cards.ui.dialogs import domain_combo
+from cehrs_cards.ui.ops import Job, OpRunner
 from cehrs_cards.ui.safe_html import esc
-from cehrs_cards.ui.worker import Worker, start
 
 ERROR_STYLE = "color: #d93025; font-weight: bold;"
+T = TypeVar("T")
 
 
 class ImportDialog(QDialog):
     sig_imported = Signal(object)  # the ImportResult, after a successful import
 
-    def __init__(self, service: TransferService, path: Path, parent: QWidget | None = None):
+    def __init__(
+        self,
+        service: TransferService,
+        runner: OpRunner,
+        path: Path,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.service = service
+        self.runner = runner
         self.path = path
         self.preview: ImportPreview | None = None
         self.mapping: ColumnMapping | None = None
-        self.job: Worker | None = None
+        self.job: Job | None = None
         self.importing = False
         self.setWindowTitle(f"Import · {path.name}")
         self._build()
@@ -112,13 +121,12 @@ class ImportDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._on_import_clicked)
 
     # ----- background work ---------------------------------------------------------------------
-    def _run(self, fn: Callable[[Callable[[int, int], bool]], Any], done: Callable[[Any], None]):
-        job = Worker(fn)
-        job.signals.sig_done.connect(done)
-        job.signals.sig_error.connect(self._on_job_error)
-        job.signals.sig_progress.connect(self._on_job_progress)
-        self.job = start(job)
-        return job
+    def _run(self, fn: Callable[[Progress], T], done: Callable[[T], None]) -> Job:
+        """Read the file on the reader thread (a big package takes a while to parse)."""
+        self.job = self.runner.query(
+            fn, done, failed=self._on_job_error, cancelled=self._on_cancelled, long=True
+        )
+        return self.job
 
     def _start_preview(self) -> None:
         self.import_button.setEnabled(False)
@@ -174,11 +182,14 @@ class ImportDialog(QDialog):
         why = deck.reason + (" (notes differ: each keeps its own)" if mixed else "")
         self.table.setItem(row, 4, QTableWidgetItem(why))
 
-    def _on_job_error(self, message: str) -> None:
+    def _on_cancelled(self) -> None:
+        self._on_job_error(Cancelled())
+
+    def _on_job_error(self, exc: Exception) -> None:
         was_importing, self.importing = self.importing, False
         self.job = None
         self.progress.hide()
-        self.error.setText(friendly_error(message))
+        self.error.setText(friendly_error(exc))
         self.error.show()
         self.heading.setText(f"<b>{esc(self.path.name)}</b>")
         self.table.setVisible(self.preview is not None and not was_importing)
@@ -218,8 +229,15 @@ class ImportDialog(QDialog):
         self.scheduling.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.show()
-        run = self.service.run_import
-        self._run(lambda progress: run(self.path, options, progress), self._on_import_done)
+        run, path = self.service.run_import, self.path
+        self.job = self.runner.op(
+            lambda progress: run(path, options, progress),
+            initiator=self,
+            done=self._on_import_done,
+            failed=self._on_job_error,
+            cancelled=self._on_cancelled,
+            progress=self._on_job_progress,
+        )
 
     def _on_import_done(self, result: ImportResult) -> None:
         self.job = None
@@ -238,12 +256,12 @@ class ImportDialog(QDialog):
     def _on_rules_clicked(self) -> None:
         from cehrs_cards.ui.rules_dialog import RulesDialog
 
-        if RulesDialog(self.service, self).exec() and not self.importing:
+        if RulesDialog(self.service, self.runner, self).exec() and not self.importing:
             self._start_preview()
 
     def _on_cancel_clicked(self) -> None:
         if self.importing and self.job is not None:
-            self.job.cancelled = True
+            self.job.cancel()
             self.cancel_button.setText("Cancelling…")
             self.cancel_button.setEnabled(False)
             return
@@ -263,14 +281,11 @@ class ImportDialog(QDialog):
         super().closeEvent(event)
 
 
-def friendly_error(message: str) -> str:
-    """A worker's 'module.SomeError: text' as a sentence for the user."""
-    head, sep, rest = message.partition(": ")
-    if "ImportCancelled" in head:
+def friendly_error(exc: Exception) -> str:
+    """Why nothing was imported, as a sentence for the user."""
+    if isinstance(exc, Cancelled):
         return "Import cancelled: nothing was changed."
-    if sep and " " not in head:
-        return f"Nothing was imported. {rest}"
-    return f"Nothing was imported. {message}"
+    return f"Nothing was imported. {exc}"
 
 
 def _heading(p: ImportPreview) -> str:

@@ -1,25 +1,39 @@
-"""Main window: deck list, review and summary in one stack, with the app's menus."""
+"""Main window: deck list, review and summary in one stack, with the app's menus.
+
+It holds no data of its own: the deck list is read through the runner, every change goes
+through the runner as an operation, and sig_operation_did_execute tells it (and every other
+view) what changed, so each page redraws only when what it shows was touched.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
 
-from cehrs_cards.core.records import Counts, SessionSummary
+from cehrs_cards.core.ops import Changes, OpError, UndoStep
+from cehrs_cards.core.records import SessionSummary
 from cehrs_cards.core.stats import StudyFocus
-from cehrs_cards.services import backup, info
-from cehrs_cards.services.exams import ExamService
-from cehrs_cards.services.notes import NotesService
-from cehrs_cards.services.review import ReviewService
-from cehrs_cards.services.scheduling import needs_reschedule
-from cehrs_cards.services.stats import StatsService
-from cehrs_cards.services.undo import UndoStack
+from cehrs_cards.db.settings import Settings
+from cehrs_cards.services.collection import CollectionClosedError
+from cehrs_cards.services.container import Services
+from cehrs_cards.services.info import DeckOverview, overview
+from cehrs_cards.services.notes import NoteChange, NoteDetail
 from cehrs_cards.ui.backup_dialog import RestoreDialog
 from cehrs_cards.ui.browser_launcher import BrowserLauncher
 from cehrs_cards.ui.deck_list import DeckListView
 from cehrs_cards.ui.dialogs import EditNoteDialog, SchedulingJobs, SettingsDialog
 from cehrs_cards.ui.exam_launcher import ExamLauncher
+from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.review_view import ReviewView
 from cehrs_cards.ui.safe_html import message
 from cehrs_cards.ui.stats_view import StatsWindow
@@ -32,29 +46,26 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        review: ReviewService,
-        notes: NotesService,
-        undo: UndoStack,
+        services: Services,
+        runner: OpRunner,
+        dark: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.review = review
-        self.notes = notes
-        self.undo_stack = undo
+        self.services = services
+        self.runner = runner
         self.closed = False
         self.stats_window: StatsWindow | None = None
+        self.settings: Settings | None = None
         self.setWindowTitle("CEHRS Cards")
         self.resize(980, 720)
-        app = QApplication.instance()
-        dark = bool(app.property("cehrs_dark")) if app else False
         self.decks = DeckListView()
-        self.reviewer = ReviewView(review, dark)
+        s = services
+        self.reviewer = ReviewView(s.review, s.cards, runner, s.media_dir, dark)
         self.summary = SummaryView()
-        self.scheduling = SchedulingJobs(review, self)
-        self.scheduling.sig_message.connect(lambda m: self.statusBar().showMessage(m, 6000))
-        self.scheduling.sig_cards_changed.connect(self._on_scheduling_cards_changed)
-        self.exam_launcher = ExamLauncher(ExamService(review.col, undo), self)
-        self.browsing = BrowserLauncher(review.col, undo, self)
+        self.scheduling = SchedulingJobs(s.scheduling, runner, self)
+        self.exam_launcher = ExamLauncher(s.exams, runner, s.media_dir, self)
+        self.browsing = BrowserLauncher(s, runner, self)
         self.stack = QStackedWidget()
         for w in (self.decks, self.reviewer, self.summary):
             self.stack.addWidget(w)
@@ -91,17 +102,22 @@ class MainWindow(QMainWindow):
         self._action(tools, "Stat&istics and readiness", QKeySequence("T"), self.open_stats)
         self._action(tools, "&Back up now", None, self.backup_now)
         self._action(tools, "&Restore from backup…", None, self.open_restore)
-        help_menu = self.menuBar().addMenu("&Help")
+        self.help_menu = self.menuBar().addMenu("&Help")
         self._action(
-            help_menu,
+            self.help_menu,
             "&Keyboard shortcuts",
             QKeySequence.StandardKey.HelpContents,
             self.show_shortcuts,
         )
-        help_menu.aboutToShow.connect(self._refresh_undo)
         edit.aboutToShow.connect(self._refresh_undo)
 
-    def _action(self, menu, text, shortcut, slot) -> QAction:  # type: ignore[no-untyped-def]
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+        slot: Callable[[], object],
+    ) -> QAction:
         act = QAction(text, self)
         if shortcut is not None:
             act.setShortcut(shortcut)
@@ -115,29 +131,46 @@ class MainWindow(QMainWindow):
         self.reviewer.sig_finished.connect(self._on_reviewer_finished)
         self.reviewer.sig_leave.connect(self.show_decks)
         self.reviewer.sig_edit.connect(self.edit_note)
-        self.reviewer.sig_message.connect(lambda m: self.statusBar().showMessage(m, 4000))
+        self.reviewer.sig_message.connect(self._on_any_message)
         self.summary.sig_back.connect(self.show_decks)
-        self.browsing.sig_changed.connect(self._on_browsing_changed)
-        self.exam_launcher.sig_message.connect(lambda m: self.statusBar().showMessage(m, 6000))
-        self.exam_launcher.sig_cards_changed.connect(
-            lambda: self.refresh_decks() if self.stack.currentWidget() is self.decks else None
-        )
+        self.scheduling.sig_message.connect(self._on_any_message)
+        self.exam_launcher.sig_message.connect(self._on_any_message)
+        self.runner.sig_operation_did_execute.connect(self._on_operation_did_execute)
+        self.runner.sig_failed.connect(self._on_runner_failed)
+        self.runner.sig_undo_changed.connect(self._refresh_undo)
+
+    def _on_any_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+    # ----- what changed ----------------------------------------------------------------------
+    def _on_operation_did_execute(self, changes: Changes, _initiator: object) -> None:
+        if changes.settings:
+            self._load_settings()
+        if changes.study_queue and self.stack.currentWidget() is self.decks:
+            self.refresh_decks()
+
+    def _on_runner_failed(self, exc: Exception, _initiator: object) -> None:
+        """A failure no view handled itself: said in words, never a traceback."""
+        if self.closed or isinstance(exc, CollectionClosedError):
+            return  # work queued before closing; the collection is gone
+        text = str(exc) if isinstance(exc, OpError) else f"That did not work: {exc}"
+        message(self, QMessageBox.Icon.Warning, "CEHRS Cards", text)
 
     # ----- navigation ------------------------------------------------------------------------
     def show_decks(self) -> None:
-        self.review.focus = None  # a "study this" session ends when the deck list returns
+        self.services.review.focus = None  # a "study this" session ends at the deck list
         self.refresh_decks()
         self.stack.setCurrentWidget(self.decks)
         self.decks.tree.setFocus()
 
     def refresh_decks(self) -> None:
-        self.decks.show_decks(info.deck_rows(self.review))
-        by_domain = info.domain_counts(self.review)
-        total = self.review.limited(sum((c for c, _ in by_domain.values()), Counts()))
-        self.decks.show_domains(by_domain, total)
-        self.review.reload_settings()  # cards may have been added or suspended: replan
-        pace = self.review.plan().pace
-        self.decks.show_pace(pace.message() if pace else None, bool(pace and not pace.feasible))
+        review = self.services.review
+        self.runner.query(lambda _p: overview(review), self._on_overview)
+
+    def _on_overview(self, view: DeckOverview) -> None:
+        self.decks.show_decks(view.decks)
+        self.decks.show_domains(view.by_domain, view.total)
+        self.decks.show_pace(view.pace, view.pace_short)
         self._refresh_undo()
 
     def start_study(self, deck_id: int | None) -> None:
@@ -147,13 +180,13 @@ class MainWindow(QMainWindow):
 
     def open_stats(self) -> None:
         if self.stats_window is None:
-            self.stats_window = StatsWindow(StatsService(self.review.col), self)
+            self.stats_window = StatsWindow(self.services.stats, self.runner, self)
             self.stats_window.sig_study.connect(self.study_focus)
         self.stats_window.open()
 
     def study_focus(self, focus: StudyFocus) -> None:
         """Start a session on the domains / task areas a statistics panel chose."""
-        self.review.focus = focus
+        self.services.review.focus = focus
         self.raise_()
         self.activateWindow()
         self.start_study(None)
@@ -165,14 +198,16 @@ class MainWindow(QMainWindow):
 
     # ----- actions ---------------------------------------------------------------------------
     def undo(self) -> None:
-        entry = self.undo_stack.undo()
-        if entry is None:
+        self.runner.undo(initiator=self, done=self._on_undone)
+
+    def _on_undone(self, step: UndoStep | None) -> None:
+        if step is None:
             self.statusBar().showMessage("Nothing to undo.", 3000)
             return
-        self.statusBar().showMessage(f"Undone: {entry.label}", 3000)
-        if entry.card_id is not None and self.stack.currentWidget() is not self.decks:
+        self.statusBar().showMessage(f"Undone: {step.label}", 3000)
+        if step.card_id is not None and self.stack.currentWidget() is not self.decks:
             self.stack.setCurrentWidget(self.reviewer)
-            self.reviewer.after_undo(entry.card_id, entry.label == "Answer")
+            self.reviewer.after_undo(step)
         elif self.stack.currentWidget() is self.reviewer:
             self.reviewer.reload_current()
         else:
@@ -180,55 +215,70 @@ class MainWindow(QMainWindow):
         self._refresh_undo()
 
     def _refresh_undo(self) -> None:
-        label = self.undo_stack.label()
+        label = self.runner.undo_label()
         # Always enabled so Ctrl+Z works between menu openings; undo() says when there is nothing.
         self.undo_action.setText(f"&Undo {label}" if label else "&Undo")
 
     def edit_note(self, note_id: int) -> None:
-        dialog = EditNoteDialog(self.notes.get(note_id), self)
-        if dialog.exec():
-            self.notes.update(dialog.result_note())
-            self.reviewer.reload_current()
-            self.statusBar().showMessage("Note saved (Ctrl+Z to undo).", 3000)
-        self._refresh_undo()
+        notes = self.services.notes
+        self.runner.query(lambda _p: notes.note(note_id), self._on_note_to_edit)
+
+    def _on_note_to_edit(self, detail: NoteDetail) -> None:
+        dialog = EditNoteDialog(detail, self)
+        if not dialog.exec():
+            return
+        change, notes = dialog.result_note(), self.services.notes
+        if change == NoteChange.of(detail):
+            return
+        self.runner.op(
+            lambda _p: notes.save_note(change),
+            initiator=self,
+            done=lambda _none: self._on_note_saved(),
+        )
+
+    def _on_note_saved(self) -> None:
+        self.reviewer.reload_current()
+        self.statusBar().showMessage("Note saved (Ctrl+Z to undo).", 3000)
 
     def open_browser(self) -> None:
         """The card browser, on the card under review if there is one."""
-        reviewing = self.stack.currentWidget() is self.reviewer and self.reviewer.card
-        self.browsing.open(self.reviewer.card.card_id if reviewing else None)  # type: ignore[union-attr]
-
-    def _on_browsing_changed(self) -> None:
-        """Browser edits come back here: the card under review is shown again, or the next one."""
-        card = self.reviewer.card
-        if self.stack.currentWidget() is self.reviewer and card is not None:
-            if self.browsing.studyable(card.card_id):
-                self.reviewer.reload_current()
-            else:
-                self.reviewer.next()
-        elif self.stack.currentWidget() is self.decks:
-            self.refresh_decks()
-        self._refresh_undo()
+        card = self.reviewer.card if self.stack.currentWidget() is self.reviewer else None
+        self.browsing.open(card.card_id if card is not None else None)
 
     def open_settings(self) -> None:
-        old = self.review.settings
-        dialog = SettingsDialog(old, self, plan=self.review.plan())
+        review = self.services.review
+        self.runner.query(lambda _p: (review.settings, review.plan()), self._on_settings_read)
+
+    def _on_settings_read(self, got: tuple[Settings, object]) -> None:
+        settings, plan = got
+        dialog = SettingsDialog(settings, self, plan=plan)  # type: ignore[arg-type]
         if not dialog.exec():
             return
-        self.review.col.save_settings(dialog.result_settings())
-        self.review.reload_settings()
-        if needs_reschedule(old, self.review.settings):
+        new, scheduling = dialog.result_settings(), self.services.scheduling
+        self.runner.op(
+            lambda _p: scheduling.save_settings(new),
+            initiator=self,
+            done=lambda reschedule: self._on_settings_saved(new, reschedule),
+        )
+
+    def _on_settings_saved(self, new: Settings, reschedule: bool) -> None:
+        if reschedule:
             self.scheduling.reschedule()
+        self._apply_theme(new.theme)
+
+    def _load_settings(self) -> None:
+        review = self.services.review
+        self.runner.query(lambda _p: review.settings, self._on_settings_loaded)
+
+    def _on_settings_loaded(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def _apply_theme(self, theme: str) -> None:
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            dark = wants_dark(app, self.review.settings.theme)
+            dark = wants_dark(app, theme)
             apply_theme(app, dark)
             self.reviewer.set_dark(dark)
-        if self.stack.currentWidget() is self.decks:
-            self.refresh_decks()
-
-    def _on_scheduling_cards_changed(self) -> None:
-        if self.stack.currentWidget() is self.decks:
-            self.refresh_decks()
 
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HTML)
@@ -236,22 +286,23 @@ class MainWindow(QMainWindow):
     def open_import(self) -> None:
         from cehrs_cards.ui.transfer_menu import choose_and_import
 
-        choose_and_import(self, self.review.col, self._on_import_done)
-
-    def _on_import_done(self, _result: object) -> None:
-        self.refresh_decks()
+        choose_and_import(self, self.services.transfer, self.runner)
 
     def open_export(self) -> None:
         from cehrs_cards.ui.transfer_menu import open_export
 
-        open_export(self, self.review.col)
+        open_export(self, self.services.transfer, self.runner)
 
     def backup_now(self) -> None:
-        b = self.review.col.backup("manual")
-        self.statusBar().showMessage(f"Backup saved: {b.path.name}", 5000)
+        session = self.services.session
+        self.runner.query(lambda _p: session.backup("manual"), self._on_backed_up)
+
+    def _on_backed_up(self, b: object) -> None:
+        name = getattr(getattr(b, "path", None), "name", "")
+        self.statusBar().showMessage(f"Backup saved: {name}", 5000)
 
     def open_restore(self) -> None:
-        dialog = RestoreDialog(backup.list_backups(self.review.col.data_dir), self)
+        dialog = RestoreDialog(self.services.session.backups(), self)
         chosen = dialog.chosen() if dialog.exec() else None
         if chosen is None:
             return
@@ -267,24 +318,19 @@ class MainWindow(QMainWindow):
             "Restoring replaces the collection, so your open exam window will be closed "
             "first. The answers you gave are saved. Close it and restore?"
         )
-        if (
-            message(self, QMessageBox.Icon.Question, "Restore from backup", text, yes | no, no)
-            != yes
-        ):
+        title = "Restore from backup"
+        if message(self, QMessageBox.Icon.Question, title, text, yes | no, no) != yes:
             return False
         self.exam_launcher.close_all()
         return True
 
     def close_collection(self, backup_first: bool = True) -> None:
-        """Back up (unless the file is damaged) and close the collection; idempotent."""
+        """Let queued work finish, back up (unless the file is damaged), close; idempotent."""
         if self.closed:
             return
         self.closed = True
-        try:
-            if backup_first:
-                self.review.col.backup("close")
-        finally:
-            self.review.col.close()
+        self.runner.wait()
+        self.services.session.close(backup_first)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.close_collection()

@@ -3,6 +3,9 @@ interval each will save, and the card actions (edit, suspend, bury, flag, undo).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from PySide6.QtCore import QElapsedTimer, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -15,12 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.core.domains import domain_name
+from cehrs_cards.core.ops import Changes, OpResult, UndoStep
 from cehrs_cards.core.records import Counts, Rating, SessionSummary, StudyCard
+from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.review import ReviewService, StaleCardError, remaining
 from cehrs_cards.ui.deck_list import COUNT_COLOURS
+from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, inline_media
 from cehrs_cards.ui.theme import RATING_COLOURS, card_css
-from cehrs_cards.ui.worker import Worker, start
 
 RATING_NAMES = {
     Rating.AGAIN: "Again",
@@ -28,20 +33,41 @@ RATING_NAMES = {
     Rating.GOOD: "Good",
     Rating.EASY: "Easy",
 }
-FLAG_COLOURS = {1: "#d93025", 2: "#e37400", 3: "#188038", 4: "#1a73e8"}
+FLAG_COLOURS = {
+    1: "#d93025",
+    2: "#e37400",
+    3: "#188038",
+    4: "#1a73e8",
+    5: "#d01b8a",
+    6: "#00838f",
+    7: "#7b3fd1",
+}  # as Anki: red, orange, green, blue, pink, turquoise, purple
+REVIEW_FLAG_KEYS = (1, 2, 3, 4)
 
 
 class ReviewView(QWidget):
+    """Every read and write goes through the runner (the database thread): while a card is
+    being answered or fetched the screen is `busy` and ignores answer keys."""
+
     sig_finished = Signal(object)  # SessionSummary
     sig_edit = Signal(int)  # note id
     sig_leave = Signal()
     sig_message = Signal(str)
 
     def __init__(
-        self, review: ReviewService, dark: bool = False, parent: QWidget | None = None
+        self,
+        review: ReviewService,
+        cards: CardService,
+        runner: OpRunner,
+        media_dir: Path,
+        dark: bool = False,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.review = review
+        self.cards = cards
+        self.runner = runner
+        self.busy = False
         self.card: StudyCard | None = None
         self.deck_id: int | None = None
         self.summary = SessionSummary()
@@ -55,7 +81,7 @@ class ReviewView(QWidget):
         self.counts = QLabel()
         self.counts.setObjectName("reviewCounts")
         self.browser = SafeTextBrowser()
-        self.media_dir = review.col.media_dir
+        self.media_dir = media_dir
         self.browser.document().setDocumentMargin(28)
         self.set_dark(dark)
         self.show_button = QPushButton("Show answer   (Space)")
@@ -66,6 +92,7 @@ class ReviewView(QWidget):
         self.bottom = QStackedWidget()
         self._build()
         self._shortcuts()
+        runner.sig_operation_did_execute.connect(self._on_operation_did_execute)
 
     def _build(self) -> None:
         rates = QWidget()
@@ -102,7 +129,7 @@ class ReviewView(QWidget):
         }
         for rating in Rating:
             keys[str(int(rating))] = lambda r=rating: self.rate(r) if self.revealed else None
-        for flag in FLAG_COLOURS:
+        for flag in REVIEW_FLAG_KEYS:
             keys[f"Ctrl+{flag}"] = lambda f=flag: self._on_flag(f)
         for key, slot in keys.items():
             sc = QShortcut(QKeySequence(key), self)
@@ -122,7 +149,13 @@ class ReviewView(QWidget):
         self.next()
 
     def next(self) -> None:
-        card = self.review.next_card(self.deck_id)
+        """Fetch the next card on the database thread; the screen waits, unfrozen."""
+        self.busy = True
+        review, deck_id = self.review, self.deck_id
+        self.runner.query(lambda _p: review.next_card(deck_id), self._on_next_card)
+
+    def _on_next_card(self, card: StudyCard | None) -> None:
+        self.busy = False
         if card is None:
             self.summary.seconds = self._session_timer.elapsed() / 1000
             self.card = None
@@ -131,6 +164,7 @@ class ReviewView(QWidget):
         self.show_card(card)
 
     def show_card(self, card: StudyCard) -> None:
+        self.busy = False
         self.card = card
         self.revealed = False
         self._timer.start()
@@ -138,8 +172,23 @@ class ReviewView(QWidget):
         self.bottom.setCurrentIndex(0)
         self.show_button.setFocus()
 
+    def show_again(self, card_id: int, reveal: bool = False) -> None:
+        """Show a card afresh (after an edit or an undo), its answer shown if `reveal`."""
+        self.busy = True
+        review = self.review
+
+        def shown(card: StudyCard) -> None:
+            self.show_card(card)
+            if reveal:
+                self.reveal()
+
+        self.runner.query(lambda _p: review.study_card(card_id), shown, failed=self._on_gone)
+
+    def _on_gone(self, _exc: Exception) -> None:
+        self.next()  # the card was deleted meanwhile
+
     def reveal(self) -> None:
-        if self.card is None or self.revealed:
+        if self.card is None or self.revealed or self.busy:
             return
         self.revealed = True
         self._render()
@@ -150,15 +199,19 @@ class ReviewView(QWidget):
 
     def rate(self, rating: Rating) -> None:
         """Commit the answer (the state shown on the button), then show the next card."""
-        if self.card is None or not self.revealed:
+        if self.card is None or not self.revealed or self.busy:
             return
-        try:
-            changes = self.review.answer(self.card, rating, self._timer.elapsed())
-        except StaleCardError:
-            self.show_card(self.review.study_card(self.card.card_id))
-            self.sig_message.emit("The card changed since it was shown; here it is again.")
-            return
-        if changes.leech:
+        card, review, ms = self.card, self.review, self._timer.elapsed()
+        self.busy = True
+        self.runner.op(
+            lambda _p: review.answer(card, rating, ms),
+            initiator=self,
+            done=lambda leech: self._on_answered(rating, leech),
+            failed=self._on_answer_failed,
+        )
+
+    def _on_answered(self, rating: Rating, leech: bool) -> None:
+        if leech:
             self.sig_message.emit(
                 "This card is a leech (forgotten again and again): its note is tagged 'leech'. "
                 "Rewriting it usually helps more than more reviews."
@@ -167,20 +220,48 @@ class ReviewView(QWidget):
         self.summary.by_rating[int(rating)] += 1
         self.next()
 
-    def reload_current(self) -> None:
-        """Re-render the current card after an edit, keeping whether its answer was shown."""
-        if self.card is None:
+    def _on_answer_failed(self, exc: Exception) -> None:
+        if isinstance(exc, StaleCardError) and self.card is not None:
+            self.sig_message.emit("The card changed since it was shown; here it is again.")
+            self.show_again(self.card.card_id)
             return
-        was_revealed = self.revealed
-        self.show_card(self.review.study_card(self.card.card_id))
-        if was_revealed:
-            self.reveal()
+        self.busy = False
+        self.runner.sig_failed.emit(exc, self)
 
-    def after_undo(self, card_id: int | None, was_answer: bool) -> None:
-        if was_answer and self.summary.reviewed:
+    def reload_current(self) -> None:
+        """Show the current card again after an edit, keeping whether its answer was shown."""
+        if self.card is not None:
+            self.show_again(self.card.card_id, self.revealed)
+
+    def after_undo(self, step: UndoStep | None) -> None:
+        """An undone answer takes its card out of the tally; the step's card comes back."""
+        if step is None:
+            return
+        if step.label == "Answer" and self.summary.reviewed:
             self.summary.reviewed -= 1
-        if card_id is not None:
-            self.show_card(self.review.study_card(card_id))
+        if step.card_id is not None:
+            self.show_again(step.card_id)
+
+    def _on_operation_did_execute(self, changes: Changes, initiator: object) -> None:
+        """Someone else changed data (the browser, an exam window): redraw what it touched."""
+        if initiator is self or self.card is None or not self.isVisible() or self.busy:
+            return
+        if (
+            changes.notes
+            or self.card.card_id in changes.card_ids
+            or (changes.cards and not changes.card_ids)
+        ):
+            self._still_studyable()
+        elif changes.study_queue:
+            self._refresh_counts()
+
+    def _still_studyable(self) -> None:
+        assert self.card is not None
+        card_id, review = self.card.card_id, self.review
+        self.runner.query(
+            lambda _p: review.is_studyable(card_id),
+            lambda ok: self.reload_current() if ok else self.next(),
+        )
 
     def _render(self) -> None:
         assert self.card is not None
@@ -200,13 +281,11 @@ class ReviewView(QWidget):
             return
         self._counting, self._counts_stale = True, False
         review, deck_id = self.review, self.deck_id
-        job = Worker(lambda _progress: remaining(review, deck_id))
-        job.signals.sig_done.connect(self._on_counts_done)
-        job.signals.sig_error.connect(self._on_counts_error)
-        start(job)
-
-    def _on_counts_error(self, _message: str) -> None:
-        self._on_counts_done(None)
+        self.runner.query(
+            lambda _p: remaining(review, deck_id),
+            self._on_counts_done,
+            failed=lambda _exc: self._on_counts_done(None),
+        )
 
     def _on_counts_done(self, n: Counts | None) -> None:
         self._counting = False
@@ -228,22 +307,37 @@ class ReviewView(QWidget):
             self.sig_edit.emit(self.card.note_id)
 
     def _on_suspend(self) -> None:
-        if self.card:
-            self.review.suspend(self.card.card_id)
-            self.sig_message.emit("Card suspended (Ctrl+Z to undo).")
-            self.next()
+        self._card_op(self.cards.set_suspended, True, "Card suspended (Ctrl+Z to undo).")
 
     def _on_bury(self) -> None:
-        if self.card:
-            self.review.bury(self.card.card_id)
-            self.sig_message.emit("Card buried until tomorrow (Ctrl+Z to undo).")
-            self.next()
+        self._card_op(self.cards.bury, True, "Card buried until tomorrow (Ctrl+Z to undo).")
 
     def _on_flag(self, flag: int) -> None:
-        if self.card:
+        if self.card is not None and not self.busy:
             new = 0 if self.card.flag == flag else flag
-            self.review.set_flag(self.card.card_id, new)
-            self.reload_current()
+            card_id, cards = self.card.card_id, self.cards
+            self.busy = True
+            self.runner.op(
+                lambda _p: cards.set_flag([card_id], new),
+                initiator=self,
+                done=lambda _n: self.reload_current(),
+                failed=self._on_answer_failed,
+            )
+
+    def _card_op(self, fn: Callable[[list[int], bool], OpResult[int]], on: bool, note: str) -> None:
+        """Suspend or bury the card on screen, then show the next one."""
+        if self.card is None or self.busy:
+            return
+        card_id = self.card.card_id
+        self.busy = True
+
+        def after(_n: int) -> None:
+            self.sig_message.emit(note)
+            self.next()
+
+        self.runner.op(
+            lambda _p: fn([card_id], on), initiator=self, done=after, failed=self._on_answer_failed
+        )
 
 
 def _button_css(accent: str) -> str:

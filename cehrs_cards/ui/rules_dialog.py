@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.services.transfer import TransferService
 from cehrs_cards.ui.import_dialog import ERROR_STYLE
+from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.widgets import ok_cancel
 
 HELP = (
@@ -26,9 +27,12 @@ HELP = (
 
 
 class RulesDialog(QDialog):
-    def __init__(self, service: TransferService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: TransferService, runner: OpRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.service = service
+        self.runner = runner
         self.setWindowTitle("Domain rules for imports")
         help_label = QLabel(HELP)
         help_label.setWordWrap(True)
@@ -46,10 +50,16 @@ class RulesDialog(QDialog):
         self.resize(720, 380)
 
     def accept(self) -> None:
-        try:
-            self.service.save_rules_text(self.editor.toPlainText())
-        except ValueError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        super().accept()
+        """Saved on the database thread; the dialog closes once the rules are stored, or says
+        which line is wrong and stays open."""
+        text, service = self.editor.toPlainText(), self.service
+        self.runner.op(
+            lambda _p: service.save_rules_text(text),
+            initiator=self,
+            done=lambda _none: super(RulesDialog, self).accept(),
+            failed=self._on_failed,
+        )
+
+    def _on_failed(self, exc: Exception) -> None:
+        self.error.setText(str(exc))
+        self.error.show()

@@ -28,9 +28,9 @@ from cehrs_cards.core.domains import DOMAINS, UNASSIGNED
 from cehrs_cards.services.stats import SECTIONS, StatsFilter, StatsService
 from cehrs_cards.ui.charts import SERIES_COLOURS, BarChart, HBarChart, Series
 from cehrs_cards.ui.charts_extra import HeatmapChart
+from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.stats_panels import CalibrationPanel, MasteryPanel, ReadinessPanel, fill, pct
 from cehrs_cards.ui.stats_panels import table as make_table
-from cehrs_cards.ui.worker import Worker, start
 
 PERIODS = ((30, "Last 30 days"), (90, "Last 3 months"), (365, "Last year"))
 STATE_COLOURS = {
@@ -144,10 +144,13 @@ class StatsWindow(QMainWindow):
 
     sig_study = Signal(object)  # StudyFocus: the main window starts that session
 
-    def __init__(self, stats: StatsService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, stats: StatsService, runner: OpRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Statistics and readiness · CEHRS Cards")
         self.stats = stats
+        self.runner = runner
         self.report: dict[str, Any] | None = None
         self._busy = False
         self._pending: tuple[str, ...] | None = None  # asked for while a report was computed
@@ -239,10 +242,13 @@ class StatsWindow(QMainWindow):
         self._busy, self._pending = True, None
         self.status.setText("Computing…")
         stats, f = self.stats, self.current_filter()
-        job = Worker(lambda _progress: stats.report(f, sections))
-        job.signals.sig_done.connect(self._on_report_done)
-        job.signals.sig_error.connect(self._on_report_error)
-        start(job)
+        # The reader thread: a report takes seconds at a million reviews; answers go on.
+        self.runner.query(
+            lambda _p: stats.report(f, sections),
+            self._on_report_done,
+            failed=self._on_report_error,
+            long=True,
+        )
 
     def _on_report_done(self, part: dict[str, Any]) -> None:
         self._busy = False
@@ -265,9 +271,9 @@ class StatsWindow(QMainWindow):
             names = {k: v["name"] for k, v in report["charts"]["true_retention"].items()}
             self.calibration.show_calibration(report["calibration"], names)
 
-    def _on_report_error(self, message: str) -> None:
+    def _on_report_error(self, exc: Exception) -> None:
         self._busy, self._pending, self._held = False, None, {}
-        self.status.setText(f"Could not compute the statistics: {message}")
+        self.status.setText(f"Could not compute the statistics: {exc}")
 
     @staticmethod
     def _cut(report: dict[str, Any]) -> float | None:

@@ -1,4 +1,5 @@
-"""Fixtures for the browser: the mini collection with the browse services on one undo stack."""
+"""Fixtures for the browser: the mini collection with the browse, notes and card services on
+one undo stack."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from dataclasses import dataclass
 import pytest
 
 from cehrs_cards.services.browse import BrowseService
-from cehrs_cards.services.browse_edit import BrowseEditService, NewNote
+from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.notes import NewNote, NotesService
 from cehrs_cards.services.undo import UndoStack
+from tests.ops_helpers import Applied
 
 
 @dataclass
@@ -18,7 +21,9 @@ class Kit:
     col: Collection
     undo: UndoStack
     browse: BrowseService
-    edit: BrowseEditService
+    edit: Applied  # the notes and card services, each step pushed on `undo`
+    notes: NotesService
+    cards: CardService
 
     def ids(self, query: str, sort: str = "created", desc: bool = False) -> list[int]:
         return self.browse.search(query, sort, desc)
@@ -46,5 +51,6 @@ class Kit:
 
 @pytest.fixture
 def kit(mini_col: Collection) -> Kit:
-    undo = UndoStack(mini_col)
-    return Kit(mini_col, undo, BrowseService(mini_col), BrowseEditService(mini_col, undo))
+    undo = UndoStack()
+    notes, cards = NotesService(mini_col), CardService(mini_col)
+    return Kit(mini_col, undo, BrowseService(mini_col), Applied(undo, notes, cards), notes, cards)

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from cehrs_cards.core.note_fields import EditError, parse_days
 from cehrs_cards.core.records import CardState, Rating
 from cehrs_cards.services import browse_info
-from cehrs_cards.services.browse_edit import EditError, NewNote, NoteChange, parse_days
+from cehrs_cards.services.notes import NewNote, NoteChange, NotesService
 from cehrs_cards.services.review import ReviewService
 
 
@@ -18,8 +19,10 @@ def _undo_restores(kit, action):
     before = kit.dump()
     result = action()
     assert kit.dump() != before, "the action changed nothing"
-    entry = kit.undo.undo()
-    assert entry is not None and entry.card_id is None
+    got = kit.undo.undo()
+    assert got is not None
+    _step, changes = got
+    assert changes.any
     assert kit.dump() == before
     return result
 
@@ -50,7 +53,7 @@ def test_add_note_of_each_type_makes_its_cards_and_undo_removes_them(kit, kind, 
     assert rows[0].tags == "class week1"
     assert kit.ids("deck:Mine") == made
     if kind == "mcq":
-        assert kit.browse.note(made[0]).fields["Answer"] == "C"
+        assert NotesService(kit.col).note_of_card(made[0]).fields["Answer"] == "C"
 
 
 @pytest.mark.parametrize(
@@ -71,14 +74,14 @@ def test_add_note_refuses_what_would_make_no_sensible_card(kit, kind, fields, me
 
 def test_added_fields_are_sanitised(kit):
     (card,) = kit.add('<script>alert(1)</script><b onclick="x()">bold</b>')
-    assert kit.browse.note(card).fields["Front"] == "<b>bold</b>"
+    assert NotesService(kit.col).note_of_card(card).fields["Front"] == "<b>bold</b>"
 
 
 # ----- editing ------------------------------------------------------------------------------
 
 
 def test_save_note_sets_fields_tags_domain_and_deck_of_every_card(kit):
-    note = kit.browse.note(2)  # the reversed MPI note: cards 2 and 3
+    note = NotesService(kit.col).note_of_card(2)  # the reversed MPI note: cards 2 and 3
     change = NoteChange(
         note.note_id, {"Front": "EMPI", "Back": "Enterprise MPI"}, ["mpi"], 3, "New"
     )
@@ -90,22 +93,22 @@ def test_save_note_sets_fields_tags_domain_and_deck_of_every_card(kit):
 
 
 def test_a_new_cloze_number_makes_a_new_card_and_undo_removes_it(kit):
-    note = kit.browse.note(4)
+    note = NotesService(kit.col).note_of_card(4)
     text = note.fields["Text"] + " Fines reach {{c3::$1.5M}}."
     change = NoteChange(note.note_id, {**note.fields, "Text": text}, [], 4, note.deck)
     _undo_restores(kit, lambda: kit.edit.save_note(change))
     kit.edit.save_note(change)
-    assert len(kit.browse.note(4).card_ids) == 3
+    assert len(NotesService(kit.col).note_of_card(4).card_ids) == 3
     assert kit.ids("nid:3 is:new") == [4, 5, 8]
 
 
 def test_delete_removes_notes_with_cards_and_history_and_undo_brings_all_back(kit):
-    review = ReviewService(kit.col, kit.undo)
+    review = ReviewService(kit.col)
     card = review.next_card()
     review.answer(card, Rating.GOOD)
     assert kit.sql("SELECT COUNT(*) FROM revlog")[0][0] == 1
     counts = _undo_restores(kit, lambda: kit.edit.delete_notes([card.card_id, 6]))
-    note_ids = {kit.browse.note(card.card_id).note_id, 4}
+    note_ids = {card.note_id, 4}
     assert counts == (2, sum(len(kit.ids(f"nid:{n}")) for n in note_ids))
 
 
@@ -122,7 +125,7 @@ def test_suspend_bury_flag_and_their_undo(kit):
 
 
 def test_reset_to_new_forgets_the_memory_state_but_keeps_history(kit):
-    review = ReviewService(kit.col, kit.undo)
+    review = ReviewService(kit.col)
     card = review.next_card()
     review.answer(card, Rating.EASY)
     assert _card(kit, card.card_id, "state") != 0
@@ -134,7 +137,7 @@ def test_reset_to_new_forgets_the_memory_state_but_keeps_history(kit):
 
 
 def test_set_due_moves_studied_cards_and_leaves_new_ones(kit, clock):
-    review = ReviewService(kit.col, kit.undo)
+    review = ReviewService(kit.col)
     card = review.next_card()
     review.answer(card, Rating.GOOD)
     moved = _undo_restores(kit, lambda: kit.edit.set_due([card.card_id, 7], "3"))
@@ -222,7 +225,7 @@ def test_sidebar_lists_decks_tags_and_note_types(kit):
 
 
 def test_card_info_has_the_whole_history_with_fsrs_memory_over_time(kit, clock):
-    review = ReviewService(kit.col, kit.undo)
+    review = ReviewService(kit.col)
     first = review.next_card()
     target = first.card_id
     for rating, days in ((Rating.GOOD, 0), (Rating.GOOD, 1), (Rating.AGAIN, 5), (Rating.GOOD, 1)):
@@ -251,9 +254,11 @@ def test_leeches_are_listed_tagged_once_and_untagged_by_undo(kit):
     assert threshold == 8 and [lch.card_id for lch in found] == [1, 6]
     assert browse_info.LEECH_ADVICE.format(n=8).startswith("These cards were forgotten 8")
     before = kit.dump()
-    assert browse_info.tag_leeches(kit.col, kit.edit) == 2
+    tagged = browse_info.tag_leeches(kit.col)
+    kit.undo.push(tagged.undo)
+    assert tagged.value == 2
     assert kit.ids("tag:leech") == [1, 6]
-    assert browse_info.tag_leeches(kit.col, kit.edit) == 0
+    assert browse_info.tag_leeches(kit.col).value == 0
     kit.undo.undo()
     assert kit.dump() == before
 

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMessageBox
 from cehrs_cards.ui.browser import BrowserWindow
 from cehrs_cards.ui.browser_add import AddNoteDialog
 from cehrs_cards.ui.browser_model import COLUMNS
+from cehrs_cards.ui.ops import OpRunner
+from tests.ops_helpers import settle
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -20,7 +22,9 @@ ALT = Qt.KeyboardModifier.AltModifier
 
 @pytest.fixture
 def win(qtbot, kit):
-    w = BrowserWindow(kit.browse, kit.edit, kit.undo)
+    runner = OpRunner(kit.undo)
+    w = BrowserWindow(kit.browse, kit.notes, kit.cards, runner)
+    runner.setParent(w)
     qtbot.addWidget(w)
     w.show()
     w.activateWindow()
@@ -33,6 +37,7 @@ def _type_search(qtbot, win, text):
     win.search_box.clear()
     qtbot.keyClicks(win.search_box, text)
     qtbot.keyClick(win.search_box, Qt.Key.Key_Return)
+    wait_idle(qtbot, win)
 
 
 def _shown_ids(win):
@@ -50,7 +55,8 @@ def refocus(qtbot, w):
 
 
 def wait_idle(qtbot, w):
-    """Undo and big edits run on the worker thread; wait until the window has their result."""
+    """Edits and undo run on the database thread; wait until the window has their result."""
+    settle(qtbot)
     qtbot.waitUntil(lambda: not w.busy)
 
 
@@ -113,6 +119,7 @@ def test_deep_or_odd_searches_show_a_message_and_the_window_keeps_working(
     before = _shown_ids(win)
     win.search_box.setText(query)
     qtbot.keyClick(win.search_box, Qt.Key.Key_Return)
+    wait_idle(qtbot, win)
     if message:
         assert message in win.error.text() and win.error.isVisible()
         assert _shown_ids(win) == before
@@ -124,6 +131,7 @@ def test_minus_signs_and_a_pathological_regex_are_just_searches(qtbot, win):
     for query in ("-" * 600 + "x", '"re:(a+)+$"', '"re:(x+x+)+y"', "--hipaa"):
         win.search_box.setText(query)
         qtbot.keyClick(win.search_box, Qt.Key.Key_Return)
+        wait_idle(qtbot, win)
         assert not win.error.isVisible(), query
     assert _shown_ids(win) == [1, 2, 3, 4, 5, 6, 7]  # --hipaa: no card has "-hipaa"
 
@@ -137,16 +145,20 @@ def test_hostile_search_from_the_window_changes_nothing(qtbot, win, kit):
 def test_side_panel_searches_domains_decks_and_states(qtbot, win):
     assert win.sidebar.select_query("domain:4")
     qtbot.keyClick(win.sidebar, Qt.Key.Key_Return)
+    wait_idle(qtbot, win)
     assert win.search_box.text() == "domain:4" and _shown_ids(win) == [4, 5]
     assert win.sidebar.select_query('deck:"CEHRS\\:\\:Mini"')
     qtbot.keyClick(win.sidebar, Qt.Key.Key_Return)
+    wait_idle(qtbot, win)
     assert len(_shown_ids(win)) == 7
     assert win.sidebar.select_query("domain:2")
     qtbot.keyClick(win.sidebar, Qt.Key.Key_Return, SHIFT)  # widen: or
+    wait_idle(qtbot, win)
     assert sorted(_shown_ids(win)) == [1, 2, 3, 4, 5, 6, 7]
     win.search("is:new")
     assert win.sidebar.select_query("domain:5")
     qtbot.keyClick(win.sidebar, Qt.Key.Key_Return, CTRL)  # narrow: and
+    wait_idle(qtbot, win)
     assert win.search_box.text() == "(is:new) domain:5" and _shown_ids(win) == [7]
 
 
@@ -197,6 +209,7 @@ def test_big_edits_run_in_the_background_and_errors_come_back(qtbot, win, kit):
     _bulk_notes(kit, 3000)
     _type_search(qtbot, win, "bulk")
     qtbot.keyClick(win.table, Qt.Key.Key_A, CTRL | ALT)
+    wait_idle(qtbot, win)
     qtbot.keyClick(win.table, Qt.Key.Key_2, ALT)
     assert win.busy and not win.table.isEnabled()  # waiting, not frozen
     wait_idle(qtbot, win)
@@ -225,12 +238,13 @@ def test_editing_the_selected_note_saves_by_keyboard_and_undo_restores(qtbot, wi
     front.selectAll()
     qtbot.keyClicks(front, "What is CPOE?")
     qtbot.keyClick(front, Qt.Key.Key_Return, CTRL)
-    assert kit.browse.note(1).fields["Front"] == "What is CPOE?"
+    wait_idle(qtbot, win)
+    assert kit.notes.note_of_card(1).fields["Front"] == "What is CPOE?"
     assert win.model.data(win.model.index(0, 0)) == "What is CPOE?"
     win.table.setFocus()
     qtbot.keyClick(win.table, Qt.Key.Key_Z, CTRL)
     wait_idle(qtbot, win)
-    assert kit.browse.note(1).fields["Front"] == "What does CPOE stand for?"
+    assert kit.notes.note_of_card(1).fields["Front"] == "What does CPOE stand for?"
     assert win.editor.editors["Front"].toPlainText() == "What does CPOE stand for?"
 
 
@@ -239,7 +253,9 @@ def test_moving_to_another_card_saves_a_changed_note(qtbot, win, kit):
     win.editor.tags.setText("edited")
     win.table.setFocus()
     qtbot.keyClick(win.table, Qt.Key.Key_Down)
-    assert kit.browse.note(1).tags == ["edited"] or kit.browse.note(6).tags == ["edited"]
+    wait_idle(qtbot, win)
+    tags = (kit.notes.note_of_card(1).tags, kit.notes.note_of_card(6).tags)
+    assert ["edited"] in tags
     assert win.editor.detail.tags == []
 
 
@@ -249,6 +265,7 @@ def test_editor_domain_and_deck_apply_to_the_whole_note(qtbot, win, kit):
     win.editor.deck.setCurrentText("Moved::Here")
     win.editor.deck.setFocus()
     qtbot.keyClick(win.editor.deck, Qt.Key.Key_S, CTRL)
+    wait_idle(qtbot, win)
     assert kit.ids("deck:Moved::Here domain:5") == [2, 3]
     assert "Moved::Here" in win.browse.sidebar().decks
 
@@ -260,8 +277,10 @@ def test_bulk_domain_change_with_alt_number_and_undo(qtbot, win, kit):
     before = _domains(kit)
     win.table.setFocus()
     qtbot.keyClick(win.table, Qt.Key.Key_A, CTRL | ALT)  # select all
+    wait_idle(qtbot, win)
     assert len(win.selected_ids()) == 7
     qtbot.keyClick(win.table, Qt.Key.Key_3, ALT)
+    wait_idle(qtbot, win)
     assert set(_domains(kit).values()) == {3}
     assert "Domain 3" in win.statusBar().currentMessage()
     qtbot.keyClick(win.table, Qt.Key.Key_Z, CTRL)
@@ -272,6 +291,7 @@ def test_bulk_domain_change_with_alt_number_and_undo(qtbot, win, kit):
 def test_change_domain_dialog_from_the_keyboard(qtbot, win, kit):
     _type_search(qtbot, win, "domain:0 or domain:1")  # the imported-card retagging workflow
     qtbot.keyClick(win.table, Qt.Key.Key_A, CTRL | ALT)
+    wait_idle(qtbot, win)
 
     def pick(dialog):
         combo = dialog.field
@@ -280,6 +300,7 @@ def test_change_domain_dialog_from_the_keyboard(qtbot, win, kit):
 
     answer_next_dialog(qtbot, pick)
     qtbot.keyClick(win.table, Qt.Key.Key_M, CTRL | SHIFT)
+    wait_idle(qtbot, win)
     assert _domains(kit)[2] == 4 and _domains(kit)[3] == 4
     assert _shown_ids(win) == []  # they no longer match the search
 
@@ -288,6 +309,7 @@ def test_change_deck_dialog_creates_the_deck(qtbot, win, kit):
     win.search("cid:1,7", keep=[1, 7])
     answer_next_dialog(qtbot, _accept_with_text("Hard ones"))
     qtbot.keyClick(win.table, Qt.Key.Key_D, CTRL)
+    wait_idle(qtbot, win)
     assert kit.ids("deck:Hard*") == [1, 7]
 
 
@@ -295,18 +317,24 @@ def test_suspend_bury_flag_and_reset_by_keyboard(qtbot, win, kit):
     win.search("cid:1,2", keep=[1, 2])
     win.table.setFocus()
     qtbot.keyClick(win.table, Qt.Key.Key_J, CTRL)
+    wait_idle(qtbot, win)
     assert kit.ids("is:suspended") == [1, 2]
     assert win.model.data(win.model.index(0, 4)) == "(New)"
     qtbot.keyClick(win.table, Qt.Key.Key_J, CTRL)
+    wait_idle(qtbot, win)
     assert kit.ids("is:suspended") == []
     qtbot.keyClick(win.table, Qt.Key.Key_J, CTRL | SHIFT)
+    wait_idle(qtbot, win)
     assert kit.ids("is:buried") == [1, 2]
     qtbot.keyClick(win.table, Qt.Key.Key_2, CTRL)
+    wait_idle(qtbot, win)
     assert kit.ids("flag:2") == [1, 2]
     qtbot.keyClick(win.table, Qt.Key.Key_2, CTRL)
+    wait_idle(qtbot, win)
     assert kit.ids("is:flagged") == []
     kit.sql("UPDATE card SET state = 2, stability = 3, last_review = due WHERE id = 1")
     qtbot.keyClick(win.table, Qt.Key.Key_N, CTRL | ALT)
+    wait_idle(qtbot, win)
     assert kit.ids("is:new") == [1, 2, 3, 4, 5, 6, 7]
     for _ in range(5):
         qtbot.keyClick(win.table, Qt.Key.Key_Z, CTRL)
@@ -319,6 +347,7 @@ def test_set_due_date_dialog(qtbot, win, kit):
     win.search("cid:1,2", keep=[1, 2])
     answer_next_dialog(qtbot, _accept_with_text("4"))
     qtbot.keyClick(win.table, Qt.Key.Key_D, CTRL | SHIFT)
+    wait_idle(qtbot, win)
     assert kit.ids("prop:due=4") == [1]
     assert "1 new cards stay" in win.statusBar().currentMessage()
 
@@ -327,6 +356,7 @@ def test_delete_and_undo_by_keyboard(qtbot, win, kit):
     before = kit.dump()
     win.search("nid:2", keep=[2])
     qtbot.keyClick(win.table, Qt.Key.Key_Delete, CTRL)
+    wait_idle(qtbot, win)
     assert (
         kit.ids("nid:2") == [] and "Deleted 1 notes (2 cards)" in win.statusBar().currentMessage()
     )
@@ -339,10 +369,12 @@ def test_add_and_remove_tags_dialogs(qtbot, win, kit):
     win.search("cid:1,6", keep=[1, 6])
     answer_next_dialog(qtbot, _accept_with_text("week1 billing"))
     qtbot.keyClick(win.table, Qt.Key.Key_A, CTRL | SHIFT)
+    wait_idle(qtbot, win)
     assert kit.ids("tag:week1") == [1, 6] and kit.ids("tag:billing") == [1, 6]
     refocus(qtbot, win)
     answer_next_dialog(qtbot, _accept_with_text("billing"))
     qtbot.keyClick(win.table, Qt.Key.Key_A, CTRL | ALT | SHIFT)
+    wait_idle(qtbot, win)
     assert kit.ids("tag:billing") == []
 
 
@@ -383,6 +415,7 @@ def test_card_info_and_leeches_dialogs_open_from_the_keyboard(qtbot, win, kit):
 
     answer_next_dialog(qtbot, tag_and_show)
     qtbot.keyClick(win.table, Qt.Key.Key_L, CTRL | SHIFT)
+    wait_idle(qtbot, win)
     assert seen == ["Card info · card 6", "Leeches · 1 card"]
     assert kit.ids("tag:leech") == [6] and win.search_box.text() == "is:leech"
 
@@ -391,14 +424,17 @@ def test_save_a_search_and_delete_it_from_the_side_panel(qtbot, win, kit):
     _type_search(qtbot, win, "domain:3")
     answer_next_dialog(qtbot, _accept_with_text("Billing"))
     qtbot.keyClick(win.table, Qt.Key.Key_S, CTRL | SHIFT)
+    wait_idle(qtbot, win)
     assert kit.browse.saved_searches() == {"Billing": "domain:3"}
     refocus(qtbot, win)
     win.search("")
     saved = win.sidebar.findItems("Billing", Qt.MatchFlag.MatchRecursive)[0]
     win.sidebar.setCurrentItem(saved)
     qtbot.keyClick(win.sidebar, Qt.Key.Key_Return)
+    wait_idle(qtbot, win)
     assert _shown_ids(win) == [6]
     qtbot.keyClick(win.sidebar, Qt.Key.Key_Delete)
+    wait_idle(qtbot, win)
     assert kit.browse.saved_searches() == {}
 
 
@@ -408,17 +444,21 @@ def test_search_help_and_navigation_keys(qtbot, win):
     refocus(qtbot, win)
     win.table.setFocus()
     qtbot.keyClick(win.table, Qt.Key.Key_F, CTRL)
+    wait_idle(qtbot, win)
     assert win.search_box.hasFocus()
     win.table.selectRow(0)
     qtbot.keyClick(win.table, Qt.Key.Key_N, CTRL)
+    wait_idle(qtbot, win)
     assert win.table.currentIndex().row() == 1
     qtbot.keyClick(win.table, Qt.Key.Key_P, CTRL)
+    wait_idle(qtbot, win)
     assert win.table.currentIndex().row() == 0
 
 
 def test_actions_without_a_selection_explain_themselves(qtbot, win):
     win.search("nothing-matches-this")
     qtbot.keyClick(win.table, Qt.Key.Key_J, CTRL)
+    wait_idle(qtbot, win)
     assert "Select one or more cards" in win.error.text()
 
 
@@ -433,6 +473,7 @@ def test_every_action_has_a_shortcut_and_a_menu(win):
 
 def test_add_note_dialog_by_keyboard(qtbot, win, kit):
     qtbot.keyClick(win.table, Qt.Key.Key_E, CTRL)
+    wait_idle(qtbot, win)
     dialog = win.add_dialog
     assert isinstance(dialog, AddNoteDialog) and dialog.isVisible()
     refocus(qtbot, dialog)
@@ -440,10 +481,12 @@ def test_add_note_dialog_by_keyboard(qtbot, win, kit):
     qtbot.keyClicks(dialog.editors["Text"], "The {{c1::MPI}} links records")
     dialog.tags.setText("class")
     qtbot.keyClick(dialog.editors["Text"], Qt.Key.Key_Return, CTRL)
+    settle(qtbot)
     assert kit.ids("MPI links") == [8]
     assert dialog.editors["Text"].toPlainText() == ""
     assert win.model.ids[0] == 8 and win.selected_ids() == [8]  # newest first
     qtbot.keyClick(dialog.editors["Text"], Qt.Key.Key_Return, CTRL)  # empty: refused
+    settle(qtbot)
     assert "empty" in dialog.status.text()
     dialog.reject()
 
@@ -464,6 +507,7 @@ def test_notes_mode_shows_one_row_per_note_and_acts_on_all_its_cards(qtbot, win,
     _type_search(qtbot, win, "deck:Rev")
     assert len(win.model.ids) == 2 and win.count.text().startswith("2 cards")
     qtbot.keyClick(win.table, Qt.Key.Key_T, CTRL | ALT)
+    wait_idle(qtbot, win)
     assert win.notes_mode and win.mode_button.isChecked()
     assert len(win.model.ids) == 1 and win.model.ids[0] in rev
     assert win.count.text().startswith("1 note")
@@ -475,11 +519,13 @@ def test_notes_mode_shows_one_row_per_note_and_acts_on_all_its_cards(qtbot, win,
     assert sorted(win.target_ids()) == sorted(rev)
     win.table.setFocus()
     qtbot.keyClick(win.table, Qt.Key.Key_J, CTRL)  # toggle suspend
+    wait_idle(qtbot, win)
     assert kit.sql(f"SELECT suspended FROM card WHERE id IN ({rev[0]}, {rev[1]})") == [(1,), (1,)]
     _type_search(qtbot, win, "")  # every note of the collection, one row each
     notes = kit.sql("SELECT COUNT(*) FROM note")[0][0]
     assert len(win.model.ids) == notes < kit.sql("SELECT COUNT(*) FROM card")[0][0]
     _type_search(qtbot, win, "deck:Rev")  # selects its one row
     qtbot.keyClick(win.table, Qt.Key.Key_T, CTRL | ALT)
+    wait_idle(qtbot, win)
     assert not win.notes_mode and sorted(win.selected_ids()) == sorted(rev)
     assert not win.table.isColumnHidden(due_col)

@@ -6,24 +6,19 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from cehrs_cards.services.notes import NotesService
-from cehrs_cards.ui.main_window import MainWindow
+from tests.ops_helpers import make_main_window, settle
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
-def window(qtbot, review, mini_col):
-    w = MainWindow(review, NotesService(mini_col, review.undo_stack), review.undo_stack)
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
-    return w
+def window(qtbot, mini_col):
+    return make_main_window(qtbot, mini_col)
 
 
 def test_b_opens_the_browser_and_a_the_add_dialog(qtbot, window):
     qtbot.keyClick(window.decks.tree, Qt.Key.Key_B)
+    settle(qtbot)
     browser = window.browsing.window
     assert browser is not None and browser.isVisible()
     assert len(browser.model.ids) == 7
@@ -41,12 +36,14 @@ def test_adding_a_note_from_the_main_window_updates_the_deck_list(qtbot, window)
     dialog.editors["Front"].setPlainText("What is an EHR?")
     dialog.editors["Back"].setPlainText("Electronic health record")
     dialog.add()
+    settle(qtbot)
     assert window.decks.tree.topLevelItem(0).text(1) == "8"  # new cards of CEHRS
     dialog.reject()
 
 
 def test_browser_opened_during_review_shows_the_card_and_edits_come_back(qtbot, window):
     window.start_study(None)
+    settle(qtbot)
     card = window.reviewer.card
     window.open_browser()
     browser = window.browsing.window
@@ -56,21 +53,25 @@ def test_browser_opened_during_review_shows_the_card_and_edits_come_back(qtbot, 
     first = next(iter(browser.editor.editors))
     browser.editor.editors[first].setPlainText("Edited in the browser")
     browser.editor.save()
+    settle(qtbot)
     assert "Edited in the browser" in window.reviewer.card.front_html
     assert window.reviewer.card.card_id == card.card_id
 
 
 def test_suspending_the_card_under_review_moves_on_and_undo_brings_it_back(qtbot, window, mini_col):
     window.start_study(None)
+    settle(qtbot)
     card = window.reviewer.card.card_id
     window.open_browser()
     browser = window.browsing.window
     browser.toggle_suspend()
+    settle(qtbot)
     assert window.reviewer.card.card_id != card
     assert browser.browse.rows([card])[0].suspended
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window.reviewer, Qt.Key.Key_Z, CTRL)  # the main window's undo, same stack
+    settle(qtbot)
     assert not browser.browse.rows([card])[0].suspended
 
 
@@ -79,7 +80,8 @@ def test_bulk_domain_change_in_the_browser_refreshes_the_domain_table(qtbot, win
     browser = window.browsing.window
     browser.table.selectAll()
     browser.set_domain(2)
+    settle(qtbot)
     assert window.decks.domains.item(1, 5).text() == "7"  # every card is domain 2 now
     browser.undo()
-    qtbot.waitUntil(lambda: not browser.busy)
+    settle(qtbot)
     assert window.decks.domains.item(1, 5).text() == "1"

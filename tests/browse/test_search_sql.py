@@ -150,8 +150,8 @@ def test_tags_match_whole_tags_and_children(kit):
 def test_text_index_follows_edits_deletes_and_undo(kit):
     (card,) = kit.add("zebra crossing")
     assert kit.ids("zebra") == [card]
-    note = kit.browse.note(card)
-    from cehrs_cards.services.browse_edit import NoteChange
+    note = kit.notes.note_of_card(card)
+    from cehrs_cards.services.notes import NoteChange
 
     kit.edit.save_note(NoteChange(note.note_id, {"Front": "giraffe", "Back": "x"}, [], 1, "Extra"))
     assert kit.ids("zebra") == [] and kit.ids("giraffe") == [card]
@@ -165,7 +165,7 @@ def test_text_index_follows_edits_deletes_and_undo(kit):
 
 def _study(kit, ratings):
     """Answer the next new cards; {card id: rating}."""
-    review = ReviewService(kit.col, kit.undo)
+    review = ReviewService(kit.col)
     done = {}
     for rating in ratings:
         card = review.next_card()

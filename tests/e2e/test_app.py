@@ -84,6 +84,17 @@ def _drive(steps) -> None:
     QTimer.singleShot(50, attempt)
 
 
+def _wait(condition, seconds: float = 10.0) -> None:
+    """Process events until `condition()` (work runs on the database thread)."""
+    import time
+
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "timed out waiting for the app"
+        QApplication.processEvents()
+        time.sleep(0.005)
+
+
 def _study_day_far_from_rollover(data: Path) -> None:
     """The real app runs on the real clock: put the day's rollover 12 hours from now, so a
     learning card answered now is not due after the rollover (then it counts tomorrow)."""
@@ -106,11 +117,14 @@ def test_review_in_the_real_app_survives_close_and_reopen(qapp, tmp_path, monkey
     answered: list[int] = []
 
     def review_three(win: MainWindow) -> None:
+        _wait(lambda: win.decks.tree.topLevelItem(0) is not None)
         QTest.keyClick(win.decks.tree, Qt.Key.Key_Return)
         for _ in range(3):
+            _wait(lambda: win.reviewer.card is not None and not win.reviewer.busy)
             answered.append(win.reviewer.card.card_id)
             QTest.keyClick(win.reviewer, Qt.Key.Key_Space)
             QTest.keyClick(win.reviewer, Qt.Key.Key_3)
+            _wait(lambda: not win.reviewer.busy)
 
     _drive(review_three)
     assert main(["--data-dir", str(data)]) == 0
@@ -119,6 +133,7 @@ def test_review_in_the_real_app_survives_close_and_reopen(qapp, tmp_path, monkey
     seen: dict[str, str] = {}
 
     def look(win: MainWindow) -> None:
+        _wait(lambda: win.decks.tree.topLevelItem(0) is not None)
         top = win.decks.tree.topLevelItem(0)
         seen.update(new=top.text(1), learning=top.text(2))
 

@@ -25,7 +25,7 @@ def main() -> None:
     data, answers = Path(sys.argv[1]), int(sys.argv[2])
     col = Collection(data, clock=FakeClock(T0), tz=UTC)
     exams = ExamService(col)
-    att = exams.start_mock(seed=11)
+    att = exams.start_mock(seed=11).value
     for i in range(answers):
         exams.select(att, i % 4)
         if i % 5 == 0:

@@ -14,7 +14,7 @@ from tests.exam.conftest import MCQS_PER_DOMAIN
 
 
 def test_practice_builder_counts_what_matches_and_builds_the_spec(qtbot, exams):
-    block = exams.start_block(BlockSpec(domains=(5,), size=6), seed=1)
+    block = exams.start_block(BlockSpec(domains=(5,), size=6), seed=1).value
     for i, slot in enumerate(block.slots):
         exams.goto(block, i)
         exams.select(block, slot.item.answer if i % 2 else (slot.item.answer + 1) % 4)
@@ -54,7 +54,7 @@ def test_mock_start_screen_keeps_comforts_off_by_default(qtbot):
 
 def test_history_shows_a_trend_and_reopens_an_attempt(qtbot, exams, clock):
     for target in (40, 60, 75):
-        att = exams.start_mock()
+        att = exams.start_mock().value
         right = 0
         for i, slot in enumerate(att.slots):
             if not slot.pretest and right < target:
@@ -63,7 +63,7 @@ def test_history_shows_a_trend_and_reopens_an_attempt(qtbot, exams, clock):
                 right += 1
         clock.advance(timedelta(hours=3))
         exams.submit(att)
-    exams.submit(exams.start_block(BlockSpec(size=5, mode=TIMED), seed=1))
+    exams.submit(exams.start_block(BlockSpec(size=5, mode=TIMED), seed=1).value)
     dialog = HistoryDialog(exams.history())
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == 4 and dialog.table.item(0, 1).text() == "Block (timed)"

@@ -15,18 +15,19 @@ from PySide6.QtWidgets import QApplication
 
 from cehrs_cards.core.exam import TUTOR
 from cehrs_cards.services.exams import BlockSpec, ExamOptions, ExamService
-from cehrs_cards.services.notes import NotesService
-from cehrs_cards.services.review import ReviewService
-from cehrs_cards.services.undo import UndoStack
 from cehrs_cards.ui.exam_view import ExamWindow
 from cehrs_cards.ui.main_window import MainWindow
+from cehrs_cards.ui.ops import OpRunner
 from tests.exam.test_service import WORKER
+from tests.ops_helpers import make_main_window, settle
 
 KEYS = [Qt.Key.Key_1, Qt.Key.Key_B, Qt.Key.Key_3, Qt.Key.Key_D]
 
 
 def _open(qtbot, exams: ExamService, att) -> ExamWindow:
-    w = ExamWindow(exams, att, dark=False)
+    runner = OpRunner()
+    w = ExamWindow(exams, runner, att, exams.col.media_dir, dark=False)
+    runner.setParent(w)
     qtbot.addWidget(w, before_close_func=lambda w: w.force_close())
     _activate(qtbot, w)
     return w
@@ -46,7 +47,7 @@ def _wait_modal(qtbot, box) -> None:
 
 @pytest.fixture
 def window(qtbot, exams):
-    return _open(qtbot, exams, exams.start_mock(seed=5))
+    return _open(qtbot, exams, exams.start_mock(seed=5).value)
 
 
 def _rows(col, sql: str) -> list[tuple]:
@@ -55,10 +56,12 @@ def _rows(col, sql: str) -> list[tuple]:
 
 def _submit_by_keyboard(qtbot, w: ExamWindow) -> None:
     qtbot.keyClick(w.review, Qt.Key.Key_S)
+    settle(qtbot)
     box = w.confirm_box
     assert box is not None and "unanswered" in box.informativeText()
     _wait_modal(qtbot, box)
     qtbot.keyClick(box, Qt.Key.Key_Return)  # the default button: Submit
+    settle(qtbot)
     qtbot.waitUntil(lambda: w.stack.currentWidget() is w.results)
     qtbot.waitUntil(lambda: w.results.isAncestorOf(QApplication.focusWidget()))
 
@@ -69,7 +72,9 @@ def test_a_full_mock_by_keyboard_alone(qtbot, window, exam_col):
     assert "Question 1 of 125" in q.position.text() and "2:05:00" in q.clock.text()
     for i in range(125):
         qtbot.keyClick(q, KEYS[i % 4])
+        settle(qtbot)
         qtbot.keyClick(q, Qt.Key.Key_Right)
+        settle(qtbot)
     assert window.stack.currentWidget() is window.review  # Next after the last: review screen
     assert "<b>125</b> answered" in window.review.counts.text()
     saved = _rows(exam_col, "SELECT position, choice FROM exam_item ORDER BY position")
@@ -96,8 +101,10 @@ def test_a_full_mock_by_keyboard_alone(qtbot, window, exam_col):
 def test_mouse_answers_and_letter_keys_change_the_answer(qtbot, window):
     q = window.question
     qtbot.mouseClick(q.options[2], Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert window.attempt.slots[0].choice == 2
     qtbot.keyClick(q, Qt.Key.Key_A)
+    settle(qtbot)
     assert window.attempt.slots[0].choice == 0
     assert window.question.grid.cells[0].answered
 
@@ -105,43 +112,62 @@ def test_mouse_answers_and_letter_keys_change_the_answer(qtbot, window):
 def test_flag_navigate_and_the_review_screen(qtbot, window, exam_col):
     q = window.question
     qtbot.keyClick(q, Qt.Key.Key_F)
+    settle(qtbot)
     assert window.attempt.slots[0].flagged and q.flag_button.isChecked()
     assert _rows(exam_col, "SELECT flagged FROM exam_item WHERE position = 0") == [(1,)]
     qtbot.keyClick(q, Qt.Key.Key_Right)
+    settle(qtbot)
     qtbot.keyClick(q, Qt.Key.Key_Right)
+    settle(qtbot)
     qtbot.keyClick(q, Qt.Key.Key_Left)
+    settle(qtbot)
     assert window.attempt.current == 1
     qtbot.mouseClick(q.grid, Qt.MouseButton.LeftButton, pos=q.grid._rect(41).center())
+    settle(qtbot)
     assert window.attempt.current == 41 and "Question 42 of 125" in q.position.text()
     qtbot.keyClick(q, Qt.Key.Key_2)
+    settle(qtbot)
     qtbot.keyClick(q, Qt.Key.Key_F)
+    settle(qtbot)
     qtbot.keyClick(q, Qt.Key.Key_R)
+    settle(qtbot)
     assert window.stack.currentWidget() is window.review
     assert "<b>1</b> answered" in window.review.counts.text()
     assert "<b>2</b> flagged" in window.review.counts.text()
     qtbot.keyClick(window.review, Qt.Key.Key_F)  # review flagged: 1, then 42, then back
+    settle(qtbot)
     assert window.attempt.current == 0 and "reviewing flagged" in q.position.text()
     qtbot.keyClick(q, Qt.Key.Key_Right)
+    settle(qtbot)
     assert window.attempt.current == 41
     qtbot.keyClick(q, Qt.Key.Key_Right)
+    settle(qtbot)
     assert window.stack.currentWidget() is window.review
     qtbot.keyClick(window.review, Qt.Key.Key_U)  # first unanswered
+    settle(qtbot)
     assert window.attempt.current == 0
     qtbot.keyClick(q, Qt.Key.Key_R)
+    settle(qtbot)
     qtbot.mouseClick(
         window.review.grid, Qt.MouseButton.LeftButton, pos=window.review.grid._rect(99).center()
     )
+    settle(qtbot)
     assert window.stack.currentWidget() is q and window.attempt.current == 99
     qtbot.keyClick(q, Qt.Key.Key_R)
+    settle(qtbot)
     qtbot.keyClick(window.review, Qt.Key.Key_Escape)
+    settle(qtbot)
     assert window.stack.currentWidget() is q
 
 
 def test_declining_the_confirmation_keeps_the_exam_open(qtbot, window):
     qtbot.keyClick(window.question, Qt.Key.Key_R)
+    settle(qtbot)
     qtbot.keyClick(window.review, Qt.Key.Key_S)
+    settle(qtbot)
     _wait_modal(qtbot, window.confirm_box)
     qtbot.keyClick(window.confirm_box, Qt.Key.Key_Escape)
+    settle(qtbot)
     qtbot.waitUntil(lambda: window.confirm_box is None)
     assert window.attempt.finished is None and window.stack.currentWidget() is window.review
 
@@ -150,6 +176,7 @@ def test_countdown_follows_the_clock_and_submits_at_zero(qtbot, window, clock, e
     clock.advance(timedelta(minutes=10))
     qtbot.waitUntil(lambda: "1:55:00" in window.question.clock.text())
     qtbot.keyClick(window.question, Qt.Key.Key_C)
+    settle(qtbot)
     clock.advance(timedelta(minutes=115))  # zero
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.results)
     assert window.attempt.finish_reason == "time" and not window.timer.isActive()
@@ -158,53 +185,65 @@ def test_countdown_follows_the_clock_and_submits_at_zero(qtbot, window, clock, e
 
 
 def test_pause_and_strike_out_only_when_opted_in(qtbot, exams, clock):
-    q_default = _open(qtbot, exams, exams.start_mock(seed=1)).question
+    q_default = _open(qtbot, exams, exams.start_mock(seed=1).value).question
     assert not q_default.pause_button.isVisible()
     exams.save_options(ExamOptions(allow_pause=True, allow_strike=True))
-    w = _open(qtbot, exams, exams.start_mock(seed=2))
+    w = _open(qtbot, exams, exams.start_mock(seed=2).value)
     q = w.question
     qtbot.keyClick(q, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    settle(qtbot)
     assert w.attempt.slots[0].struck == {0}
     qtbot.keyClick(q, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot)
     assert w.attempt.paused_at is not None and q.body.currentIndex() == 1
     clock.advance(timedelta(minutes=30))
     qtbot.keyClick(q, Qt.Key.Key_2)  # ignored while paused
+    settle(qtbot)
     assert w.attempt.slots[0].choice is None
     qtbot.keyClick(q, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot)
     assert w.attempt.remaining(clock.now()) == timedelta(minutes=125)
 
 
 def test_tutor_block_shows_the_explanation_and_locks_the_answer(qtbot, exams):
-    att = exams.start_block(BlockSpec(domains=(2,), size=5, mode=TUTOR), seed=3)
+    att = exams.start_block(BlockSpec(domains=(2,), size=5, mode=TUTOR), seed=3).value
     w = _open(qtbot, exams, att)
     q = w.question
     assert "Untimed" in q.clock.text() and "Domain 2" in q.domain.text()
     assert not q.explanation.isVisible()
     wrong = (att.slots[0].item.answer + 1) % 4
     qtbot.keyClick(q, KEYS[wrong])
+    settle(qtbot)
     assert q.explanation.isVisible() and "Incorrect" in q.explanation.text()
     qtbot.keyClick(q, KEYS[att.slots[0].item.answer])
+    settle(qtbot)
     assert att.slots[0].choice == wrong  # locked once answered
 
 
 def test_results_send_missed_to_review_and_open_history(qtbot, window, exam_col):
     qtbot.keyClick(window.question, Qt.Key.Key_R)
+    settle(qtbot)
     _submit_by_keyboard(qtbot, window)
     res = window.results
     assert res.send_button.text().startswith("Send 125 missed")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot)
     assert "125 cards are due now" in res.sent_label.text() and not res.send_button.isEnabled()
     assert _rows(exam_col, "SELECT COUNT(*) FROM card WHERE state = 1") == [(125,)]
     with qtbot.waitSignal(window.sig_history):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_H)
+        settle(qtbot)
 
 
 def _main_window(qtbot, col) -> MainWindow:
-    undo = UndoStack(col)
-    w = MainWindow(ReviewService(col, undo), NotesService(col, undo), undo)
-    qtbot.addWidget(w)
-    w.show()
-    return w
+    return make_main_window(qtbot, col)
+
+
+def _resume_box(qtbot, main):
+    """Ask the launcher to offer a resume; the box comes once the attempt is read."""
+    main.exam_launcher.offer_resume()
+    qtbot.waitUntil(lambda: main.exam_launcher.resume_box is not None)
+    return main.exam_launcher.resume_box
 
 
 def test_after_a_real_kill_the_main_window_offers_to_resume(qtbot, exam_col, clock):
@@ -218,20 +257,22 @@ def test_after_a_real_kill_the_main_window_offers_to_resume(qtbot, exam_col, clo
     clock.advance(timedelta(minutes=20))
     try:
         main = _main_window(qtbot, col)
-        box = main.exam_launcher.offer_resume()
-        assert box is not None and "30 of 125 answered, 1:45:00 left" in box.text()
+        box = _resume_box(qtbot, main)
+        assert "30 of 125 answered, 1:45:00 left" in box.text()
         _wait_modal(qtbot, box)
         qtbot.keyClick(box, Qt.Key.Key_Return)
+        settle(qtbot)
         qtbot.waitUntil(lambda: bool(main.exam_launcher.windows))
         win = next(iter(main.exam_launcher.windows.values()))
         assert win.attempt.current == 30 and "Question 31 of 125" in win.question.position.text()
         assert "1:45:00" in win.question.clock.text()
         win.force_close()
         clock.advance(timedelta(hours=2))  # it runs out while closed: scored on the next start
-        box = main.exam_launcher.offer_resume()
+        box = _resume_box(qtbot, main)
         assert "ran out of time" in box.text()
         _wait_modal(qtbot, box)
         qtbot.keyClick(box, Qt.Key.Key_Return)
+        settle(qtbot)
         qtbot.waitUntil(lambda: bool(main.exam_launcher.windows))
         win = next(iter(main.exam_launcher.windows.values()))
         assert win.stack.currentWidget() is win.results and win.attempt.finish_reason == "time"
@@ -250,6 +291,7 @@ def test_ctrl_m_starts_a_mock_from_the_main_window(qtbot, exam_col):
     )
     accept_dialog.start(20)
     qtbot.keyClick(main, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot)
     qtbot.waitUntil(lambda: bool(main.exam_launcher.windows))
     win = next(iter(main.exam_launcher.windows.values()))
     accept_dialog.stop()
@@ -262,6 +304,7 @@ def test_closing_mid_exam_asks_and_keeps_the_attempt(qtbot, window, exams):
     assert window.isVisible() and window.leave_box is not None
     _wait_modal(qtbot, window.leave_box)
     qtbot.keyClick(window.leave_box, Qt.Key.Key_L)
+    settle(qtbot)
     qtbot.waitUntil(lambda: not window.isVisible())
     assert exams.unfinished() == window.attempt.id
 
@@ -288,6 +331,7 @@ def test_a_mock_that_cannot_be_assembled_says_why(qtbot, col, tmp_path):
     poller.timeout.connect(close_modal)
     poller.start(20)
     qtbot.keyClick(main, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot)
     qtbot.waitUntil(lambda: any("domain 5 Reporting has 4 of the 10" in t for t in seen))
     poller.stop()
     assert not main.exam_launcher.windows and ExamService(col).unfinished() is None
@@ -305,7 +349,7 @@ def test_the_app_offers_to_resume_an_unfinished_mock_on_start(qtbot, tmp_path):
     col.save_settings(replace(col.settings(), bundled_loaded=True))
     import_package(col, read_native(write_mcq_deck(tmp_path / "deck", MCQS_PER_DOMAIN, {})))
     exams = ExamService(col)
-    att = exams.start_mock(seed=1)
+    att = exams.start_mock(seed=1).value
     for i in range(3):
         exams.goto(att, i)
         exams.select(att, 0)
@@ -334,16 +378,19 @@ def test_a_killed_mock_is_resumed_and_finished_by_keyboard(qtbot, exam_col, cloc
     col = Collection(data, clock=clock, tz=exam_col.tz)
     try:
         main = _main_window(qtbot, col)
-        box = main.exam_launcher.offer_resume()
+        box = _resume_box(qtbot, main)
         _wait_modal(qtbot, box)
         qtbot.keyClick(box, Qt.Key.Key_R)  # &Resume
+        settle(qtbot)
         qtbot.waitUntil(lambda: bool(main.exam_launcher.windows))
         win = next(iter(main.exam_launcher.windows.values()))
         qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
         assert "1:20:00" in win.question.clock.text()
         for i in range(40, 125):
             qtbot.keyClick(win.question, KEYS[i % 4])
+            settle(qtbot)
             qtbot.keyClick(win.question, Qt.Key.Key_Right)
+            settle(qtbot)
         _submit_by_keyboard(qtbot, win)
         att = win.attempt
         assert [s.choice for s in att.slots] == [i % 4 for i in range(125)]
@@ -368,7 +415,7 @@ def test_restore_closes_the_open_exam_window_first(qtbot, exam_col, monkeypatch)
 
     exam_col.backup("manual")
     main = _main_window(qtbot, exam_col)
-    att = main.exam_launcher.exams.start_mock(seed=3)
+    att = main.exam_launcher.exams.start_mock(seed=3).value
     win = main.exam_launcher.open_attempt(att)
     restored: list[object] = []
     main.sig_restore.connect(restored.append)

@@ -15,13 +15,13 @@ from cehrs_cards.db.repo import fields_dict
 from cehrs_cards.interchange.native import read_native
 from cehrs_cards.interchange.package import NoteIn, Package
 from cehrs_cards.services import exam_source
-from cehrs_cards.services.browse_edit import BrowseEditService
+from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.exam_catalog import usable_answer, usable_cards
 from cehrs_cards.services.exam_pool import Source, answer_text, mcq_item, note_types
 from cehrs_cards.services.exam_source import CardIds, DbSource
 from cehrs_cards.services.exams import ExamService
 from cehrs_cards.services.importing import import_package
-from cehrs_cards.services.undo import UndoStack
+from cehrs_cards.services.notes import NotesService
 from tests.exam.conftest import MCQS_PER_DOMAIN, basic_note, mcq_note, write_mcq_deck
 
 CUSTOM = NoteTypeDef("Custom", "custom", BASIC.fields, BASIC.templates)
@@ -68,7 +68,7 @@ def odd_col(col, tmp_path):
             "WHERE n.guid IN ('odd-1-3', 'odd-2-8', 't-d1-mcq-000')"
         )
         to_suspend = [r[0] for r in ids]
-    BrowseEditService(col, UndoStack(col)).set_suspended(to_suspend, True)
+    CardService(col).set_suspended(to_suspend, True)
     return col
 
 
@@ -178,7 +178,7 @@ def test_probing_is_not_biased_by_gaps_in_the_ids(col, tmp_path, probing):
     with col.read() as s:
         ids = CardIds(s).of(3)
     gap_end = ids[200]  # the card after a gap of 150 deleted cards
-    BrowseEditService(col, UndoStack(col)).delete_notes(ids[50:200])
+    NotesService(col).delete_notes(ids[50:200])
     firsts: Counter[int] = Counter()
     with col.read() as s:
         cards = CardIds(s)
@@ -193,10 +193,10 @@ def test_probing_is_not_biased_by_gaps_in_the_ids(col, tmp_path, probing):
 def test_later_mocks_draw_unseen_pretest_items_while_probing(col, tmp_path, probing):
     big_pool(col, tmp_path, basics_per_domain=200)
     exams = ExamService(col)
-    first = exams.start_mock(seed=1)
+    first = exams.start_mock(seed=1).value
     exams.submit(first)
     seen = {s.item.card_id for s in first.slots}
-    second = exams.start_mock(seed=2)
+    second = exams.start_mock(seed=2).value
     assert sum(s.pretest for s in second.slots) == 25
     assert not seen & {s.item.card_id for s in second.slots if s.pretest}
     assert any(s.item.generated for s in second.slots if s.pretest)

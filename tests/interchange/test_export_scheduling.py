@@ -16,6 +16,7 @@ from cehrs_cards.core.clock import FakeClock
 from cehrs_cards.core.records import CardState, Rating
 from cehrs_cards.db.models import Card, Note, RevLog
 from cehrs_cards.interchange.package import NoteIn, Package
+from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.importing import import_package
 from cehrs_cards.services.review import LEARN_AHEAD, ReviewService
@@ -59,10 +60,11 @@ def studied(tmp_path: Path) -> tuple[Collection, datetime]:
     answer("s5", Rating.AGAIN)  # a lapse: relearning
     answer("s6", Rating.AGAIN)  # a new card starts learning
     clock.set(now)
-    review.suspend(ids["s2"])
-    review.set_flag(ids["s3"], 2)
-    review.bury(ids["s4"])
-    review.set_flag(ids["s7"], 1)
+    cards = CardService(col)
+    cards.set_suspended([ids["s2"]], True)
+    cards.set_flag([ids["s3"]], 2)
+    cards.bury([ids["s4"]])
+    cards.set_flag([ids["s7"]], 1)
     yield col, now
     col.close()
 

@@ -14,7 +14,6 @@ from cehrs_cards.interchange.native import read_native
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.importing import import_package
 from cehrs_cards.services.review import ReviewService
-from cehrs_cards.services.undo import UndoStack
 
 
 def write_deck(folder: Path, counts: dict[int, int]) -> Path:
@@ -43,7 +42,7 @@ def write_deck(folder: Path, counts: dict[int, int]) -> Path:
 def deck_collection(col: Collection, tmp_path: Path, counts: dict[int, int]) -> ReviewService:
     """`col` with the generated deck imported; a fresh ReviewService on it."""
     import_package(col, read_native(write_deck(tmp_path / "deck", counts)))
-    return ReviewService(col, UndoStack(col))
+    return ReviewService(col)
 
 
 def set_settings(review: ReviewService, **values: object) -> None:

@@ -23,7 +23,6 @@ from cehrs_cards.services.scheduling import (
     plan_json,
     reschedule_all,
 )
-from cehrs_cards.services.undo import UndoStack
 from tests.conftest import T0
 from tests.scheduling.conftest import SKEWED, deck_collection, set_settings, study_days
 
@@ -119,7 +118,7 @@ def _open(history: Path, tmp_path: Path) -> tuple[Collection, ReviewService]:
     shutil.copytree(history / "data", tmp_path / "data")
     clock = FakeClock(datetime.fromisoformat((history / "now.txt").read_text()))
     col = Collection(tmp_path / "data", clock=clock, tz=UTC)
-    return col, ReviewService(col, UndoStack(col))
+    return col, ReviewService(col)
 
 
 def _cards(col: Collection) -> dict[int, Card]:

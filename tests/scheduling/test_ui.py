@@ -10,10 +10,9 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox
 
 from cehrs_cards.core.records import CardState
-from cehrs_cards.services.notes import NotesService
 from cehrs_cards.ui.dialogs import SettingsDialog
-from cehrs_cards.ui.main_window import MainWindow
 from tests.conftest import T0
+from tests.ops_helpers import make_main_window, settle
 from tests.scheduling.conftest import set_settings, study_days
 
 
@@ -23,10 +22,7 @@ def _exam_in(days: int) -> str:
 
 @pytest.fixture
 def window(qtbot, skewed):
-    w = MainWindow(skewed, NotesService(skewed.col, skewed.undo_stack), skewed.undo_stack)
-    qtbot.addWidget(w)
-    w.show()
-    return w
+    return make_main_window(qtbot, skewed.col)
 
 
 def test_settings_show_the_policy_with_its_numbers(qtbot, skewed):
@@ -58,15 +54,17 @@ def test_settings_show_the_policy_with_its_numbers(qtbot, skewed):
     assert dialog.result_settings().exam_date == "2026-09-01"
 
 
-def test_deck_list_shows_the_pace_and_warns_when_the_limit_is_too_low(window, skewed):
+def test_deck_list_shows_the_pace_and_warns_when_the_limit_is_too_low(qtbot, window, skewed):
     assert window.decks.pace.isHidden()  # no exam date: no pace line
     set_settings(skewed, exam_date=_exam_in(30), new_per_day=20)
     window.refresh_decks()
+    settle(qtbot)
     assert not window.decks.pace.isHidden()
     assert "8 new cards a day" in window.decks.pace.text()
     assert "⚠" not in window.decks.pace.text()
     set_settings(skewed, new_per_day=5)
     window.refresh_decks()
+    settle(qtbot)
     assert "⚠" in window.decks.pace.text() and "limit is 5" in window.decks.pace.text()
     assert "d93025" in window.decks.pace.styleSheet()
 
@@ -87,11 +85,11 @@ def test_changing_retention_in_settings_reschedules_off_the_ui_thread(
         return True
 
     monkeypatch.setattr(SettingsDialog, "exec", accept)
-    with qtbot.waitSignal(window.scheduling.sig_cards_changed, timeout=10000):
-        window.open_settings()
+    window.open_settings()
+    qtbot.waitUntil(lambda: "Rescheduled" in window.statusBar().currentMessage(), timeout=10000)
     with skewed.col.read() as s:
         after = {c.id: c.due for c in s.exec(select(Card).where(Card.state == CardState.REVIEW))}
-    assert skewed.settings.base_retention == 0.96
+    assert window.services.review.settings.base_retention == 0.96
     assert all(after[c] <= before[c] for c in before)  # higher retention: sooner or same
     assert sum(after[c] < before[c] for c in before) > 0.5 * len(before)
     assert "Rescheduled" in window.statusBar().currentMessage()
@@ -101,7 +99,7 @@ def test_optimise_my_parameters_reports_and_keeps_old_without_data(qtbot, window
     shown = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
     action = next(a for a in window.actions() if a.text().startswith("&Optimise"))
-    with qtbot.waitSignal(window.scheduling.sig_cards_changed, timeout=10000):
-        action.trigger()
-    assert shown and "Kept your current parameters" in shown[0]
-    assert window.review.settings.parameters is None
+    action.trigger()
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert "Kept your current parameters" in shown[0]
+    assert window.services.review.settings.parameters is None

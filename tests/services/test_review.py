@@ -6,8 +6,11 @@ from sqlmodel import func, select
 
 from cehrs_cards.core.records import CardState, Rating
 from cehrs_cards.db.models import Card, RevLog
+from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.info import collection_info
 from cehrs_cards.services.review import ReviewService, StaleCardError
+from cehrs_cards.services.undo import UndoStack
+from tests.ops_helpers import Applied
 
 
 def _card(col, card_id):
@@ -47,11 +50,15 @@ def test_answer_is_committed_and_visible_to_a_new_connection(review, mini_col):
 
 
 def test_undo_restores_card_and_removes_log(review, mini_col):
+    undo = UndoStack()
     card = review.next_card()
     before = _card(mini_col, card.card_id)
-    review.answer(card, Rating.GOOD, 1000)
-    entry = review.undo_stack.undo()
-    assert entry.card_id == card.card_id and entry.label == "Answer"
+    result = review.answer(card, Rating.GOOD, 1000)
+    assert result.changes.cards and result.changes.review_log
+    assert result.changes.card_ids == {card.card_id}
+    undo.push(result.undo)
+    step, changes = undo.undo()
+    assert step.card_id == card.card_id and step.label == "Answer" and changes.review_log
     after = _card(mini_col, card.card_id)
     assert (after.state, after.due, after.reps, after.stability) == (
         before.state,
@@ -60,7 +67,7 @@ def test_undo_restores_card_and_removes_log(review, mini_col):
         before.stability,
     )
     assert _logs(mini_col) == 0
-    assert review.undo_stack.undo() is None
+    assert undo.undo() is None
 
 
 def test_stale_card_is_refused(review):
@@ -122,18 +129,20 @@ def test_day_rolls_over_at_configured_hour(review, mini_col, clock):
 
 
 def test_suspend_bury_flag_and_undo(review, mini_col, clock):
+    undo = UndoStack()
+    cards = Applied(undo, CardService(mini_col))
     card = review.next_card()
-    review.suspend(card.card_id)
+    cards.set_suspended([card.card_id], True)
     assert review.next_card().card_id != card.card_id
-    review.undo_stack.undo()
+    undo.undo()
     assert not _card(mini_col, card.card_id).suspended
-    review.bury(card.card_id)
+    cards.bury([card.card_id])
     assert review.next_card().card_id != card.card_id
     clock.advance(timedelta(days=1))
     assert _card(mini_col, card.card_id).buried_until <= clock.now()
-    review.set_flag(card.card_id, 2)
+    cards.set_flag([card.card_id], 2)
     assert _card(mini_col, card.card_id).flag == 2
-    review.undo_stack.undo()
+    undo.undo()
     assert _card(mini_col, card.card_id).flag == 0
 
 
@@ -157,21 +166,24 @@ def test_a_card_that_reaches_the_leech_threshold_is_tagged_and_undo_untags(revie
     mini_col.save_settings(replace(mini_col.settings(), leech_lapses=2, new_per_day=1))
     review.reload_settings()
     card = review.next_card()
+    undo = UndoStack()
     review.answer(card, Rating.EASY)  # now a review card
     lapses_seen = []
     for _ in range(2):
         clock.advance(timedelta(days=60))
         card = review.study_card(card.card_id)
-        changes = review.answer(card, Rating.AGAIN)  # a lapse: review -> relearning
-        lapses_seen.append(changes.leech)
+        lapse = review.answer(card, Rating.AGAIN)  # a lapse: review -> relearning
+        undo.push(lapse.undo)
+        lapses_seen.append(lapse.value and lapse.changes.leech)
         clock.advance(timedelta(minutes=15))
-        review.answer(review.study_card(card.card_id), Rating.GOOD)  # back to review
+        good = review.answer(review.study_card(card.card_id), Rating.GOOD)  # back to review
+        undo.push(good.undo)
     assert lapses_seen == [False, True]
     with mini_col.read() as s:
         from cehrs_cards.db.models import Note
 
         assert "leech" in s.get(Note, card.note_id).tags.split()
-    review.undo_stack.undo()  # the Good after the lapse
-    review.undo_stack.undo()  # the lapse that made it a leech
+    undo.undo()  # the Good after the lapse
+    undo.undo()  # the lapse that made it a leech
     with mini_col.read() as s:
         assert "leech" not in s.get(Note, card.note_id).tags.split()

@@ -14,11 +14,20 @@ from benchmarks.generate import generate
 from cehrs_cards.core.records import Rating
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.stats import StatsFilter, StatsService
+from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.stats_view import StatsWindow
+from tests.ops_helpers import settle
 
 
 def _strip(report: dict) -> dict:
     return {k: v for k, v in report.items() if k != "generated_at"}
+
+
+def _window(stats: StatsService) -> StatsWindow:
+    runner = OpRunner()
+    window = StatsWindow(stats, runner)
+    runner.setParent(window)
+    return window
 
 
 def test_empty_collection_says_too_little_data(col):
@@ -74,7 +83,7 @@ def test_view_renders_and_agrees_with_the_service(qtbot, kind, col, review, heav
     else:
         target = col
     try:
-        window = StatsWindow(StatsService(target))
+        window = _window(StatsService(target))
         qtbot.addWidget(window)
         window.open()
         qtbot.waitUntil(lambda: window.report is not None, timeout=20_000)
@@ -85,6 +94,7 @@ def test_view_renders_and_agrees_with_the_service(qtbot, kind, col, review, heav
         text = window.readiness.headline.text()
         assert ("Too little data" in text) == (kind != "large")
         window.close()
+        settle(qtbot)  # the reader thread is done before the collection closes
     finally:
         if kind == "large":
             target.close()
@@ -93,7 +103,7 @@ def test_view_renders_and_agrees_with_the_service(qtbot, kind, col, review, heav
 def test_filtering_by_domain_changes_the_figures(qtbot, heavy):
     col = Collection(heavy)
     try:
-        window = StatsWindow(StatsService(col))
+        window = _window(StatsService(col))
         qtbot.addWidget(window)
         window.open()
         qtbot.waitUntil(lambda: window.report is not None, timeout=20_000)
@@ -105,32 +115,32 @@ def test_filtering_by_domain_changes_the_figures(qtbot, heavy):
         full = StatsService(col).report(window.current_filter())
         assert _strip(window.report) == _strip(full)
         window.close()
+        settle(qtbot)  # the reader thread is done before the collection closes
     finally:
         col.close()
 
 
 def test_study_this_starts_a_session_on_that_domain(qtbot, review, mini_col):
     from cehrs_cards.core.stats import StudyFocus
-    from cehrs_cards.services.notes import NotesService
-    from cehrs_cards.ui.main_window import MainWindow
+    from tests.ops_helpers import make_main_window
 
-    main = MainWindow(review, NotesService(mini_col, review.undo_stack), review.undo_stack)
-    qtbot.addWidget(main)
-    main.show()
+    main = make_main_window(qtbot, mini_col)
     main.study_focus(StudyFocus("Reporting", domains=(5,)))
+    settle(qtbot)
     assert main.stack.currentWidget() is main.reviewer
     assert main.reviewer.card is not None and main.reviewer.card.domain == 5
     main.reviewer.reveal()
     main.reviewer.rate(Rating.EASY)
+    settle(qtbot)
     assert main.stack.currentWidget() is main.summary  # the only Reporting card is done
     main.show_decks()
-    assert review.focus is None
+    assert main.services.review.focus is None
 
 
 def test_a_filter_change_during_a_computation_is_not_lost(qtbot, heavy):
     col = Collection(heavy)
     try:
-        window = StatsWindow(StatsService(col))
+        window = _window(StatsService(col))
         qtbot.addWidget(window)
         window.open()  # the first report is being computed (results need the event loop)
         window.domain.setCurrentIndex(window.domain.findData(5))
@@ -138,5 +148,6 @@ def test_a_filter_change_during_a_computation_is_not_lost(qtbot, heavy):
         assert window.report["filter"]["domain"] == 5
         assert window.report["filter"] == window.current_filter().to_json()
         window.close()
+        settle(qtbot)  # the reader thread is done before the collection closes
     finally:
         col.close()

@@ -14,15 +14,16 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from cehrs_cards.core.records import Rating
 from cehrs_cards.services.transfer import TransferService
 from cehrs_cards.ui.export_dialog import WHOLE, ExportDialog
-from cehrs_cards.ui.worker import pool
+from cehrs_cards.ui.ops import OpRunner
+from tests.ops_helpers import settle
 
 MINE = b"the user's own deck"
 
 
 @pytest.fixture(autouse=True)
-def drain_pool():
+def drain_pool(qtbot):
     yield
-    pool().waitForDone(10_000)
+    settle(qtbot)
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def dialog(qtbot, review, tmp_path, monkeypatch) -> ExportDialog:
     """The dialog over the mini collection with one card answered; Browse… must not open."""
     review.answer(review.next_card(), Rating.GOOD)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", _no_file_dialog)
-    d = ExportDialog(TransferService(review.col), tmp_path)
+    d = ExportDialog(TransferService(review.col), OpRunner(), tmp_path)
     qtbot.addWidget(d)
     d.show()
     qtbot.waitExposed(d)

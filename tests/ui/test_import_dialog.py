@@ -12,9 +12,10 @@ from cehrs_cards.db.models import Card, Note
 from cehrs_cards.services.transfer import TransferService
 from cehrs_cards.ui.export_dialog import ExportDialog
 from cehrs_cards.ui.import_dialog import ImportDialog
-from cehrs_cards.ui.worker import pool
+from cehrs_cards.ui.ops import OpRunner
 from tests.fixtures.apkg import make_fixtures as fx
 from tests.interchange import hostile
+from tests.ops_helpers import settle
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +24,9 @@ def made(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(autouse=True)
-def drain_pool():
+def drain_pool(qtbot):
     yield
-    pool().waitForDone(10_000)
+    settle(qtbot)
 
 
 def notes(col) -> int:
@@ -34,7 +35,7 @@ def notes(col) -> int:
 
 
 def opened(qtbot, service, path) -> ImportDialog:
-    dialog = ImportDialog(service, path)
+    dialog = ImportDialog(service, OpRunner(), path)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.job is None, timeout=10_000)
     return dialog
@@ -113,7 +114,7 @@ def test_export_dialog_writes_the_chosen_deck(qtbot, col, made, tmp_path):
     from cehrs_cards.services.transfer import import_file
 
     import_file(col, made["anki21b"])
-    dialog = ExportDialog(TransferService(col), tmp_path)
+    dialog = ExportDialog(TransferService(col), OpRunner(), tmp_path)
     qtbot.addWidget(dialog)
     dialog.deck.setCurrentText(fx.DECK_MISC)
     assert dialog.path.text().endswith("anki-shared-misc.apkg")
@@ -123,15 +124,13 @@ def test_export_dialog_writes_the_chosen_deck(qtbot, col, made, tmp_path):
     assert result.notes == 1 and result.path.exists() and "Saved" in dialog.status.text()
 
 
-def test_file_import_menu_imports_and_refreshes_the_deck_list(qtbot, review, made, monkeypatch):
+def test_file_import_menu_imports_and_refreshes_the_deck_list(qtbot, col, made, monkeypatch):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QFileDialog
 
-    from cehrs_cards.services.notes import NotesService
-    from cehrs_cards.ui.main_window import MainWindow
+    from tests.ops_helpers import make_main_window
 
-    window = MainWindow(review, NotesService(review.col, review.undo_stack), review.undo_stack)
-    qtbot.addWidget(window)
+    window = make_main_window(qtbot, col)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(made["anki21b"]), ""))
 
     def run(dialog: ImportDialog) -> int:  # stands in for the modal exec(): the user clicks Import
@@ -143,6 +142,7 @@ def test_file_import_menu_imports_and_refreshes_the_deck_list(qtbot, review, mad
     monkeypatch.setattr(ImportDialog, "exec", run)
     action = next(a for a in window.actions() if a.shortcut().toString() == "Ctrl+Shift+I")
     action.trigger()
+    settle(qtbot)
     found = window.decks.tree.findItems(
         "Anki Shared", Qt.MatchFlag.MatchContains | Qt.MatchFlag.MatchRecursive
     )

@@ -8,19 +8,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from cehrs_cards.services.notes import NotesService
-from cehrs_cards.services.undo import UndoStack
-from cehrs_cards.ui.main_window import MainWindow
+from tests.ops_helpers import make_main_window, settle
 
 
 @pytest.fixture
-def window(qtbot, review, mini_col):
-    w = MainWindow(review, NotesService(mini_col, review.undo_stack), review.undo_stack)
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitActive(w)
-    return w
+def window(qtbot, mini_col):
+    return make_main_window(qtbot, mini_col)
 
 
 def _revlog_count(col) -> int:
@@ -38,17 +31,21 @@ def test_deck_list_shows_counts_per_deck_and_domain(window):
 
 def test_review_by_keyboard_alone(qtbot, window, mini_col):
     qtbot.keyClick(window.decks.tree, Qt.Key.Key_Return)
+    settle(qtbot)
     assert window.stack.currentWidget() is window.reviewer
     rv = window.reviewer
     first = rv.card.card_id
     assert not rv.revealed
     qtbot.keyClick(rv, Qt.Key.Key_Space)
+    settle(qtbot)
     assert rv.revealed
     assert rv.rate_buttons[3].text().startswith("Good\n")
     qtbot.keyClick(rv, Qt.Key.Key_3)
+    settle(qtbot)
     assert _revlog_count(mini_col) == 1  # committed as soon as it was given
     assert rv.card.card_id != first and not rv.revealed
     qtbot.keyClick(rv, Qt.Key.Key_1)  # rating keys do nothing before the answer is shown
+    settle(qtbot)
     assert _revlog_count(mini_col) == 1
     # counts (new + learning + due) arrive from the background: 6 new left, 1 learning
     # (an earlier count, from before the answer, may arrive first: wait for the right one)
@@ -58,40 +55,51 @@ def test_review_by_keyboard_alone(qtbot, window, mini_col):
 
 def test_ctrl_z_undoes_the_last_answer_and_shows_the_card_again(qtbot, window, mini_col):
     window.start_study(None)
+    settle(qtbot)
     rv = window.reviewer
     first = rv.card.card_id
     qtbot.keyClick(rv, Qt.Key.Key_Space)
+    settle(qtbot)
     qtbot.keyClick(rv, Qt.Key.Key_4)
+    settle(qtbot)
     assert _revlog_count(mini_col) == 1
     qtbot.keyClick(rv, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot)
     assert _revlog_count(mini_col) == 0
     assert rv.card.card_id == first
 
 
 def test_session_ends_with_a_summary(qtbot, window, mini_col):
     window.start_study(None)
+    settle(qtbot)
     rv = window.reviewer
     for _ in range(40):
         if window.stack.currentWidget() is not rv:
             break
         qtbot.keyClick(rv, Qt.Key.Key_Space)
+        settle(qtbot)
         qtbot.keyClick(rv, Qt.Key.Key_4)
+        settle(qtbot)
     assert window.stack.currentWidget() is window.summary
     assert "7 cards" in window.summary.label.text()
     qtbot.keyClick(window.summary.back, Qt.Key.Key_Space)
+    settle(qtbot)
     assert window.stack.currentWidget() is window.decks
 
 
 def test_suspend_and_bury_keys(qtbot, window, mini_col):
     window.start_study(None)
+    settle(qtbot)
     rv = window.reviewer
     first = rv.card.card_id
     qtbot.keyClicks(rv, "@")
+    settle(qtbot)
     assert rv.card.card_id != first
     con = sqlite3.connect(mini_col.db_path)
     assert con.execute("SELECT suspended FROM card WHERE id=?", (first,)).fetchone()[0] == 1
     second = rv.card.card_id
     qtbot.keyClick(rv, Qt.Key.Key_Minus)
+    settle(qtbot)
     assert con.execute(
         "SELECT buried_until IS NOT NULL FROM card WHERE id=?", (second,)
     ).fetchone()[0]
@@ -101,8 +109,9 @@ def test_edit_current_note_updates_the_review_screen(qtbot, window, mini_col, mo
     from cehrs_cards.ui import dialogs
 
     window.start_study(None)
+    settle(qtbot)
     rv = window.reviewer
-    note = window.notes.get(rv.card.note_id)
+    note = window.services.notes.note(rv.card.note_id)
     first_field = next(iter(note.fields))
 
     def fake_exec(dialog):
@@ -111,8 +120,10 @@ def test_edit_current_note_updates_the_review_screen(qtbot, window, mini_col, mo
 
     monkeypatch.setattr(dialogs.EditNoteDialog, "exec", fake_exec)
     qtbot.keyClick(rv, Qt.Key.Key_E)
+    settle(qtbot)
     assert "Edited during review" in rv.browser.toPlainText()
     window.undo()
+    settle(qtbot)
     assert "Edited during review" not in rv.browser.toPlainText()
 
 
@@ -124,15 +135,17 @@ def test_dark_theme_applies_a_dark_palette(qtbot, window):
     assert app.palette().window().color().lightness() < 60
     apply_theme(app, False)
     assert app.palette().window().color().lightness() > 200
-    assert isinstance(window.undo_stack, UndoStack)
+    assert window.runner.undo_label() is None
 
 
 def test_card_images_come_from_the_media_folder(qtbot, col):
     from PySide6.QtGui import QColor, QImage
 
     from cehrs_cards.interchange.package import NoteIn, Package
+    from cehrs_cards.services.cards import CardService
     from cehrs_cards.services.importing import import_package
     from cehrs_cards.services.review import ReviewService
+    from cehrs_cards.ui.ops import OpRunner
     from cehrs_cards.ui.review_view import ReviewView
     from tests.ui.test_safe_html import red_share
 
@@ -143,10 +156,14 @@ def test_card_images_come_from_the_media_folder(qtbot, col):
         "img1", "Basic", "D", {"Front": 'See <img src="chart.png">', "Back": "b"}, domain=1
     )
     import_package(col, Package(notes=[note]))
-    view = ReviewView(ReviewService(col))
+    runner = OpRunner()
+    view = ReviewView(ReviewService(col), CardService(col), runner, col.media_dir)
+    runner.setParent(view)
     qtbot.addWidget(view)
     view.resize(500, 400)
     view.show()
     view.start(None)
+    settle(qtbot)
+    settle(qtbot)
     assert '<img src="chart.png">' in view.card.front_html
     assert red_share(view.browser) > 0.001  # the image is on screen

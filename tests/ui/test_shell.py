@@ -15,6 +15,12 @@ from cehrs_cards.ui.app import Shell
 DECKS = Path(__file__).parents[1] / "fixtures" / "decks"
 
 
+def deck_total(shell: Shell) -> str | None:
+    """The first deck's card count once the deck list (read in the background) is shown."""
+    item = shell.window.decks.tree.topLevelItem(0) if shell.window else None
+    return item.text(4) if item is not None else None
+
+
 def answer_boxes(monkeypatch, reply: QMessageBox.StandardButton) -> list[str]:
     """Every message box answers `reply` at once; returns the texts shown, in order."""
     shown: list[str] = []
@@ -56,7 +62,7 @@ def test_damaged_file_is_restored_on_request(qapp, qtbot, tmp_path, monkeypatch)
     assert "damaged" in asked[0]
     assert is_healthy(db)
     assert any(p.name.startswith("collection-replaced-") for p in data.iterdir())
-    assert shell.window.decks.tree.topLevelItem(0).text(4) == "7"
+    qtbot.waitUntil(lambda: deck_total(shell) == "7")
     shell.window.close()
     shell.timer.stop()
 
@@ -173,12 +179,12 @@ def test_restore_from_a_packed_backup_through_the_window(qapp, qtbot, tmp_path, 
     monkeypatch.setattr(RestoreDialog, "exec", choose_first)
     shell = Shell(qapp, data)
     assert shell.open()
-    assert shell.window.decks.tree.topLevelItem(0).text(4) == "0"
+    qtbot.waitUntil(lambda: deck_total(shell) == "0")
     shell.window.open_restore()
     assert "(manual)" in listed[0]
     qtbot.waitUntil(
         lambda: shell.window is not None and shell.window.isVisible()
-        and shell.window.decks.tree.topLevelItem(0).text(4) == "7",
+        and deck_total(shell) == "7",
         timeout=10_000,
     )  # fmt: skip
     assert any(p.name.startswith("collection-replaced-") for p in data.iterdir())
@@ -198,7 +204,7 @@ def test_an_empty_collection_offers_the_backup_not_a_fresh_start(
     shell = Shell(qapp, data)
     assert shell.open()
     assert "empty" in asked[0] and "Restore the newest good backup" in asked[0]
-    assert shell.window.decks.tree.topLevelItem(0).text(4) == "7"
+    qtbot.waitUntil(lambda: deck_total(shell) == "7")
     shell.window.close()
     shell.timer.stop()
 
@@ -213,7 +219,7 @@ def test_a_missing_collection_declined_creates_nothing(qapp, tmp_path, monkeypat
     assert not (data / "collection.sqlite").exists()
 
 
-def test_a_fresh_start_is_only_on_request(qapp, tmp_path, monkeypatch):
+def test_a_fresh_start_is_only_on_request(qapp, qtbot, tmp_path, monkeypatch):
     data = tmp_path / "d"
     data.mkdir()
     (data / "collection-replaced-20260101-000000.sqlite").write_bytes(b"junk")  # no good backup
@@ -222,6 +228,6 @@ def test_a_fresh_start_is_only_on_request(qapp, tmp_path, monkeypatch):
     shell = Shell(qapp, data)
     assert shell.open()
     assert "No good backup" in asked[0] and "Start a new collection" in asked[0]
-    assert shell.window.decks.tree.topLevelItem(0).text(4) == "7"  # the bundled deck (fixture)
+    qtbot.waitUntil(lambda: deck_total(shell) == "7")  # the bundled deck (fixture)
     shell.window.close()
     shell.timer.stop()

@@ -1,5 +1,6 @@
-"""Rules for note content in the browser: cleaning and validating fields, tags, domains, due
-date specs, find and replace. Pure functions over plain values (no database)."""
+"""Rules for note content, wherever a note is written (editor, browser, add, find and replace):
+cleaning and validating fields, the sort field, tags, domains, due-date specs. Pure functions
+over plain values (no database)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from collections.abc import Sequence
 
 from cehrs_cards.core.domains import DOMAIN_BY_ID, UNASSIGNED
 from cehrs_cards.core.notetypes import MCQ_OPTION_FIELDS, NoteTypeDef
+from cehrs_cards.core.ops import OpError
 from cehrs_cards.core.render import cloze_numbers
 from cehrs_cards.core.sanitize import sanitize_html, strip_html
 
 
-class EditError(ValueError):
+class EditError(OpError, ValueError):
     """An edit that cannot be made as asked; the message says why, for the user."""
 
 
