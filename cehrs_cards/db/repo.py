@@ -44,20 +44,40 @@ def ensure_notetype(session: Session, nt: NoteTypeDef) -> int:
 
 
 def ensure_deck(session: Session, name: str, cache: dict[str, int] | None = None) -> int:
-    """Id of the deck with this full name, creating it and its parents as needed."""
-    name = DECK_SEP.join(p.strip() for p in name.split(DECK_SEP) if p.strip()) or "Default"
+    """Id of the deck with this full name, creating it and its parents as needed.
+
+    Walks the levels from the top down (a loop: a name thousands of levels deep once ran
+    out of Python's recursion limit)."""
+    parts = [p.strip() for p in name.split(DECK_SEP) if p.strip()] or ["Default"]
+    name = DECK_SEP.join(parts)
     if cache is not None and name in cache:
         return cache[name]
     row = session.exec(select(Deck).where(Deck.name == name)).first()
+    if row is not None and row.id is not None:  # the usual case: it is there already
+        if cache is not None:
+            cache[name] = row.id
+        return row.id
+    parent_id: int | None = None
+    for level in range(1, len(parts) + 1):
+        full = DECK_SEP.join(parts[:level])
+        known = cache.get(full) if cache is not None else None
+        if known is None:
+            known = _deck_id(session, full, parent_id)
+            if cache is not None:
+                cache[full] = known
+        parent_id = known
+    assert parent_id is not None
+    return parent_id
+
+
+def _deck_id(session: Session, name: str, parent_id: int | None) -> int:
+    """Id of the deck with this full name, created under `parent_id` if missing."""
+    row = session.exec(select(Deck).where(Deck.name == name)).first()
     if row is None:
-        parent = name.rsplit(DECK_SEP, 1)[0] if DECK_SEP in name else None
-        parent_id = ensure_deck(session, parent, cache) if parent else None
         row = Deck(name=name, parent_id=parent_id)
         session.add(row)
         session.flush()
     assert row.id is not None
-    if cache is not None:
-        cache[name] = row.id
     return row.id
 
 

@@ -28,6 +28,7 @@ from cehrs_cards.db.models import Card, Note, NoteType, RevLog
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
+from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
 from cehrs_cards.services.anki_history import (
     ImportedSchedule,
     ReplayedReview,
@@ -39,11 +40,7 @@ from cehrs_cards.services.import_rows import NewRows, db_time, insert_rows
 MAX_FIELD_CHARS = 1_000_000
 CHUNK = 500
 Progress = Callable[[int, int], bool]
-"""progress(done, total) -> False to cancel."""
-
-
-class ImportCancelled(Exception):
-    """The user cancelled; the transaction was rolled back and nothing was written."""
+"""progress(done, total) -> False to cancel (ImportCancelled); total 0 while reading the file."""
 
 
 @dataclass

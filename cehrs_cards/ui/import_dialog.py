@@ -121,7 +121,7 @@ class ImportDialog(QDialog):
     def _start_preview(self) -> None:
         self.import_button.setEnabled(False)
         options = ImportOptions(mapping=self.mapping)
-        self._run(lambda _p: self.service.preview(self.path, options), self._on_preview_done)
+        self._run(lambda p: self.service.preview(self.path, options, p), self._on_preview_done)
 
     def _on_layout_done(self, layout: TextLayout) -> None:
         self.job = None
@@ -186,8 +186,8 @@ class ImportDialog(QDialog):
         self.cancel_button.setEnabled(True)
 
     def _on_job_progress(self, done: int, total: int) -> None:
-        if self.importing:
-            self.progress.setRange(0, max(total, 1))
+        if self.importing:  # total 0: still reading the file (a busy bar)
+            self.progress.setRange(0, total)
             self.progress.setValue(done)
 
     # ----- import, cancel, summary -------------------------------------------------------------
@@ -240,8 +240,9 @@ class ImportDialog(QDialog):
             self._start_preview()
 
     def _on_cancel_clicked(self) -> None:
-        if self.importing and self.job is not None:
+        if self.job is not None:  # the file is still being read: stop it, free the worker
             self.job.cancelled = True
+        if self.importing and self.job is not None:
             self.cancel_button.setText("Cancelling…")
             self.cancel_button.setEnabled(False)
             return
