@@ -101,6 +101,8 @@ def _notetypes_json(con: sqlite3.Connection) -> list[AnkiNoteType]:
                 str(model["name"]), model.get("type") == 1, fields, templates, model.get("css", "")
             )
             out.append(AnkiNoteType(int(model.get("id", key)), definition))
+        except PackageError:
+            raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PackageError(f"note type {key} in the package is malformed ({exc})") from exc
     return out

@@ -31,7 +31,9 @@ LIST_KEYS = ("tags", "options", "rationales")
 
 def read_native(path: Path) -> Package:
     """Read one .toml deck file, or every *.toml file below a folder (sorted by name)."""
-    files = sorted(path.rglob("*.toml")) if path.is_dir() else [path]
+    if not path.is_dir():
+        return Package(notes=read_native_file(path))
+    files = sorted(path.rglob("*.toml"))
     total = sum(_size(f) for f in files)
     if total > MAX_TOTAL_BYTES:
         raise DeckFormatError(

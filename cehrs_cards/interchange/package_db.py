@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 
 from cehrs_cards.interchange.anki_schema import unicase
@@ -166,6 +166,7 @@ class QuickCheck:
         self.error: str | None = None
         self.calls_left = limits.check_budget // self.STEP
         self.stopping = threading.Event()
+        self.con: sqlite3.Connection | None = None
         self.thread = threading.Thread(target=self._run, name="apkg-quick-check", daemon=True)
         self.thread.start()
 
@@ -176,7 +177,10 @@ class QuickCheck:
     def _run(self) -> None:
         try:
             uri = self.path.as_uri() + "?mode=ro&immutable=1"
-            with closing(sqlite3.connect(uri, uri=True)) as con:
+            with closing(sqlite3.connect(uri, uri=True, check_same_thread=False)) as con:
+                self.con = con
+                if self.stopping.is_set():
+                    return
                 con.execute("PRAGMA trusted_schema = OFF")
                 con.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, self.limits.max_value_bytes)
                 con.create_collation("unicase", unicase)  # a few small tables' indexes use it
@@ -194,9 +198,15 @@ class QuickCheck:
                 )
 
     def stop(self) -> None:
-        """Stop the check (the read was cancelled or failed) and wait for its thread."""
+        """Stop the check (the read was cancelled) and wait for its thread: SQLite's
+        interrupt ends even the b-tree walk, which runs no progress handler."""
         self.stopping.set()
-        self.thread.join()
+        while self.thread.is_alive():  # again until it ends: a check just starting misses one
+            con = self.con
+            if con is not None:
+                with suppress(sqlite3.ProgrammingError):  # it has closed meanwhile
+                    con.interrupt()
+            self.thread.join(0.05)
 
     def raise_if_failed(self, member: str) -> None:
         """Wait for the check; PackageError if the file failed it or could not be checked."""
