@@ -247,17 +247,23 @@ def strip_html(text: str) -> str:
     """Plain text of an HTML fragment (for sorting, searching, CSV and summaries): tags
     gone (line breaks and block ends as spaces), references resolved, runs of whitespace
     as one space (str.split's whitespace is the same set as the regex \\s)."""
-    no_tags = _strip_tags(_BREAKS.sub(" ", text)) if "<" in text else text
+    no_tags = text
+    if "<" in text:
+        no_tags = _BREAKS.sub(" ", text)
+        last = no_tags.rfind(">")
+        if no_tags.find("<", last + 1) < 0:  # every '<' has a '>' after it: the usual case
+            no_tags = _ANY_TAG.sub("", no_tags)
+        else:
+            no_tags = _strip_before(no_tags, last)
     if "&" in no_tags:
         no_tags = unescape(no_tags)
     return " ".join(no_tags.split())
 
 
-def _strip_tags(text: str) -> str:
-    """`text` without its tags. Only the part before the last '>' can hold one, and the
-    pattern is kept to it: from each '<' with no '>' after it, the regex would otherwise
-    scan to the end ("<" * n: quadratic)."""
-    last = text.rfind(">")
+def _strip_before(text: str, last: int) -> str:
+    """`text` without its tags when some '<' has no '>' after it: the pattern would scan to
+    the end and fail from every such '<' ("<" * n: quadratic), so it is kept to the part up
+    to the last '>' (the rest can hold no tag)."""
     if last < 0:
         return text
     return _ANY_TAG.sub("", text[: last + 1]) + text[last + 1 :]
