@@ -156,3 +156,15 @@ def test_collection_is_opened_read_only(made, tmp_path):
         read_apkg(path)
     with zipfile.ZipFile(path) as z:
         assert z.read("collection.anki21b") == before
+
+
+def test_package_connection_trusts_no_schema_and_cannot_write(made, tmp_path):
+    from cehrs_cards.interchange.package_db import open_collection
+
+    db = tmp_path / "c.db"
+    with zipfile.ZipFile(made["anki21"]) as z:
+        db.write_bytes(z.read("collection.anki21"))
+    with open_collection(db, Limits(), None) as (con, _guard):
+        assert con.execute("PRAGMA trusted_schema").fetchone()[0] == 0
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            con.execute("UPDATE col SET ver = 1")
