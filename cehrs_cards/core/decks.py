@@ -7,9 +7,10 @@ from collections.abc import Iterable
 
 DECK_SEP = "::"
 DEFAULT_DECK = "Default"
-MAX_DEPTH = 64
+MAX_DEPTH = 100
 """Levels kept from a deck name; deeper levels are joined into the last one (a hostile
-package's 5,000-level name must not cost a table row, or a recursion, per level)."""
+name's 5,000 levels must not cost a table row, or a recursion, each). Package readers refuse
+such names outright (interchange/package.py, the same limit)."""
 
 
 def normalise(name: str) -> str:

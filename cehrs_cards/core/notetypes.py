@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cehrs_cards.core.render import card_ords, render_template
+from cehrs_cards.core.render import MAX_TEMPLATE_CHARS, card_ords, render_template, template_problem
 from cehrs_cards.core.sanitize import strip_html
 
 
@@ -39,6 +39,21 @@ class NoteTypeDef:
             return card_ords("cloze", 1, fields, self.fields[0])
         made = [o for o in range(len(self.templates)) if _has_content(self.render(fields, o)[0])]
         return made or [0]
+
+
+def notetype_problem(nt: NoteTypeDef) -> str | None:
+    """Why a note type from a deck file cannot be used (a template too large or nested too
+    deep to render, or an oversized style sheet), naming the template; None if it can."""
+    for tpl in nt.templates:
+        for side, text in (("front", tpl.front), ("back", tpl.back)):
+            problem = template_problem(text)
+            if problem:
+                return f"the {side} of its template {tpl.name[:80]!r} cannot be used: {problem}"
+    if len(nt.css) > MAX_TEMPLATE_CHARS:
+        return (
+            f"its style sheet has {len(nt.css):,} characters; the limit is {MAX_TEMPLATE_CHARS:,}"
+        )
+    return None
 
 
 def _has_content(html: str) -> bool:

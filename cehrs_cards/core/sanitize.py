@@ -8,7 +8,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from html.parser import HTMLParser
+from urllib.parse import unquote
+
+from cehrs_cards.core.html_scan import Attrs, tokenize, unescape
 
 ALLOWED_TAGS = frozenset(
     (
@@ -30,37 +32,96 @@ _REMOTE = re.compile(r"^\s*([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 
 
 def safe_media_src(src: str) -> str | None:
-    """A media reference we allow: a bare local file name, no scheme, no path, no '..'."""
+    """A media reference we allow: a bare local file name, no scheme, no path, no '..' —
+    also once percent-decoded, as Qt decodes it before opening (%2F is a '/')."""
     s = src.strip()
-    if not s or _REMOTE.match(s) or "/" in s or "\\" in s or s.startswith("."):
-        return None
+    decoded = s
+    for _ in range(4):
+        once = unquote(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    for name in (s, decoded):
+        if not name or _REMOTE.match(name) or any(c in name for c in "/\\\0:"):
+            return None
+        if name.startswith(".") or "%" in decoded:
+            return None
     return s
 
 
-class _Cleaner(HTMLParser):
+MAX_DEPTH = 64  # deeper elements are flattened: Qt takes seconds to lay out deep nesting
+# Elements a new one of the same name closes (as a browser does: <li>a<li>b are siblings),
+# looked for among the few innermost open elements only.
+_SIBLINGS = frozenset({"li", "p", "td", "th", "tr"})
+_SIBLING_REACH = 8
+
+
+class _Cleaner:
+    """Receives the tokenizer's tags and text; keeps the allowed ones, escaped.
+
+    Tracks the open elements so nesting deeper than MAX_DEPTH is flattened: the start tag and
+    its end tag are left out, their content kept.
+    """
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self._drop_depth = 0
+        self._open: list[tuple[str, bool]] = []  # (tag, written)
+        self._open_count: dict[str, int] = {}
+        self._written = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(self, tag: str, attrs: Attrs, self_closing: bool) -> None:
         if tag in DROP_CONTENT:
             self._drop_depth += 1
-        elif not self._drop_depth:
-            self.out.append(_start_tag(tag, attrs))
+            return
+        if self._drop_depth:
+            return
+        text = _start_tag(tag, attrs)
+        if not text or tag in VOID_TAGS:
+            self.out.append(text)
+            return
+        if tag in _SIBLINGS:
+            self._close_sibling(tag)
+        written = self._written < MAX_DEPTH
+        self._open.append((tag, written))
+        self._open_count[tag] = self._open_count.get(tag, 0) + 1
+        if written:
+            self._written += 1
+            self.out.append(text)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if tag in DROP_CONTENT:
             self._drop_depth = max(0, self._drop_depth - 1)
         elif not self._drop_depth:
-            self.out.append(_end_tag(tag))
+            written = self._close(tag) if self._open_count.get(tag) else True
+            if written:
+                self.out.append(_end_tag(tag))
 
-    def handle_data(self, data: str) -> None:
+    def data(self, text: str) -> None:
         if not self._drop_depth:
-            self.out.append(html.escape(data, quote=False))
+            self.out.append(html.escape(text, quote=False))
+
+    def _close_sibling(self, tag: str) -> None:
+        for depth, (name, _) in enumerate(reversed(self._open[-_SIBLING_REACH:])):
+            if name == tag:
+                del_from = len(self._open) - depth - 1
+                while len(self._open) > del_from:
+                    self._pop()
+                return
+
+    def _close(self, tag: str) -> bool:
+        """Close the innermost open `tag` and what is open inside it; whether it was written."""
+        while True:
+            name, written = self._pop()
+            if name == tag:
+                return written
+
+    def _pop(self) -> tuple[str, bool]:
+        name, written = self._open.pop()
+        self._open_count[name] -= 1
+        if written:
+            self._written -= 1
+        return name, written
 
 
 def _start_tag(tag: str, attrs: Sequence[tuple[str, str | None]]) -> str:
@@ -102,8 +163,7 @@ def sanitize_html(text: str) -> str:
     if simple is not None:
         return simple
     cleaner = _Cleaner()
-    cleaner.feed(text)
-    cleaner.close()
+    tokenize(text, cleaner)
     return "".join(cleaner.out)
 
 
@@ -138,13 +198,18 @@ def _sanitize_simple(text: str) -> str | None:
     if _UNSEEN in tags:
         pairs = zip(parts[1::2], tags, strict=True)
         tags = [_remember_tag(t) if out is _UNSEEN else out for t, out in pairs]
-    if None in tags:
-        return None
+    if None in tags or (len(tags) > MAX_DEPTH and _opened(tags) > MAX_DEPTH):
+        return None  # None: the parser's reading; too many opened: it may need flattening
     if "&" in joined or ">" in joined:
         texts = [_as_data(t) if t else t for t in texts]
     parts[0::2] = texts
     parts[1::2] = tags
     return "".join(parts)  # type: ignore[arg-type]  # every tag output is a str here
+
+
+def _opened(tags: list[str | None]) -> int:
+    """How many of these tag outputs open an element (an upper bound on their depth)."""
+    return sum(1 for t in tags if t and t[1] != "/" and t[1:3] not in ("br", "im", "hr"))
 
 
 _TAG_OUT: dict[str, str | None] = {}  # a simple tag, as written -> its output (None: parser)
@@ -181,28 +246,6 @@ def _as_data(chunk: str) -> str:
     return chunk
 
 
-_COMMON_REFS = (("nbsp;", "\xa0"), ("amp;", "&"), ("lt;", "<"), ("gt;", ">"), ("quot;", '"'))
-
-
-def unescape(text: str) -> str:
-    """html.unescape(text), quicker when every reference is one of the five common ones.
-
-    Each "&" starts at most one reference, which never reaches past the next "&", so the
-    pieces between "&"s can be resolved one by one; anything else goes to html.unescape.
-    """
-    head, *pieces = text.split("&")
-    out = [head]
-    for piece in pieces:
-        for name, char in _COMMON_REFS:
-            if piece.startswith(name):
-                out.append(char)
-                out.append(piece[len(name) :])
-                break
-        else:
-            return html.unescape(text)
-    return "".join(out)
-
-
 _BARE = {tag: _start_tag(tag, []) for tag in ALLOWED_TAGS}  # "<b>"; "" for <img> (no src)
 _END = {tag: _end_tag(tag) for tag in ALLOWED_TAGS}
 
@@ -215,7 +258,23 @@ def strip_html(text: str) -> str:
     """Plain text of an HTML fragment (for sorting, searching, CSV and summaries): tags
     gone (line breaks and block ends as spaces), references resolved, runs of whitespace
     as one space (str.split's whitespace is the same set as the regex \\s)."""
-    no_tags = _ANY_TAG.sub("", _BREAKS.sub(" ", text)) if "<" in text else text
+    no_tags = text
+    if "<" in text:
+        no_tags = _BREAKS.sub(" ", text)
+        last = no_tags.rfind(">")
+        if no_tags.find("<", last + 1) < 0:  # every '<' has a '>' after it: the usual case
+            no_tags = _ANY_TAG.sub("", no_tags)
+        else:
+            no_tags = _strip_before(no_tags, last)
     if "&" in no_tags:
         no_tags = unescape(no_tags)
     return " ".join(no_tags.split())
+
+
+def _strip_before(text: str, last: int) -> str:
+    """`text` without its tags when some '<' has no '>' after it: the pattern would scan to
+    the end and fail from every such '<' ("<" * n: quadratic), so it is kept to the part up
+    to the last '>' (the rest can hold no tag)."""
+    if last < 0:
+        return text
+    return _ANY_TAG.sub("", text[: last + 1]) + text[last + 1 :]

@@ -43,23 +43,39 @@ def ensure_notetype(session: Session, nt: NoteTypeDef) -> int:
 
 
 def ensure_deck(session: Session, name: str, cache: dict[str, int] | None = None) -> int:
-    """Id of the deck with this full name, creating it and its parents as needed (top down,
-    no recursion: a deck name's depth is capped by core.decks.normalise)."""
+    """Id of the deck with this full name, creating it and its parents as needed.
+
+    Walks the levels from the top down (a loop: a name thousands of levels deep once ran
+    out of Python's recursion limit; core.decks.normalise caps the depth)."""
     name = decks.normalise(name)
     if cache is not None and name in cache:
         return cache[name]
+    row = session.exec(select(Deck).where(Deck.name == name)).first()
+    if row is not None and row.id is not None:  # the usual case: it is there already
+        if cache is not None:
+            cache[name] = row.id
+        return row.id
     parent_id: int | None = None
-    for path in decks.lineage(name):
-        row = session.exec(select(Deck).where(Deck.name == path)).first()
-        if row is None:
-            row = Deck(name=path, parent_id=parent_id)
-            session.add(row)
-            session.flush()
-        parent_id = row.id
+    for full in decks.lineage(name):
+        known = cache.get(full) if cache is not None else None
+        if known is None:
+            known = _deck_id(session, full, parent_id)
+            if cache is not None:
+                cache[full] = known
+        parent_id = known
     assert parent_id is not None
-    if cache is not None:
-        cache[name] = parent_id
     return parent_id
+
+
+def _deck_id(session: Session, name: str, parent_id: int | None) -> int:
+    """Id of the deck with this full name, created under `parent_id` if missing."""
+    row = session.exec(select(Deck).where(Deck.name == name)).first()
+    if row is None:
+        row = Deck(name=name, parent_id=parent_id)
+        session.add(row)
+        session.flush()
+    assert row.id is not None
+    return row.id
 
 
 def fields_dict(nt: NoteTypeDef, stored: str) -> dict[str, str]:

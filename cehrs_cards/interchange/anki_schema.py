@@ -13,8 +13,9 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef, Template
+from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef, Template, notetype_problem
 from cehrs_cards.interchange import protobuf_lite as pb
+from cehrs_cards.interchange.package import deck_name_problem
 from cehrs_cards.interchange.zipsafe import PackageError
 
 SCHEMA_LEGACY = 11
@@ -57,14 +58,19 @@ def read_notetypes(con: sqlite3.Connection, ver: int) -> dict[int, NoteTypeDef]:
 
 
 def read_decks(con: sqlite3.Connection, ver: int) -> dict[int, str]:
-    """Deck id -> full name with '::' between levels."""
-    if ver in SCHEMA_TABLES:
-        return {int(i): str(n).replace("\x1f", DECK_SEP) for i, n in con.execute(_DECKS_SQL)}
-    decks = _col_json(con, "decks")
+    """Deck id -> full name with '::' between levels; PackageError for a name too long or
+    too deep to be a real deck (deck_name_problem)."""
     out: dict[int, str] = {}
-    for key, deck in decks.items():
-        if isinstance(deck, dict) and isinstance(deck.get("name"), str):
-            out[int(deck.get("id", key))] = deck["name"]
+    if ver in SCHEMA_TABLES:
+        out = {int(i): str(n).replace("\x1f", DECK_SEP) for i, n in con.execute(_DECKS_SQL)}
+    else:
+        for key, deck in _col_json(con, "decks").items():
+            if isinstance(deck, dict) and isinstance(deck.get("name"), str):
+                out[int(deck.get("id", key))] = deck["name"]
+    for name in out.values():
+        problem = deck_name_problem(name)
+        if problem:
+            raise PackageError(f"the package's deck {name[:60]!r}… is refused: {problem}")
     return out
 
 
@@ -77,6 +83,8 @@ def _col_json(con: sqlite3.Connection, column: str) -> dict[str, Any]:
         value = json.loads(text or "{}")
     except (json.JSONDecodeError, TypeError) as exc:
         raise PackageError(f"the package's {column} list is damaged ({exc})") from exc
+    except RecursionError as exc:
+        raise PackageError(f"the package's {column} list is nested too deeply to read") from exc
     if not isinstance(value, dict):
         raise PackageError(f"the package's {column} list is damaged")
     return value
@@ -93,6 +101,8 @@ def _notetypes_json(con: sqlite3.Connection) -> list[AnkiNoteType]:
                 str(model["name"]), model.get("type") == 1, fields, templates, model.get("css", "")
             )
             out.append(AnkiNoteType(int(model.get("id", key)), definition))
+        except PackageError:
+            raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PackageError(f"note type {key} in the package is malformed ({exc})") from exc
     return out
@@ -138,7 +148,11 @@ def make_notetype(
     if not fields or not templates:
         raise PackageError(f"note type {name!r} in the package has no fields or no templates")
     kind = "cloze" if cloze else builtin_kind(tuple(fields), tuple(templates)) or "custom"
-    return NoteTypeDef(name, kind, tuple(fields), tuple(templates), css)
+    nt = NoteTypeDef(name, kind, tuple(fields), tuple(templates), css)
+    problem = notetype_problem(nt)
+    if problem:
+        raise PackageError(f"note type {name[:80]!r} in the package is refused: {problem}")
+    return nt
 
 
 def builtin_kind(fields: tuple[str, ...], templates: tuple[Template, ...]) -> str | None:

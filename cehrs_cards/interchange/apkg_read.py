@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
-import threading
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,9 +23,16 @@ from cehrs_cards.interchange.anki_schema import (
     read_decks,
     read_notetypes,
     schema_version,
-    unicase,
 )
-from cehrs_cards.interchange.package import CardIn, NoteIn, Package, ReviewIn
+from cehrs_cards.interchange.package import CardIn, ImportCancelled, NoteIn, Package, ReviewIn
+from cehrs_cards.interchange.package_db import (
+    Guard,
+    QuickCheck,
+    ShouldStop,
+    check_rows,
+    check_tables,
+    open_collection,
+)
 from cehrs_cards.interchange.zipsafe import Limits, PackageError, SafeZip, safe_media_name
 
 COLLECTIONS = {1: "collection.anki2", 2: "collection.anki21", 3: "collection.anki21b"}
@@ -40,8 +46,14 @@ def read_apkg(
     media_dir: Path | None = None,
     with_history: bool = True,
     limits: Limits | None = None,
+    should_stop: ShouldStop | None = None,
 ) -> Package:
-    """Parse the package at `path`; media files are extracted into `media_dir` if given."""
+    """Parse the package at `path`; media files are extracted into `media_dir` if given.
+
+    Without `with_history` the review log is never read (the preview: has_scheduling then
+    only says whether there is one). `should_stop()` returning True makes the read stop
+    within a fraction of a second, even inside one long SQLite statement: ImportCancelled.
+    """
     limits = limits or Limits()
     with SafeZip(path, limits) as z:
         if not z.names:
@@ -51,16 +63,16 @@ def read_apkg(
         if not z.has(member):
             raise PackageError(f"{path.name} has no collection ({member} is missing)")
         pkg = Package(notetypes={}, format=f"Anki package ({member})")
-        with _collection(z, member, version == 3) as con:
+        with _collection(z, member, version == 3, limits, should_stop) as (con, guard, tables):
             try:
-                _read_collection(con, pkg, member, with_history, limits)
-            except PackageError:
+                _read_collection(con, tables, pkg, member, with_history, limits)
+            except (PackageError, ImportCancelled, sqlite3.Error):
                 raise
             except (ValueError, TypeError, KeyError, AttributeError) as exc:
                 raise PackageError(
                     f"the collection in the package has malformed rows ({exc})"
                 ) from exc
-        _read_media(z, version, pkg, media_dir)
+        _read_media(z, version, pkg, media_dir, guard)
     return pkg
 
 
@@ -81,70 +93,54 @@ def _package_version(z: SafeZip) -> int:
 
 
 @contextmanager
-def _collection(z: SafeZip, member: str, zstd: bool) -> Iterator[sqlite3.Connection]:
-    """The package's SQLite collection, unpacked to a temporary file and checked.
-
-    SQLite's quick_check runs on a second connection and thread while the caller reads (it
-    is SQLite's C code, which runs without Python's GIL, so it costs no reading time); a
-    collection that fails it is refused once the reading is done, whatever was read.
-    """
+def _collection(
+    z: SafeZip, member: str, zstd: bool, limits: Limits, should_stop: ShouldStop | None
+) -> Iterator[tuple[sqlite3.Connection, Guard, set[str]]]:
+    """The package's SQLite collection, unpacked to a temporary file, opened guarded
+    (package_db), its main tables checked to be plain tables, and then checked by SQLite's
+    quick_check on a second thread while it is read. Yields the Anki tables present too."""
     with tempfile.TemporaryDirectory(prefix="cehrs-apkg-") as tmp:
         db = Path(tmp) / "collection.db"
-        z.extract(member, db, zstd=zstd)
-        check = _QuickCheck(db)
-        try:
-            with closing(sqlite3.connect(db)) as con:
-                con.create_collation("unicase", unicase)
-                yield con
-        except (sqlite3.Error, UnicodeDecodeError) as exc:
+        z.extract(member, db, zstd=zstd, check=Guard(0, should_stop).check)
+        with open_collection(db, limits, should_stop) as (con, guard):
+            tables = check_tables(con, ("col", "notes", "cards"))
+            check = QuickCheck(db, limits)
+            try:
+                yield con, guard, tables
+            except ImportCancelled:
+                check.stop()
+                raise
+            except BaseException:
+                check.raise_if_failed(member)  # a file that fails the check says more
+                raise
             check.raise_if_failed(member)
-            raise PackageError(f"the collection in the package is damaged ({exc})") from exc
-        except BaseException:
-            check.raise_if_failed(member)
-            raise
-        check.raise_if_failed(member)
-
-
-class _QuickCheck:
-    """PRAGMA quick_check of the database file at `path`, on its own thread and connection."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.ok = False
-        self.error: str | None = None
-        self.thread = threading.Thread(target=self._run, name="apkg-quick-check", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            with closing(sqlite3.connect(self.path)) as con:
-                con.create_collation("unicase", unicase)  # a few small tables' indexes use it
-                result = con.execute("PRAGMA quick_check").fetchone()
-            self.ok = bool(result) and result[0] == "ok"
-        except sqlite3.Error as exc:
-            self.error = str(exc)
-
-    def raise_if_failed(self, member: str) -> None:
-        """Wait for the check; PackageError if the file failed it or could not be checked."""
-        self.thread.join()
-        if self.error is not None:
-            raise PackageError(f"the collection in the package is damaged ({self.error})")
-        if not self.ok:
-            raise PackageError(f"the collection in the package ({member}) fails SQLite's checks")
 
 
 def _read_collection(
-    con: sqlite3.Connection, pkg: Package, member: str, with_history: bool, limits: Limits
+    con: sqlite3.Connection,
+    present: set[str],
+    pkg: Package,
+    member: str,
+    with_history: bool,
+    limits: Limits,
 ) -> None:
     ver = schema_version(con)
     if ver != SCHEMA_LEGACY and ver not in SCHEMA_TABLES:
         raise PackageError(f"the package uses collection schema {ver}, which we do not know")
+    if ver in SCHEMA_TABLES:
+        check_tables(con, ("notetypes", "fields", "templates", "decks"))
+    check_rows(con, "notes", limits.max_notes, "notes", "")
+    check_rows(con, "cards", limits.max_cards, "cards", "")
+    history = with_history and "revlog" in present
+    if history:
+        advice = "; import it without its review history"
+        check_rows(con, "revlog", limits.max_revlog, "review-log entries", advice)
     by_id = read_notetypes(con, ver)
     pkg.notetypes = {nt.name: nt for nt in by_id.values()}
     decks = read_decks(con, ver)
     crt = int(con.execute("SELECT crt FROM col").fetchone()[0] or 0)
     cards, by_card_id = _read_cards(con, decks, crt if with_history else None)
-    if with_history:
+    if history:
         _attach_history(con, by_card_id)
     pkg.notes = _read_notes(con, by_id, cards, limits)
     if member == COLLECTIONS[1] and _is_dummy(pkg):
@@ -152,9 +148,17 @@ def _read_collection(
             "this package only holds Anki's 'please update' placeholder; its real collection "
             "is missing (was the file cut short?)"
         )
-    pkg.has_scheduling = with_history and any(  # without history every card reads as new
-        c.kind != 0 or c.history for c in by_card_id.values()
-    )
+    if with_history:  # without history every card reads as new
+        pkg.has_scheduling = any(c.kind != 0 or c.history for c in by_card_id.values())
+    else:
+        pkg.has_scheduling = _has_history(con, present)
+
+
+def _has_history(con: sqlite3.Connection, present: set[str]) -> bool:
+    """Whether the package has scheduling or a review log to bring in, without reading it."""
+    if "revlog" in present and con.execute("SELECT 1 FROM revlog LIMIT 1").fetchone():
+        return True
+    return con.execute("SELECT 1 FROM cards WHERE type != 0 LIMIT 1").fetchone() is not None
 
 
 def _is_dummy(pkg: Package) -> bool:
@@ -315,7 +319,9 @@ def _attach_history(con: sqlite3.Connection, cards: dict[int, CardIn]) -> None:
         card.history.append(ReviewIn(at, rating, max(0, int(taken)), int(kind), int(ivl)))
 
 
-def _read_media(z: SafeZip, version: int, pkg: Package, media_dir: Path | None) -> None:
+def _read_media(
+    z: SafeZip, version: int, pkg: Package, media_dir: Path | None, guard: Guard
+) -> None:
     if not z.has("media"):
         return
     entries = _media_entries(z, version)
@@ -326,7 +332,7 @@ def _read_media(z: SafeZip, version: int, pkg: Package, media_dir: Path | None) 
         if name in pkg.media_files or not z.has(member):
             continue
         target = media_dir / f"{len(pkg.media_files)}.part"
-        z.extract(member, target, zstd=version == 3)
+        z.extract(member, target, zstd=version == 3, check=guard.check)
         pkg.media_files[name] = target
 
 
@@ -342,7 +348,7 @@ def _media_entries(z: SafeZip, version: int) -> list[tuple[str, str]]:
     else:
         try:
             mapping = json.loads(z.read("media") or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise PackageError(f"the package's media list is damaged ({exc})") from exc
         if not isinstance(mapping, dict):
             raise PackageError("the package's media list is damaged")

@@ -12,7 +12,7 @@ import tomli_w
 
 from cehrs_cards.core.notetypes import BASIC, CLOZE, MCQ, MCQ_OPTION_FIELDS, REVERSED
 from cehrs_cards.interchange.atomic import write_bytes_atomically
-from cehrs_cards.interchange.package import DeckFormatError, NoteIn, Package
+from cehrs_cards.interchange.package import DeckFormatError, NoteIn, Package, deck_name_problem
 
 FORMAT_VERSION = 1
 KINDS = {"basic": BASIC, "reversed": REVERSED, "cloze": CLOZE, "mcq": MCQ}
@@ -25,29 +25,64 @@ REQUIRED = {
 COMMON = ("id", "type", "domain")
 
 
+MAX_FILE_BYTES = 64 * 1024**2  # one deck file (the bundled deck's largest is a few KB)
+MAX_TOTAL_BYTES = 512 * 1024**2  # every file of a folder together
+TEXT_KEYS = ("front", "back", "text", "extra", "stem", "answer", "explanation", "task",
+             "difficulty", "source", "deck")  # fmt: skip
+LIST_KEYS = ("tags", "options", "rationales")
+
+
 def read_native(path: Path) -> Package:
     """Read one .toml deck file, or every *.toml file below a folder (sorted by name)."""
-    files = sorted(path.rglob("*.toml")) if path.is_dir() else [path]
+    if not path.is_dir():
+        return Package(notes=read_native_file(path))
+    files = sorted(path.rglob("*.toml"))
+    total = sum(_size(f) for f in files)
+    if total > MAX_TOTAL_BYTES:
+        raise DeckFormatError(
+            f"{path.name}: its deck files hold {total / 1024**2:,.0f} MB together; the limit "
+            f"is {MAX_TOTAL_BYTES / 1024**2:,.0f} MB"
+        )
     pkg = Package()
     for f in files:
         pkg.notes.extend(read_native_file(f))
     return pkg
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise DeckFormatError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+
+
 def read_native_file(path: Path) -> list[NoteIn]:
+    """The notes of one deck file; DeckFormatError naming the file (and note) otherwise."""
+    size = _size(path)
+    if size > MAX_FILE_BYTES:
+        raise DeckFormatError(
+            f"{path.name}: the file is {size / 1024**2:,.0f} MB; a deck file may have at most "
+            f"{MAX_FILE_BYTES / 1024**2:,.0f} MB"
+        )
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise DeckFormatError(f"{path.name}: not a readable deck file ({exc})") from exc
+    except RecursionError as exc:
+        raise DeckFormatError(f"{path.name}: not a deck file (it nests too deeply)") from exc
     if doc.get("format") != FORMAT_VERSION:
-        raise DeckFormatError(f"{path.name}: unsupported format {doc.get('format')!r}")
-    deck = str(doc.get("deck") or "Default")
+        raise DeckFormatError(f"{path.name}: unsupported format {_shown(doc.get('format'))}")
+    deck = doc.get("deck", "Default")
+    notes = doc.get("notes", [])
+    if not isinstance(deck, str) or not isinstance(notes, list):
+        raise DeckFormatError(f"{path.name}: 'deck' must be text and 'notes' a list of tables")
     return [
-        _note(raw, deck, f"{path.name} note {i + 1}") for i, raw in enumerate(doc.get("notes", []))
+        _note(raw, deck or "Default", f"{path.name} note {i + 1}") for i, raw in enumerate(notes)
     ]
 
 
-def _note(raw: dict[str, Any], deck: str, where: str) -> NoteIn:
+def _note(raw: Any, deck: str, where: str) -> NoteIn:
+    _check_types(raw, where)
     kind = raw.get("type")
     if kind not in KINDS:
         raise DeckFormatError(f"{where}: type must be one of {sorted(KINDS)}, not {kind!r}")
@@ -55,14 +90,18 @@ def _note(raw: dict[str, Any], deck: str, where: str) -> NoteIn:
     if missing:
         raise DeckFormatError(f"{where} ({raw.get('id', '?')}): missing {', '.join(missing)}")
     domain = raw["domain"]
-    if not isinstance(domain, int) or not 0 <= domain <= 5:
+    if not isinstance(domain, int) or isinstance(domain, bool) or not 0 <= domain <= 5:
         raise DeckFormatError(f"{where} ({raw['id']}): domain must be 0..5")
+    note_deck = raw.get("deck", deck)
+    problem = deck_name_problem(note_deck)
+    if problem:
+        raise DeckFormatError(f"{where} ({raw['id']}): {problem}")
     return NoteIn(
         guid=str(raw["id"]),
         notetype=KINDS[kind].name,
-        deck=str(raw.get("deck", deck)),
+        deck=note_deck,
         fields=_fields(kind, raw, where),
-        tags=[str(t) for t in raw.get("tags", [])],
+        tags=list(raw.get("tags", [])),
         domain=domain,
         task=raw.get("task"),
         difficulty=raw.get("difficulty"),
@@ -101,6 +140,41 @@ def _bank_meta(raw: dict[str, Any], where: str) -> dict[str, Any]:
         raise DeckFormatError(f'{bad}: waive must be a list of "flag: reason" strings')
     out["waive"] = list(waive)
     return out
+
+
+def _check_types(raw: Any, where: str) -> None:
+    """Every field of a note has the type FORMAT.md gives it: text, or a list of text."""
+    if not isinstance(raw, dict):
+        raise DeckFormatError(f"{where}: a note must be a table ([[notes]]), not {_kind(raw)}")
+    ident = raw.get("id", "?")
+    if not isinstance(ident, str | int) or isinstance(ident, bool):
+        raise DeckFormatError(f"{where}: id must be text, not {_kind(ident)}")
+    for key in TEXT_KEYS:
+        if key in raw and not isinstance(raw[key], str):
+            raise DeckFormatError(f"{where} ({ident}): {key} must be text, not {_kind(raw[key])}")
+    for key in LIST_KEYS:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise DeckFormatError(f"{where} ({ident}): {key} must be a list of text")
+
+
+def _kind(value: Any) -> str:
+    """How a TOML value is named in a message."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    return "a date or time"
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if isinstance(value, int | str) and len(str(value)) < 40 else _kind(value)
 
 
 def _fields(kind: str, raw: dict[str, Any], where: str) -> dict[str, str]:

@@ -7,10 +7,30 @@ from datetime import date, datetime
 from pathlib import Path
 
 from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef
+from cehrs_cards.core.ops import Cancelled, OpError
 
 
-class DeckFormatError(ValueError):
+class DeckFormatError(OpError, ValueError):
     """A deck file that cannot be read; the message says where and why, for the user."""
+
+
+class ImportCancelled(Cancelled):
+    """The user cancelled; nothing was written (a read stops, an import rolls back)."""
+
+
+MAX_DECK_LEVELS = 100  # Anki decks nest a handful of levels; thousands make every deck list slow
+MAX_DECK_CHARS = 1000
+DECK_SEP = "::"
+
+
+def deck_name_problem(name: str) -> str | None:
+    """Why a deck name from a file is refused (too long, too many levels), or None."""
+    levels = name.count(DECK_SEP) + 1
+    if levels > MAX_DECK_LEVELS:
+        return f"a deck name has {levels:,} levels; the limit is {MAX_DECK_LEVELS}"
+    if len(name) > MAX_DECK_CHARS:
+        return f"a deck name has {len(name):,} characters; the limit is {MAX_DECK_CHARS:,}"
+    return None
 
 
 @dataclass(slots=True)

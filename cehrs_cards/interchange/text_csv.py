@@ -26,12 +26,13 @@ from cehrs_cards.interchange.anki_clean import (
     neutral_html_cell,
 )
 from cehrs_cards.interchange.atomic import write_bytes_atomically
-from cehrs_cards.interchange.package import DeckFormatError, NoteIn, Package
+from cehrs_cards.interchange.package import DeckFormatError, NoteIn, Package, deck_name_problem
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 MAX_TEXT_BYTES = 512 * 1024**2
 MAX_FIELD_CHARS = 1_000_000
-_HTML_TAG = re.compile(r"<[a-zA-Z/][^>]*>|&[a-z]+;|&#\d+;")
+_TAG_OPEN = re.compile(r"<[a-zA-Z/]")
+_REFERENCE = re.compile(r"&[a-z]+;|&#\d+;")
 
 
 @dataclass
@@ -97,11 +98,21 @@ def parse_text(
         meta.labels = meta.labels or rows[0]
         rows, n = rows[1:], n + 1
     if meta.html is None:
-        meta.html = any(_HTML_TAG.search(c) for r in rows[:50] for c in r)
+        meta.html = any(_looks_like_html(c) for r in rows[:50] for c in r)
     if not meta.fields:
         width = max((len(r) for r in rows), default=0)
         meta.fields = _default_fields(meta, width, notetypes or {n.name: n for n in BUILTINS})
     return TextFile(meta, rows, n)
+
+
+def _looks_like_html(cell: str) -> bool:
+    """Whether a cell has a tag ('<' and a letter or '/', then a '>') or a reference. The
+    first such '<' decides: any later one has a '>' after it only if this one does (a regex
+    for the whole tag rescans to the end from every '<' without one: quadratic)."""
+    start = _TAG_OPEN.search(cell)
+    if start is not None and cell.find(">", start.end()) >= 0:
+        return True
+    return _REFERENCE.search(cell) is not None
 
 
 def _load(path: Path) -> str:
@@ -204,7 +215,11 @@ def _note(row: list[str], m: ColumnMapping, known: dict[str, NoteTypeDef], where
         raise DeckFormatError(f"{where}: a field is longer than {MAX_FIELD_CHARS:,} characters")
     tags = [*m.tags, *cell(m.tags_column).split()]
     guid = cell(m.guid_column) or derived_guid(notetype, fields)
-    return NoteIn(guid, notetype, cell(m.deck_column) or m.deck, fields, tags)
+    deck = cell(m.deck_column) or m.deck
+    problem = deck_name_problem(deck)
+    if problem:
+        raise DeckFormatError(f"{where}: {problem}")
+    return NoteIn(guid, notetype, deck, fields, tags)
 
 
 def _fields(row: list[str], m: ColumnMapping, nt: NoteTypeDef | None) -> dict[str, str]:

@@ -10,7 +10,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -20,7 +20,14 @@ import zstandard
 from cehrs_cards.interchange.package import DeckFormatError
 
 CHUNK = 1 << 20
-_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
+# Device names Windows opens instead of a file, whatever the extension; it drops trailing
+# spaces and dots before comparing ("con .png"), and counts superscript digits ("COM¹").
+_WINDOWS_RESERVED = re.compile(
+    r"^(con|prn|aux|nul|conin\$|conout\$|clock\$|com[0-9¹²³]|lpt[0-9¹²³])$", re.IGNORECASE
+)
+# Characters that are invisible or reorder the text around them (bidi controls, zero-width
+# spaces, the byte-order mark...): a name holding one shows as some other name.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 
 
 class PackageError(DeckFormatError):
@@ -35,6 +42,14 @@ class Limits:
     max_member: int = 1024**3  # one member (the collection or one media file)
     max_members: int = 200_000
     max_field_chars: int = 1_000_000
+    # Rows a collection may hold: ten times what the largest real collections have.
+    max_notes: int = 2_000_000
+    max_cards: int = 5_000_000
+    max_revlog: int = 10_000_000
+    max_value_bytes: int = 64 * 1024**2  # one value in the collection (a note, a JSON column)
+    # SQLite steps for the whole read: a collection at every row cap needs about a fifth.
+    sql_budget: int = 1_000_000_000
+    check_budget: int = 1_000_000_000  # SQLite's quick_check of the collection
 
 
 class SafeZip:
@@ -104,10 +119,15 @@ class SafeZip:
     def read(self, name: str, zstd: bool = False) -> bytes:
         return b"".join(self.chunks(name, zstd))
 
-    def extract(self, name: str, target: Path, zstd: bool = False) -> None:
+    def extract(
+        self, name: str, target: Path, zstd: bool = False, check: Callable[[], None] | None = None
+    ) -> None:
+        """Write the member to `target`; `check()` runs between chunks (it raises to stop)."""
         with target.open("wb") as out:
             for chunk in self.chunks(name, zstd):
                 out.write(chunk)
+                if check is not None:
+                    check()
 
 
 def _read_all(stream: IO[bytes], name: str) -> Iterator[bytes]:
@@ -123,21 +143,29 @@ def _read_all(stream: IO[bytes], name: str) -> Iterator[bytes]:
 
 
 def safe_media_name(name: str) -> str:
-    """`name` if it is a plain file name we can write into the media folder, else PackageError.
+    """`name` (NFC) if it is a plain file name we can write into the media folder on any
+    system, else PackageError.
 
-    Rejects paths, parent references, absolute and drive paths, hidden and reserved names and
-    control characters: Anki itself once shipped a path-traversal bug here.
+    Rejects paths, parent references, absolute and drive paths, hidden names, Windows device
+    names (with any extension, trailing spaces or dots), names ending in a space or dot,
+    and control, format (bidi, zero-width), surrogate and private-use characters: Anki
+    itself once shipped a path-traversal bug here.
     """
-    bad = (
-        not name
-        or len(name.encode("utf-8")) > 255
+    if not _media_name_ok(name):
+        raise PackageError(f"unsafe media file name in the package: {name[:80]!r}")
+    return unicodedata.normalize("NFC", name)
+
+
+def _media_name_ok(name: str) -> bool:
+    if not name or len(name) > 255 or any(unicodedata.category(c) in _HIDDEN for c in name):
+        return False
+    name = unicodedata.normalize("NFC", name)
+    stem = name.split(".", 1)[0].rstrip(" .")
+    return not (
+        len(name.encode("utf-8")) > 255
         or any(c in name for c in '/\\:*?"<>|')
-        or any(unicodedata.category(c) == "Cc" for c in name)
         or name.startswith(".")
         or name.strip() != name
         or name.endswith(".")
-        or _WINDOWS_RESERVED.match(name) is not None
+        or _WINDOWS_RESERVED.match(stem) is not None
     )
-    if bad:
-        raise PackageError(f"unsafe media file name in the package: {name[:80]!r}")
-    return unicodedata.normalize("NFC", name)

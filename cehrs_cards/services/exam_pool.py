@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from cehrs_cards.core.domains import DOMAIN_IDS
 from cehrs_cards.core.exam import LETTERS, ExamItem
 from cehrs_cards.core.notetypes import NoteTypeDef
-from cehrs_cards.core.render import CLOZE_RE
+from cehrs_cards.core.render import clozes
 from cehrs_cards.core.sanitize import strip_html
 from cehrs_cards.db.models import NoteType
 from cehrs_cards.db.repo import notetype_from_row
@@ -107,7 +107,7 @@ def answer_index(nt: NoteTypeDef, ord_: int) -> int:
 def answer_from(nt: NoteTypeDef, ord_: int, raw: str) -> str:
     """Plain-text answer of a card from its answer field's raw HTML (see answer_index)."""
     if nt.kind == "cloze":
-        hits = [m.group(2) for m in CLOZE_RE.finditer(raw) if int(m.group(1)) == ord_ + 1]
+        hits = [c.answer for c in clozes(raw) if c.number == ord_ + 1]
         return strip_html(", ".join(hits))
     return strip_html(raw)
 

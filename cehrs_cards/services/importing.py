@@ -21,7 +21,6 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cehrs_cards.core.notetypes import NoteTypeDef
-from cehrs_cards.core.ops import Cancelled
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.core.sanitize import sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
@@ -29,6 +28,7 @@ from cehrs_cards.db.models import Card, Note, NoteType, RevLog
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
+from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
 from cehrs_cards.services.anki_history import (
     ImportedSchedule,
     ReplayedReview,
@@ -40,11 +40,7 @@ from cehrs_cards.services.import_rows import NewRows, db_time, insert_rows
 MAX_FIELD_CHARS = 1_000_000
 CHUNK = 500
 Progress = Callable[[int, int], bool]
-"""progress(done, total) -> False to cancel."""
-
-
-class ImportCancelled(Cancelled):
-    """The user cancelled; the transaction was rolled back and nothing was written."""
+"""progress(done, total) -> False to cancel (ImportCancelled); total 0 while reading the file."""
 
 
 @dataclass

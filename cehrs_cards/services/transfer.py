@@ -108,8 +108,10 @@ def read_file(
     mapping: ColumnMapping | None = None,
     media_dir: Path | None = None,
     with_history: bool = True,
+    progress: Progress | None = None,
 ) -> Package:
-    """Parse any supported deck file (no database writes); DeckFormatError if we cannot."""
+    """Parse any supported deck file (no database writes); DeckFormatError if we cannot,
+    ImportCancelled once `progress` returns False (asked while a package is read)."""
     if not path.exists():
         raise DeckFormatError(f"{path} does not exist")
     suffix = path.suffix.lower()
@@ -119,7 +121,8 @@ def read_file(
     elif suffix in TEXT_SUFFIXES:
         pkg = read_text(path, mapping, _notetypes(col))
     elif suffix in APKG_SUFFIXES or _is_zip(path):
-        pkg = read_apkg(path, media_dir=media_dir, with_history=with_history)
+        stop = (lambda: not progress(0, 0)) if progress else None
+        pkg = read_apkg(path, media_dir=media_dir, with_history=with_history, should_stop=stop)
     else:
         raise DeckFormatError(
             f"{path.name}: unknown kind of file (we read .apkg, .colpkg, .csv, .tsv, .txt, .toml)"
@@ -147,11 +150,15 @@ def _notetypes(col: Collection) -> dict[str, NoteTypeDef]:
 
 
 def preview_file(
-    col: Collection, path: Path, options: ImportOptions | None = None
+    col: Collection,
+    path: Path,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
 ) -> ImportPreview:
-    """What importing `path` would do: decks, counts and proposed domains. Writes nothing."""
+    """What importing `path` would do: decks, counts and proposed domains. Writes nothing,
+    and reads no review history (it only says whether there is one)."""
     options = options or ImportOptions()
-    pkg = read_file(col, path, options.mapping)
+    pkg = read_file(col, path, options.mapping, with_history=False, progress=progress)
     return preview_package(col, path, pkg, options)
 
 
@@ -214,7 +221,9 @@ def import_file(
     """Import `path` in one transaction (all or nothing); a backup is taken first."""
     options = options or ImportOptions()
     with gc_paused(), tempfile.TemporaryDirectory(dir=col.data_dir, prefix="import-") as tmp:
-        pkg = read_file(col, path, options.mapping, Path(tmp), options.with_scheduling)
+        pkg = read_file(
+            col, path, options.mapping, Path(tmp), options.with_scheduling, progress=progress
+        )
         by_domain = assign_domains(pkg, options, _rules(col, options))
         resolve_media_names(pkg, col.media_dir)
         if pkg.notes:
@@ -316,8 +325,10 @@ class TransferService:
     def __init__(self, col: Collection) -> None:
         self.col = col
 
-    def preview(self, path: Path, options: ImportOptions) -> ImportPreview:
-        return preview_file(self.col, path, options)
+    def preview(
+        self, path: Path, options: ImportOptions, progress: Progress | None = None
+    ) -> ImportPreview:
+        return preview_file(self.col, path, options, progress)
 
     def run_import(
         self, path: Path, options: ImportOptions, progress: Progress | None = None

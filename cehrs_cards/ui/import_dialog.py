@@ -124,14 +124,19 @@ class ImportDialog(QDialog):
     def _run(self, fn: Callable[[Progress], T], done: Callable[[T], None]) -> Job:
         """Read the file on the reader thread (a big package takes a while to parse)."""
         self.job = self.runner.query(
-            fn, done, failed=self._on_job_error, cancelled=self._on_cancelled, long=True
+            fn,
+            done,
+            failed=self._on_job_error,
+            cancelled=self._on_cancelled,
+            progress=self._on_job_progress,
+            long=True,
         )
         return self.job
 
     def _start_preview(self) -> None:
         self.import_button.setEnabled(False)
         options = ImportOptions(mapping=self.mapping)
-        self._run(lambda _p: self.service.preview(self.path, options), self._on_preview_done)
+        self._run(lambda p: self.service.preview(self.path, options, p), self._on_preview_done)
 
     def _on_layout_done(self, layout: TextLayout) -> None:
         self.job = None
@@ -199,8 +204,8 @@ class ImportDialog(QDialog):
         self.cancel_button.setEnabled(True)
 
     def _on_job_progress(self, done: int, total: int) -> None:
-        if self.importing:
-            self.progress.setRange(0, max(total, 1))
+        if self.importing:  # total 0: still reading the file (a busy bar)
+            self.progress.setRange(0, total)
             self.progress.setValue(done)
 
     # ----- import, cancel, summary -------------------------------------------------------------
@@ -260,8 +265,9 @@ class ImportDialog(QDialog):
             self._start_preview()
 
     def _on_cancel_clicked(self) -> None:
-        if self.importing and self.job is not None:
+        if self.job is not None:  # the file is still being read: stop it, free the thread
             self.job.cancel()
+        if self.importing and self.job is not None:
             self.cancel_button.setText("Cancelling…")
             self.cancel_button.setEnabled(False)
             return

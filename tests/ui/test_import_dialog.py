@@ -148,3 +148,36 @@ def test_file_import_menu_imports_and_refreshes_the_deck_list(qtbot, col, made, 
     )
     assert found, "the deck list shows the imported decks"
     assert any(a.shortcut().toString() == "Ctrl+Shift+E" for a in window.actions())
+
+
+class GatedPreview(TransferService):
+    """The real service, whose preview (a real read of the package) waits at its first
+    progress report until released: a read still under way when the user cancels."""
+
+    def __init__(self, col) -> None:
+        super().__init__(col)
+        self.reached, self.gate = threading.Event(), threading.Event()
+
+    def preview(self, path, options, progress=None):
+        def gated(done: int, total: int) -> bool:
+            self.reached.set()
+            self.gate.wait(10)
+            return progress(done, total) if progress else True
+
+        return super().preview(path, options, gated)
+
+
+def test_cancel_while_the_file_is_read_stops_the_read_and_frees_the_worker(qtbot, col, made):
+    service = GatedPreview(col)
+    runner = OpRunner()
+    dialog = ImportDialog(service, runner, made["anki21b"])
+    qtbot.addWidget(dialog)
+    assert service.reached.wait(10)
+    dialog.cancel_button.click()  # closes the dialog and stops the read
+    service.gate.set()
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=10_000)
+    assert dialog.error.text() == "Import cancelled: nothing was changed."
+    assert dialog.preview is None
+    ran: list[str] = []  # the reader thread is free again: the next job runs
+    runner.query(lambda _p: "next job ran", ran.append, long=True)
+    qtbot.waitUntil(lambda: ran == ["next job ran"], timeout=10_000)

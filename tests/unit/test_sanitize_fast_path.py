@@ -1,13 +1,16 @@
-"""sanitize_html's parser-free path for fields whose tags all have the plainest form.
+"""sanitize_html's parser-free path for fields whose tags all have the plainest form, and its
+tokenizer against Python's html.parser.
 
-The fast path must give exactly what the HTML parser gives, and whatever it is fed, its
-output may hold only allowed tags with allowed attributes.
+The fast path must give exactly what the tokenizer gives, the tokenizer what html.parser
+gives (wherever html.parser does not fail), and whatever either is fed, the output may hold
+only allowed tags with allowed attributes.
 """
 
 from __future__ import annotations
 
 import random
 import re
+from html.parser import HTMLParser
 
 from cehrs_cards.core.sanitize import (
     ALLOWED_ATTRS,
@@ -15,6 +18,7 @@ from cehrs_cards.core.sanitize import (
     _Cleaner,
     _sanitize_simple,
     sanitize_html,
+    tokenize,
 )
 
 PIECES = [
@@ -35,9 +39,39 @@ ATTR = re.compile(r' ([a-z-]+)="')
 
 def _parser(text: str) -> str:
     cleaner = _Cleaner()
-    cleaner.feed(text)
-    cleaner.close()
+    tokenize(text, cleaner)
     return "".join(cleaner.out)
+
+
+class _Reference(HTMLParser):
+    """Python's html.parser feeding the same cleaner: what the sanitiser used to be."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.cleaner = _Cleaner()
+
+    def handle_starttag(self, tag, attrs):
+        self.cleaner.start(tag, attrs, False)
+
+    def handle_startendtag(self, tag, attrs):
+        self.cleaner.start(tag, attrs, True)
+
+    def handle_endtag(self, tag):
+        self.cleaner.end(tag)
+
+    def handle_data(self, data):
+        self.cleaner.data(data)
+
+
+def _reference(text: str) -> str | None:
+    """html.parser's output, or None where it raises (AssertionError on `<![ x`)."""
+    parser = _Reference()
+    try:
+        parser.feed(text)
+        parser.close()
+    except (AssertionError, ValueError):
+        return None
+    return "".join(parser.cleaner.out)
 
 
 def _texts(seed: int, count: int) -> list[str]:
@@ -55,6 +89,23 @@ def test_fast_path_gives_what_the_parser_gives():
         if "<" in text or "&" in text:  # (without either, sanitize_html returns text as is)
             assert sanitize_html(text) == _parser(text), text
     assert taken > 1000  # the generator does reach the fast path
+
+
+MALFORMED = ["'", '"', "<a b='", '<a b="', "<![", "<!", "<?", "</", "<", ">", "-->", "]]>",
+             "<!--", "<![CDATA[", "<![if x]>", "<x y=z>", "\x00", " ", "/>", "&#", "&#x41;",
+             "<p>", "<td>", "<tr>", "<!doctype html>", "<?xml?>", "</ b>", "</>"]  # fmt: skip
+
+
+def test_tokenizer_reads_markup_as_html_parser_does():
+    rng = random.Random(14)
+    compared = 0
+    for _ in range(20_000):
+        text = "".join(rng.choices(PIECES + MALFORMED, k=rng.randint(1, 14)))
+        expected = _reference(text)
+        if expected is not None:
+            compared += 1
+            assert _parser(text) == expected, text
+    assert compared > 15_000
 
 
 def test_fast_path_output_holds_only_allowed_tags_and_attributes():
