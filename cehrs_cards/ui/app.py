@@ -12,12 +12,13 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from cehrs_cards.db.migrations import LATEST, SchemaTooNewError
 from cehrs_cards.db.snapshot import user_version
 from cehrs_cards.services import backup
-from cehrs_cards.services.bundled import load_bundled_if_first_run
+from cehrs_cards.services.bundled import BundledDeckMissingError, load_bundled_if_first_run
 from cehrs_cards.services.collection import Collection, CorruptCollectionError
 from cehrs_cards.services.lock import CollectionInUseError
 from cehrs_cards.services.notes import NotesService
 from cehrs_cards.services.review import ReviewService
 from cehrs_cards.services.undo import UndoStack
+from cehrs_cards.ui.about_dialog import APP_ID, app_icon
 from cehrs_cards.ui.main_window import MainWindow
 from cehrs_cards.ui.theme import apply_theme, wants_dark
 from cehrs_cards.ui.worker import Worker, file_pool, start, wait_for_all
@@ -138,7 +139,10 @@ class Shell(QObject):
         finally:
             if notice is not None:
                 notice.close()
-        load_bundled_if_first_run(col)
+        try:
+            load_bundled_if_first_run(col)
+        except BundledDeckMissingError as exc:  # the user's own cards still open
+            QMessageBox.warning(None, "CEHRS Cards", str(exc))
         return col
 
     def _offer_restore(self, problem: str) -> Collection | None:
@@ -183,13 +187,31 @@ class Shell(QObject):
         self.open()
 
 
-def run_gui(data_dir: Path) -> int:
+def run_gui(data_dir: Path, quit_after_start: bool = False) -> int:
+    """The GUI's event loop. `quit_after_start` (packaging smoke test) prints "ready" once
+    the window takes input, then closes it as a user would."""
+    from cehrs_cards.ui.xcb_check import xcb_problem
+
+    problem = xcb_problem()
+    if problem:  # Qt would abort (exit 134) naming the wrong library
+        print(problem, file=sys.stderr)
+        return 1
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("CEHRS Cards")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     shell = Shell(app, data_dir)
     if not shell.open():
         return 1
+    if quit_after_start:
+        QTimer.singleShot(0, lambda: _ready_then_close(shell))
     code = app.exec()
     wait_for_all()  # no background job may outlive the app (PySide crashes at exit)
     return code
+
+
+def _ready_then_close(shell: Shell) -> None:
+    print("ready", flush=True)
+    if shell.window is not None:
+        shell.window.close()

@@ -15,6 +15,7 @@ from cehrs_cards.services.review import ReviewService
 from cehrs_cards.services.scheduling import needs_reschedule
 from cehrs_cards.services.stats import StatsService
 from cehrs_cards.services.undo import UndoStack
+from cehrs_cards.ui.about_dialog import show_about
 from cehrs_cards.ui.backup_dialog import RestoreDialog
 from cehrs_cards.ui.browser_launcher import BrowserLauncher
 from cehrs_cards.ui.deck_list import DeckListView
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.HelpContents,
             self.show_shortcuts,
         )
+        self._action(help_menu, "&About", None, lambda: show_about(self, self.review.col.data_dir))
         help_menu.aboutToShow.connect(self._refresh_undo)
         edit.aboutToShow.connect(self._refresh_undo)
 
