@@ -48,12 +48,26 @@ def open_collection(args: argparse.Namespace) -> Collection:
     return col
 
 
+def qt_missing_text(exc: ImportError) -> str:
+    """Why the window cannot open when Qt's libraries fail to load, and what to install."""
+    from cehrs_cards.ui.xcb_check import README_PACKAGES
+
+    return (
+        f"CEHRS Cards cannot open its window: Qt could not load ({exc}).\n"
+        "On Debian/Ubuntu, install what Qt needs on a minimal Linux (README, Install):\n"
+        f"  sudo apt install {' '.join(README_PACKAGES)}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
-        from cehrs_cards.ui.app import run_gui
-
+        try:
+            from cehrs_cards.ui.app import run_gui
+        except ImportError as exc:  # Qt itself cannot load: a system library is missing
+            print(qt_missing_text(exc), file=sys.stderr)
+            return 1
         return run_gui(args.data_dir or default_data_dir(), quit_after_start=args.quit_after_start)
     try:
         return handler(args)

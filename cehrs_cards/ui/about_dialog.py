@@ -113,11 +113,11 @@ def notices_html() -> str:
 
 LICENCES_HTML = (
     "<p><b>Code</b>: MIT licence. <b>Bundled CEHRS deck</b>: Creative Commons Attribution "
-    "4.0 (CC BY 4.0). Both were written for this project.<br>"
-    "CEHRS is a certification of the National Healthcareer Association (NHA); this app is "
+    "4.0 (CC BY 4.0). Both were written for this project.</p>"
+    "<p>CEHRS is a certification of the National Healthcareer Association (NHA); this app is "
     "not affiliated with or endorsed by NHA. CPT is a registered trademark of the American "
-    "Medical Association; the deck cites code ranges and structure only.<br>"
-    "The app makes no network calls.</p>"
+    "Medical Association; the deck cites code ranges and structure only.</p>"
+    "<p>The app makes no network calls: your cards stay on this computer.</p>"
 )
 
 

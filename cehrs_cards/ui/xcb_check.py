@@ -50,6 +50,7 @@ README_PACKAGES = (
     "libxcb-render-util0",
     "libxkbcommon-x11-0",
     "libegl1",
+    "libgl1",
 )
 """What the README's Install section tells Linux users to install, all at once."""
 _NOT_FOUND = re.compile(r"^\s*(\S+)\s*=>\s*not found\s*$", re.MULTILINE)

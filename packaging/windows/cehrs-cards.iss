@@ -1,12 +1,12 @@
 ; Inno Setup script: the Windows installer of CEHRS Cards (per-user, no admin rights needed).
 ; packaging/build.py runs it after PyInstaller with
-;   ISCC /DAppVersion=<version> /DSourceDir=<dist\cehrs-cards> /DOutputDir=<dist> cehrs-cards.iss
+;   ISCC /DAppVersion=<version> /DAppDir=<dist\cehrs-cards> /DOutputDir=<dist> cehrs-cards.iss
 
 #ifndef AppVersion
   #error Pass /DAppVersion=<version> (packaging/build.py does)
 #endif
-#ifndef SourceDir
-  #error Pass /DSourceDir=<the PyInstaller folder> (packaging/build.py does)
+#ifndef AppDir
+  #error Pass /DAppDir=<the PyInstaller folder> (packaging/build.py does)
 #endif
 #ifndef OutputDir
   #define OutputDir "."
@@ -37,7 +37,7 @@ ArchitecturesInstallIn64BitMode=x64compatible
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
 
 [Files]
-Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "{#AppDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
 Name: "{group}\CEHRS Cards"; Filename: "{app}\CEHRS Cards.exe"
