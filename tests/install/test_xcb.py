@@ -105,3 +105,12 @@ def test_the_real_check_on_this_machine_agrees_with_the_dynamic_linker():
 def test_no_problem_is_reported_when_qt_is_not_using_xcb(monkeypatch):
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert xcb_check.xcb_problem() is None
+
+
+def test_when_qt_itself_cannot_load_the_app_says_what_to_install(monkeypatch, capsys, tmp_path):
+    from cehrs_cards.cli import main
+
+    monkeypatch.setitem(sys.modules, "cehrs_cards.ui.app", None)  # its import now fails
+    assert main(["--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot open its window" in err and " ".join(README_PACKAGES) in err
