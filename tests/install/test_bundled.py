@@ -107,3 +107,24 @@ def test_a_collection_with_its_own_notes_is_left_alone(tmp_path, monkeypatch):
     finally:
         col.close()
     assert _cards(tmp_path / "d") == before
+
+
+def test_the_app_says_the_deck_is_missing_and_still_opens_the_collection(
+    qapp, qtbot, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    from cehrs_cards.ui.app import Shell
+
+    monkeypatch.delenv(bundled.ENV_DECKS_DIR, raising=False)
+    monkeypatch.setattr(bundled, "DECKS_PACKAGE", "cehrs_cards._no_such_deck")
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: warned.append(str(a[2]))))
+    shell = Shell(qapp, tmp_path / "d")
+    assert shell.open()
+    try:
+        assert "bundled CEHRS deck is missing" in warned[0]
+        assert not shell.window.review.col.settings().bundled_loaded
+    finally:
+        shell.window.close()
+        shell.timer.stop()
