@@ -49,5 +49,5 @@ def test_every_platform_builds_with_the_script_make_bundle_runs():
     assert "run: python packaging/build.py smoke\n" in text
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "$(BIN)/python packaging/build.py\n" in makefile
-    for pack in ("*.tar.gz", "*-windows-setup.exe", "*.dmg"):
-        assert f"pack: dist/{pack}" in text
+    for pack in ("*.tar.gz", "*-windows-setup.exe", "*.dmg", "*.whl"):
+        assert f"dist/{pack}" in text
