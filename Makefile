@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint setup clean
+.PHONY: run test lint setup clean bundle bundle-check
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,5 +26,13 @@ lint: $(STAMP)
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The frozen app for this platform in dist/ (Linux: a tar.gz too); packaging/build.py has the
+# logic, shared with .github/workflows/release.yml. bundle-check runs the built binary.
+bundle: $(STAMP)
+	$(BIN)/python packaging/build.py
+
+bundle-check: $(STAMP)
+	$(BIN)/python packaging/build.py smoke
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

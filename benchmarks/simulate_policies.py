@@ -230,7 +230,7 @@ def write_markdown(
         f"per cell, {seconds / 60:.1f} min). Exam on day 60; new-card limit {cfg.new_per_day}/day; "
         f"base retention {cfg.base_retention}; guessing {cfg.guess}; cut score C = {cfg.cut:.0f}. "
         "Differences are paired by seed (the same learner, the same random streams): mean ± "
-        "standard error. Scaled scores are estimates (shared EXAM.md model).",
+        "standard error. Scaled scores are estimates (docs/exam-model.md).",
         "",
         "Deck mixes (share of cards in domains 1-5): bundled "
         f"{sim.BUNDLED_MIX}, skewed {sim.SKEWED_MIX} "

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from cehrs_cards import __version__
 from cehrs_cards.services.collection import Collection, default_data_dir
 
 Handler = Callable[[argparse.Namespace], int]
@@ -29,6 +30,9 @@ COMMANDS = (
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cehrs-cards", description="CEHRS exam flashcards and mocks")
     p.add_argument("--data-dir", type=Path, help="collection folder (default: user data dir)")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # Packaging smoke test only (make bundle, CI): open the window, print "ready", close.
+    p.add_argument("--quit-after-start", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command")
     for name in COMMANDS:
         importlib.import_module(name).register(sub)
@@ -44,13 +48,27 @@ def open_collection(args: argparse.Namespace) -> Collection:
     return col
 
 
+def qt_missing_text(exc: ImportError) -> str:
+    """Why the window cannot open when Qt's libraries fail to load, and what to install."""
+    from cehrs_cards.ui.xcb_check import README_PACKAGES
+
+    return (
+        f"CEHRS Cards cannot open its window: Qt could not load ({exc}).\n"
+        "On Debian/Ubuntu, install what Qt needs on a minimal Linux (README, Install):\n"
+        f"  sudo apt install {' '.join(README_PACKAGES)}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
-        from cehrs_cards.ui.app import run_gui
-
-        return run_gui(args.data_dir or default_data_dir())
+        try:
+            from cehrs_cards.ui.app import run_gui
+        except ImportError as exc:  # Qt itself cannot load: a system library is missing
+            print(qt_missing_text(exc), file=sys.stderr)
+            return 1
+        return run_gui(args.data_dir or default_data_dir(), quit_after_start=args.quit_after_start)
     try:
         return handler(args)
     except Exception as exc:  # the CLI reports any failure as one line on stderr, exit 2

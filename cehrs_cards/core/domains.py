@@ -1,7 +1,7 @@
 """The five CEHRS domains and their task areas: the one definition the whole app reads.
 
 Weights and numbering follow NHA's CEHRS test plan (in force since 2020-06-17).
-Task areas are reconstructed from public sources (see shared/CEHRS_FACTS.md), not NHA text.
+Task areas are reconstructed from public sources, not NHA text (docs/deck-coverage.md).
 """
 
 from __future__ import annotations

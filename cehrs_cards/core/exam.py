@@ -1,6 +1,6 @@
 """Mock exam and practice blocks, pure: blueprint draw, deadline, answers, flags and scoring.
 
-The full mock follows NHA's CEHRS format (shared/EXAM.md): 100 scored items drawn exactly by the
+The full mock follows NHA's CEHRS format (docs/exam-model.md): 100 scored items drawn exactly by the
 blueprint plus 25 unscored pretest items at random positions, in 125 minutes. The deadline is
 stored; time left is always computed from a clock, never counted in ticks. The scaled score is
 an estimate (NHA does not publish its conversion): see scaled_score.

@@ -11,7 +11,7 @@ The model; every figure it yields is an estimate and is shown with these assumpt
   normal error with a prior sd of MODEL_SD raw points, re-centred and narrowed by full mocks
   (each mock's actual score against what the model predicted for its items at the time),
   never narrower than MIN_MODEL_SD.
-- Raw to scaled by shared/EXAM.md's linear model with an assumed raw cut C (core/exam.py).
+- Raw to scaled by docs/exam-model.md's linear model with an assumed raw cut C (core/exam.py).
 The raw score is stochastically increasing in every card's R, so no estimate falls when
 retrievability rises.
 """
@@ -474,8 +474,8 @@ def assumptions(cut: int, mocks: Sequence[MockScore], projected: bool) -> tuple[
         "suspended cards are left out.",
         "100 scored items in blueprint proportion (28/32/15/15/10); the range is the "
         f"{LEVEL:.0%} interval of item sampling, answering chance and model error.",
-        f"Scaled score: shared/EXAM.md's linear model with an assumed raw cut of {cut} "
-        f"(NHA does not publish it; {CUT_BAND[0]}-{CUT_BAND[1]} shown as a band).",
+        f"Scaled score: the app's linear model with an assumed raw cut of {cut} (NHA does "
+        f"not publish it; {CUT_BAND[0]}-{CUT_BAND[1]} shown as a band); docs/exam-model.md.",
     ]
     if mocks:
         out.append(

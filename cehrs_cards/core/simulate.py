@@ -6,7 +6,7 @@ cards when due, reviews lowest retrievability first, then new cards) within a da
 budget, paying per answer the FSRS simulator's default costs. On day N the learner sits the
 exam: 100 scored items drawn by the blueprint, each testing a random card of its domain and
 answered right with probability R + (1 - R) * guess (R = 0 for a card never introduced).
-Scores follow shared/EXAM.md's scaled-score model. Pure and deterministic for a seed.
+Scores follow the scaled-score model of docs/exam-model.md. Pure and deterministic for a seed.
 (Longer than most modules: the learner, the queue and the exam belong in one readable place.)
 """
 
@@ -88,7 +88,7 @@ class SimConfig:
     base_retention: float = 0.90
     tilt: float = DEFAULT_TILT
     guess: float = 0.25  # four-option items: a card not recalled is still guessed right 1 in 4
-    cut: float = 70.0  # assumed raw cut score C (shared/EXAM.md)
+    cut: float = 70.0  # assumed raw cut score C (docs/exam-model.md)
     spread: float = 0.25  # sd of the log-normal perturbation of the learner's true parameters
 
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from cehrs_cards.db.migrations import LATEST, SchemaTooNewError
 from cehrs_cards.db.snapshot import user_version
 from cehrs_cards.services import backup
-from cehrs_cards.services.bundled import load_bundled_if_first_run
+from cehrs_cards.services.bundled import BundledDeckMissingError, load_bundled_if_first_run
 from cehrs_cards.services.collection import (
     Collection,
     CorruptCollectionError,
@@ -22,6 +22,7 @@ from cehrs_cards.services.collection import (
 )
 from cehrs_cards.services.container import build_services
 from cehrs_cards.services.lock import CollectionInUseError
+from cehrs_cards.ui.about_dialog import APP_ID, app_icon
 from cehrs_cards.ui.main_window import MainWindow
 from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.safe_html import message
@@ -158,7 +159,10 @@ class Shell(QObject):
         finally:
             if notice is not None:
                 notice.close()
-        load_bundled_if_first_run(col)
+        try:
+            load_bundled_if_first_run(col)
+        except BundledDeckMissingError as exc:  # the user's own cards still open
+            message(None, QMessageBox.Icon.Warning, "CEHRS Cards", str(exc))
         return col
 
     def _offer_restore(self, problem: str, missing: bool = False) -> Collection | None:
@@ -221,14 +225,32 @@ class Shell(QObject):
         self.open()
 
 
-def run_gui(data_dir: Path) -> int:
+def run_gui(data_dir: Path, quit_after_start: bool = False) -> int:
+    """The GUI's event loop. `quit_after_start` (packaging smoke test) prints "ready" once
+    the window takes input, then closes it as a user would."""
+    from cehrs_cards.ui.xcb_check import xcb_problem
+
+    problem = xcb_problem()
+    if problem:  # Qt would abort (exit 134) naming the wrong library
+        print(problem, file=sys.stderr)
+        return 1
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("CEHRS Cards")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     shell = Shell(app, data_dir)
     if not shell.open():
         return 1
+    if quit_after_start:
+        QTimer.singleShot(0, lambda: _ready_then_close(shell))
     code = app.exec()
     if shell.window is not None:
         shell.window.close_collection()  # waits for queued work: none may outlive the app
     return code
+
+
+def _ready_then_close(shell: Shell) -> None:
+    print("ready", flush=True)
+    if shell.window is not None:
+        shell.window.close()

@@ -28,6 +28,7 @@ from cehrs_cards.services.collection import CollectionClosedError
 from cehrs_cards.services.container import Services
 from cehrs_cards.services.info import DeckOverview, overview
 from cehrs_cards.services.notes import NoteChange, NoteDetail
+from cehrs_cards.ui.about_dialog import show_about
 from cehrs_cards.ui.backup_dialog import RestoreDialog
 from cehrs_cards.ui.browser_launcher import BrowserLauncher
 from cehrs_cards.ui.deck_list import DeckListView
@@ -109,6 +110,8 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.HelpContents,
             self.show_shortcuts,
         )
+        data_dir = self.services.data_dir
+        self._action(self.help_menu, "&About", None, lambda: show_about(self, data_dir))
         edit.aboutToShow.connect(self._refresh_undo)
 
     def _action(
