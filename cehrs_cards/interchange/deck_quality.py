@@ -96,6 +96,8 @@ class Quality:
             if n < MIN_TASK_MCQ
         ]
         out += [f"{g}: source names no primary authority" for g in self.no_primary]
+        out += [f"group {g} has one item ({m[0]}): pair it or drop the key" for g, m in
+                self.groups.items() if len(m) == 1]  # fmt: skip
         out += [f"{g}: fact last checked {d}, over a year ago" for g, d in self.stale]
         out += [
             f"gap '{GAPS[k]}' has {n} application MCQ tagged {k}; needs {MIN_GAP_MCQ}"

@@ -150,3 +150,10 @@ def test_a_united_states_code_citation_is_a_primary_source():
     n = _mcq()
     n.source = "42 U.S.C. 1320d-6 (wrongful disclosure)"
     assert assess([n], TODAY).no_primary == []
+
+
+def test_a_group_of_one_is_a_problem():
+    a, b = _mcq(), _mcq()
+    a.group, b.guid, b.group = "roi-deadline", "d1-elig-101", "roi-deadline"
+    assert not [p for p in assess([a, b], TODAY).problems() if "group" in p]
+    assert any("group roi-deadline has one item" in p for p in assess([a], TODAY).problems())
