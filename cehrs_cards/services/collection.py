@@ -24,6 +24,7 @@ from cehrs_cards.db.migrations import LATEST, SchemaTooNewError, too_new_message
 from cehrs_cards.db.settings import Settings, load_settings, save_settings
 from cehrs_cards.db.snapshot import is_healthy, opens, user_version
 from cehrs_cards.services.backup import Backup, take_backup
+from cehrs_cards.services.cleanup import clean_leftovers
 from cehrs_cards.services.lock import InstanceLock
 
 DB_NAME = "collection.sqlite"
@@ -85,6 +86,7 @@ class Collection:
             raise ReadOnlyCollectionError(_read_only_text(data_dir, exc)) from exc
         try:
             self._check_file(full_check, start_new)
+            clean_leftovers(data_dir)
             self.engine: Engine = open_engine(self.db_path)
             _private_files(self.db_path)
         except (sqlite3.OperationalError, SAOperationalError) as exc:

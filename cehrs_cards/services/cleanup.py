@@ -1,0 +1,51 @@
+"""What a kill left behind, removed when the collection is opened (we hold the instance lock,
+so no other CEHRS Cards can be in the middle of writing these): an import's staging folder,
+a half-taken or half-packed backup with its journal, a folder a restore unpacked into, a
+restore's incoming copy once the collection is back in place, and a killed export's files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from cehrs_cards.services.backup import backup_dir
+
+DB_NAME = "collection.sqlite"
+
+
+def clean_leftovers(data_dir: Path) -> list[Path]:
+    """Remove leftovers of interrupted work in the data folder; returns what was removed."""
+    found: list[Path] = [*data_dir.glob("import-*")]
+    backups = backup_dir(data_dir)
+    if backups.is_dir():
+        found += [*backups.glob("unpack-*"), *backups.glob("*.partial"), *backups.glob("*-journal")]
+    restoring = data_dir / f"{DB_NAME}.restoring"
+    if (data_dir / DB_NAME).exists() and restoring.exists():
+        found.append(restoring)  # the restore finished its rename, or never got that far
+    removed = [p for p in found if _remove(p)]
+    removed += _export_leftovers(data_dir)
+    return removed
+
+
+def _remove(path: Path) -> bool:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def _export_leftovers(data_dir: Path) -> list[Path]:
+    """A killed export's temporary files, in the folders the app exports to by default."""
+    from cehrs_cards.services.transfer_export import cleanup_export_leftovers
+
+    removed: list[Path] = []
+    for folder in {data_dir, Path.home()}:
+        try:
+            removed += cleanup_export_leftovers(folder)
+        except OSError:
+            continue
+    return removed
