@@ -6,8 +6,10 @@ restore's incoming copy once the collection is back in place, and a killed expor
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from cehrs_cards.interchange import atomic
 from cehrs_cards.services.backup import backup_dir
 
 DB_NAME = "collection.sqlite"
@@ -40,12 +42,31 @@ def _remove(path: Path) -> bool:
 
 def _export_leftovers(data_dir: Path) -> list[Path]:
     """A killed export's temporary files, in the folders the app exports to by default."""
-    from cehrs_cards.services.transfer_export import cleanup_export_leftovers
-
     removed: list[Path] = []
     for folder in {data_dir, Path.home()}:
         try:
             removed += cleanup_export_leftovers(folder)
         except OSError:
             continue
+    return removed
+
+
+def cleanup_export_leftovers(
+    folder: Path, older_than: timedelta = timedelta(minutes=15), now: datetime | None = None
+) -> list[Path]:
+    """Remove the temporary files a killed export left in `folder` (and the temporary
+    folders older versions left in the system temp dir); returns what was removed.
+
+    Only leftovers older than `older_than` go, so an export still running in another
+    process keeps its files. The app calls this at start for the folders it exports to.
+    """
+    limit = (now or datetime.now().astimezone()).timestamp() - older_than.total_seconds()
+    removed = []
+    for path in [*atomic.leftovers(folder), *atomic.legacy_temp_dirs()]:
+        try:
+            old = path.lstat().st_mtime <= limit
+        except OSError:
+            continue
+        if old and atomic.remove(path):
+            removed.append(path)
     return removed

@@ -13,7 +13,6 @@ from contextlib import contextmanager, suppress
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-import platformdirs
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlmodel import Session
@@ -26,15 +25,11 @@ from cehrs_cards.db.snapshot import is_healthy, opens, user_version
 from cehrs_cards.services.backup import Backup, take_backup
 from cehrs_cards.services.cleanup import clean_leftovers
 from cehrs_cards.services.lock import InstanceLock
+from cehrs_cards.services.paths import ENV_DATA_DIR, default_data_dir
+
+__all__ = ["ENV_DATA_DIR", "Collection", "default_data_dir"]
 
 DB_NAME = "collection.sqlite"
-ENV_DATA_DIR = "CEHRS_CARDS_DATA_DIR"
-
-
-def default_data_dir() -> Path:
-    """--data-dir, else $CEHRS_CARDS_DATA_DIR, else the platform's user data dir."""
-    env = os.environ.get(ENV_DATA_DIR)
-    return Path(env) if env else Path(platformdirs.user_data_dir("CEHRS Cards", appauthor=False))
 
 
 class CorruptCollectionError(RuntimeError):
