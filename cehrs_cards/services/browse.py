@@ -18,10 +18,10 @@ from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState
 from cehrs_cards.core.scheduling import study_day_end, study_day_start
 from cehrs_cards.db import search_sql
-from cehrs_cards.db.models import Card, Deck, NoteType, Setting
+from cehrs_cards.db.models import Card, Deck, NoteType
 from cehrs_cards.db.repo import notetype_from_row
 from cehrs_cards.db.search_sql import SORTS, RawRow, SearchContext
-from cehrs_cards.db.settings import load_settings
+from cehrs_cards.db.settings import load_section, load_settings, save_section
 from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.card_text import decay_of as decay_of
 from cehrs_cards.services.card_text import question_text as question_text
@@ -183,8 +183,8 @@ class BrowseService:
 
     @staticmethod
     def _saved(s: Session) -> dict[str, str]:
-        row = s.get(Setting, SAVED_KEY)
-        return dict(json.loads(row.value)) if row else {}
+        stored = load_section(s, SAVED_KEY)
+        return dict(stored) if isinstance(stored, dict) else {}
 
     def save_search(self, name: str, query: str) -> OpResult[None]:
         """Keep a search under a name (replacing one of the same name); the query must parse."""
@@ -203,9 +203,7 @@ class BrowseService:
 
     def _write_saved(self, saved: dict[str, str]) -> None:
         with self.col.transaction() as s:
-            row = s.get(Setting, SAVED_KEY) or Setting(key=SAVED_KEY, value="{}")
-            row.value = json.dumps(dict(sorted(saved.items())), ensure_ascii=False)
-            s.add(row)
+            save_section(s, SAVED_KEY, dict(sorted(saved.items())))
 
 
 def _notetypes(s: Session, ids: set[int]) -> dict[int, NoteTypeDef]:
