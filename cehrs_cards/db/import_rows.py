@@ -11,7 +11,6 @@ note_text), in one executemany instead of one trigger call per row, in the same 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,22 +20,19 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from cehrs_cards.db import migrations
+from cehrs_cards.db import migrations, revlog
+from cehrs_cards.db.note_text import MARKUP, note_text
 from cehrs_cards.db.timefmt import to_db
 
-NOTE_COLUMNS = "id guid notetype_id fields sort_field tags task difficulty source".split()
+NOTE_COLUMNS = (
+    "id guid notetype_id fields sort_field tags task difficulty source grp heldout".split()
+)
 CARD_KEY_COLUMNS = "id note_id deck_id ord domain".split()
 CARD_COLUMNS = CARD_KEY_COLUMNS + (
     "state step stability difficulty due last_review reps lapses suspended flag".split()
 )
-REVLOG_COLUMNS = (
-    "id card_id reviewed_at rating duration_ms before_state before_step before_stability "
-    "before_difficulty before_due before_last_review before_reps before_lapses "
-    "state stability difficulty due elapsed_days"
-).split()
 FTS_TRIGGER = "note_fts_insert"
 FTS5_DEFAULT_AUTOMERGE = 4
-FIELD_SEP = "\x1f"
 
 
 def db_time(when: datetime | None) -> str | None:
@@ -73,7 +69,7 @@ class NewRows:
     sql_texts: list[int] = field(default_factory=list)  # notes whose text SQLite computes
     fresh_cards: list[tuple[int, int, int, int, int]] = field(default_factory=list)
     cards: list[tuple[Any, ...]] = field(default_factory=list)  # studied: CARD_COLUMNS
-    revlog: list[tuple[Any, ...]] = field(default_factory=list)
+    revlog: list[tuple[Any, ...]] = field(default_factory=list)  # db/revlog.py COLUMNS
     before: dict[str, int] = field(default_factory=dict)  # table -> rows it had (at most)
 
     def add_text(self, note_id: int, values: Sequence[str]) -> None:
@@ -99,7 +95,7 @@ def insert_rows(session: Session, rows: NewRows) -> None:
         _insert(conn, "card", CARD_KEY_COLUMNS, rows.fresh_cards, fresh)
         _insert(conn, "card", CARD_COLUMNS, rows.cards, {"buried_until": None, **stamps})
     with _indexes_deferred(conn, "revlog", rows):
-        _insert(conn, "revlog", REVLOG_COLUMNS, rows.revlog, {})
+        revlog.insert(conn, rows.revlog)
 
 
 def _adding(rows: NewRows, table: str) -> int:
@@ -179,58 +175,6 @@ def _index(conn: Connection, rows: NewRows) -> None:
     conn.exec_driver_sql(
         "INSERT INTO note_fts (note_fts, rank) VALUES ('automerge', ?)", (automerge,)
     )
-
-
-def _python_markup() -> tuple[tuple[str, str], ...] | None:
-    """The trigger's replace() pairs (migrations._MARKUP) as Python strings, None if unknown."""
-    pairs = getattr(migrations, "_MARKUP", None)
-    try:
-        return tuple((_py_literal(old), _py_literal(new)) for old, new in pairs or ())
-    except (TypeError, ValueError):
-        return None
-
-
-def _py_literal(sql: str) -> str:
-    if m := re.fullmatch(r"char\((\d+)\)", sql):
-        return chr(int(m.group(1)))
-    if m := re.fullmatch(r"'((?:[^']|'')*)'", sql):
-        return m.group(1).replace("''", "'")
-    raise ValueError(f"unexpected SQL literal {sql!r}")
-
-
-def _by_first_char(
-    pairs: tuple[tuple[str, str], ...],
-) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Consecutive pairs grouped by their pattern's first character, order kept."""
-    groups: list[tuple[str, list[tuple[str, str]]]] = []
-    for old, new in pairs:
-        if not groups or groups[-1][0] != old[0]:
-            groups.append((old[0], []))
-        groups[-1][1].append((old, new))
-    return groups
-
-
-MARKUP = _python_markup()
-_GROUPS = _by_first_char(MARKUP or ())
-_MARKUP_START = re.compile("|".join(re.escape(c) for c, _ in _GROUPS) or "(?!)")
-
-
-def note_text(values: Sequence[str]) -> str | None:
-    """A note's searchable text, equal to what migrations.note_text_sql makes of its fields.
-
-    The same replacements in the same order; a group of them is skipped when the character
-    its patterns start with is absent at that point (none of them could match).
-    """
-    if not values:
-        return None  # group_concat over no fields
-    text = FIELD_SEP.join(values)
-    if _MARKUP_START.search(text):
-        for first, pairs in _GROUPS:
-            if first in text:
-                for old, new in pairs:
-                    if old in text:
-                        text = text.replace(old, new)
-    return text
 
 
 class _fts_in_bulk:
