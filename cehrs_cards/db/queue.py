@@ -10,7 +10,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from cehrs_cards.core.records import CardState, Counts
-from cehrs_cards.db.timefmt import to_db
+from cehrs_cards.db import revlog
+from cehrs_cards.db.timefmt import to_db, to_ms
 
 _ACTIVE = "c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= :now)"
 
@@ -21,8 +22,14 @@ class DayWindow:
     day_start: datetime
     day_end: datetime
 
-    def params(self) -> dict[str, str]:
-        return {"now": to_db(self.now), "start": to_db(self.day_start), "end": to_db(self.day_end)}
+    def params(self) -> dict[str, str | int]:
+        return {
+            "now": to_db(self.now),
+            "start": to_db(self.day_start),
+            "end": to_db(self.day_end),
+            "start_ms": to_ms(self.day_start),  # the review log's times (db/revlog.py)
+            "end_ms": to_ms(self.day_end),
+        }
 
 
 def deck_filter(deck_ids: list[int] | None) -> str:
@@ -81,9 +88,9 @@ def first_new_per_domain(session: Session, w: DayWindow, decks: str) -> dict[int
 
 def done_today(session: Session, w: DayWindow) -> tuple[dict[int, int], int]:
     """New cards introduced today per domain, and review-state answers today."""
-    sql = """SELECT c.domain, r.before_state AS s, COUNT(*)
+    sql = f"""SELECT c.domain, {revlog.STATE_BEFORE} AS s, COUNT(*)
              FROM revlog r JOIN card c ON c.id = r.card_id
-             WHERE r.reviewed_at >= :start AND r.reviewed_at < :end GROUP BY 1, 2"""
+             WHERE r.id >= :start_ms AND r.id < :end_ms AND r.rating > 0 GROUP BY 1, 2"""
     new: dict[int, int] = {}
     reviews = 0
     for dom, state, n in session.connection().execute(text(sql), w.params()):
@@ -95,7 +102,7 @@ def done_today(session: Session, w: DayWindow) -> tuple[dict[int, int], int]:
 
 
 def reviews_today(session: Session, w: DayWindow) -> int:
-    sql = "SELECT COUNT(*) FROM revlog WHERE reviewed_at >= :start AND reviewed_at < :end"
+    sql = "SELECT COUNT(*) FROM revlog WHERE id >= :start_ms AND id < :end_ms AND rating > 0"
     return int(session.connection().execute(text(sql), w.params()).scalar_one())
 
 
@@ -137,9 +144,9 @@ def active_by_domain(session: Session) -> dict[int, int]:
 
 def new_at_day_start(session: Session, w: DayWindow) -> dict[int, int]:
     """New (never answered) unsuspended cards per domain as the study day began."""
-    sql = """SELECT c.domain, COUNT(*) FROM card c WHERE c.suspended = 0 AND (c.state = 0
-             OR c.id IN (SELECT r.card_id FROM revlog r WHERE r.reviewed_at >= :start
-                         AND r.before_state = 0)) GROUP BY 1"""
+    sql = f"""SELECT c.domain, COUNT(*) FROM card c WHERE c.suspended = 0 AND (c.state = 0
+             OR c.id IN (SELECT r.card_id FROM revlog r WHERE r.id >= :start_ms
+                         AND {revlog.FIRST_ANSWER})) GROUP BY 1"""
     return {d: n for d, n in session.connection().execute(text(sql), w.params())}
 
 
@@ -148,18 +155,18 @@ def new_per_day(session: Session, w: DayWindow, days: int) -> list[int]:
 
     Fewer entries when the review history is younger than that, so callers can tell.
     """
-    first = session.connection().execute(text("SELECT MIN(reviewed_at) FROM revlog")).scalar()
+    first = session.connection().execute(text("SELECT MIN(id) FROM revlog")).scalar()
     if first is None:
         return []
     out: list[int] = []
     for back in range(days, 0, -1):
         start = w.day_start - timedelta(days=back)
-        if to_db(start + timedelta(days=1)) <= first:
+        if to_ms(start + timedelta(days=1)) <= first:
             continue
-        sql = """SELECT COUNT(*) FROM revlog WHERE reviewed_at >= :a AND reviewed_at < :b
-                 AND before_state = 0"""
+        sql = f"""SELECT COUNT(*) FROM revlog r WHERE r.id >= :a AND r.id < :b
+                  AND {revlog.FIRST_ANSWER}"""
         got = session.connection().execute(
-            text(sql), {"a": to_db(start), "b": to_db(start + timedelta(days=1))}
+            text(sql), {"a": to_ms(start), "b": to_ms(start + timedelta(days=1))}
         )
         out.append(int(got.scalar_one()))
     return out

@@ -312,11 +312,10 @@ def _attach_history(con: sqlite3.Connection, cards: dict[int, CardIn]) -> None:
         "SELECT id, cid, ease, ivl, time, type FROM revlog ORDER BY cid, id"
     ):
         card = cards.get(int(cid))
-        at = _ts(int(rid) / 1000)
-        if card is None or at is None:
+        if card is None:
             continue
         rating = int(ease) if 1 <= int(ease) <= 4 else 0
-        card.history.append(ReviewIn(at, rating, max(0, int(taken)), int(kind), int(ivl)))
+        card.history.append(ReviewIn(int(rid), rating, max(0, int(taken)), int(kind), int(ivl)))
 
 
 def _read_media(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef
@@ -35,15 +35,29 @@ def deck_name_problem(name: str) -> str | None:
 
 @dataclass(slots=True)
 class ReviewIn:
-    """One Anki review-log entry: when, which button (0 = manual change), Anki's entry type."""
+    """One Anki review-log entry as Anki keeps it (rslib revlog): the time in ms since the epoch
+    (its id), the button (0 = a manual change), the entry type, the intervals before and after
+    (days if > 0, -seconds if < 0) and the ease or FSRS difficulty (factor)."""
 
-    at: datetime
+    at_ms: int
     rating: int
     duration_ms: int = 0
     kind: int = 1  # 0 learn, 1 review, 2 relearn, 3 filtered, 4 manual, 5 rescheduled
-    interval: int = 0  # days if > 0, -seconds if < 0
-    last_interval: int = 0  # the interval before this answer, in the same units (export only)
-    factor: int = 0  # Anki's ease in permille; FSRS difficulty as 100-1100 (export only)
+    interval: int = 0
+    last_interval: int = 0
+    factor: int = 0  # ease in permille (SM-2), or FSRS difficulty as 100-1100; 0 none
+
+    @property
+    def at(self) -> datetime:
+        return _EPOCH + timedelta(milliseconds=self.at_ms)
+
+    @property
+    def cramming(self) -> bool:
+        """Answered in a filtered deck without rescheduling: Anki's filtered entry, no ease."""
+        return self.kind == 3 and self.factor == 0
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(slots=True)

@@ -20,12 +20,16 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from cehrs_cards.core.history import answer_kind, log_interval
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.core.sanitize import sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
+from cehrs_cards.db import revlog
+from cehrs_cards.db.import_rows import NewRows, db_time, insert_rows
 from cehrs_cards.db.models import Card, Note, NoteType, RevLog
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
+from cehrs_cards.db.timefmt import to_ms
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
@@ -35,7 +39,6 @@ from cehrs_cards.services.anki_history import (
     schedule_from_anki,
 )
 from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.import_rows import NewRows, db_time, insert_rows
 
 MAX_FIELD_CHARS = 1_000_000
 CHUNK = 500
@@ -128,7 +131,6 @@ class _Context:
         self.ords = _existing_ords(session, [r.id for r in self.existing.values() if r.id])
         before = {table: _max_id(session, table) for table in ("note", "card", "revlog")}
         self.next_note, self.next_card = before["note"] + 1, before["card"] + 1
-        self.next_revlog = before["revlog"] + 1
         new = MemoryState(CardState.NEW, None, None, None, now, None)
         fresh = dict(zip(MEMORY_COLUMNS, _memory_values(new), strict=True))
         self.rows = NewRows(db_time(now) or "", fresh, before=before)
@@ -177,9 +179,7 @@ class _Context:
         flags = (int(sched.suspended), sched.flag)
         self.rows.cards.append((card_id, note_id, deck_id, ord_, dom, *mem, *flags))
         self.scheduled += 1
-        for r in sched.reviews:
-            self.rows.revlog.append((self.next_revlog, card_id, *_revlog_values(r)))
-            self.next_revlog += 1
+        self.rows.revlog += [_revlog_values(card_id, r) for r in sched.reviews]
 
     def write(self) -> None:
         insert_rows(self.session, self.rows)
@@ -266,6 +266,8 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
         note.task,
         note.difficulty,
         note.source,
+        note.group,
+        int(note.heldout),
     )
     row = ctx.existing.get(guid) if ctx.existing else None
     if row is None:
@@ -293,7 +295,17 @@ def _cards_from_type(nt: NoteTypeDef, values: list[str], deck: str) -> list[Card
     return [CardIn(o, deck) for o in nt.ords(dict(zip(nt.fields, values, strict=True)))]
 
 
-_STORED = ("notetype_id", "fields", "sort_field", "tags", "task", "difficulty", "source")
+_STORED = (
+    "notetype_id",
+    "fields",
+    "sort_field",
+    "tags",
+    "task",
+    "difficulty",
+    "source",
+    "grp",
+    "heldout",
+)
 _encode = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 
 
@@ -379,19 +391,11 @@ def _memory_values(mem: MemoryState) -> tuple[Any, ...]:
     )
 
 
-def _revlog_values(r: ReplayedReview) -> tuple[Any, ...]:
-    """REVLOG_COLUMNS after id and card_id."""
-    return (
-        db_time(r.at),
-        r.rating,
-        r.duration_ms,
-        *_memory_values(r.before),  # the before_* columns
-        int(r.after.state),
-        r.after.stability,
-        r.after.difficulty,
-        db_time(r.after.due),
-        r.elapsed_days,
-    )
+def _revlog_values(card_id: int, r: ReplayedReview) -> tuple[Any, ...]:
+    """A replayed answer as a review-log row (db/revlog.py COLUMNS)."""
+    kind = answer_kind(r.before.state)
+    interval = log_interval(r.after, r.at)
+    return revlog.values(card_id, to_ms(r.at), kind, r.rating, interval, r.after, r.duration_ms)
 
 
 def _place_media(col: Collection, pkg: Package, placed: list[Path]) -> int:

@@ -18,12 +18,12 @@ from cehrs_cards.core.scheduling import (
     study_day_start,
 )
 from cehrs_cards.core.stats import StudyFocus
-from cehrs_cards.db import queue
-from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog
+from cehrs_cards.db import queue, revlog
+from cehrs_cards.db.models import Card, Deck, Note, NoteType
 from cehrs_cards.db.repo import fields_dict, notetype_from_row
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.memory import apply_memory, before_columns, memory_before, memory_of
+from cehrs_cards.services.memory import apply_memory, memory_of
 from cehrs_cards.services.scheduling import base_policy, plan_for
 from cehrs_cards.services.undo import undo_step
 
@@ -176,14 +176,14 @@ class ReviewService:
                 raise StaleCardError("This card changed since it was shown.")
             apply_memory(row, preview.after, now)
             s.add(row)
-            log = _revlog(card, preview, rating, duration_ms, now)
-            s.add(log)
-            leech = self._tag_if_leech(s, row, card.before, preview.after)
             s.flush()
-            log_id = log.id
+            log_id = revlog.add_answer(
+                s, card.card_id, now, rating, duration_ms, card.before, preview.after
+            )
+            leech = self._tag_if_leech(s, row, card.before, preview.after)
 
         def restore(s: Session) -> None:
-            _undo_answer(s, log_id)
+            _undo_answer(s, log_id, card.card_id, card.before)
             if leech:
                 _set_tag(s, card.note_id, LEECH_TAG, False)
 
@@ -225,36 +225,13 @@ def _preview_for(card: StudyCard, rating: Rating) -> Preview:
     return next(p for p in card.previews if p.rating == rating)
 
 
-def _revlog(
-    card: StudyCard, preview: Preview, rating: Rating, duration_ms: int, now: datetime
-) -> RevLog:
-    after: MemoryState = preview.after
-    assert after.last_review is not None
-    last = card.before.last_review
-    elapsed = (after.last_review - last).total_seconds() / 86400 if last else None
-    return RevLog(
-        card_id=card.card_id,
-        reviewed_at=now,
-        rating=int(rating),
-        duration_ms=max(0, min(duration_ms, 3_600_000)),
-        **before_columns(card.before),
-        state=int(after.state),
-        stability=after.stability,
-        difficulty=after.difficulty,
-        due=after.due,
-        elapsed_days=elapsed,
-    )
-
-
-def _undo_answer(s: Session, log_id: int | None) -> None:
-    log = s.get(RevLog, log_id)
-    if log is None:
-        return
-    card = s.get(Card, log.card_id)
+def _undo_answer(s: Session, log_id: int, card_id: int, before: MemoryState) -> None:
+    """Put the card back as it was shown and remove the answer's log row."""
+    revlog.delete(s, [log_id])
+    card = s.get(Card, card_id)
     if card is not None:
-        apply_memory(card, memory_before(log), card.modified)
+        apply_memory(card, before, card.modified)
         s.add(card)
-    s.delete(log)
 
 
 def remaining(review: ReviewService, deck_id: int | None) -> Counts:

@@ -9,7 +9,6 @@ from datetime import date, datetime, time, tzinfo
 from typing import Any, Protocol
 
 import fsrs
-from sqlalchemy import text
 from sqlmodel import Session, select
 
 from cehrs_cards.core.ops import Cancelled as OpsCancelled
@@ -24,10 +23,9 @@ from cehrs_cards.core.scheduling import (
     daily_plan,
     study_day_start,
 )
-from cehrs_cards.db import queue
-from cehrs_cards.db.models import Card, RevLog
+from cehrs_cards.db import queue, revlog
+from cehrs_cards.db.models import Card
 from cehrs_cards.db.settings import Settings
-from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.memory import apply_memory, memory_of
 
@@ -132,14 +130,11 @@ def reschedule_all(
 
 
 def _logs_by_card(s: Session, card_ids: list[int]) -> dict[int, list[fsrs.ReviewLog]]:
-    out: dict[int, list[fsrs.ReviewLog]] = {}
-    wanted = set(card_ids)
-    rows = s.exec(select(RevLog).order_by(RevLog.card_id, RevLog.reviewed_at))  # type: ignore[arg-type]
-    for r in rows:
-        if r.card_id in wanted:
-            log = fsrs.ReviewLog(r.card_id, fsrs.Rating(r.rating), r.reviewed_at, r.duration_ms)
-            out.setdefault(r.card_id, []).append(log)
-    return out
+    """Each card's answers since its last reset (revlog.current_answers), as fsrs logs."""
+    return {
+        card_id: [fsrs.ReviewLog(card_id, fsrs.Rating(e.rating), e.at, e.duration_ms) for e in life]
+        for card_id, life in revlog.current_answers(s, card_ids)
+    }
 
 
 def _write_rescheduled(
@@ -266,16 +261,13 @@ def _evaluate(params: tuple[float, ...], items: list[Any]) -> Fit:
 
 
 def _histories(col: Collection, rollover: int) -> list[list[tuple[date, int]]]:
-    """Per card: (study date, rating) of every answer, oldest first."""
-    sql = "SELECT card_id, reviewed_at, rating FROM revlog ORDER BY card_id, reviewed_at, id"
-    by_card: dict[int, list[tuple[date, int]]] = {}
+    """Per card: (study date, rating) of every answer since its last reset, oldest first."""
+    by_card: list[list[tuple[date, int]]] = []
     with col.read() as s:
-        for card_id, stored, rating in s.connection().execute(text(sql)):
-            when = from_db(stored)
-            assert when is not None
-            day = study_day_start(when, col.tz, rollover).astimezone(col.tz).date()
-            by_card.setdefault(card_id, []).append((day, rating))
-    return list(by_card.values())
+        for _, life in revlog.current_answers(s):
+            days = [study_day_start(e.at, col.tz, rollover).astimezone(col.tz).date() for e in life]
+            by_card.append([(d, e.rating) for d, e in zip(days, life, strict=True)])
+    return by_card
 
 
 def _fsrs_items(histories: list[list[tuple[date, int]]]) -> list[Any]:

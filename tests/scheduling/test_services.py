@@ -12,6 +12,7 @@ from sqlmodel import select
 from cehrs_cards.core.clock import FakeClock
 from cehrs_cards.core.records import CardState, Rating
 from cehrs_cards.db.models import Card, RevLog
+from cehrs_cards.db.timefmt import from_ms
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.review import ReviewService
 from cehrs_cards.services.scheduling import (
@@ -142,7 +143,7 @@ def test_changing_retention_reschedules_from_the_review_log(history, tmp_path):
         for card_id in list(after)[:20]:  # exactly fsrs reschedule_card over the stored log
             logs = s.exec(select(RevLog).where(RevLog.card_id == card_id)).all()
             replay = [
-                fsrs.ReviewLog(card_id, fsrs.Rating(r.rating), r.reviewed_at, None) for r in logs
+                fsrs.ReviewLog(card_id, fsrs.Rating(r.rating), from_ms(r.id), None) for r in logs
             ]
             expect = sched.reschedule_card(fsrs.Card(card_id=card_id, due=T0), replay)
             assert after[card_id].due == expect.due
