@@ -14,12 +14,12 @@ STARTED = time.perf_counter()
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cehrs_cards.ui.worker import pool  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from cehrs_cards.core.records import Rating  # noqa: E402
 from cehrs_cards.services.collection import Collection  # noqa: E402
 from cehrs_cards.ui.app import build_main_window  # noqa: E402
-from cehrs_cards.ui.worker import pool  # noqa: E402
 
 
 def main(data: Path, answers: int) -> None:

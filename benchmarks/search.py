@@ -69,9 +69,9 @@ def bench_queries(browse: BrowseService, repeat: int) -> list[dict[str, object]]
 def bench_gui(col: Collection) -> dict[str, float]:
     """Open the real browser offscreen: window with every card, a search, scroll to the end."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from cehrs_cards.services.browse_edit import BrowseEditService
     from PySide6.QtWidgets import QApplication
 
-    from cehrs_cards.services.browse_edit import BrowseEditService
     from cehrs_cards.services.undo import UndoStack
     from cehrs_cards.ui.browser import BrowserWindow
 

@@ -16,6 +16,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cehrs_cards.services.browse_edit import BrowseEditService
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -23,7 +24,6 @@ from cehrs_cards.core.clock import FakeClock
 from cehrs_cards.core.records import Rating
 from cehrs_cards.services import browse_info
 from cehrs_cards.services.browse import BrowseService
-from cehrs_cards.services.browse_edit import BrowseEditService
 from cehrs_cards.services.bundled import load_bundled_if_first_run
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.review import ReviewService

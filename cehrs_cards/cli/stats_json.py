@@ -18,7 +18,10 @@ from cehrs_cards.services.stats_report import (
 
 
 def report_json(r: StatsReport) -> dict[str, Any]:
-    out: dict[str, Any] = {"generated_at": r.generated_at.isoformat(), "study_day": str(r.study_day)}
+    out: dict[str, Any] = {
+        "generated_at": r.generated_at.isoformat(),
+        "study_day": str(r.study_day),
+    }
     if r.charts is not None and r.filter is not None:
         out |= {"filter": r.filter.to_json(), "charts": charts_json(r.charts)}
     if r.mastery is not None and r.readiness is not None:

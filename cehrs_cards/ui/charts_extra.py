@@ -15,9 +15,7 @@ from cehrs_cards.core.domains import domain_name
 from cehrs_cards.core.readiness import DomainMastery, Estimate
 from cehrs_cards.core.stats import CurvePoint
 from cehrs_cards.ui.charts import Chart
-
-HEAT = "#34a853"
-DOMAIN_COLOURS = {1: "#4c8bf5", 2: "#34a853", 3: "#f29900", 4: "#a142f4", 5: "#12b5cb"}
+from cehrs_cards.ui.theme import colours
 
 
 class HeatmapChart(Chart):
@@ -56,7 +54,7 @@ class HeatmapChart(Chart):
             col, row = (d - start).days // 7, d.weekday()
             rect = QRectF(area.left() + left + col * cell, top + row * cell, cell - 2, cell - 2)
             lvl = self.level(n)
-            colour = QColor(HEAT) if lvl else empty
+            colour = QColor(colours().right) if lvl else empty
             if lvl:
                 colour.setAlphaF(0.25 + 0.1875 * lvl)
             p.setPen(Qt.PenStyle.NoPen)
@@ -154,7 +152,7 @@ class MasteryChart(Chart):
 
     def _paint_column(self, p: QPainter, col: QRectF, d: DomainMastery) -> None:
         fm = p.fontMetrics()
-        colour = QColor(DOMAIN_COLOURS.get(d.domain, "#888888"))
+        colour = QColor(colours().domains[d.domain - 1])
         back = QColor(colour)
         back.setAlphaF(0.16)
         p.setPen(Qt.PenStyle.NoPen)
@@ -163,7 +161,7 @@ class MasteryChart(Chart):
         h = col.height() * d.share
         p.setBrush(colour)
         p.drawRect(QRectF(col.left(), col.bottom() - h, col.width(), h))
-        p.setPen(QColor("#ffffff"))
+        p.setPen(QColor(colours().on_domain))
         pct = f"{d.share:.0%}"
         if h > fm.height() + 4 and fm.horizontalAdvance(pct) < col.width():
             top = QRectF(col.left(), col.bottom() - h + 2, col.width(), fm.height())
@@ -229,7 +227,7 @@ class CalibrationPlot(Chart):
         p.drawLine(at(low, low), at(1, 1))
         biggest = max(x.count for x in self.points)
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(DOMAIN_COLOURS[1]))
+        p.setBrush(QColor(colours().domains[0]))
         for x in self.points:
             r = 3 + 9 * math.sqrt(x.count / biggest)
             p.drawEllipse(at(x.predicted, x.actual), r, r)
@@ -263,13 +261,14 @@ class ScoreGauge(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fm = p.fontMetrics()
         track = QRectF(12, 20, self.width() - 24, 12)
-        for lo, hi, colour in ((self.LOW, self.PASS, "#ea4335"), (self.PASS, self.HIGH, HEAT)):
+        zones = ((self.LOW, self.PASS, colours().error), (self.PASS, self.HIGH, colours().right))
+        for start, end, colour in zones:
             c = QColor(colour)
             c.setAlphaF(0.22)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(c)
-            x0 = self.x_of(lo, track)
-            p.drawRect(QRectF(x0, track.top(), self.x_of(hi, track) - x0, track.height()))
+            x0 = self.x_of(start, track)
+            p.drawRect(QRectF(x0, track.top(), self.x_of(end, track) - x0, track.height()))
         lo, hi = self.est.scaled_range
         band = QColor(self.palette().color(QPalette.ColorRole.Highlight))
         band.setAlphaF(0.45)

@@ -163,6 +163,8 @@ class MasteryPanel(QWidget):
         self.chart.subtitle = "Column width = exam weight; filled area = expected points"
         self.tree = QTreeWidget()
         self.tree.setObjectName("masteryTree")
+        self.tree.setAccessibleName("Domain mastery and the weakest task areas")
+        self.tree.setAccessibleDescription("Enter studies the selected row")
         self.tree.setHeaderLabels(
             ["Domain / weakest task areas", "Weight", "Expected", "Points", "Studied"]
         )
@@ -271,9 +273,11 @@ class CalibrationPanel(QWidget):
             ["Domain", "Recall tests", "Predicted", "Actual", "Log loss", "RMSE (bins)"]
         )
         self.recall.setObjectName("recallCalibration")
+        self.recall.setAccessibleName("Recall: predicted against actual, by domain")
         self.plot = CalibrationPlot("Predicted vs measured recall")
         self.mocks = table(["Full mock", "Predicted raw", "Actual raw", "Difference"])
         self.mocks.setObjectName("mockCalibration")
+        self.mocks.setAccessibleName("Mock exams: predicted against actual raw score")
         self.mock_note = _label(muted=True)
         box = QVBoxLayout(self)
         box.addWidget(QLabel("<h3>Are the predictions right?</h3>"))

@@ -6,7 +6,7 @@ Every figure comes from StatsService.report()'s records, the same ones `cehrs-ca
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,16 +29,13 @@ from cehrs_cards.ui.charts_extra import HeatmapChart
 from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.stats_panels import CalibrationPanel, MasteryPanel, ReadinessPanel, fill, pct
 from cehrs_cards.ui.stats_panels import table as make_table
+from cehrs_cards.ui.window_state import keep_geometry
 
 PERIODS = ((30, "Last 30 days"), (90, "Last 3 months"), (365, "Last year"))
 STATE_COLOURS = {
-    "new": "#4c8bf5",
-    "learning": "#ea4335",
-    "relearning": "#f29900",
-    "young": "#34a853",
-    "mature": "#137333",
-    "suspended": "#9aa0a6",
-}
+    state: f"states.{i}"
+    for i, state in enumerate(("new", "learning", "relearning", "young", "mature", "suspended"))
+}  # theme colour names, resolved when painted
 
 
 def _scrolled(inner: QWidget) -> QScrollArea:
@@ -65,6 +62,7 @@ class ActivityPanel(QWidget):
         self.recall = BarChart("Recall probability now (studied cards)")
         self.retention = make_table(["Domain", "Desired", "Today", "Week", "Month"])
         self.retention.setObjectName("trueRetention")
+        self.retention.setAccessibleName("True retention by domain")
         grid = QGridLayout()
         for i, chart in enumerate((self.reviews, self.minutes, self.forecast, self.states)):
             grid.addWidget(chart, i // 2, i % 2)
@@ -169,24 +167,29 @@ class StatsWindow(QMainWindow):
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.tabs = QTabWidget()
         self._build()
-        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
-        QShortcut(QKeySequence("Escape"), self, activated=self.close)
-        self.resize(1180, 820)
+        QShortcut(QKeySequence("F5"), self).activated.connect(self.refresh)
+        QShortcut(QKeySequence("Escape"), self).activated.connect(self.close)
+        keep_geometry(self, "stats", QSize(1180, 820))
 
     def _build(self) -> None:
         self.domain.addItem("All domains", None)
         for d in DOMAINS:
             self.domain.addItem(f"{d.id} {d.name}", d.id)
         self.domain.addItem("Unassigned", UNASSIGNED)
-        for days, label in PERIODS:
-            self.period.addItem(label, days)
+        for days, period in PERIODS:
+            self.period.addItem(period, days)
         for combo in (self.domain, self.deck, self.period):
             combo.currentIndexChanged.connect(self._on_filter_changed)
         refresh = QPushButton("Refresh (F5)")
         refresh.clicked.connect(self.refresh)
         bar = QHBoxLayout()
-        for text, w in (("Domain", self.domain), ("Deck", self.deck), ("Period", self.period)):
-            bar.addWidget(QLabel(text))
+        for text, w in (("Do&main", self.domain), ("D&eck", self.deck), ("&Period", self.period)):
+            buddy = QLabel(text)
+            buddy.setBuddy(w)
+            w.setAccessibleName(text.replace("&", ""))
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(12)
+            bar.addWidget(buddy)
             bar.addWidget(w)
         bar.addWidget(refresh)
         bar.addStretch(1)

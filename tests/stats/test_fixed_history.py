@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from cehrs_cards.cli.stats_json import report_json
 from cehrs_cards.core import stats as cs
 from cehrs_cards.core.readiness import GUESS, MODEL_SD, MockScore, model_error
 from cehrs_cards.core.records import Rating
-from cehrs_cards.cli.stats_json import report_json
 from cehrs_cards.core.scheduling import DEFAULT_PARAMETERS
 from cehrs_cards.interchange.native import read_native
 from cehrs_cards.services.exams import ExamService
