@@ -172,6 +172,8 @@ class QuestionPage(QWidget):
     def _on_look_changed(self, _value: object) -> None:
         """A zoom step or a theme switch: draw the question again."""
         self._zoom_text()
+        for option in self.options:
+            option.set_state(*option.state)
         if self.view is not None:
             self.show_view(self.view)
 

@@ -173,6 +173,7 @@ class GeometryKeeper(QObject):
     def remember(self) -> None:
         if self.placed:
             STORE.put(self.key, self.window.saveGeometry())
+            STORE.sync()
 
 
 def keep_geometry(window: QWidget, key: str, preferred: QSize) -> GeometryKeeper:
