@@ -43,10 +43,14 @@ def focus_filter(domains: Sequence[int], tasks: Sequence[str]) -> str:
     return f" AND ({' OR '.join(parts)})" if parts else ""
 
 
-def next_learning(session: Session, w: DayWindow, decks: str, ahead: datetime) -> int | None:
+def next_learning(
+    session: Session, w: DayWindow, decks: str, ahead: datetime, avoid_note: int = 0
+) -> int | None:
+    """The learning card due first, one of another note than `avoid_note` (the card just
+    answered) while there is one: siblings never come back to back."""
     sql = f"""SELECT c.id FROM card c WHERE c.state IN (1, 3) AND c.due <= :cutoff
-              AND {_ACTIVE}{decks} ORDER BY c.due LIMIT 1"""
-    params = w.params() | {"cutoff": to_db(ahead)}
+              AND {_ACTIVE}{decks} ORDER BY c.note_id = :avoid, c.due LIMIT 1"""
+    params = w.params() | {"cutoff": to_db(ahead), "avoid": avoid_note}
     return session.connection().execute(text(sql), params).scalar()
 
 
@@ -80,10 +84,12 @@ def _utc(stored: str) -> datetime:
     return when
 
 
-def is_due_review(session: Session, w: DayWindow, card_id: int) -> bool:
-    sql = f"""SELECT 1 FROM card c WHERE c.id = :id AND c.state = 2 AND c.due < :end
+def due_review_note(session: Session, w: DayWindow, card_id: int) -> int | None:
+    """The card's note if it is still a due, studyable review card, else None."""
+    sql = f"""SELECT c.note_id FROM card c WHERE c.id = :id AND c.state = 2 AND c.due < :end
               AND {_ACTIVE}"""
-    return session.connection().execute(text(sql), w.params() | {"id": card_id}).first() is not None
+    got = session.connection().execute(text(sql), w.params() | {"id": card_id}).scalar()
+    return None if got is None else int(got)
 
 
 def first_new_per_domain(

@@ -51,6 +51,8 @@ class ReviewService:
         self.col = col
         self._review_ids: list[int] = []
         self._review_key: tuple[str, datetime] | None = None
+        self._last_note = 0
+        """The note of the card answered last (its siblings are not shown right after)."""
         self.focus: StudyFocus | None = None
         """Restricts the queue to some domains or task areas ("study this"); None: no limit."""
         self.reload_settings()
@@ -97,7 +99,7 @@ class ReviewService:
         return queue.focus_filter(f.domains, f.tasks) if f else ""
 
     def _pick(self, s: Session, w: queue.DayWindow, decks: str) -> int | None:
-        got = queue.next_learning(s, w, decks, w.now)
+        got = queue.next_learning(s, w, decks, w.now, self._last_note)
         if got is not None:
             return got
         new_done, reviews_done = queue.done_today(s, w)
@@ -109,7 +111,7 @@ class ReviewService:
             firsts = queue.first_new_per_domain(s, w, decks, queue.notes_studied_today(s, w))
             if firsts:
                 return firsts[pick_new_domain(firsts, new_done, self.plan().shares)]
-        return queue.next_learning(s, w, decks, w.now + LEARN_AHEAD)
+        return queue.next_learning(s, w, decks, w.now + LEARN_AHEAD, self._last_note)
 
     def _next_review(self, s: Session, w: queue.DayWindow, decks: str) -> int | None:
         """Head of a cached batch of due reviews (sorting every due card per answer is slow)."""
@@ -117,13 +119,29 @@ class ReviewService:
         if self._review_key != key:
             self._review_ids, self._review_key = [], key
         for attempt in range(2):
-            while self._review_ids:
-                if queue.is_due_review(s, w, self._review_ids[0]):
-                    return self._review_ids[0]
-                self._review_ids.pop(0)
+            got = self._head_of_batch(s, w)
+            if got is not None:
+                return got
             if attempt == 0:
                 self._review_ids = self._review_order(s, w, decks)
         return None
+
+    def _head_of_batch(self, s: Session, w: queue.DayWindow) -> int | None:
+        """The first still-due card of the batch (answered ones drop out), passing over one
+        of the note just answered while another is due (siblings never back to back)."""
+        due: list[tuple[int, int]] = []
+        end = len(self._review_ids)
+        for i, card_id in enumerate(self._review_ids):
+            note = queue.due_review_note(s, w, card_id)
+            if note is not None:
+                due.append((card_id, note))
+                if note != self._last_note:
+                    end = i + 1
+                    break
+        self._review_ids = [c for c, _ in due] + self._review_ids[end:]
+        if not due:
+            return None
+        return due[-1][0] if due[-1][1] != self._last_note else due[0][0]
 
     def _review_order(self, s: Session, w: queue.DayWindow, decks: str) -> list[int]:
         """Lowest retrievability first; in the exam's last weeks, most exam points per
@@ -190,6 +208,7 @@ class ReviewService:
         with its review-log row; bury the card's siblings until tomorrow (settings). The
         value says whether the answer made the card a leech."""
         now = self.col.now()
+        self._last_note = card.note_id
         after = self.state_at_answer(card, rating, now)
         w = self.window()
         placer = self.schedulers.placer
