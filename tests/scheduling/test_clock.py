@@ -84,10 +84,14 @@ def test_relearnt_at_21_answered_at_08_next_study_day_is_not_a_same_day_review()
     assert sched.retrievability(0, _relearning(evening), morning) < 0.97  # not R = 1.000
 
 
+def _utc(day: int, hour: int) -> datetime:
+    return datetime(2026, 3, day, hour, tzinfo=UTC)
+
+
 def test_elapsed_days_count_rollovers_not_24_hour_periods():
-    assert UTC4.elapsed(datetime(2026, 3, 10, 23, tzinfo=UTC), datetime(2026, 3, 11, 5, tzinfo=UTC)) == 1
-    assert UTC4.elapsed(datetime(2026, 3, 10, 5, tzinfo=UTC), datetime(2026, 3, 11, 3, tzinfo=UTC)) == 0
-    assert UTC4.elapsed(datetime(2026, 3, 10, 5, tzinfo=UTC), datetime(2026, 3, 13, 3, tzinfo=UTC)) == 2
+    assert UTC4.elapsed(_utc(10, 23), _utc(11, 5)) == 1  # evening, then morning: a day
+    assert UTC4.elapsed(_utc(10, 5), _utc(11, 3)) == 0  # 22 hours, one study day
+    assert UTC4.elapsed(_utc(10, 5), _utc(13, 3)) == 2
     # fsrs sees each instant at the start of its study day
     assert on_grid(UTC4, datetime(2026, 3, 11, 3, tzinfo=UTC)).date() + timedelta(days=1) == (
         on_grid(UTC4, datetime(2026, 3, 11, 5, tzinfo=UTC)).date()
@@ -101,7 +105,8 @@ def test_easy_is_at_least_a_day_longer_than_good_whenever_both_are_days(fuzz):
     now = datetime(2026, 3, 10, 12, tzinfo=UTC)
     states = [MemoryState(CardState.NEW, None, None, None, now, None)]
     for s in (0.1, 0.3, 0.8, 1.5, 3.0, 10.0, 40.0):
-        for state, step in ((CardState.REVIEW, None), (CardState.RELEARNING, 0), (CardState.LEARNING, 1)):
+        kinds = ((CardState.REVIEW, None), (CardState.RELEARNING, 0), (CardState.LEARNING, 1))
+        for state, step in kinds:
             for back in (1, 2, 5, 30):
                 last = now - timedelta(days=back)
                 states.append(MemoryState(state, step, s, 5.0, last, last, 3, 0))

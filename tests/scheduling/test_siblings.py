@@ -1,6 +1,7 @@
 """Siblings (cards of one note) are buried until tomorrow once one is answered, and spread
 apart when introduced: cloze c1, c2, c3 never come back to back (issue 18 item 7)."""
 
+import itertools
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def _session(review: ReviewService, clock) -> list[tuple[int, int]]:
 
 def _back_to_back(shown: list[tuple[int, int]], cloze: int) -> int:
     """Two different cards of the cloze note shown one after the other."""
-    pairs = zip(shown, shown[1:], strict=False)
+    pairs = itertools.pairwise(shown)
     return sum(1 for (n1, c1), (n2, c2) in pairs if n1 == n2 == cloze and c1 != c2)
 
 
