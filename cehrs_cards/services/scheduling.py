@@ -174,12 +174,13 @@ def _window(col: Collection) -> queue.DayWindow:
 
 # ----- the exam plan's placement of final reviews -----------------------------------------------
 def exam_placer(col: Collection, plan: DailyPlan, w: queue.DayWindow) -> ExamPlacer | None:
-    """Today's placement of final reviews before the exam (None outside the last weeks)."""
+    """Today's placement of final reviews before the exam (None outside the last weeks, and
+    while new cards are behind the plan: then review time goes to the cards not yet seen)."""
     settings = col.settings()
     exam = exam_date_of(settings)
     days = col.study_days()
     today = days.day_of(w.now)
-    if exam is None or not 0 < (exam - today).days <= HORIZON:
+    if exam is None or not plan.on_track or not 0 < (exam - today).days <= HORIZON:
         return None
     left = (exam - today).days
     starts = [days.start(today + timedelta(days=k)) for k in range(1, left + 1)]
