@@ -23,14 +23,15 @@ from cehrs_cards.core.clock import FakeClock
 from cehrs_cards.core.records import Rating
 from cehrs_cards.services import browse_info
 from cehrs_cards.services.browse import BrowseService
-from cehrs_cards.services.browse_edit import BrowseEditService
 from cehrs_cards.services.bundled import load_bundled_if_first_run
+from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.notes import NotesService
 from cehrs_cards.services.review import ReviewService
-from cehrs_cards.services.undo import UndoStack
 from cehrs_cards.ui.browser import BrowserWindow
 from cehrs_cards.ui.browser_info import CardInfoDialog
 from cehrs_cards.ui.browser_model import COLUMNS
+from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.theme import apply_theme
 
 DOCS = Path(__file__).parent
@@ -56,17 +57,16 @@ def studied_collection() -> tuple[Collection, FakeClock]:
 
 def shoot(app: QApplication, col: Collection, theme: str) -> None:
     apply_theme(app, theme == "dark")
-    undo = UndoStack(col)
-    browse, edit = BrowseService(col), BrowseEditService(col, undo)
-    win = BrowserWindow(browse, edit, undo)
+    browse, cards = BrowseService(col), CardService(col)
+    win = BrowserWindow(browse, NotesService(col), cards, OpRunner())
     win.resize(1500, 820)
     win.show()
     win.search_box.setText("domain:4 -is:new")
     column = [c[0] for c in COLUMNS].index("retrievability")
     win.table.horizontalHeader().setSortIndicator(column, Qt.SortOrder.AscendingOrder)
     ids = win.model.ids
-    edit.set_flag(ids[1:2], 1)
-    edit.set_suspended(ids[3:4], True)
+    cards.set_flag(ids[1:2], 1)
+    cards.set_suspended(ids[3:4], True)
     win.search(keep=ids[:1])
     for i in range(win.sidebar.topLevelItemCount()):
         item = win.sidebar.topLevelItem(i)

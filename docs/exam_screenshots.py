@@ -27,6 +27,7 @@ from cehrs_cards.services.exams import BlockSpec, ExamService
 from cehrs_cards.services.importing import import_package
 from cehrs_cards.ui.exam_history import HistoryDialog
 from cehrs_cards.ui.exam_view import ExamWindow
+from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.theme import apply_theme
 
 DOCS = Path(__file__).parent
@@ -62,34 +63,37 @@ def shoot(app: QApplication, dark: bool) -> None:
     import_package(col, read_native(bundled_deck_dir()))
     exams = ExamService(col)
     for p_right in (0.58, 0.66):  # two earlier mocks, for the history's trend
-        earlier = exams.start_mock(seed=int(p_right * 100))
+        earlier = exams.start_mock(seed=int(p_right * 100)).value
         answer(exams, earlier, 125, random.Random(p_right), clock, p_right)
         exams.submit(earlier)
         clock.advance(timedelta(days=4))
     rng = random.Random(1)
-    att = exams.start_mock(seed=42)
+    att = exams.start_mock(seed=42).value
     answer(exams, att, 23, rng, clock)
     for i in (4, 17):
         exams.goto(att, i)
         exams.toggle_flag(att)
-    win = ExamWindow(exams, att, dark)
+    runner = OpRunner()
+    win = ExamWindow(exams, runner, att, col.media_dir, dark)
     win.resize(1180, 800)
     save(app, win, f"exam-{tag}.png")
     if not dark:
         win.show_review()
         save(app, win, "exam-review-light.png")
         answer(exams, att, 125, rng, clock)
-        win.submit("submitted")
+        exams.submit(att)
+        win.show_results()
         win.results.filter.setCurrentIndex(1)
         save(app, win, "exam-results-light.png")
         save(app, HistoryDialog(exams.history()), "exam-history-light.png")
-        block = exams.start_block(BlockSpec(domains=(3,), size=5, mode=TUTOR), seed=3)
+        block = exams.start_block(BlockSpec(domains=(3,), size=5, mode=TUTOR), seed=3).value
         exams.select(block, (block.slots[0].item.answer + 1) % 4)
-        tutor = ExamWindow(exams, block, dark)
+        tutor = ExamWindow(exams, runner, block, col.media_dir, dark)
         tutor.resize(1180, 800)
         save(app, tutor, "exam-tutor-light.png")
         tutor.force_close()
     win.force_close()
+    runner.wait()
     col.close()
 
 

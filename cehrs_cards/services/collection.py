@@ -14,7 +14,6 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-import platformdirs
 import tzlocal
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError as SAOperationalError
@@ -26,16 +25,13 @@ from cehrs_cards.db.migrations import LATEST, SchemaTooNewError, too_new_message
 from cehrs_cards.db.settings import Settings, load_settings, save_settings
 from cehrs_cards.db.snapshot import is_healthy, opens, user_version
 from cehrs_cards.services.backup import Backup, take_backup
+from cehrs_cards.services.cleanup import clean_leftovers
 from cehrs_cards.services.lock import InstanceLock
+from cehrs_cards.services.paths import ENV_DATA_DIR, default_data_dir
+
+__all__ = ["ENV_DATA_DIR", "Collection", "default_data_dir"]
 
 DB_NAME = "collection.sqlite"
-ENV_DATA_DIR = "CEHRS_CARDS_DATA_DIR"
-
-
-def default_data_dir() -> Path:
-    """--data-dir, else $CEHRS_CARDS_DATA_DIR, else the platform's user data dir."""
-    env = os.environ.get(ENV_DATA_DIR)
-    return Path(env) if env else Path(platformdirs.user_data_dir("CEHRS Cards", appauthor=False))
 
 
 class CorruptCollectionError(RuntimeError):
@@ -88,6 +84,7 @@ class Collection:
             raise ReadOnlyCollectionError(_read_only_text(data_dir, exc)) from exc
         try:
             self._check_file(full_check, start_new)
+            clean_leftovers(data_dir)
             self.engine: Engine = open_engine(self.db_path)
             _private_files(self.db_path)
         except (sqlite3.OperationalError, SAOperationalError) as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import fsrs
 from sqlmodel import Session, select
@@ -39,8 +39,17 @@ from cehrs_cards.services.optimise import (
     optimise_parameters,
 )
 
-if TYPE_CHECKING:
-    from cehrs_cards.services.review import ReviewService
+
+class Replanner(Protocol):
+    """What SchedulingService needs of the review service (which itself uses this module):
+    today's settings and plan, reloaded after a change."""
+
+    settings: Settings
+
+    def reload_settings(self) -> None: ...
+
+    def plan(self) -> DailyPlan: ...
+
 
 Progress = Callable[[int, int], bool]
 SETTINGS_THAT_RESCHEDULE = ("base_retention", "tilt", "parameters", "exam_date", "exam_target")
@@ -231,7 +240,7 @@ def plan_json(plan: DailyPlan) -> dict[str, Any]:
 class SchedulingService:
     """Settings that change scheduling, and the long jobs they start, as operations."""
 
-    def __init__(self, col: Collection, review: ReviewService) -> None:
+    def __init__(self, col: Collection, review: Replanner) -> None:
         self.col, self.review = col, review
 
     def save_settings(self, new: Settings) -> OpResult[bool]:

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.services.transfer import TransferService
-from cehrs_cards.ui.import_dialog import ERROR_STYLE
 from cehrs_cards.ui.ops import Job, OpRunner
+from cehrs_cards.ui.widgets import ERROR_STYLE
 
 FORMATS = (
     ("Anki package (.apkg) with media: opens in Anki", ".apkg"),

@@ -38,8 +38,8 @@ from cehrs_cards.ui.column_mapping import ColumnMappingPanel
 from cehrs_cards.ui.dialogs import domain_combo
 from cehrs_cards.ui.ops import Job, OpRunner
 from cehrs_cards.ui.safe_html import esc
+from cehrs_cards.ui.widgets import ERROR_STYLE
 
-ERROR_STYLE = "color: #d93025; font-weight: bold;"
 T = TypeVar("T")
 
 

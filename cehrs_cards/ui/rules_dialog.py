@@ -14,9 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.services.transfer import TransferService
-from cehrs_cards.ui.import_dialog import ERROR_STYLE
 from cehrs_cards.ui.ops import OpRunner
-from cehrs_cards.ui.widgets import ok_cancel
+from cehrs_cards.ui.widgets import ERROR_STYLE, ok_cancel
 
 HELP = (
     "One rule per line: <b>DOMAIN WHERE PATTERN</b>. DOMAIN is 1-5, WHERE is <i>any</i>, "

@@ -13,3 +13,7 @@ def ok_cancel(dialog: QDialog, ok: QDialogButtonBox.StandardButton = Std.Ok) -> 
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+ERROR_STYLE = "color: #d93025; font-weight: bold;"
+"""Error text under a form (dialogs show what went wrong in place, never a traceback)."""
