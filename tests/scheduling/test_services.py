@@ -74,7 +74,8 @@ def test_on_a_blueprint_deck_every_domain_interleaves(col, tmp_path):
 
 def test_a_final_review_is_placed_before_the_exam_and_lifts_after_it(skewed, clock):
     # Easy on a new card: stability ~8 days, exam-day recall ~0.94 < 0.95 with no more review
-    set_settings(skewed, exam_date=_exam_in(5))
+    # (on track: 40 a day fit the 114 new cards before the exam)
+    set_settings(skewed, exam_date=_exam_in(5), new_per_day=40)
     card = skewed.next_card()
     skewed.answer(card, Rating.EASY)
     with skewed.col.read() as s:
