@@ -77,8 +77,3 @@ class StudyDays:
         if since is None:
             return 0
         return max(0, (self.day_of(until) - self.day_of(since)).days)
-
-
-def day_number(day: date) -> int:
-    """A study day as an integer (proleptic ordinal), for arithmetic and SQL."""
-    return day.toordinal()
