@@ -56,6 +56,7 @@ NOTICES = (
     Notice("typing-inspection", "typing-inspection", "MIT", "used by Pydantic"),
     Notice("typing_extensions", "typing_extensions", "PSF-2.0", "used by several of these"),
     Notice("platformdirs", "platformdirs", "MIT", "where the data folder lives"),
+    Notice("tzlocal", "tzlocal", "MIT", "the computer's time zone (study days)"),
     Notice("zstandard", "zstandard", "BSD-3-Clause", "backup compression"),
     Notice("tomli-w", "tomli_w", "MIT", "writing deck files"),
     Notice(

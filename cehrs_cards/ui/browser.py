@@ -32,6 +32,7 @@ from cehrs_cards.ui.browser_editor import NoteEditor
 from cehrs_cards.ui.browser_model import CARD_LEVEL, COLUMNS, CardTableModel
 from cehrs_cards.ui.browser_sidebar import Sidebar
 from cehrs_cards.ui.ops import OpRunner
+from cehrs_cards.ui.theme import set_text_colour
 from cehrs_cards.ui.window_state import keep_geometry
 
 ROW_HEIGHT = 24
@@ -71,7 +72,7 @@ class BrowserWindow(BrowserActions):
         self.search_box.returnPressed.connect(self._on_search_box_return)
         self.error = QLabel()
         self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote the user's query
-        self.error.setStyleSheet("color: #d93025;")
+        set_text_colour(self.error, "error")
         self.error.setWordWrap(True)
         self.error.hide()
         self.count = QLabel()

@@ -151,6 +151,8 @@ class SettingsDialog(QDialog):
         self._fill_policy()
         self._show_retentions()
         _fit_rows(self.per_domain)
+        self.bury = QCheckBox("Bury a card's siblings until tomorrow once it is answered")
+        self.bury.setChecked(self.settings.bury_new and self.settings.bury_reviews)
         exam_row = QHBoxLayout()
         exam_row.addWidget(self.has_exam)
         exam_row.addWidget(self.exam_date, 1)
@@ -161,6 +163,7 @@ class SettingsDialog(QDialog):
         form.addRow("Desired retention (base)", self.retention)
         form.addRow("Exam-value tilt (0 = plain FSRS)", self.tilt)
         form.addRow("Exam", exam_row)
+        form.addRow("Siblings", self.bury)
         form.addRow("Theme", self.theme)
         buttons = ok_cancel(self)
         body = QVBoxLayout()
@@ -217,6 +220,8 @@ class SettingsDialog(QDialog):
             base_retention=round(self.retention.value(), 3),
             tilt=self.tilt.value(),
             theme=str(self.theme.currentData()),
+            bury_new=self.bury.isChecked(),
+            bury_reviews=self.bury.isChecked(),
             exam_date=self.exam_date.date().toString("yyyy-MM-dd")
             if self.has_exam.isChecked()
             else None,
@@ -371,7 +376,10 @@ W = QMessageBox.Icon.Warning
 
 def _report(r: OptimiseReport) -> str:
     """Old vs new parameters scored on the same reviews, and the decision."""
-    head = f"{r.reviews} answers on {r.cards} cards ({r.items} long-term reviews)."
+    head = (
+        f"{r.reviews} answers on {r.cards} cards ({r.items} long-term reviews). Both sets "
+        f"are scored on {r.held_out} reviews the new set was not fitted to."
+    )
     if r.old_fit is None or r.new_fit is None:
         return f"{head}\n\nKept your current parameters: {r.reason}."
     return (
@@ -380,10 +388,11 @@ def _report(r: OptimiseReport) -> str:
         f"current:   {r.old_fit.log_loss:.4f}     {r.old_fit.rmse_bins:.4f}\n"
         f"new:         {r.new_fit.log_loss:.4f}     {r.new_fit.rmse_bins:.4f}\n\n"
         + (
-            "The new parameters predict your reviews better: saved, and your cards "
-            "rescheduled with them."
+            "The new parameters predict reviews they were not fitted to better: saved, and "
+            "your cards rescheduled with them."
             if r.kept == "new"
-            else "The new parameters are not better: your current ones are kept."
+            else "The new parameters are not better on held-out reviews: your current ones "
+            "are kept."
         )
-        + "\nLower is better for both measures (same reviews for both sets)."
+        + "\nLower is better for both measures (the same held-out reviews for both sets)."
     )

@@ -13,8 +13,17 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QCheckBox, QWidget
 
 from cehrs_cards.core.records import Rating
-from cehrs_cards.ui.theme import DARK, DARK_COLOURS, LIGHT, LIGHT_COLOURS, Colours, Role
-from cehrs_cards.ui.theme import ThemeStyle, apply_theme, colours
+from cehrs_cards.ui.theme import (
+    DARK,
+    DARK_COLOURS,
+    LIGHT,
+    LIGHT_COLOURS,
+    Colours,
+    Role,
+    ThemeStyle,
+    apply_theme,
+    colours,
+)
 from tests.ops_helpers import make_main_window, settle
 
 THEMES = {"light": (LIGHT, LIGHT_COLOURS), "dark": (DARK, DARK_COLOURS)}
@@ -33,12 +42,6 @@ def luminance(colour: str | QColor) -> float:
 def contrast(a: str | QColor, b: str | QColor) -> float:
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
-
-
-def blend(top: str, alpha: float, under: str) -> QColor:
-    t, u = QColor(top), QColor(under)
-    return QColor.fromRgbF(*(alpha * x + (1 - alpha) * y for x, y in zip(
-        (t.redF(), t.greenF(), t.blueF()), (u.redF(), u.greenF(), u.blueF()), strict=True)))  # fmt: skip
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -76,6 +79,25 @@ def test_palette_text_reaches_4_5_to_1(theme):
         "checked flag button": [contrast("#ffffff", c.flag_button)],
     }
     assert {k: min(v) for k, v in on_colour.items() if min(v) < 4.5} == {}
+
+
+def over(top: str, alpha: int, under: str) -> QColor:
+    """`top` painted with `alpha` (0-255) over `under`."""
+    a = alpha / 255
+    pairs = zip(QColor(top).getRgbF()[:3], QColor(under).getRgbF()[:3], strict=True)
+    return QColor.fromRgbF(*(a * x + (1 - a) * y for x, y in pairs))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_browser_row_tints_keep_the_text_readable(theme):
+    from cehrs_cards.ui.browser_model import FLAG_ALPHA, SUSPENDED_ALPHA, SUSPENDED_TINT
+
+    pal, c = THEMES[theme]
+    rows = [
+        over(f, FLAG_ALPHA, g) for f in c.flags for g in (pal[Role.Base], pal[Role.AlternateBase])
+    ]
+    rows += [over(SUSPENDED_TINT, SUSPENDED_ALPHA, pal[Role.Base])]
+    assert min(contrast(pal[Role.Text], row) for row in rows) >= 4.5
 
 
 @pytest.mark.parametrize("theme", THEMES)
