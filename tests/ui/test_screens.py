@@ -157,7 +157,7 @@ def test_the_custom_exam_controls_have_names(ctx):
 def test_every_focusable_control_shows_its_focus(ctx):
     """A control looks different with the keyboard focus than without it."""
     unseen = {}
-    for name in ("decks", "review-answer", "browser", "add-note", "mock-start", "settings"):
+    for name in screens.SCREENS:
         window = _open(ctx, name)
         hidden = [
             f"{type(w).__name__} {_name(w)!r}"
@@ -184,7 +184,8 @@ def _focus_shows(app: QApplication, w: QWidget) -> bool:
     without = w.grab().toImage()
     w.setFocus(Qt.FocusReason.TabFocusReason)
     app.processEvents()
-    shown = w.hasFocus() and w.grab().toImage() != without
+    inside = w.hasFocus() or w.isAncestorOf(QApplication.focusWidget())  # a cell's combo
+    shown = inside and w.grab().toImage() != without
     w.clearFocus()
     return shown
 
@@ -229,6 +230,20 @@ def test_every_dialog_s_enter_hint_names_its_default_button(ctx):
         screens.close(ctx, window)
     hinted = {name for name, _verb in checked}
     assert {"mock-start", "practice", "import", "export", "exam-history"} <= hinted
+
+
+def test_esc_closes_every_dialog(ctx):
+    """Esc cancels (nothing was typed in these, so nothing is asked first)."""
+    still_open = []
+    for name in screens.SCREENS:
+        window = _open(ctx, name)
+        if isinstance(window, QDialog):
+            QTest.keyClick(window.focusWidget() or window, Qt.Key.Key_Escape)
+            screens.settle(ctx.app)
+            if window.isVisible():
+                still_open.append(name)
+        screens.close(ctx, window)
+    assert still_open == []
 
 
 def test_destructive_questions_default_to_the_safe_answer(ctx):
