@@ -1,27 +1,38 @@
-"""A card's review history in Anki's terms, pure: entry kinds, Anki's interval encoding, which
-entries shape the memory state now (a reset starts the card's life again), and study days.
+"""A card's review history as the memory model reads it: one place that decides which
+entries count and how far apart they are, for rescheduling, optimising and statistics.
 
-The review log keeps Anki's entry types (rslib/src/revlog/mod.rs, RevlogReviewKind): what the
-card was when answered (learning, review, relearning; filtered: answered in a filtered deck),
-or a change made by hand (manual: a reset to new or a set due date) or by rescheduling. Its
-interval is Anki's too: whole days (> 0) for a review card, seconds to the next learning step
-as a negative number, 0 when the entry left the card without a schedule (a reset).
+`since_last_reset` is where "the history restarts at the last Forget" lives: a manual entry
+with rating 0 (Anki's revlog type 4, written by "Reset to new") cuts off everything before
+it. Elapsed time between entries is counted in study days (core/clock.py), as Anki does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Protocol, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
+from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.records import CardState, MemoryState
-from cehrs_cards.core.scheduling import study_day_start
 
 LEARN, REVIEW, RELEARN, FILTERED, MANUAL, RESCHEDULED = range(6)
+"""Anki's revlog entry types (rslib revlog RevlogReviewKind), stored in the log's `kind`:
+what the card was when answered, or a manual change (reset to new, set due date; MANUAL is
+not an answer) or a rescheduling."""
 KIND_NAMES = ("learn", "review", "relearn", "filtered", "manual", "rescheduled")
 DAY_SECONDS = 86_400
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One review-log entry of a card: when, the button (1-4; 0 for a manual entry), kind."""
+
+    at: datetime
+    rating: int
+    kind: int = 0
+    interval: int = 0
 
 
 class LogLike(Protocol):
@@ -33,11 +44,59 @@ class LogLike(Protocol):
     def rating(self) -> int: ...
     @property
     def interval(self) -> int: ...
+
+
+def is_reset(e: LogLike) -> bool:
+    """A Forget ("Reset to new"): a manual entry with rating 0 that left no schedule (Anki's
+    Forget; a set due date is manual too, but keeps an interval)."""
+    return e.kind == MANUAL and e.rating == 0 and e.interval == 0
+
+
+def since_last_reset(entries: Sequence[LogEntry]) -> list[LogEntry]:
+    """The answers that count for a card's memory: those after its last reset (entries in
+    time order); manual entries are not answers."""
+    start = 0
+    for i, e in enumerate(entries):
+        if is_reset(e):
+            start = i + 1
+    return [e for e in entries[start:] if 1 <= e.rating <= 4 and e.kind != MANUAL]
+
+
+@dataclass(frozen=True)
+class TrainingItem:
+    """A training item: a card's answers up to one on a later study day, as (rating,
+    study days since the previous answer) pairs, and when that last answer was given."""
+
+    at: datetime
+    reviews: tuple[tuple[int, int], ...]
+
+
+def training_sequences(
+    histories: Iterable[Sequence[LogEntry]], days: StudyDays
+) -> list[TrainingItem]:
+    """fsrs-rs training items of every card (Anki's rule: each prefix of the history since
+    the last reset that ends on a later study day than the answer before it), oldest first."""
+    out: list[TrainingItem] = []
+    for entries in histories:
+        answers = since_last_reset(entries)
+        reviews: list[tuple[int, int]] = []
+        last = answers[0].at if answers else None
+        for e in answers:
+            delta = days.elapsed(last, e.at)
+            reviews.append((e.rating, delta))
+            if delta > 0:
+                out.append(TrainingItem(e.at, tuple(reviews)))
+            last = e.at
+    out.sort(key=lambda s: s.at)
+    return out
+
+
+class Answerable(LogLike, Protocol):
+    """An entry that knows whether it was cramming (a filtered-deck answer that changed
+    nothing): stored rows and Anki's rows."""
+
     @property
     def cramming(self) -> bool: ...
-
-
-E = TypeVar("E", bound=LogLike)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,44 +146,6 @@ def log_interval(after: MemoryState, at: datetime) -> int:
     return -max(1, round(seconds))
 
 
-def is_reset(e: LogLike) -> bool:
-    """A Forget / reset to new: a manual entry that left no schedule (Anki: Manual, no ease)."""
-    return e.kind == MANUAL and e.rating == 0 and e.interval == 0
-
-
-def counts(e: LogLike) -> bool:
+def counts(e: Answerable) -> bool:
     """An answer that shapes the memory state: a button was pressed, not while cramming."""
     return e.rating > 0 and e.kind <= FILTERED and not e.cramming
-
-
-def history_since_reset(entries: Sequence[E]) -> list[E]:
-    """The answers of a card's current life, oldest first: those after its last reset
-    (Forget), without manual entries and cramming (as Anki's FSRS reads a card's log)."""
-    start = 0
-    for i, e in enumerate(entries):
-        if is_reset(e):
-            start = i + 1
-    return [e for e in entries[start:] if counts(e)]
-
-
-class StudyDays:
-    """Study-day numbers of review times (ms): the local date of the study day, as an ordinal.
-
-    Days start at the rollover hour in the user's zone (core.scheduling.study_day_start); the
-    result is cached per quarter hour (every real UTC offset is a multiple of 15 minutes),
-    since a million reviews fall in a few tens of thousands of quarter hours."""
-
-    QUARTER_MS = 900_000
-
-    def __init__(self, tz: tzinfo, rollover_hour: int) -> None:
-        self.tz, self.rollover = tz, rollover_hour
-        self._days: dict[int, int] = {}
-
-    def day(self, ms: int) -> int:
-        quarter = ms // self.QUARTER_MS
-        got = self._days.get(quarter)
-        if got is None:
-            when = _EPOCH + timedelta(milliseconds=quarter * self.QUARTER_MS)
-            start = study_day_start(when, self.tz, self.rollover)
-            got = self._days[quarter] = start.astimezone(self.tz).date().toordinal()
-        return got

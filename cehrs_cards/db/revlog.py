@@ -24,12 +24,12 @@ from sqlmodel import Session
 from cehrs_cards.core.history import (
     MANUAL,
     Entry,
+    LogEntry,
     answer_kind,
-    history_since_reset,
     log_interval,
 )
 from cehrs_cards.core.records import MemoryState
-from cehrs_cards.db.timefmt import to_ms
+from cehrs_cards.db.timefmt import from_ms, to_ms
 
 COLUMNS = (
     "id",
@@ -192,18 +192,20 @@ def histories(s: Session, card_ids: Iterable[int] | None = None) -> Iterator[lis
         yield current
 
 
-def current_answers(
-    s: Session, card_ids: Iterable[int] | None = None
-) -> Iterator[tuple[int, list[Entry]]]:
-    """(card, its answers since its last reset) for each card with any: what rescheduling and
-    the optimiser read (core.history.history_since_reset)."""
-    for rows in histories(s, card_ids):
-        life = history_since_reset(rows)
-        if life:
-            yield rows[0].card_id, life
-
-
 def last_id(s: Session) -> int:
     """The newest row's id (0 for an empty log)."""
     got = s.connection().exec_driver_sql("SELECT MAX(id) FROM revlog").scalar()
     return int(got or 0)
+
+
+def log_entries(s: Session, card_ids: Iterable[int] | None = None) -> dict[int, list[LogEntry]]:
+    """Each card's entries (answers and manual ones: a reset cuts the history, see
+    core.history.since_last_reset) in time order, as the memory model reads them.
+    `card_ids`: only these cards."""
+    wanted = None if card_ids is None else set(card_ids)
+    sql = "SELECT card_id, id, rating, kind, interval FROM revlog ORDER BY card_id, id"
+    out: dict[int, list[LogEntry]] = {}
+    for card_id, rid, rating, kind, interval in s.connection().exec_driver_sql(sql):
+        if wanted is None or card_id in wanted:
+            out.setdefault(card_id, []).append(LogEntry(from_ms(rid), rating, kind, interval))
+    return out

@@ -23,8 +23,11 @@ class Settings:
     fuzz: bool = True
     parameters: tuple[float, ...] | None = None  # None = fsrs defaults
     exam_date: str | None = None  # ISO date
+    exam_target: float = 0.95  # predicted recall on exam day each final review aims for
     theme: str = "system"  # system | light | dark
     leech_lapses: int = 8
+    bury_new: bool = True  # answering a card buries its new siblings until tomorrow (Anki)
+    bury_reviews: bool = True  # ... and its review siblings due today
     bundled_loaded: bool = False
 
 
