@@ -69,7 +69,6 @@ class NewRows:
     sql_texts: list[int] = field(default_factory=list)  # notes whose text SQLite computes
     fresh_cards: list[tuple[int, int, int, int, int]] = field(default_factory=list)
     cards: list[tuple[Any, ...]] = field(default_factory=list)  # studied: CARD_COLUMNS
-    revlog: list[tuple[Any, ...]] = field(default_factory=list)  # db/revlog.py COLUMNS
     before: dict[str, int] = field(default_factory=dict)  # table -> rows it had (at most)
 
     def add_text(self, note_id: int, values: Sequence[str]) -> None:
@@ -83,7 +82,8 @@ class NewRows:
 
 
 def insert_rows(session: Session, rows: NewRows) -> None:
-    """Insert notes, then cards, then review-log rows (foreign keys point that way)."""
+    """Insert notes, then cards (foreign keys point that way; the review log goes in
+    through LogStream)."""
     conn = session.connection()
     stamps = {"created": rows.stamp, "modified": rows.stamp}
     with _fts_in_bulk(conn, bool(rows.notes)) as bulk:
@@ -91,19 +91,46 @@ def insert_rows(session: Session, rows: NewRows) -> None:
         if bulk:
             _index(conn, rows)
     fresh = {**rows.fresh_card, "suspended": 0, "buried_until": None, "flag": 0, **stamps}
-    with _indexes_deferred(conn, "card", rows):
+    adding = len(rows.fresh_cards) + len(rows.cards)
+    with _indexes_deferred(conn, "card", adding, rows.before.get("card", 0)):
         _insert(conn, "card", CARD_KEY_COLUMNS, rows.fresh_cards, fresh)
         _insert(conn, "card", CARD_COLUMNS, rows.cards, {"buried_until": None, **stamps})
-    with _indexes_deferred(conn, "revlog", rows):
-        revlog.insert(conn, rows.revlog)
 
 
-def _adding(rows: NewRows, table: str) -> int:
-    return len(rows.fresh_cards) + len(rows.cards) if table == "card" else len(rows.revlog)
+class LogStream:
+    """Review-log rows written in chunks as an import makes them, so that a package's whole
+    log (a million rows and more) is never held in Python at once (issue 22).
+
+    The rows of a chunk may reach SQLite before their cards (which go in at the end, in
+    bulk): the transaction defers its foreign-key checks to the commit. The log's index is
+    dropped for the import and built once at the end when the import at least doubles the
+    log (as _indexes_deferred does for cards)."""
+
+    CHUNK = 20_000
+
+    def __init__(self, session: Session, expected: int, before: int) -> None:
+        self.conn = session.connection()
+        self.rows: list[tuple[Any, ...]] = []
+        self._indexes = _indexes_deferred(self.conn, "revlog", expected, before)
+        if expected:
+            self.conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # until the commit
+        self._indexes.__enter__()
+
+    def add(self, rows: list[tuple[Any, ...]]) -> None:
+        self.rows += rows
+        if len(self.rows) >= self.CHUNK:
+            revlog.insert(self.conn, self.rows)
+            self.rows = []
+
+    def close(self) -> None:
+        """Write the last chunk and build the indexes dropped for the import."""
+        revlog.insert(self.conn, self.rows)
+        self.rows = []
+        self._indexes.__exit__(None, None, None)
 
 
 @contextmanager
-def _indexes_deferred(conn: Connection, table: str, rows: NewRows) -> Iterator[None]:
+def _indexes_deferred(conn: Connection, table: str, adding: int, before: int) -> Iterator[None]:
     """Drop the table's plain indexes while its new rows go in, then build each once.
 
     Building an index afresh costs about half of updating it row by row, so this pays when
@@ -111,8 +138,7 @@ def _indexes_deferred(conn: Connection, table: str, rows: NewRows) -> Iterator[N
     collection the indexes stay. UNIQUE indexes always stay: they vet every row. (Not for
     notes: their one plain index is cheap to keep and their wide rows slow to scan again.)
     """
-    adding = _adding(rows, table)
-    if adding < 1000 or adding < 2 * rows.before.get(table, 0):
+    if adding < 1000 or adding < 2 * before:
         yield
         return
     found = conn.exec_driver_sql(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef
 from cehrs_cards.core.ops import Cancelled, OpError
@@ -79,6 +80,7 @@ class CardIn:
     difficulty: float | None = None
     last_review: datetime | None = None
     left: int = 0  # learning steps still to go
+    anki_id: int = 0  # the card's id in the package (its review log is looked up by it)
 
 
 @dataclass(slots=True)
@@ -110,3 +112,25 @@ class Package:
     media_names: list[str] = field(default_factory=list)  # every media name, extracted or not
     has_scheduling: bool = False
     format: str = ""  # what was read, for the preview: "Anki package (collection.anki21b)"
+    history: HistorySource | None = None
+    """An Anki package's review log, read card by card while importing (apkg_history.py);
+    None when the cards carry their history themselves (or there is none)."""
+
+    def history_of(self, card: CardIn) -> list[ReviewIn]:
+        """The card's review-log entries, oldest first."""
+        if self.history is not None and card.anki_id:
+            return self.history.of(card.anki_id)
+        return card.history
+
+    def close(self) -> None:
+        """Let go of what reading left behind (the unpacked collection of a package)."""
+        if self.history is not None:
+            self.history.close()
+            self.history = None
+
+
+class HistorySource(Protocol):
+    rows: int
+
+    def of(self, card_id: int) -> list[ReviewIn]: ...
+    def close(self) -> None: ...

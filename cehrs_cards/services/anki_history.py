@@ -1,22 +1,26 @@
 """Anki scheduling into FSRS state: replay a card's Anki review log through our scheduler.
 
-The memory state (stability, difficulty) comes from the replay; the due date stays the one
-Anki had, as Anki itself does when FSRS is switched on, so nothing piles up on day one.
-A card with an interval but no usable log gets an estimate (stability = its interval).
+The memory state (stability, difficulty) comes from Anki's own FSRS state when the card has
+one, else from the replay, else from the card's SM-2 ease and interval (fsrs-rs's
+memory_state_from_sm2, as Anki converts). The card's state (learning, review, relearning) and
+due time stay the ones Anki had, as Anki itself does when FSRS is switched on, so nothing
+piles up on day one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from cehrs_cards.core.history import counts, is_reset
+from cehrs_cards.core.history import LEARN, counts, is_reset
 from cehrs_cards.core.records import CardState, MemoryState, Rating
 from cehrs_cards.core.scheduling import Schedulers, new_state
 from cehrs_cards.interchange.package import CardIn, ReviewIn
 
 REPLAY_ID = 1  # fsrs wants a card id; the replay's value never reaches the database
-ESTIMATED_DIFFICULTY = 5.0
+DEFAULT_EASE = 2500  # Anki's starting ease (250 %), for a card that records none
 
 
 @dataclass(frozen=True)
@@ -40,27 +44,105 @@ class ImportedSchedule:
 
 
 def schedule_from_anki(
-    card: CardIn, domain: int, schedulers: Schedulers, now: datetime
+    card: CardIn,
+    domain: int,
+    schedulers: Schedulers,
+    now: datetime,
+    log: list[ReviewIn] | None = None,
 ) -> ImportedSchedule | None:
-    """The FSRS state and history of an Anki card, or None for a card never studied."""
-    history = usable_history(card.history)
+    """The FSRS state and history of an Anki card, or None for a card never studied.
+
+    The memory state is, in order of preference: Anki's own FSRS state (the card's data),
+    a replay of the log (starting from the SM-2 state of its first answer when the log
+    starts part-way through the card's life), or the SM-2 state of the card itself (ease
+    and interval, as Anki converts when FSRS is switched on). State and due stay Anki's."""
+    history = usable_history(card.history if log is None else log)
     if card.kind == 0 and not history:
         return None
-    reviews = _replay(history, schedulers, domain) if history else []
-    if reviews:
-        last = reviews[-1].after
-        mem = replace(
-            last,
-            due=card.due or last.due,
-            reps=max(last.reps, card.reps),
-            lapses=max(last.lapses, card.lapses),
-        )
-    elif card.kind == 2 and card.interval_days > 0:
-        mem = _estimate(card, now)  # its due, reps and lapses are the card's own already
-    else:
+    start = _partial_start(history, card, schedulers) if history else None
+    reviews = _replay(history, schedulers, domain, start) if history else []
+    mem = reviews[-1].after if reviews else _without_log(card, schedulers, now)
+    if mem is None:
         return None
-    flag = card.flag if 1 <= card.flag <= 4 else 0
+    mem = _keep_anki_place(mem, card)
+    flag = card.flag if 1 <= card.flag <= 7 else 0
     return ImportedSchedule(mem, card.queue == -1, flag, reviews)
+
+
+SM2_RETENTION = 0.9
+"""The retention Anki assumes of SM-2 intervals when it converts them (its default)."""
+_KEEPS = {1: CardState.LEARNING, 2: CardState.REVIEW, 3: CardState.RELEARNING}
+
+
+def _keep_anki_place(mem: MemoryState, card: CardIn) -> MemoryState:
+    """Anki's state (learning, review, relearning), due time and counters over the memory
+    state; Anki's own FSRS memory (stability, difficulty) when the card carries one."""
+    state = _KEEPS.get(card.kind, mem.state)
+    step = None if state == CardState.REVIEW else (mem.step if mem.state == state else 0)
+    out = replace(
+        mem,
+        state=state,
+        step=step,
+        due=card.due or mem.due,
+        reps=max(mem.reps, card.reps),
+        lapses=max(mem.lapses, card.lapses),
+    )
+    if card.stability and card.difficulty:
+        out = replace(out, stability=card.stability, difficulty=_clamp(card.difficulty))
+    if card.last_review is not None:
+        out = replace(out, last_review=card.last_review)
+    return out
+
+
+def _without_log(card: CardIn, schedulers: Schedulers, now: datetime) -> MemoryState | None:
+    """A studied card with no usable log: review and relearning cards from their SM-2 ease
+    and interval; a learning card starts its steps with no memory state yet."""
+    due = card.due or now
+    if card.kind == 1:
+        return MemoryState(CardState.LEARNING, 0, None, None, due, None, card.reps, card.lapses)
+    if card.interval_days <= 0:
+        return None
+    s, d = sm2_memory(schedulers, card.ease_permille, card.interval_days)
+    last = due - timedelta(days=card.interval_days) if card.kind == 2 else None
+    return MemoryState(CardState.REVIEW, None, s, d, due, last, card.reps, card.lapses)
+
+
+def _partial_start(
+    history: list[ReviewIn], card: CardIn, schedulers: Schedulers
+) -> MemoryState | None:
+    """The state before the first answer of a log that starts part-way through the card's
+    life (its first entry is not a learning step of a new card), from the SM-2 ease and
+    interval that answer was given at; None for a log that starts at the beginning."""
+    first = history[0]
+    if first.kind == LEARN:
+        return None
+    ivl = first.last_interval if first.last_interval > 0 else max(1, card.interval_days)
+    s, d = sm2_memory(schedulers, first.factor or card.ease_permille, ivl)
+    last = first.at - timedelta(days=ivl)
+    return MemoryState(CardState.REVIEW, None, s, d, first.at, last, 0, 0)
+
+
+def sm2_memory(
+    schedulers: Schedulers, ease_permille: int, interval_days: int
+) -> tuple[float, float]:
+    """FSRS stability and difficulty of an SM-2 card (fsrs-rs memory_state_from_sm2, what
+    Anki uses when it switches a collection to FSRS)."""
+    ease = max(1.3, (ease_permille or DEFAULT_EASE) / 1000)
+    got = _fsrs(tuple(schedulers.policy.parameters)).memory_state_from_sm2(
+        ease, float(max(1, interval_days)), SM2_RETENTION
+    )
+    return max(0.01, float(got.stability)), _clamp(float(got.difficulty))
+
+
+def _clamp(difficulty: float) -> float:
+    return min(10.0, max(1.0, difficulty))
+
+
+@lru_cache(maxsize=4)
+def _fsrs(parameters: tuple[float, ...]) -> Any:
+    import fsrs_rs_python as rs
+
+    return rs.FSRS(list(parameters))
 
 
 def usable_history(history: list[ReviewIn]) -> list[ReviewIn]:
@@ -73,9 +155,12 @@ def usable_history(history: list[ReviewIn]) -> list[ReviewIn]:
     return [r for r in history[start:] if counts(r)]
 
 
-def _replay(history: list[ReviewIn], schedulers: Schedulers, domain: int) -> list[ReplayedReview]:
-    """Each answer through the app's own scheduling (study-day clock, interval rules)."""
-    mem = new_state(history[0].at)
+def _replay(
+    history: list[ReviewIn], schedulers: Schedulers, domain: int, start: MemoryState | None
+) -> list[ReplayedReview]:
+    """Each answer through the app's own scheduling (study-day clock, interval rules), from
+    `start` (a log that starts part-way) or a new card."""
+    mem = start or new_state(history[0].at)
     out = []
     for r in history:
         rating = Rating(r.rating)
@@ -84,17 +169,3 @@ def _replay(history: list[ReviewIn], schedulers: Schedulers, domain: int) -> lis
         out.append(ReplayedReview(r.at, int(rating), r.duration_ms, mem, after, elapsed))
         mem = after
     return out
-
-
-def _estimate(card: CardIn, now: datetime) -> MemoryState:
-    due = card.due or now
-    return MemoryState(
-        state=CardState.REVIEW,
-        step=None,
-        stability=float(card.interval_days),
-        difficulty=ESTIMATED_DIFFICULTY,
-        due=due,
-        last_review=due - timedelta(days=card.interval_days),
-        reps=card.reps,
-        lapses=card.lapses,
-    )

@@ -26,7 +26,7 @@ from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.core.sanitize import sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
 from cehrs_cards.db import revlog
-from cehrs_cards.db.import_rows import NewRows, db_time, insert_rows
+from cehrs_cards.db.import_rows import LogStream, NewRows, db_time, insert_rows
 from cehrs_cards.db.models import Card, Note, NoteType, RevLog
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
 from cehrs_cards.db.timefmt import to_ms
@@ -134,6 +134,7 @@ class _Context:
         new = MemoryState(CardState.NEW, None, None, None, now, None)
         fresh = dict(zip(MEMORY_COLUMNS, _memory_values(new), strict=True))
         self.rows = NewRows(db_time(now) or "", fresh, before=before)
+        self.log = LogStream(session, _log_rows(pkg) if schedulers else 0, before["revlog"])
         self.scheduled = 0
 
     def notetype(self, name: str) -> tuple[int, NoteTypeDef]:
@@ -162,7 +163,8 @@ class _Context:
             deck_id = self.decks.get(card.deck) or ensure_deck(self.session, card.deck, self.decks)
             sched = None
             if self.schedulers:
-                sched = schedule_from_anki(card, dom, self.schedulers, self.now)
+                log = self.pkg.history_of(card)
+                sched = schedule_from_anki(card, dom, self.schedulers, self.now, log)
             if sched is None:
                 self.rows.fresh_cards.append((self.next_card, note_id, deck_id, card.ord, dom))
             else:
@@ -179,10 +181,18 @@ class _Context:
         flags = (int(sched.suspended), sched.flag)
         self.rows.cards.append((card_id, note_id, deck_id, ord_, dom, *mem, *flags))
         self.scheduled += 1
-        self.rows.revlog += [_revlog_values(card_id, r) for r in sched.reviews]
+        self.log.add([_revlog_values(card_id, r) for r in sched.reviews])
 
     def write(self) -> None:
         insert_rows(self.session, self.rows)
+        self.log.close()
+
+
+def _log_rows(pkg: Package) -> int:
+    """How many review-log rows the package may bring (an upper bound)."""
+    if pkg.history is not None:
+        return pkg.history.rows
+    return sum(len(c.history) for n in pkg.notes for c in n.cards)
 
 
 def _existing_notes(session: Session, guids: list[str]) -> dict[str, Note]:

@@ -94,10 +94,8 @@ DELIBERATE = {
     "prop:r<0.9": "FSRS state",
 }
 IMPORT = {
-    # issue 21 item 4: a new card's suspension and flags 5-7 are not kept
+    # issue 21 item 4: a new card's suspension is not kept
     "is:suspended": "suspended new card",
-    "flag:0": "flag 6 dropped",
-    "flag:6": "flag 6 dropped",
     # note and card ids are renumbered; note type ids too
     "nid:1": "ids",
     "cid:1,2": "ids",
