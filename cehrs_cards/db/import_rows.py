@@ -25,12 +25,15 @@ from cehrs_cards.db.note_text import MARKUP, note_text
 from cehrs_cards.db.timefmt import to_db
 
 NOTE_COLUMNS = (
-    "id guid notetype_id fields sort_field tags task difficulty source grp heldout".split()
+    "id guid notetype_id fields sort_field tags task difficulty source grp heldout "
+    "created modified".split()
 )
 CARD_KEY_COLUMNS = "id note_id deck_id ord domain".split()
 CARD_COLUMNS = CARD_KEY_COLUMNS + (
-    "state step stability difficulty due last_review reps lapses suspended flag".split()
+    "state step stability difficulty due last_review reps lapses suspended flag "
+    "buried_until created modified".split()
 )
+"""A card that came with its own scheduling, place and times (an Anki card)."""
 FTS_TRIGGER = "note_fts_insert"
 FTS5_DEFAULT_AUTOMERGE = 4
 
@@ -62,13 +65,13 @@ _DB_TIMES: dict[datetime, str] = {}
 class NewRows:
     """One import's new rows, as tuples in the *_COLUMNS order, in insertion order."""
 
-    stamp: str  # created and modified of every new row
+    stamp: str  # created and modified of every new row that brings none of its own
     fresh_card: dict[str, Any]  # the state columns of a card never studied
     notes: list[tuple[Any, ...]] = field(default_factory=list)
     texts: list[tuple[int, str | None]] = field(default_factory=list)  # note id, search text
     sql_texts: list[int] = field(default_factory=list)  # notes whose text SQLite computes
     fresh_cards: list[tuple[int, int, int, int, int]] = field(default_factory=list)
-    cards: list[tuple[Any, ...]] = field(default_factory=list)  # studied: CARD_COLUMNS
+    cards: list[tuple[Any, ...]] = field(default_factory=list)  # Anki's: CARD_COLUMNS
     before: dict[str, int] = field(default_factory=dict)  # table -> rows it had (at most)
 
     def add_text(self, note_id: int, values: Sequence[str]) -> None:
@@ -87,14 +90,14 @@ def insert_rows(session: Session, rows: NewRows) -> None:
     conn = session.connection()
     stamps = {"created": rows.stamp, "modified": rows.stamp}
     with _fts_in_bulk(conn, bool(rows.notes)) as bulk:
-        _insert(conn, "note", NOTE_COLUMNS, rows.notes, stamps)
+        _insert(conn, "note", NOTE_COLUMNS, rows.notes, {})
         if bulk:
             _index(conn, rows)
     fresh = {**rows.fresh_card, "suspended": 0, "buried_until": None, "flag": 0, **stamps}
     adding = len(rows.fresh_cards) + len(rows.cards)
     with _indexes_deferred(conn, "card", adding, rows.before.get("card", 0)):
         _insert(conn, "card", CARD_KEY_COLUMNS, rows.fresh_cards, fresh)
-        _insert(conn, "card", CARD_COLUMNS, rows.cards, {"buried_until": None, **stamps})
+        _insert(conn, "card", CARD_COLUMNS, rows.cards, {})
 
 
 class LogStream:
@@ -111,10 +114,9 @@ class LogStream:
     def __init__(self, session: Session, expected: int, before: int) -> None:
         self.conn = session.connection()
         self.rows: list[tuple[Any, ...]] = []
-        self._indexes = _indexes_deferred(self.conn, "revlog", expected, before)
+        self._dropped = _drop_plain_indexes(self.conn, "revlog", expected, before)
         if expected:
             self.conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # until the commit
-        self._indexes.__enter__()
 
     def add(self, rows: list[tuple[Any, ...]]) -> None:
         self.rows += rows
@@ -126,12 +128,24 @@ class LogStream:
         """Write the last chunk and build the indexes dropped for the import."""
         revlog.insert(self.conn, self.rows)
         self.rows = []
-        self._indexes.__exit__(None, None, None)
+        for sql in self._dropped:
+            self.conn.exec_driver_sql(sql)
+        self._dropped = []
 
 
 @contextmanager
 def _indexes_deferred(conn: Connection, table: str, adding: int, before: int) -> Iterator[None]:
-    """Drop the table's plain indexes while its new rows go in, then build each once.
+    """Drop the table's plain indexes while its new rows go in, then build each once
+    (see _drop_plain_indexes); on an error the transaction's rollback brings them back."""
+    dropped = _drop_plain_indexes(conn, table, adding, before)
+    yield
+    for sql in dropped:
+        conn.exec_driver_sql(sql)
+
+
+def _drop_plain_indexes(conn: Connection, table: str, adding: int, before: int) -> list[str]:
+    """Drop the table's plain indexes if the import pays for building them again; returns
+    the statements that make them again.
 
     Building an index afresh costs about half of updating it row by row, so this pays when
     the import at least doubles the table (a new collection, a first big deck); into a big
@@ -139,8 +153,7 @@ def _indexes_deferred(conn: Connection, table: str, adding: int, before: int) ->
     notes: their one plain index is cheap to keep and their wide rows slow to scan again.)
     """
     if adding < 1000 or adding < 2 * before:
-        yield
-        return
+        return []
     found = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
         "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
@@ -148,11 +161,7 @@ def _indexes_deferred(conn: Connection, table: str, adding: int, before: int) ->
     ).all()
     for name, _ in found:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    try:
-        yield
-    finally:
-        for _, sql in found:
-            conn.exec_driver_sql(str(sql))
+    return [str(sql) for _, sql in found]
 
 
 def _insert(
@@ -243,3 +252,11 @@ def _known_trigger() -> str | None:
 
 def _squeeze(sql: str) -> str:
     return " ".join(sql.split())
+
+
+def taken_ids(session: Session, table: str, ids: Sequence[int]) -> set[int]:
+    """Which of `ids` the table (note or card) already uses."""
+    if table not in ("note", "card") or not ids:
+        return set()
+    sql = f"SELECT id FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
+    return {int(r[0]) for r in session.connection().exec_driver_sql(sql, (json.dumps(ids),))}

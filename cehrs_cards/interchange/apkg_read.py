@@ -189,8 +189,8 @@ def _read_notes(
     limits: Limits,
 ) -> list[NoteIn]:
     notes = []
-    for nid, guid, mid, tags, flds in con.execute(
-        "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+    for nid, guid, mid, mod, tags, flds in con.execute(
+        "SELECT id, guid, mid, mod, tags, flds FROM notes ORDER BY id"
     ):
         text = str(flds)
         values = text.split(FIELD_SEP)
@@ -207,8 +207,27 @@ def _read_notes(
             values += [""] * (len(names) - len(values))
         fields = dict(zip(names, values, strict=False))  # extra values (no field) are dropped
         deck = valid[0].deck if valid else "Default"
-        notes.append(NoteIn(str(guid), nt.name, deck, fields, str(tags).split(), cards=valid))
+        note = NoteIn(str(guid), nt.name, deck, fields, str(tags).split(), cards=valid)
+        note.anki_id, note.modified = anki_id(nid), _ts_of(mod)
+        notes.append(note)
     return notes
+
+
+MAX_ANKI_ID = 10**15
+"""Anki's ids are creation times in ms (about 1.7e12 today); larger ones are not kept."""
+
+
+def anki_id(value: object) -> int:
+    """An Anki note or card id worth keeping as ours, else 0 (the importer numbers it)."""
+    got = int(value) if isinstance(value, int) else 0
+    return got if 0 < got < MAX_ANKI_ID else 0
+
+
+def _ts_of(seconds: object) -> datetime | None:
+    """A plausible Anki modification time (seconds), else None."""
+    if not isinstance(seconds, int) or not 0 < seconds < MAX_ANKI_ID // 1000:
+        return None
+    return _ts(seconds)
 
 
 def _valid_cards(nt: NoteTypeDef, own: list[CardIn]) -> list[CardIn]:
@@ -238,7 +257,7 @@ def _read_cards(
         return _read_card_places(con, decks)
     rows = con.execute(  # table order; the few notes whose cards are not stored by ordinal
         "SELECT id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, "
-        "flags, data FROM cards"  # are sorted after
+        "flags, data, mod FROM cards"  # are sorted after
     )
     dues: dict[tuple[int, int, int], datetime | None] = {}  # many cards share a due day
     unsorted: list[list[CardIn]] = []
@@ -259,7 +278,8 @@ def _read_cards(
             int(reps),
             int(lapses),
             int(row[13]) & 7,
-            anki_id=int(cid),
+            anki_id=anki_id(cid),
+            modified=_ts_of(row[15]),
         )
         if kind != 0 and row[14]:
             _memory_from_data(card, row[14])

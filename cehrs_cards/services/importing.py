@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from cehrs_cards.core.history import answer_kind, log_interval
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.records import CardState, MemoryState
-from cehrs_cards.core.sanitize import sanitize_html, strip_html
+from cehrs_cards.core.sanitize import sanitize_field, sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
 from cehrs_cards.db import revlog
 from cehrs_cards.db.import_rows import LogStream, NewRows, db_time, insert_rows
@@ -39,6 +39,7 @@ from cehrs_cards.services.anki_history import (
     schedule_from_anki,
 )
 from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.import_ids import IdPlan, anki_time
 
 MAX_FIELD_CHARS = 1_000_000
 CHUNK = 500
@@ -74,7 +75,13 @@ def import_package(
     placed: list[Path] = []
     try:
         with gc_paused(), col.transaction() as session:
-            ctx = _Context(session, pkg, col.now(), _schedulers(col) if with_scheduling else None)
+            ctx = _Context(
+                session,
+                pkg,
+                col.now(),
+                _schedulers(col) if with_scheduling else None,
+                col.study_days().end_of(col.now()),
+            )
             total = len(pkg.notes)
             for i, note in enumerate(pkg.notes):
                 _import_one(ctx, note, domain, summary)
@@ -118,19 +125,28 @@ class _Context:
     """Lookups and the rows waiting to be bulk-inserted, for one import."""
 
     def __init__(
-        self, session: Session, pkg: Package, now: datetime, schedulers: Schedulers | None
+        self,
+        session: Session,
+        pkg: Package,
+        now: datetime,
+        schedulers: Schedulers | None,
+        bury_until: datetime | None = None,
     ) -> None:
         self.session = session
         self.pkg = pkg
         self.now = now
         self.schedulers = schedulers
+        self.bury_until = db_time(bury_until or now)
         self.decks: dict[str, int] = {}
         self.notetypes: dict[str, tuple[int, NoteTypeDef]] = {}  # name -> stored id, type
         self.seen: set[str] = set()
         self.existing = _existing_notes(session, [n.guid for n in pkg.notes])
         self.ords = _existing_ords(session, [r.id for r in self.existing.values() if r.id])
         before = {table: _max_id(session, table) for table in ("note", "card", "revlog")}
-        self.next_note, self.next_card = before["note"] + 1, before["card"] + 1
+        notes = [n.anki_id for n in pkg.notes]
+        self.note_ids = IdPlan(session, "note", notes, before["note"])
+        cards = [c.anki_id for n in pkg.notes for c in n.cards] if schedulers else []
+        self.card_ids = IdPlan(session, "card", cards, before["card"])
         new = MemoryState(CardState.NEW, None, None, None, now, None)
         fresh = dict(zip(MEMORY_COLUMNS, _memory_values(new), strict=True))
         self.rows = NewRows(db_time(now) or "", fresh, before=before)
@@ -151,8 +167,7 @@ class _Context:
         if have is None and len(wanted) == 1 and self.schedulers is None:  # the common case
             card = wanted[0]
             deck_id = self.decks.get(card.deck) or ensure_deck(self.session, card.deck, self.decks)
-            self.rows.fresh_cards.append((self.next_card, note_id, deck_id, card.ord, dom))
-            self.next_card += 1
+            self.rows.fresh_cards.append((self.card_ids.take(), note_id, deck_id, card.ord, dom))
             return 1
         have = have or set()
         made = 0
@@ -161,26 +176,34 @@ class _Context:
                 continue
             have.add(card.ord)
             deck_id = self.decks.get(card.deck) or ensure_deck(self.session, card.deck, self.decks)
-            sched = None
             if self.schedulers:
-                log = self.pkg.history_of(card)
-                sched = schedule_from_anki(card, dom, self.schedulers, self.now, log)
-            if sched is None:
-                self.rows.fresh_cards.append((self.next_card, note_id, deck_id, card.ord, dom))
+                self._add_anki_card(note_id, deck_id, card, dom, self.schedulers)
             else:
-                self._add_scheduled(note_id, deck_id, card.ord, dom, sched)
-            self.next_card += 1
+                card_id = self.card_ids.take()
+                self.rows.fresh_cards.append((card_id, note_id, deck_id, card.ord, dom))
             made += 1
         return made
 
-    def _add_scheduled(
-        self, note_id: int, deck_id: int, ord_: int, dom: int, sched: ImportedSchedule
+    def _add_anki_card(
+        self, note_id: int, deck_id: int, card: CardIn, dom: int, schedulers: Schedulers
     ) -> None:
-        card_id = self.next_card
+        """An Anki card as Anki had it: its id, times, scheduling and history (if studied),
+        suspension, flag and burial (issue 21 item 4)."""
+        log = self.pkg.history_of(card)
+        sched = schedule_from_anki(card, dom, schedulers, self.now, log)
+        if sched is None:  # never studied: new, but suspended, flagged or buried as it was
+            fresh = MemoryState(CardState.NEW, None, None, None, self.now, None)
+            flag = card.flag if 1 <= card.flag <= 7 else 0
+            sched = ImportedSchedule(fresh, card.queue == -1, flag)
+        else:
+            self.scheduled += 1
+        card_id = self.card_ids.take(card.anki_id)
         mem = _memory_values(sched.memory)
-        flags = (int(sched.suspended), sched.flag)
-        self.rows.cards.append((card_id, note_id, deck_id, ord_, dom, *mem, *flags))
-        self.scheduled += 1
+        buried = self.bury_until if card.queue in (-2, -3) else None
+        created = db_time(anki_time(card.anki_id)) or self.rows.stamp
+        modified = db_time(card.modified) or self.rows.stamp
+        flags = (int(sched.suspended), sched.flag, buried, created, modified)
+        self.rows.cards.append((card_id, note_id, deck_id, card.ord, dom, *mem, *flags))
         self.log.add([_revlog_values(card_id, r) for r in sched.reviews])
 
     def write(self) -> None:
@@ -261,7 +284,8 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
     guid = note.guid
     fields = note.fields
     field_names = ctx.pkg.notetypes[note.notetype].fields
-    values = [sanitize_html(fields.get(name, "")) for name in field_names]
+    clean = sanitize_field if note.anki_id else sanitize_html  # Anki's fields: as written
+    values = [clean(fields.get(name, "")) for name in field_names]
     first = plain_text(values[0]) if values else ""
     if not first and (not values or "<img" not in values[0]) and _all_empty(values[1:]):
         summary.skipped.append((guid, _empty_reason(note)))
@@ -281,9 +305,10 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
     )
     row = ctx.existing.get(guid) if ctx.existing else None
     if row is None:
-        note_id = ctx.next_note
-        ctx.next_note += 1
-        ctx.rows.notes.append((note_id, guid, *stored))
+        note_id = ctx.note_ids.take(note.anki_id)
+        created = db_time(anki_time(note.anki_id)) or ctx.rows.stamp
+        modified = db_time(note.modified) or ctx.rows.stamp
+        ctx.rows.notes.append((note_id, guid, *stored, created, modified))
         ctx.rows.add_text(note_id, values)
         summary.added += 1
     else:

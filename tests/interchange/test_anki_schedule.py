@@ -75,6 +75,15 @@ def _package(folder: Path) -> Path:
                     "INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
                     rid + n, cid, ease, r_ivl, last, r_factor, taken, kind,
                 )  # fmt: skip
+        col.db.execute("UPDATE notes SET mod = ? WHERE id = (SELECT MIN(id) FROM notes)", 1.6e9)
+        col.db.execute("UPDATE cards SET queue = -1 WHERE id = (SELECT MIN(id) FROM cards)")
+        unstudied = col.new_note(col.models.by_name("Basic"))
+        unstudied.fields[0], unstudied.fields[1] = "new, buried and flagged", "back"
+        col.add_note(unstudied, deck)
+        col.db.execute("UPDATE cards SET queue = -3, flags = 6 WHERE nid = ?", unstudied.id)
+        (folder / "ids.json").write_text(json.dumps(col.db.all(
+            "SELECT n.guid, n.id, n.mod, c.id, c.mod, c.queue, c.flags"
+            " FROM notes n JOIN cards c ON c.nid = n.id")))  # fmt: skip
         path = folder / "sched.apkg"
         options = ExportAnkiPackageOptions(
             with_scheduling=True, with_deck_configs=True, with_media=False, legacy=False
@@ -134,3 +143,33 @@ def test_partial_or_missing_logs_start_from_the_sm2_state(col, package):
     assert hard[3] > easy[3] and easy[2] == pytest.approx(30.0, rel=0.05)
     # Anki's own FSRS memory state wins over a replay
     assert got["anki fsrs"][2:4] == (pytest.approx(17.25), pytest.approx(3.5))
+
+
+def test_anki_ids_times_suspension_flags_and_burial_are_kept(col, package):
+    from cehrs_cards.services.browse import BrowseService
+
+    import_file(col, package, ImportOptions(with_scheduling=True))
+    anki = json.loads((package.parent / "ids.json").read_text())
+    with col.read() as s:
+        ours = {
+            r[0]: r[1:]
+            for r in s.connection().exec_driver_sql(
+                "SELECT n.guid, n.id, n.created, n.modified, c.id, c.created, c.modified,"
+                " c.suspended, c.flag, c.buried_until FROM note n JOIN card c ON c.note_id = n.id"
+            )
+        }
+    at = lambda text: datetime.fromisoformat(text).replace(tzinfo=UTC)  # noqa: E731
+    for guid, nid, nmod, cid, cmod, queue, flags in anki:
+        got = ours[guid]
+        assert got[0] == nid and got[3] == cid  # Anki's ids: nid:/cid: links still resolve
+        assert at(got[1]) == datetime.fromtimestamp(nid // 1000, UTC) + timedelta(
+            milliseconds=nid % 1000
+        )
+        assert at(got[2]) == datetime.fromtimestamp(nmod, UTC)
+        assert at(got[5]) == datetime.fromtimestamp(cmod, UTC)
+        assert got[6] == (queue == -1) and got[7] == flags
+        assert (got[8] is not None) == (queue == -3)
+    browse = BrowseService(col)
+    nid, cid = anki[0][1], anki[0][3]
+    assert browse.search(f"nid:{nid}") == [cid] and browse.search(f"cid:{cid}") == [cid]
+    assert len(browse.search("is:buried")) == 1 and len(browse.search("flag:6")) == 1
