@@ -104,33 +104,41 @@ class LogStream:
     """Review-log rows written in chunks as an import makes them, so that a package's whole
     log (a million rows and more) is never held in Python at once (issue 22).
 
-    The rows of a chunk may reach SQLite before their cards (which go in at the end, in
-    bulk): the transaction defers its foreign-key checks to the commit. The log's index is
-    dropped for the import and built once at the end when the import at least doubles the
-    log (as _indexes_deferred does for cards)."""
+    Chunks go to a temporary staging table (no foreign keys, no index but its key: their
+    cards are written only at the end); once the cards are in, one INSERT ... SELECT in
+    time order moves the log into place (db/revlog.insert_staged). A small log goes in
+    directly. The log's card index is built once at the end when the import at least
+    doubles the log (as for cards)."""
 
     CHUNK = 20_000
 
     def __init__(self, session: Session, expected: int, before: int) -> None:
         self.conn = session.connection()
         self.rows: list[tuple[Any, ...]] = []
-        self._dropped = _drop_plain_indexes(self.conn, "revlog", expected, before)
-        if expected:
-            self.conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # until the commit
+        self.expected, self.before = expected, before
+        self.staged = False
 
     def add(self, rows: list[tuple[Any, ...]]) -> None:
         self.rows += rows
         if len(self.rows) >= self.CHUNK:
-            revlog.insert(self.conn, self.rows)
-            self.rows = []
+            self._stage()
+
+    def _stage(self) -> None:
+        if not self.staged:
+            revlog.create_staging(self.conn)
+            self.staged = True
+        revlog.stage(self.conn, self.rows)
+        self.rows = []
 
     def close(self) -> None:
-        """Write the last chunk and build the indexes dropped for the import."""
-        revlog.insert(self.conn, self.rows)
-        self.rows = []
-        for sql in self._dropped:
-            self.conn.exec_driver_sql(sql)
-        self._dropped = []
+        """Write the log (the cards it belongs to are in by now)."""
+        if not self.staged:
+            revlog.insert(self.conn, self.rows)
+            self.rows = []
+            return
+        self._stage()
+        with _indexes_deferred(self.conn, "revlog", self.expected, self.before):
+            revlog.insert_staged(self.conn)
 
 
 @contextmanager

@@ -77,18 +77,18 @@ def values(
     kind: int,
     rating: int,
     interval: int,
-    after: MemoryState | None,
+    memory: tuple[float | None, float | None],
     duration_ms: int,
 ) -> tuple[Any, ...]:
-    """One row in COLUMNS order."""
+    """One row in COLUMNS order; `memory` is the (stability, difficulty) after the entry."""
     return (
         at_ms,
         card_id,
         kind,
         rating,
         interval,
-        scaled(after.stability if after else None, 1000),
-        scaled(after.difficulty if after else None, 100),
+        scaled(memory[0], 1000),
+        scaled(memory[1], 100),
         max(0, min(duration_ms, MAX_DURATION_MS)),
     )
 
@@ -128,13 +128,46 @@ def insert(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> list[int]:
     return [r[0] for r in fixed]
 
 
-def _free_after(conn: Connection, rid: int, used: set[int]) -> int:
-    """The first id after `rid` neither stored nor about to be (clashes are rare)."""
+STAGING = "temp.revlog_import"
+
+
+def create_staging(conn: Connection) -> None:
+    """A temporary table for an import's log rows (COLUMNS; the id its only constraint: a
+    package's repeated entry is kept once)."""
+    cols = ", ".join(f"{c} INTEGER" + (" PRIMARY KEY" if c == "id" else "") for c in COLUMNS)
+    conn.exec_driver_sql(f"CREATE TABLE {STAGING} ({cols})")
+
+
+def stage(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    if rows:
+        marks = ", ".join("?" * len(COLUMNS))
+        conn.exec_driver_sql(f"INSERT OR IGNORE INTO {STAGING} VALUES ({marks})", rows)
+
+
+def insert_staged(conn: Connection) -> None:
+    """Move the staged rows into the log in time order, then drop the staging table. A time
+    the log already holds moves to the next free millisecond first (as insert does)."""
+    clash = f"SELECT id FROM {STAGING} WHERE id IN (SELECT id FROM revlog)"
+    for (rid,) in conn.exec_driver_sql(clash).all():
+        free = _free_after(conn, int(rid), set(), also=STAGING)
+        conn.exec_driver_sql(f"UPDATE {STAGING} SET id = ? WHERE id = ?", (free, rid))
+    names = ", ".join(COLUMNS)
+    conn.exec_driver_sql(f"INSERT INTO revlog ({names}) SELECT {names} FROM {STAGING} ORDER BY id")
+    conn.exec_driver_sql(f"DROP TABLE {STAGING}")
+
+
+def _free_after(conn: Connection, rid: int, used: set[int], also: str | None = None) -> int:
+    """The first id after `rid` neither stored nor about to be (in `used`, or in the table
+    `also`); clashes are rare."""
+    tables = ["revlog"] + ([also] if also else [])
     while True:
         rid += 1
         if rid in used:
             continue
-        if conn.exec_driver_sql("SELECT 1 FROM revlog WHERE id = ?", (rid,)).first() is None:
+        if all(
+            conn.exec_driver_sql(f"SELECT 1 FROM {t} WHERE id = ?", (rid,)).first() is None
+            for t in tables
+        ):
             return rid
 
 
@@ -149,14 +182,15 @@ def add_answer(
 ) -> int:
     """Log one answer; returns its id."""
     kind = answer_kind(before.state)
-    row = values(card_id, to_ms(at), kind, rating, log_interval(after, at), after, duration_ms)
+    memory = (after.stability, after.difficulty)
+    row = values(card_id, to_ms(at), kind, rating, log_interval(after, at), memory, duration_ms)
     return insert(s.connection(), [row])[0]
 
 
 def add_resets(s: Session, card_ids: Iterable[int], at: datetime) -> list[int]:
     """Log a reset to new (Anki's Forget: manual, no button, no interval) for each card."""
     ms = to_ms(at)
-    return insert(s.connection(), [values(c, ms, MANUAL, 0, 0, None, 0) for c in card_ids])
+    return insert(s.connection(), [values(c, ms, MANUAL, 0, 0, (None, None), 0) for c in card_ids])
 
 
 def delete(s: Session, ids: Iterable[int]) -> None:

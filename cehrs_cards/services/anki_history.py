@@ -10,29 +10,34 @@ piles up on day one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.history import LEARN, counts, is_reset
-from cehrs_cards.core.records import CardState, MemoryState, Rating
-from cehrs_cards.core.scheduling import Schedulers, new_state
+from cehrs_cards.core.records import CardState, MemoryState
+from cehrs_cards.core.scheduling import Schedulers
+from cehrs_cards.db.timefmt import to_ms
 from cehrs_cards.interchange.package import CardIn, ReviewIn
 
-REPLAY_ID = 1  # fsrs wants a card id; the replay's value never reaches the database
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_EASE = 2500  # Anki's starting ease (250 %), for a card that records none
 
 
 @dataclass(frozen=True)
 class ReplayedReview:
-    """One review-log row to store: when, the button, and the states either side."""
+    """One review-log row to store: Anki's entry (time, button, type, interval, time taken)
+    and the memory state after it, replayed here."""
 
-    at: datetime
+    at_ms: int
     rating: int
+    kind: int
+    interval: int
     duration_ms: int
-    before: MemoryState
-    after: MemoryState
-    elapsed_days: float | None
+    stability: float
+    difficulty: float
+    elapsed_days: int  # study days since the answer before (0 for the first)
 
 
 @dataclass(frozen=True)
@@ -60,11 +65,21 @@ def schedule_from_anki(
     if card.kind == 0 and not history:
         return None
     start = _partial_start(history, card, schedulers) if history else None
-    reviews = _replay(history, schedulers, domain, start) if history else []
-    mem = reviews[-1].after if reviews else _without_log(card, schedulers, now)
+    reviews = _replay(history, schedulers, start) if history else []
+    mem: MemoryState | None
+    if reviews:
+        last = reviews[-1]
+        mem = MemoryState(
+            CardState.REVIEW, None, last.stability, last.difficulty, now, history[-1].at
+        )
+    else:
+        mem = _without_log(card, schedulers, now)
     if mem is None:
         return None
-    mem = _keep_anki_place(mem, card)
+    if card.kind == 0:  # new again in Anki (its history kept): new here too
+        mem = MemoryState(CardState.NEW, None, None, None, now, None, card.reps, card.lapses)
+    else:
+        mem = _keep_anki_place(mem, card)
     flag = card.flag if 1 <= card.flag <= 7 else 0
     return ImportedSchedule(mem, card.queue == -1, flag, reviews)
 
@@ -156,16 +171,50 @@ def usable_history(history: list[ReviewIn]) -> list[ReviewIn]:
 
 
 def _replay(
-    history: list[ReviewIn], schedulers: Schedulers, domain: int, start: MemoryState | None
+    history: list[ReviewIn], schedulers: Schedulers, start: MemoryState | None
 ) -> list[ReplayedReview]:
-    """Each answer through the app's own scheduling (study-day clock, interval rules), from
-    `start` (a log that starts part-way) or a new card."""
-    mem = start or new_state(history[0].at)
-    out = []
+    """The memory state after each answer, from `start` (a log that starts part-way) or a
+    new card: fsrs-rs's historical_memory_states over the answers, elapsed time counted in
+    study days (the app's one clock, schedulers.days). One call per card in Rust: a
+    million answers replay in seconds, where the scheduler's own preview of every button
+    took minutes. Due dates are not replayed: the card keeps Anki's."""
+    import fsrs_rs_python as rs
+
+    days = schedulers.days
+    last = _day(days, to_ms(start.last_review)) if start and start.last_review else None
+    gaps = []
     for r in history:
-        rating = Rating(r.rating)
-        after = schedulers.answer(REPLAY_ID, domain, mem, rating, r.at)
-        elapsed = (r.at - mem.last_review).total_seconds() / 86400 if mem.last_review else None
-        out.append(ReplayedReview(r.at, int(rating), r.duration_ms, mem, after, elapsed))
-        mem = after
-    return out
+        today = _day(days, r.at_ms)
+        gaps.append(max(0, today - last) if last is not None else 0)
+        last = today
+    item = rs.FSRSItem([rs.FSRSReview(r.rating, g) for r, g in zip(history, gaps, strict=True)])
+    fsrs = _fsrs(tuple(schedulers.policy.parameters))
+    if start is not None and start.stability and start.difficulty:
+        states = fsrs.historical_memory_states(
+            item, rs.MemoryState(start.stability, start.difficulty)
+        )[1:]
+    else:
+        states = fsrs.historical_memory_states(item)
+    return [
+        ReplayedReview(
+            r.at_ms, r.rating, r.kind, r.interval, r.duration_ms,
+            float(m.stability), _clamp(float(m.difficulty)), g,
+        )
+        for r, m, g in zip(history, states, gaps, strict=True)
+    ]  # fmt: skip
+
+
+QUARTER_MS = 900_000
+
+
+@lru_cache(maxsize=65_536)
+def _quarter_day(days: StudyDays, quarter: int) -> int:
+    when = _EPOCH + timedelta(milliseconds=quarter * QUARTER_MS)
+    return days.day_of(when).toordinal()
+
+
+def _day(days: StudyDays, ms: int) -> int:
+    """The study day (an ordinal) of a time in ms, looked up per quarter hour: a study day
+    starts on a whole hour, every UTC offset is a multiple of 15 minutes, and a million
+    answers fall in a few tens of thousands of quarter hours."""
+    return _quarter_day(days, ms // QUARTER_MS)

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from cehrs_cards.core.history import answer_kind, log_interval
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.core.sanitize import sanitize_field, sanitize_html, strip_html
@@ -29,7 +28,6 @@ from cehrs_cards.db import revlog
 from cehrs_cards.db.import_rows import LogStream, NewRows, db_time, insert_rows
 from cehrs_cards.db.models import Card, Note, NoteType, RevLog
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
-from cehrs_cards.db.timefmt import to_ms
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
@@ -427,10 +425,10 @@ def _memory_values(mem: MemoryState) -> tuple[Any, ...]:
 
 
 def _revlog_values(card_id: int, r: ReplayedReview) -> tuple[Any, ...]:
-    """A replayed answer as a review-log row (db/revlog.py COLUMNS)."""
-    kind = answer_kind(r.before.state)
-    interval = log_interval(r.after, r.at)
-    return revlog.values(card_id, to_ms(r.at), kind, r.rating, interval, r.after, r.duration_ms)
+    """An imported answer as a review-log row (db/revlog.py COLUMNS): Anki's entry with the
+    memory state replayed here."""
+    memory = (r.stability, r.difficulty)
+    return revlog.values(card_id, r.at_ms, r.kind, r.rating, r.interval, memory, r.duration_ms)
 
 
 def _place_media(col: Collection, pkg: Package, placed: list[Path]) -> int:

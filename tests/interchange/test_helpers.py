@@ -79,7 +79,7 @@ def test_replay_gives_fsrs_state_and_keeps_anki_due():
     got = schedule_from_anki(card, 4, Schedulers(Policy(fuzz=False)), T)
     assert got is not None and got.memory.state == CardState.REVIEW
     assert got.memory.due == due and got.memory.stability and got.memory.difficulty
-    assert [r.rating for r in got.reviews] == [3, 3] and got.reviews[1].elapsed_days == 1.0
+    assert [r.rating for r in got.reviews] == [3, 3] and got.reviews[1].elapsed_days == 1
 
 
 def test_forget_restarts_history_and_manual_entries_are_not_reviews():
