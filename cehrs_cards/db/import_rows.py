@@ -268,3 +268,11 @@ def taken_ids(session: Session, table: str, ids: Sequence[int]) -> set[int]:
         return set()
     sql = f"SELECT id FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
     return {int(r[0]) for r in session.connection().exec_driver_sql(sql, (json.dumps(ids),))}
+
+
+def max_id(session: Session, table: str) -> int:
+    """The largest id in a table an import adds to (0 when empty)."""
+    if table not in ("note", "card", "revlog"):
+        raise ValueError(f"not an import table: {table}")
+    got = session.connection().exec_driver_sql(f"SELECT MAX(id) FROM {table}").scalar()
+    return int(got or 0)

@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cehrs_cards.core.notetypes import NoteTypeDef
@@ -25,8 +24,8 @@ from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.core.sanitize import sanitize_field, sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
 from cehrs_cards.db import revlog
-from cehrs_cards.db.import_rows import LogStream, NewRows, db_time, insert_rows
-from cehrs_cards.db.models import Card, Note, NoteType, RevLog
+from cehrs_cards.db.import_rows import LogStream, NewRows, db_time, insert_rows, max_id
+from cehrs_cards.db.models import Card, Note, NoteType
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
@@ -140,7 +139,7 @@ class _Context:
         self.seen: set[str] = set()
         self.existing = _existing_notes(session, [n.guid for n in pkg.notes])
         self.ords = _existing_ords(session, [r.id for r in self.existing.values() if r.id])
-        before = {table: _max_id(session, table) for table in ("note", "card", "revlog")}
+        before = {table: max_id(session, table) for table in ("note", "card", "revlog")}
         notes = [n.anki_id for n in pkg.notes]
         self.note_ids = IdPlan(session, "note", notes, before["note"])
         cards = [c.anki_id for n in pkg.notes for c in n.cards] if schedulers else []
@@ -243,11 +242,6 @@ def _existing_ords(session: Session, note_ids: list[int]) -> dict[int, set[int]]
         ):
             out.setdefault(nid, set()).add(ord_)
     return out
-
-
-def _max_id(session: Session, table: str) -> int:
-    column = {"note": Note.id, "card": Card.id, "revlog": RevLog.id}[table]
-    return int(session.exec(select(func.max(column))).one() or 0)
 
 
 def resolve_notetype(session: Session, nt: NoteTypeDef) -> NoteTypeDef:
