@@ -35,8 +35,9 @@ from cehrs_cards.db import queue, stats_queries  # noqa: E402
 from cehrs_cards.services.browse import BrowseService  # noqa: E402
 from cehrs_cards.services.browse_info import card_info  # noqa: E402
 from cehrs_cards.services.collection import Collection  # noqa: E402
+from cehrs_cards.services.optimise import load_histories  # noqa: E402
 from cehrs_cards.services.review import ReviewService  # noqa: E402
-from cehrs_cards.services.scheduling import _histories, _logs_by_card  # noqa: E402
+from cehrs_cards.services.scheduling import history_by_card  # noqa: E402
 
 
 def ms(fn: Callable[[], object], repeat: int) -> float:
@@ -103,8 +104,8 @@ def log_queries(col: Collection, repeat: int) -> dict[str, float]:
     out["calibration: a year"] = ms(
         read(lambda s: stats_queries.recall_groups(s, shiftd, since, curve)), 1
     )
-    out["rescheduling: 2,000 cards' histories"] = ms(read(lambda s: _logs_by_card(s, some)), 1)
-    out["optimiser: every card's history"] = ms(lambda: _histories(col, 4), 1)
+    out["rescheduling: 2,000 cards' histories"] = ms(read(lambda s: history_by_card(s, some)), 1)
+    out["optimiser: every card's history"] = ms(lambda: load_histories(col), 1)
     out["search rated:7"] = ms(lambda: browse.search("rated:7"), repeat)
     out["search introduced:30"] = ms(lambda: browse.search("introduced:30"), 1)
     return out
