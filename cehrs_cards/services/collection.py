@@ -20,10 +20,12 @@ from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlmodel import Session
 
 from cehrs_cards.core.clock import Clock, StudyDays, SystemClock
+from cehrs_cards.core.ops import OpError
 from cehrs_cards.db.engine import open_engine
 from cehrs_cards.db.migrations import LATEST, SchemaTooNewError, too_new_message
 from cehrs_cards.db.settings import Settings, load_settings, save_settings
 from cehrs_cards.db.snapshot import is_healthy, opens, user_version
+from cehrs_cards.services import media_journal
 from cehrs_cards.services.backup import Backup, take_backup
 from cehrs_cards.services.cleanup import clean_leftovers
 from cehrs_cards.services.lock import InstanceLock
@@ -43,8 +45,9 @@ class MissingCollectionError(CorruptCollectionError):
     restore's leftovers are there): never silently start a new collection over it."""
 
 
-class CollectionClosedError(RuntimeError):
-    """The collection was closed (e.g. replaced by a restore): nothing may use it any more."""
+class CollectionClosedError(OpError, RuntimeError):
+    """The collection was closed (e.g. replaced by a restore): nothing may use it any more.
+    An OpError: its message is for the user, and a job that meets it is not a program error."""
 
 
 class ReadOnlyCollectionError(RuntimeError):
@@ -87,6 +90,8 @@ class Collection:
             clean_leftovers(data_dir)
             self.engine: Engine = open_engine(self.db_path)
             _private_files(self.db_path)
+            with Session(self.engine) as session:
+                media_journal.recover(data_dir, self.media_dir.resolve(), session)
         except (sqlite3.OperationalError, SAOperationalError) as exc:
             self._lock.release()
             if not _is_write_failure(exc, data_dir):

@@ -30,6 +30,7 @@ from cehrs_cards.db.repo import ensure_deck, ensure_notetype
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
+from cehrs_cards.services import media_journal
 from cehrs_cards.services.anki_history import (
     ImportedSchedule,
     ReplayedReview,
@@ -70,6 +71,7 @@ def import_package(
     """
     summary = ImportSummary()
     placed: list[Path] = []
+    token = media_journal.begin(col.data_dir, _new_media_names(col, pkg))
     try:
         with gc_paused(), col.transaction() as session:
             ctx = _Context(
@@ -88,10 +90,13 @@ def import_package(
             if progress and not progress(total, total):
                 raise ImportCancelled()
             summary.media_added = _place_media(col, pkg, placed)
+            media_journal.mark_committed(session, token)
     except BaseException:
         for path in placed:
             path.unlink(missing_ok=True)
+        media_journal.finish(col.data_dir)
         raise
+    media_journal.finish(col.data_dir)
     return summary
 
 
@@ -423,6 +428,15 @@ def _revlog_values(card_id: int, r: ReplayedReview) -> tuple[Any, ...]:
     memory state replayed here."""
     memory = (r.stability, r.difficulty)
     return revlog.values(card_id, r.at_ms, r.kind, r.rating, r.interval, memory, r.duration_ms)
+
+
+def _new_media_names(col: Collection, pkg: Package) -> list[str]:
+    """The package's media files the media folder does not have yet (what the import creates)."""
+    media_dir = col.media_dir.resolve()
+    names = [*pkg.media, *pkg.media_files]
+    return [
+        n for n in names if (media_dir / n).parent == media_dir and not (media_dir / n).exists()
+    ]
 
 
 def _place_media(col: Collection, pkg: Package, placed: list[Path]) -> int:
