@@ -23,7 +23,6 @@ from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.core.sanitize import sanitize_field, sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
-from cehrs_cards.db import revlog
 from cehrs_cards.db.import_rows import LogStream, NewRows, db_time, insert_rows, max_id
 from cehrs_cards.db.models import Card, Note, NoteType
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
@@ -32,11 +31,10 @@ from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
 from cehrs_cards.services import media_journal
 from cehrs_cards.services.anki_history import (
-    ImportedSchedule,
-    ReplayedReview,
     schedule_from_anki,
 )
 from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.import_cards import MEMORY_COLUMNS, anki_card_rows, memory_values
 from cehrs_cards.services.import_ids import IdPlan, anki_time
 
 MAX_FIELD_CHARS = 1_000_000
@@ -150,7 +148,7 @@ class _Context:
         cards = [c.anki_id for n in pkg.notes for c in n.cards] if schedulers else []
         self.card_ids = IdPlan(session, "card", cards, before["card"])
         new = MemoryState(CardState.NEW, None, None, None, now, None)
-        fresh = dict(zip(MEMORY_COLUMNS, _memory_values(new), strict=True))
+        fresh = dict(zip(MEMORY_COLUMNS, memory_values(new), strict=True))
         self.rows = NewRows(db_time(now) or "", fresh, before=before)
         self.log = LogStream(session, _log_rows(pkg) if schedulers else 0, before["revlog"])
         self.scheduled = 0
@@ -189,24 +187,17 @@ class _Context:
     def _add_anki_card(
         self, note_id: int, deck_id: int, card: CardIn, dom: int, schedulers: Schedulers
     ) -> None:
-        """An Anki card as Anki had it: its id, times, scheduling and history (if studied),
-        suspension, flag and burial (issue 21 item 4)."""
+        """An Anki card as Anki had it (services/import_cards.py)."""
         log = self.pkg.history_of(card)
         sched = schedule_from_anki(card, dom, schedulers, self.now, log)
-        if sched is None:  # never studied: new, but suspended, flagged or buried as it was
-            fresh = MemoryState(CardState.NEW, None, None, None, self.now, None)
-            flag = card.flag if 1 <= card.flag <= 7 else 0
-            sched = ImportedSchedule(fresh, card.queue == -1, flag)
-        else:
-            self.scheduled += 1
+        self.scheduled += sched is not None
         card_id = self.card_ids.take(card.anki_id)
-        mem = _memory_values(sched.memory)
-        buried = self.bury_until if card.queue in (-2, -3) else None
-        created = db_time(anki_time(card.anki_id)) or self.rows.stamp
-        modified = db_time(card.modified) or self.rows.stamp
-        flags = (int(sched.suspended), sched.flag, buried, created, modified)
-        self.rows.cards.append((card_id, note_id, deck_id, card.ord, dom, *mem, *flags))
-        self.log.add([_revlog_values(card_id, r) for r in sched.reviews])
+        place = (card_id, note_id, deck_id, card.ord, dom)
+        row, log_rows = anki_card_rows(
+            card, sched, place, self.now, self.bury_until, self.rows.stamp
+        )
+        self.rows.cards.append(row)
+        self.log.add(log_rows)
 
     def write(self) -> None:
         insert_rows(self.session, self.rows)
@@ -394,40 +385,6 @@ def plain_text(html: str) -> str:
     if "<" in html or "&" in html:
         return strip_html(html)
     return " ".join(html.split())
-
-
-MEMORY_COLUMNS = (
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "due",
-    "last_review",
-    "reps",
-    "lapses",
-)
-
-
-def _memory_values(mem: MemoryState) -> tuple[Any, ...]:
-    """A card's memory columns (MEMORY_COLUMNS, database text for times); in the same order
-    they are a review-log row's before_* columns."""
-    return (
-        int(mem.state),
-        mem.step,
-        mem.stability,
-        mem.difficulty,
-        db_time(mem.due),
-        db_time(mem.last_review),
-        mem.reps,
-        mem.lapses,
-    )
-
-
-def _revlog_values(card_id: int, r: ReplayedReview) -> tuple[Any, ...]:
-    """An imported answer as a review-log row (db/revlog.py COLUMNS): Anki's entry with the
-    memory state replayed here."""
-    memory = (r.stability, r.difficulty)
-    return revlog.values(card_id, r.at_ms, r.kind, r.rating, r.interval, memory, r.duration_ms)
 
 
 def _new_media_names(col: Collection, pkg: Package) -> list[str]:

@@ -216,7 +216,7 @@ def test_the_bulk_path_recognises_the_trigger_the_schema_made(col):
 
 def test_memory_columns_name_the_card_columns_they_fill():
     from cehrs_cards.db.import_rows import CARD_COLUMNS
-    from cehrs_cards.services.importing import MEMORY_COLUMNS
+    from cehrs_cards.services.import_cards import MEMORY_COLUMNS
 
     start = CARD_COLUMNS.index("state")
     assert tuple(CARD_COLUMNS[start : start + len(MEMORY_COLUMNS)]) == MEMORY_COLUMNS
