@@ -81,14 +81,15 @@ def values(
     duration_ms: int,
 ) -> tuple[Any, ...]:
     """One row in COLUMNS order; `memory` is the (stability, difficulty) after the entry."""
+    s, d = memory
     return (
         at_ms,
         card_id,
         kind,
         rating,
         interval,
-        scaled(memory[0], 1000),
-        scaled(memory[1], 100),
+        None if s is None else max(1, round(s * 1000)),  # scaled(), inline: a million rows
+        None if d is None else max(1, round(d * 100)),
         max(0, min(duration_ms, MAX_DURATION_MS)),
     )
 
@@ -132,16 +133,16 @@ STAGING = "temp.revlog_import"
 
 
 def create_staging(conn: Connection) -> None:
-    """A temporary table for an import's log rows (COLUMNS; the id its only constraint: a
-    package's repeated entry is kept once)."""
-    cols = ", ".join(f"{c} INTEGER" + (" PRIMARY KEY" if c == "id" else "") for c in COLUMNS)
-    conn.exec_driver_sql(f"CREATE TABLE {STAGING} ({cols})")
+    """A temporary table for an import's log rows (COLUMNS, no constraint, no index: rows
+    come in card order, and keeping them in time order as they come costs more than one
+    sort at the end)."""
+    conn.exec_driver_sql(f"CREATE TABLE {STAGING} ({', '.join(COLUMNS)})")
 
 
 def stage(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     if rows:
         marks = ", ".join("?" * len(COLUMNS))
-        conn.exec_driver_sql(f"INSERT OR IGNORE INTO {STAGING} VALUES ({marks})", rows)
+        conn.exec_driver_sql(f"INSERT INTO {STAGING} VALUES ({marks})", rows)
 
 
 def insert_staged(conn: Connection) -> None:
@@ -152,7 +153,9 @@ def insert_staged(conn: Connection) -> None:
         free = _free_after(conn, int(rid), set(), also=STAGING)
         conn.exec_driver_sql(f"UPDATE {STAGING} SET id = ? WHERE id = ?", (free, rid))
     names = ", ".join(COLUMNS)
-    conn.exec_driver_sql(f"INSERT INTO revlog ({names}) SELECT {names} FROM {STAGING} ORDER BY id")
+    conn.exec_driver_sql(  # one sort; a package's repeated entry (same time) is kept once
+        f"INSERT INTO revlog ({names}) SELECT {names} FROM {STAGING} GROUP BY id ORDER BY id"
+    )
     conn.exec_driver_sql(f"DROP TABLE {STAGING}")
 
 

@@ -18,7 +18,14 @@ from cehrs_cards.interchange.anki_schema import unicase
 from cehrs_cards.interchange.package import ReviewIn
 from cehrs_cards.interchange.zipsafe import Limits, PackageError
 
-_SQL = "SELECT id, ease, ivl, lastIvl, factor, time, type FROM revlog WHERE cid = ? ORDER BY id"
+_NUMBER = "CASE WHEN typeof({c}) IN ('integer', 'real') THEN CAST({c} AS INTEGER) END"
+_COLUMNS = ("id", "ease", "time", "type", "ivl", "lastIvl", "factor")  # ReviewIn's order
+_SQL = (
+    "SELECT " + ", ".join(_NUMBER.format(c=c) for c in _COLUMNS)
+    + " FROM revlog WHERE cid = ? ORDER BY id"
+)  # fmt: skip
+"""One card's entries in ReviewIn's order, as integers; NULL for a value that is not a
+number (the row is then refused)."""
 
 
 class HistoryFile:
@@ -44,9 +51,15 @@ class HistoryFile:
         """One Anki card's entries, oldest first (a manual entry has rating 0)."""
         try:
             rows = self._con.execute(_SQL, (card_id,)).fetchall()
-            return [_entry(*row) for row in rows]
-        except (sqlite3.Error, ValueError, TypeError) as exc:
-            raise PackageError(f"the package's review log has malformed rows ({exc})") from exc
+        except sqlite3.Error as exc:
+            raise PackageError(f"the package's review log cannot be read ({exc})") from exc
+        out = []
+        for rid, ease, taken, kind, ivl, last, factor in rows:
+            if None in (rid, ease, taken, kind, ivl, last, factor):
+                raise PackageError("the package's review log has malformed rows")
+            rating = ease if 1 <= ease <= 4 else 0
+            out.append(ReviewIn(rid, rating, max(0, taken), kind, ivl, last, factor))
+        return out
 
     def close(self) -> None:
         self._done()
@@ -55,21 +68,6 @@ class HistoryFile:
 def _remove(con: sqlite3.Connection, folder: Path) -> None:
     con.close()
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def _entry(
-    rid: object, ease: object, ivl: object, last: object, factor: object, ms: object, kind: object
-) -> ReviewIn:
-    rating = int(ease)  # type: ignore[call-overload]
-    return ReviewIn(
-        int(rid),  # type: ignore[call-overload]
-        rating if 1 <= rating <= 4 else 0,
-        max(0, int(ms)),  # type: ignore[call-overload]
-        int(kind),  # type: ignore[call-overload]
-        int(ivl),  # type: ignore[call-overload]
-        int(last),  # type: ignore[call-overload]
-        int(factor),  # type: ignore[call-overload]
-    )
 
 
 def _has_card_index(con: sqlite3.Connection) -> bool:

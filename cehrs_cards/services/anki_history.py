@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.history import LEARN, counts, is_reset
@@ -25,10 +25,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_EASE = 2500  # Anki's starting ease (250 %), for a card that records none
 
 
-@dataclass(frozen=True)
-class ReplayedReview:
+class ReplayedReview(NamedTuple):
     """One review-log row to store: Anki's entry (time, button, type, interval, time taken)
-    and the memory state after it, replayed here."""
+    and the memory state after it, replayed here. (A tuple: a million are made per heavy
+    import.)"""
 
     at_ms: int
     rating: int
@@ -181,11 +181,14 @@ def _replay(
     import fsrs_rs_python as rs
 
     days = schedulers.days
+    cache = _DAYS.setdefault(days, {})
     last = _day(days, to_ms(start.last_review)) if start and start.last_review else None
     gaps = []
     for r in history:
-        today = _day(days, r.at_ms)
-        gaps.append(max(0, today - last) if last is not None else 0)
+        today = cache.get(r.at_ms // QUARTER_MS)
+        if today is None:
+            today = _day(days, r.at_ms)
+        gaps.append(0 if last is None or today <= last else today - last)
         last = today
     item = rs.FSRSItem([rs.FSRSReview(r.rating, g) for r, g in zip(history, gaps, strict=True)])
     fsrs = _fsrs(tuple(schedulers.policy.parameters))
@@ -198,23 +201,27 @@ def _replay(
     return [
         ReplayedReview(
             r.at_ms, r.rating, r.kind, r.interval, r.duration_ms,
-            float(m.stability), _clamp(float(m.difficulty)), g,
+            m.stability, min(10.0, max(1.0, m.difficulty)), g,
         )
         for r, m, g in zip(history, states, gaps, strict=True)
     ]  # fmt: skip
 
 
 QUARTER_MS = 900_000
-
-
-@lru_cache(maxsize=65_536)
-def _quarter_day(days: StudyDays, quarter: int) -> int:
-    when = _EPOCH + timedelta(milliseconds=quarter * QUARTER_MS)
-    return days.day_of(when).toordinal()
+_DAYS: dict[StudyDays, dict[int, int]] = {}
+"""Study day (ordinal) per quarter hour since the epoch, per clock (see _day)."""
 
 
 def _day(days: StudyDays, ms: int) -> int:
     """The study day (an ordinal) of a time in ms, looked up per quarter hour: a study day
     starts on a whole hour, every UTC offset is a multiple of 15 minutes, and a million
     answers fall in a few tens of thousands of quarter hours."""
-    return _quarter_day(days, ms // QUARTER_MS)
+    cache = _DAYS.setdefault(days, {})
+    quarter = ms // QUARTER_MS
+    got = cache.get(quarter)
+    if got is None:
+        if len(cache) > 1_000_000:  # about 100 MB: start again
+            cache.clear()
+        when = _EPOCH + timedelta(milliseconds=quarter * QUARTER_MS)
+        got = cache[quarter] = days.day_of(when).toordinal()
+    return got
