@@ -185,6 +185,12 @@ def used_before(data_dir: Path) -> bool:
     return leftovers or bool(list_backups(data_dir))
 
 
+def needs_upgrade(data_dir: Path) -> bool:
+    """The folder holds a collection of an older schema (opening it upgrades it, once)."""
+    db = data_dir / "collection.sqlite"
+    return db.exists() and 0 < user_version(db) < LATEST
+
+
 def _refuse_empty(data_dir: Path, db_path: Path) -> None:
     """A missing collection in a fresh folder is a first run; anything else is not."""
     if db_path.exists():

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,18 +34,19 @@ from PySide6.QtWidgets import (
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
 from cehrs_cards.core.ops import OpResult, Progress
 from cehrs_cards.core.scheduling import LEAD_DAYS, DailyPlan, value_retention
-from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.notes import NoteChange, NoteDetail
+from cehrs_cards.services.records import Settings
 from cehrs_cards.services.scheduling import OptimiseReport, RescheduleReport, SchedulingService
 from cehrs_cards.ui.ops import Job, OpRunner
 from cehrs_cards.ui.safe_html import message
-from cehrs_cards.ui.widgets import ok_cancel
+from cehrs_cards.ui.widgets import confirm_discard, named, ok_cancel, scrolled
+from cehrs_cards.ui.window_state import keep_geometry
 
 T = TypeVar("T")
 
 
 def domain_combo(current: int) -> QComboBox:
-    combo = QComboBox()
+    combo = named(QComboBox(), "CEHRS domain")
     for dom in (*(d.id for d in DOMAINS), UNASSIGNED):
         combo.addItem(f"{dom} {domain_name(dom)}" if dom else domain_name(dom), dom)
     combo.setCurrentIndex(combo.findData(current))
@@ -73,14 +75,14 @@ class EditNoteDialog(QDialog):
         form.addRow("Domain", self.domain)
         buttons = ok_cancel(self, QDialogButtonBox.StandardButton.Save)
         box = QVBoxLayout(self)
-        box.addLayout(form)
-        box.addWidget(QLabel("Ctrl+Enter saves · Esc cancels · changes can be undone with Ctrl+Z"))
+        box.addWidget(scrolled(form, "Fields"), 1)
+        hint = QLabel("Ctrl+Enter saves · Esc cancels · changes can be undone with Ctrl+Z")
+        hint.setWordWrap(True)
+        box.addWidget(hint)
         box.addWidget(buttons)
-        self.resize(640, 520)
+        keep_geometry(self, "edit-note", QSize(640, 560))
 
-    def keyPressEvent(self, event):  # type: ignore[no-untyped-def]
-        from PySide6.QtCore import Qt
-
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if (
             event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and event.modifiers() & Qt.KeyboardModifier.ControlModifier
@@ -88,6 +90,14 @@ class EditNoteDialog(QDialog):
             self.accept()
             return
         super().keyPressEvent(event)
+
+    def reject(self) -> None:
+        """Esc or Cancel: a changed note is only thrown away if the user says so."""
+        if self.result_note() != NoteChange.of(self.note) and not confirm_discard(
+            self, "the changes to this note"
+        ):
+            return
+        super().reject()
 
     def result_note(self) -> NoteChange:
         return replace(
@@ -125,7 +135,7 @@ class SettingsDialog(QDialog):
             self.theme.addItem(label, key)
         self.theme.setCurrentIndex(self.theme.findData(settings.theme))
         self.has_exam = QCheckBox("I have an exam date")
-        self.exam_date = QDateEdit()
+        self.exam_date = named(QDateEdit(), "Exam date")
         self.exam_date.setCalendarPopup(True)
         self.exam_date.setDisplayFormat("yyyy-MM-dd")
         exam = QDate.fromString(settings.exam_date or "", "yyyy-MM-dd")
@@ -133,7 +143,7 @@ class SettingsDialog(QDialog):
         self.exam_date.setDate(exam if exam.isValid() else QDate.currentDate().addDays(60))
         self.exam_date.setEnabled(exam.isValid())
         self.has_exam.toggled.connect(self.exam_date.setEnabled)
-        self.per_domain = _policy_table()
+        self.per_domain = named(_policy_table(), "Exam-weighted policy by domain")
         self.policy_note = QLabel()
         self.policy_note.setWordWrap(True)
         self.retention.valueChanged.connect(self._show_retentions)
@@ -156,15 +166,21 @@ class SettingsDialog(QDialog):
         form.addRow("Siblings", self.bury)
         form.addRow("Theme", self.theme)
         buttons = ok_cancel(self)
+        body = QVBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(form)
+        body.addSpacing(8)
+        body.addWidget(QLabel("<b>Exam-weighted policy</b> (today's numbers)"))
+        body.addWidget(self.per_domain)
+        body.addWidget(self.policy_note)
+        body.addStretch(1)
         box = QVBoxLayout(self)
-        box.addLayout(form)
-        box.addSpacing(8)
-        box.addWidget(QLabel("<b>Exam-weighted policy</b> (today's numbers)"))
-        box.addWidget(self.per_domain)
-        box.addWidget(self.policy_note)
-        box.addStretch(1)
+        area = scrolled(body, "Settings")
+        box.addWidget(area, 1)
         box.addWidget(buttons)
-        self.resize(740, self.sizeHint().height())
+        content = area.widget()
+        tall = content.sizeHint().height() if content is not None else 480
+        keep_geometry(self, "settings", QSize(760, tall + buttons.sizeHint().height() + 40))
 
     def _ratio(self, domain_id: int) -> float:
         if self.plan is not None:
@@ -300,21 +316,25 @@ class SchedulingJobs(QObject):
         fn: Callable[[Progress], OpResult[T]],
         done: Callable[[T], object],
     ) -> None:
-        dialog = QProgressDialog(label, "Cancel", 0, 0, self.parent_widget)
-        dialog.setWindowTitle("CEHRS Cards")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-        dialog.canceled.connect(self._on_dialog_canceled)
+        dialog = self.progress_dialog(label)
         self._progress = dialog
         self._job = self.runner.op(
             fn,
             initiator=self,
-            done=lambda value: (self._finish(), done(value)),
+            done=lambda value: self._finish_then(done, value),
             failed=self._on_failed,
             cancelled=self._on_cancelled,
             progress=self._on_job_progress,
         )
         dialog.show()
+
+    def progress_dialog(self, label: str) -> QProgressDialog:
+        dialog = QProgressDialog(label, "Cancel", 0, 0, self.parent_widget)
+        dialog.setWindowTitle("CEHRS Cards")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.canceled.connect(self._on_dialog_canceled)
+        return dialog
 
     def _on_job_progress(self, done: int, total: int) -> None:
         if self._progress is not None:
@@ -324,6 +344,10 @@ class SchedulingJobs(QObject):
     def _on_dialog_canceled(self) -> None:
         if self._job is not None:
             self._job.cancel()
+
+    def _finish_then(self, done: Callable[[T], object], value: T) -> None:
+        self._finish()
+        done(value)
 
     def _finish(self) -> None:
         if self._progress is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from cehrs_cards.core.records import SessionSummary
@@ -24,6 +25,10 @@ class SummaryView(QWidget):
         box.addWidget(self.label)
         box.addWidget(self.back, 0, Qt.AlignmentFlag.AlignHCenter)
         box.addStretch(2)
+        for key in ("Return", "Enter"):  # as the button says
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.sig_back.emit)
 
     def show_summary(self, s: SessionSummary) -> None:
         if not s.reviewed:
