@@ -33,6 +33,7 @@ from cehrs_cards.db import stats_queries as q
 from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exams import ExamService
+from cehrs_cards.services.held_out import HeldOutReadiness, held_out_readiness
 from cehrs_cards.services.scheduling import exam_date_of, plan_for
 from cehrs_cards.services.stats_report import (
     CalibrationReport,
@@ -119,15 +120,18 @@ class StatsService:
         mastery_report: MasteryReport | None = None
         ready: Readiness | None = None
         calibration: CalibrationReport | None = None
+        held: HeldOutReadiness | None = None
         with self.col.read() as s:
             if "charts" in sections:
                 charts = self._charts(s, m, f)
             if "readiness" in sections:
                 mastery_report, ready = self._readiness(s, m)
+                decay = m.plan.policy.parameters[20]
+                held = held_out_readiness(s, m.now, self.col.study_days(), decay)
             if "calibration" in sections:
                 calibration = self._calibration(s, m)
         shown = f if charts is not None else None
-        return StatsReport(m.now, m.today, shown, charts, mastery_report, ready, calibration)
+        return StatsReport(m.now, m.today, shown, charts, mastery_report, ready, calibration, held)
 
     def decks(self) -> list[tuple[int, str]]:
         with self.col.read() as s:
