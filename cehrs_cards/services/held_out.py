@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
@@ -90,6 +91,43 @@ class HeldOutReadiness:
     forecast: rm.Forecast | None
     reasons: tuple[str, ...]
     assumptions: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """What `cehrs-cards stats --json` prints (the chance as shown: 1 % to 99 %)."""
+        out: dict[str, Any] = {
+            "status": "estimate" if self.forecast else "too_few_held_out_answers",
+            "label": "Estimate: a model fitted to your held-out answers, not an NHA score",
+            "pool_size": self.pool_size,
+            "answers": self.answers,
+            "mocks": self.mocks,
+            "reasons": list(self.reasons),
+            "assumptions": list(self.assumptions),
+        }
+        f = self.forecast
+        if f is not None:
+            out |= {
+                "pass_probability": round(f.shown_pass, 3),
+                "pass_probability_by_cut": {
+                    str(rm.CUTS[-1]): round(rm.shown(f.pass_band[0]), 3),
+                    str(rm.CUTS[0]): round(rm.shown(f.pass_band[1]), 3),
+                },
+                "raw": round(f.raw, 1),
+                "raw_range": [f.raw_low, f.raw_high],
+                "domains": [
+                    {
+                        "domain": d.domain,
+                        "answers": d.answers,
+                        "right": d.right,
+                        "coverage": round(d.coverage, 3),
+                        "coverage_range": [round(x, 3) for x in d.coverage_range],
+                        "knowledge": round(d.knowledge, 3),
+                        "recall": round(d.recall, 3),
+                        "expected": round(d.share, 3),
+                    }
+                    for d in f.domains
+                ],
+            }
+        return out
 
 
 ASSUMPTIONS = (

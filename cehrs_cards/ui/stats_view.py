@@ -272,6 +272,8 @@ class StatsWindow(QMainWindow):
             self.activity.show_charts(report.charts)
         if "readiness" in shown and report.readiness and report.mastery:
             self.readiness.show_readiness(report.readiness)
+            if report.held_out is not None:
+                self.readiness.show_held_out(report.held_out)
             self.mastery.show_mastery(report.mastery, self._cut(report))
         if "calibration" in shown and report.calibration and report.charts:
             names = report.charts.domain_names()

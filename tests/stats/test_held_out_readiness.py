@@ -146,3 +146,30 @@ def test_items_studied_before_a_mock_do_not_count(bank_col: Collection, clock) -
     clock.advance(timedelta(hours=1))
     _take_mock(exams, right=0.8, seed=7)
     assert stats.report(sections=("readiness",)).held_out.answers == 99
+
+
+def test_the_statistics_view_shows_the_held_out_estimate(qtbot, bank_col: Collection) -> None:
+    from cehrs_cards.cli.stats_json import report_json
+    from cehrs_cards.ui.ops import OpRunner
+    from cehrs_cards.ui.stats_view import StatsWindow
+    from tests.ops_helpers import settle
+
+    stats = StatsService(bank_col)
+    runner = OpRunner()
+    window = StatsWindow(stats, runner)
+    runner.setParent(window)
+    qtbot.addWidget(window)
+    window.refresh()
+    settle(qtbot)
+    panel = window.readiness.held_out
+    assert "not enough held-out answers" in panel.headline.text()
+    assert "Take a full mock" in panel.headline.text()
+    _take_mock(ExamService(bank_col), right=0.9, seed=8)
+    window.refresh()
+    settle(qtbot)
+    text = panel.headline.text()
+    assert "Pass chance ≈" in text and "(estimate)" in text and "100 answers" in text
+    assert "estimate" in panel.assumptions.text().lower()
+    shown = report_json(window.report)["held_out_readiness"]
+    assert f"{shown['pass_probability']:.0%}" in text
+    assert 0.01 <= shown["pass_probability"] <= 0.99

@@ -1,0 +1,73 @@
+"""The held-out estimate at the top of the readiness panel: the pass chance and raw score that
+the held-out model (services/held_out.py) forecasts, or why it has no number yet.
+
+Shows StatsService.report()'s HeldOutReadiness as it is; nothing is recomputed here. The
+chance is shown between 1 % and 99 % and always labelled an estimate with its assumptions.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from cehrs_cards.core import readiness_model as rm
+from cehrs_cards.core.domains import domain_name
+from cehrs_cards.services.held_out import HeldOutReadiness
+
+MUTED = "color: palette(placeholder-text);"
+
+
+def held_out_html(h: HeldOutReadiness) -> str:
+    """The figures, or the reasons there are none, as rich text."""
+    f = h.forecast
+    if f is None:
+        reasons = "".join(f"<li>{escape(r)}</li>" for r in h.reasons)
+        return (
+            "<div style='font-size:13pt'><b>Pass chance: not enough held-out answers yet"
+            f"</b></div><ul>{reasons}</ul>"
+        )
+    hard, easy = (rm.shown(p) for p in f.pass_band)
+    lo, hi = rm.CUTS[0], rm.CUTS[-1]
+    weakest = min(f.domains, key=lambda d: d.share)
+    return (
+        f"<div style='font-size:17pt'><b>Pass chance ≈ {f.shown_pass:.0%}</b> "
+        "<span style='font-size:11pt'>(estimate)</span></div>"
+        f"<p>Raw <b>{f.raw:.0f}</b> of 100 scored items "
+        f"({rm.LEVEL:.0%} range {f.raw_low}–{f.raw_high}). The cut is unknown: "
+        f"{hard:.0%} if it is {hi}, {easy:.0%} if it is {lo}; the chance above averages "
+        f"{lo}–{hi}.</p>"
+        f"<p>From {h.answers} answers to held-out items in {h.mocks} "
+        f"mock{'s' if h.mocks != 1 else ''}. Weakest domain: "
+        f"{escape(domain_name(weakest.domain))} (about {weakest.share:.0%} right; "
+        f"deck coverage {weakest.coverage:.0%}, est.).</p>"
+    )
+
+
+def assumptions_html(h: HeldOutReadiness) -> str:
+    notes = "".join(f"<li>{escape(a)}</li>" for a in h.assumptions)
+    return f"<b>How this is estimated</b><ul style='margin-left:-20px'>{notes}</ul>"
+
+
+class HeldOutPanel(QWidget):
+    """The held-out estimate: headline figures and, muted, its assumptions."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.headline = QLabel()
+        self.headline.setObjectName("heldOutHeadline")
+        self.assumptions = QLabel()
+        self.assumptions.setObjectName("heldOutAssumptions")
+        self.assumptions.setStyleSheet(MUTED)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        for lb in (self.headline, self.assumptions):
+            lb.setWordWrap(True)
+            lb.setTextFormat(Qt.TextFormat.RichText)
+            lb.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.addWidget(lb)
+
+    def show_held_out(self, h: HeldOutReadiness) -> None:
+        self.headline.setText(held_out_html(h))
+        self.assumptions.setText(assumptions_html(h))
