@@ -1,6 +1,6 @@
 """Is the readiness estimate calibrated? Today's model against the held-out model, by simulation.
 
-    .venv/bin/python benchmarks/readiness_calibration.py              # 1,500 candidates, ~6 min
+    .venv/bin/python benchmarks/readiness_calibration.py              # 1,000 candidates, ~7 min
     .venv/bin/python benchmarks/readiness_calibration.py --quick      # 60 candidates, a smoke run
 
 Synthetic candidates (benchmarks/readiness_world.py) study with the app's queue and scheduler,
@@ -300,7 +300,7 @@ def write_markdown(summary: dict[str, Any], n: int, seconds: float) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--candidates", type=int, default=1500)
+    ap.add_argument("--candidates", type=int, default=1000)
     ap.add_argument("--quick", action="store_true", help="60 candidates, a smoke run")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     args = ap.parse_args()
