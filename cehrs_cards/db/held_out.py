@@ -72,6 +72,14 @@ def flagged_cards(s: Session, flags: dict[str, tuple[bool, str | None]]) -> list
     return sorted(out, key=lambda p: p.card_id)
 
 
+def notes_key(s: Session) -> tuple[int, int]:
+    """What changes when notes are added or removed (the flags are not edited in the app):
+    a cache key, read from the primary key's index only."""
+    sql = "SELECT COALESCE(max(id), 0), count(*) FROM note"
+    n, k = s.connection().execute(text(sql)).one()
+    return int(n), int(k)
+
+
 def pool_answers(s: Session, card_ids: Collection[int]) -> list[PoolAnswer]:
     """Scored answers to these cards in counted mocks, oldest attempt first (an unanswered
     item counts as wrong, as on the exam); an item already studied as a flashcard before the

@@ -29,7 +29,7 @@ from cehrs_cards.core.memory_model import recall
 from cehrs_cards.db import held_out as q
 from cehrs_cards.interchange.native import read_native
 from cehrs_cards.interchange.package import DeckFormatError
-from cehrs_cards.services.bundled import BundledDeckMissingError, bundled_deck_dir
+from cehrs_cards.services.deck_dir import BundledDeckMissingError, deck_folder
 from cehrs_cards.services.exam_pool import note_types
 
 
@@ -37,7 +37,7 @@ def item_bank_flags() -> dict[str, tuple[bool, str | None]]:
     """guid -> (held out, same-fact group) of every note that has either. The ONE read of the
     held-out flag and of groups: switch it here when the collection keeps them on the note."""
     try:
-        folder = bundled_deck_dir()
+        folder = deck_folder()
     except BundledDeckMissingError:
         return {}
     return {guid: (held, group) for guid, held, group in _flagged_in(folder.resolve())}
@@ -77,8 +77,24 @@ class Bank:
 
 
 def bank(s: Session) -> Bank:
-    """The held-out pool and same-fact groups of this collection."""
-    return Bank(tuple(q.flagged_cards(s, item_bank_flags())))
+    """The held-out pool and same-fact groups of this collection (cached until its notes
+    change: the study queue asks on every answer)."""
+    key = (str(s.get_bind().url), *q.notes_key(s))
+    if _banks.get("key") != key:
+        _banks["key"], _banks["bank"] = key, Bank(tuple(q.flagged_cards(s, item_bank_flags())))
+    got = _banks["bank"]
+    assert isinstance(got, Bank)
+    return got
+
+
+_banks: dict[str, object] = {}
+
+
+def held_out_filter(s: Session) -> str:
+    """SQL fragment (on card alias c) leaving held-out cards out of the study queue and its
+    counts: they are diagnostic items, never flashcards."""
+    ids = bank(s).ids
+    return f" AND c.id NOT IN ({','.join(map(str, sorted(ids)))})" if ids else ""
 
 
 @dataclass(frozen=True)

@@ -173,3 +173,28 @@ def test_the_statistics_view_shows_the_held_out_estimate(qtbot, bank_col: Collec
     shown = report_json(window.report)["held_out_readiness"]
     assert f"{shown['pass_probability']:.0%}" in text
     assert 0.01 <= shown["pass_probability"] <= 0.99
+
+
+def test_held_out_cards_are_never_flashcards_and_no_count_includes_them(
+    bank_col: Collection,
+) -> None:
+    from dataclasses import replace
+
+    from cehrs_cards.core.records import Rating
+    from cehrs_cards.services.info import collection_info, deck_rows
+    from cehrs_cards.services.review import ReviewService
+
+    bank_col.save_settings(replace(bank_col.settings(), new_per_day=9999))
+    review = ReviewService(bank_col)
+    with bank_col.read() as s:
+        held = bank(s).ids
+    studyable = 5 * STUDIED_MCQ
+    info = collection_info(review)
+    assert info["cards"] == studyable and info["new"] == studyable
+    assert sum(r.total for r in deck_rows(review) if r.depth == 0) == studyable
+    assert sum(review.plan().active.values()) == studyable
+    shown: set[int] = set()
+    while (card := review.next_card()) is not None and len(shown) < 400:
+        shown.add(card.card_id)
+        review.answer(card, Rating.EASY)
+    assert len(shown) == studyable and not shown & held
