@@ -79,7 +79,7 @@ class Bank:
 def bank(s: Session) -> Bank:
     """The held-out pool and same-fact groups of this collection (cached until its notes
     change: the study queue asks on every answer)."""
-    key = (str(s.get_bind().url), *q.notes_key(s))
+    key = (str(s.connection().engine.url), *q.notes_key(s))
     if _banks.get("key") != key:
         _banks["key"], _banks["bank"] = key, Bank(tuple(q.flagged_cards(s, item_bank_flags())))
     got = _banks["bank"]
