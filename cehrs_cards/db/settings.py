@@ -53,7 +53,12 @@ def save_settings(session: Session, settings: Settings) -> None:
             session.add(row)
 
 
-SECTIONS = ("exam_options", "browser_saved_searches", "import_domain_rules")
+SECTIONS = (
+    "exam_options",
+    "browser_saved_searches",
+    "import_domain_rules",
+    "import_media_token",
+)
 """Keys of the settings kept as one JSON value each, beside the typed Settings."""
 
 

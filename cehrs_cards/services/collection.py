@@ -24,6 +24,7 @@ from cehrs_cards.db.engine import open_engine
 from cehrs_cards.db.migrations import LATEST, SchemaTooNewError, too_new_message
 from cehrs_cards.db.settings import Settings, load_settings, save_settings
 from cehrs_cards.db.snapshot import is_healthy, opens, user_version
+from cehrs_cards.services import media_journal
 from cehrs_cards.services.backup import Backup, take_backup
 from cehrs_cards.services.cleanup import clean_leftovers
 from cehrs_cards.services.lock import InstanceLock
@@ -87,6 +88,8 @@ class Collection:
             clean_leftovers(data_dir)
             self.engine: Engine = open_engine(self.db_path)
             _private_files(self.db_path)
+            with Session(self.engine) as session:
+                media_journal.recover(data_dir, self.media_dir.resolve(), session)
         except (sqlite3.OperationalError, SAOperationalError) as exc:
             self._lock.release()
             if not _is_write_failure(exc, data_dir):
