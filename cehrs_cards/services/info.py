@@ -11,23 +11,26 @@ from cehrs_cards.core.domains import DOMAIN_IDS, UNASSIGNED, domain_key
 from cehrs_cards.core.records import Counts, DeckRow
 from cehrs_cards.db import queue
 from cehrs_cards.db.models import Deck
-from cehrs_cards.services.held_out import held_out_filter
+from cehrs_cards.services.held_out import bank, held_out_filter
 from cehrs_cards.services.review import ReviewService
 
 
 def collection_info(review: ReviewService) -> dict[str, Any]:
-    """Counts as one JSON-ready dict: cards per domain, and today's new/learning/due/reviews."""
+    """Counts as one JSON-ready dict: cards per domain, and today's new/learning/due/reviews
+    (held-out diagnostic cards are counted apart: they are never studied)."""
     w = review.window()
     with review.col.read() as s:
         skip = held_out_filter(s)
         totals = queue.totals_by(s, "domain", skip)
         today = sum(queue.counts_by(s, w, "domain", skip).values(), Counts())
         done = queue.reviews_today(s, w)
+        held = len(bank(s).ids)
     limited = review.limited(today)
     per_domain = {domain_key(d): totals.get(d, 0) for d in (*DOMAIN_IDS, UNASSIGNED)}
     return {
         "cards_per_domain": per_domain,
         "cards": sum(totals.values()),
+        "held_out_cards": held,
         "new": limited.new,
         "learning": limited.learning,
         "due_today": limited.due,
