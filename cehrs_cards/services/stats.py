@@ -34,6 +34,7 @@ from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exams import ExamService
 from cehrs_cards.services.held_out import HeldOutReadiness, held_out_readiness
+from cehrs_cards.services.outcome import ExamOutcome, OutcomeService
 from cehrs_cards.services.scheduling import exam_date_of, plan_for
 from cehrs_cards.services.stats_report import (
     CalibrationReport,
@@ -121,6 +122,7 @@ class StatsService:
         ready: Readiness | None = None
         calibration: CalibrationReport | None = None
         held: HeldOutReadiness | None = None
+        outcomes: tuple[ExamOutcome, ...] | None = None
         with self.col.read() as s:
             if "charts" in sections:
                 charts = self._charts(s, m, f)
@@ -128,10 +130,13 @@ class StatsService:
                 mastery_report, ready = self._readiness(s, m)
                 decay = m.plan.policy.parameters[20]
                 held = held_out_readiness(s, m.now, self.col.study_days(), decay)
+                outcomes = tuple(OutcomeService(self.col).outcomes())
             if "calibration" in sections:
                 calibration = self._calibration(s, m)
         shown = f if charts is not None else None
-        return StatsReport(m.now, m.today, shown, charts, mastery_report, ready, calibration, held)
+        return StatsReport(
+            m.now, m.today, shown, charts, mastery_report, ready, calibration, held, outcomes
+        )
 
     def decks(self) -> list[tuple[int, str]]:
         with self.col.read() as s:

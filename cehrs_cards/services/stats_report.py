@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from cehrs_cards.core import stats as cs
 from cehrs_cards.core.readiness import DomainMastery, MockScore, Readiness
 from cehrs_cards.services.held_out import HeldOutReadiness
+from cehrs_cards.services.outcome import ExamOutcome
 
 T = TypeVar("T")
 
@@ -116,6 +117,8 @@ class StatsReport:
     calibration: CalibrationReport | None = None
     held_out: HeldOutReadiness | None = None
     """The held-out model's forecast (computed with the readiness section)."""
+    outcomes: tuple[ExamOutcome, ...] | None = None
+    """Real exam results beside the estimate of that morning (with the readiness section)."""
 
     def merged(self, newer: StatsReport) -> StatsReport:
         """This report with every section `newer` has replaced, and newer's time."""
@@ -129,6 +132,7 @@ class StatsReport:
             readiness=_newer(newer.readiness, self.readiness),
             calibration=_newer(newer.calibration, self.calibration),
             held_out=_newer(newer.held_out, self.held_out),
+            outcomes=_newer(newer.outcomes, self.outcomes),
         )
 
     def without_filtered(self) -> StatsReport:

@@ -7,6 +7,7 @@ chance is shown between 1 % and 99 % and always labelled an estimate with its as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from cehrs_cards.core import readiness_model as rm
 from cehrs_cards.core.domains import domain_name
 from cehrs_cards.services.held_out import HeldOutReadiness
+from cehrs_cards.services.outcome import ExamOutcome
 
 MUTED = "color: palette(placeholder-text);"
 
@@ -45,6 +47,28 @@ def held_out_html(h: HeldOutReadiness) -> str:
     )
 
 
+def outcomes_html(outcomes: Sequence[ExamOutcome]) -> str:
+    """Each real exam the candidate told the app about, beside that morning's estimate."""
+    rows = []
+    for o in outcomes:
+        if o.passed is None:
+            continue
+        result = "passed" if o.passed else "did not pass"
+        scaled = f", scaled {o.scaled}" if o.scaled is not None else ""
+        p = o.prediction
+        if p.pass_probability is None or p.raw_range is None:
+            said = f"no estimate that morning ({p.answers} held-out answers)"
+        else:
+            said = (
+                f"that morning's estimate: pass chance {p.pass_probability:.0%}, raw "
+                f"{p.raw:.0f} ({p.raw_range[0]}–{p.raw_range[1]}), from {p.answers} answers"
+            )
+        rows.append(f"<li>Exam of {o.exam_date:%d %b %Y}: you {result}{scaled}; {said}.</li>")
+    if not rows:
+        return ""
+    return f"<b>Your exam and the estimate</b><ul style='margin-left:-20px'>{''.join(rows)}</ul>"
+
+
 def assumptions_html(h: HeldOutReadiness) -> str:
     notes = "".join(f"<li>{escape(a)}</li>" for a in h.assumptions)
     return f"<b>How this is estimated</b><ul style='margin-left:-20px'>{notes}</ul>"
@@ -57,17 +81,22 @@ class HeldOutPanel(QWidget):
         super().__init__(parent)
         self.headline = QLabel()
         self.headline.setObjectName("heldOutHeadline")
+        self.outcomes = QLabel()
+        self.outcomes.setObjectName("heldOutOutcomes")
         self.assumptions = QLabel()
         self.assumptions.setObjectName("heldOutAssumptions")
         self.assumptions.setStyleSheet(MUTED)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        for lb in (self.headline, self.assumptions):
+        for lb in (self.headline, self.outcomes, self.assumptions):
             lb.setWordWrap(True)
             lb.setTextFormat(Qt.TextFormat.RichText)
             lb.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             box.addWidget(lb)
 
-    def show_held_out(self, h: HeldOutReadiness) -> None:
+    def show_held_out(self, h: HeldOutReadiness, outcomes: Sequence[ExamOutcome] = ()) -> None:
         self.headline.setText(held_out_html(h))
+        text = outcomes_html(outcomes)
+        self.outcomes.setText(text)
+        self.outcomes.setVisible(bool(text))
         self.assumptions.setText(assumptions_html(h))

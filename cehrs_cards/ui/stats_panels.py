@@ -6,6 +6,8 @@ Each shows one section of StatsService.report()'s records, the figures `cehrs-ca
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +36,7 @@ from cehrs_cards.core.readiness import (
 )
 from cehrs_cards.core.stats import StudyFocus
 from cehrs_cards.services.held_out import HeldOutReadiness
+from cehrs_cards.services.outcome import ExamOutcome
 from cehrs_cards.services.stats_report import CalibrationReport, MasteryReport
 from cehrs_cards.ui.charts_extra import CalibrationPlot, MasteryChart, ScoreGauge
 from cehrs_cards.ui.held_out_panel import HeldOutPanel
@@ -124,9 +127,9 @@ class ReadinessPanel(QWidget):
         notes = "".join(f"<li>{a}</li>" for a in r.assumptions)
         self.assumptions.setText(f"<b>Assumptions</b><ul style='margin-left:-20px'>{notes}</ul>")
 
-    def show_held_out(self, h: HeldOutReadiness) -> None:
-        """The held-out model's estimate, shown above the memory-only one."""
-        self.held_out.show_held_out(h)
+    def show_held_out(self, h: HeldOutReadiness, outcomes: Sequence[ExamOutcome] = ()) -> None:
+        """The held-out model's estimate, shown above the memory-only one, and real exams."""
+        self.held_out.show_held_out(h, outcomes)
 
     def _show_levers(self, levers: tuple[Lever, ...]) -> None:
         while self.levers_box.count():

@@ -273,7 +273,7 @@ class StatsWindow(QMainWindow):
         if "readiness" in shown and report.readiness and report.mastery:
             self.readiness.show_readiness(report.readiness)
             if report.held_out is not None:
-                self.readiness.show_held_out(report.held_out)
+                self.readiness.show_held_out(report.held_out, report.outcomes or ())
             self.mastery.show_mastery(report.mastery, self._cut(report))
         if "calibration" in shown and report.calibration and report.charts:
             names = report.charts.domain_names()
