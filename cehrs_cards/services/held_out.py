@@ -166,7 +166,7 @@ def held_out_readiness(
     """Fit the model to every counted held-out answer given before `now` and forecast an
     exam taken `now` (a past moment gives the forecast the app would have made then)."""
     p = bank(s)
-    answers = first_answers_only([a for a in q.pool_answers(s, p.ids) if a.started < now])
+    answers = first_answers_only([a for a in q.pool_answers(s, p.ids) if a.started <= now])
     grouped = _grouped(s, answers, p.ids, days, decay)
     reasons = rm.too_few(grouped, len(p.ids))
     mocks = len({a.attempt_id for a in answers})
