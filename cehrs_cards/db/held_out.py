@@ -130,3 +130,24 @@ def first_answers(
                 AND c.id NOT IN ({_id_list(skip)})
               GROUP BY c.domain"""
     return {int(d): (int(n), int(k or 0)) for d, n, k in _rows(s, sql)}
+
+
+def answer_habits(s: Session, since: datetime) -> list[tuple[int, int, int, int]]:
+    """Answers since `since` grouped by (state before: 0 new, 1 learning, 2 review,
+    3 relearning; rating): (state, rating, count, median-ish seconds: mean of those under a
+    minute, so a break with the card open does not count)."""
+    sql = """SELECT before_state, rating, COUNT(*),
+                    AVG(CASE WHEN duration_ms BETWEEN 1 AND 60000 THEN duration_ms END)
+             FROM revlog WHERE reviewed_at >= :since GROUP BY 1, 2"""
+    return [
+        (int(st), int(r), int(n), int(ms or 0))
+        for st, r, n, ms in _rows(s, sql, {"since": to_db(since)})
+    ]
+
+
+def seconds_by_day(s: Session, since: datetime, shiftd: float) -> list[float]:
+    """Seconds answered per study day since `since` (days without answers absent)."""
+    sql = """SELECT CAST(julianday(reviewed_at) + :shiftd AS INTEGER), SUM(duration_ms)
+             FROM revlog WHERE reviewed_at >= :since GROUP BY 1"""
+    rows = _rows(s, sql, {"since": to_db(since), "shiftd": shiftd})
+    return [float(ms or 0) / 1000 for _, ms in rows]

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from cehrs_cards.core import stats as cs
 from cehrs_cards.core.domains import DOMAIN_IDS, UNASSIGNED, domain_key, domain_name
+from cehrs_cards.core.projection import RUNS
 from cehrs_cards.core.readiness import (
     GUESS,
     ExamPlan,
@@ -35,6 +36,7 @@ from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exams import ExamService
 from cehrs_cards.services.held_out import HeldOutReadiness, held_out_readiness
 from cehrs_cards.services.outcome import ExamOutcome, OutcomeService
+from cehrs_cards.services.projection import ProjectionReport, ProjectionService
 from cehrs_cards.services.scheduling import exam_date_of, plan_for
 from cehrs_cards.services.stats_report import (
     CalibrationReport,
@@ -137,6 +139,10 @@ class StatsService:
         return StatsReport(
             m.now, m.today, shown, charts, mastery_report, ready, calibration, held, outcomes
         )
+
+    def projection(self, runs: int = RUNS) -> ProjectionReport:
+        """Exam day by simulation of your own study to the exam date (seconds: on request)."""
+        return ProjectionService(self.col).project(runs)
 
     def decks(self) -> list[tuple[int, str]]:
         with self.col.read() as s:

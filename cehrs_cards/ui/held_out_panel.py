@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from cehrs_cards.core import readiness_model as rm
 from cehrs_cards.core.domains import domain_name
 from cehrs_cards.services.held_out import HeldOutReadiness
 from cehrs_cards.services.outcome import ExamOutcome
+from cehrs_cards.services.projection import ProjectionReport
 
 MUTED = "color: palette(placeholder-text);"
 
@@ -69,18 +70,45 @@ def outcomes_html(outcomes: Sequence[ExamOutcome]) -> str:
     return f"<b>Your exam and the estimate</b><ul style='margin-left:-20px'>{''.join(rows)}</ul>"
 
 
+def projection_html(r: ProjectionReport) -> str:
+    """The exam-day projection, or why there is none."""
+    p = r.projection
+    if p is None:
+        return "<p>" + " ".join(escape(x) for x in r.reasons) + "</p>"
+    f, inp = p.forecast, r.inputs
+    habits = ""
+    if inp is not None:
+        habits = (
+            f" Simulated with your memory parameters, answer times and about "
+            f"{inp.daily_minutes:.0f} minutes a day, {inp.new_per_day} new cards a day at most."
+        )
+    return (
+        f"<p><b>On exam day ({p.exam:%d %b %Y}), if you keep studying as lately:</b> pass "
+        f"chance ≈ <b>{f.shown_pass:.0%}</b>, raw <b>{f.raw:.0f}</b> ({rm.LEVEL:.0%} range "
+        f"{f.raw_low}–{f.raw_high}; {p.runs} simulated futures give {p.raw_range[0]:.0f}–"
+        f"{p.raw_range[1]:.0f}) (estimate).{habits}</p>"
+    )
+
+
 def assumptions_html(h: HeldOutReadiness) -> str:
     notes = "".join(f"<li>{escape(a)}</li>" for a in h.assumptions)
     return f"<b>How this is estimated</b><ul style='margin-left:-20px'>{notes}</ul>"
 
 
 class HeldOutPanel(QWidget):
-    """The held-out estimate: headline figures and, muted, its assumptions."""
+    """The held-out estimate: headline figures, the exam-day projection on request, real
+    exam results and, muted, its assumptions."""
+
+    sig_project = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.headline = QLabel()
         self.headline.setObjectName("heldOutHeadline")
+        self.project = QPushButton("Project to exam day (simulation)")
+        self.project.setToolTip("Simulate your own study up to the exam date (a few seconds)")
+        self.projection = QLabel()
+        self.projection.setObjectName("heldOutProjection")
         self.outcomes = QLabel()
         self.outcomes.setObjectName("heldOutOutcomes")
         self.assumptions = QLabel()
@@ -88,15 +116,30 @@ class HeldOutPanel(QWidget):
         self.assumptions.setStyleSheet(MUTED)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        for lb in (self.headline, self.outcomes, self.assumptions):
+        for lb in (self.headline, self.projection, self.outcomes, self.assumptions):
             lb.setWordWrap(True)
             lb.setTextFormat(Qt.TextFormat.RichText)
             lb.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             box.addWidget(lb)
+        box.insertWidget(1, self.project, 0, Qt.AlignmentFlag.AlignLeft)
+        self.project.clicked.connect(self.sig_project)
+        self.projection.hide()
 
     def show_held_out(self, h: HeldOutReadiness, outcomes: Sequence[ExamOutcome] = ()) -> None:
         self.headline.setText(held_out_html(h))
         text = outcomes_html(outcomes)
         self.outcomes.setText(text)
         self.outcomes.setVisible(bool(text))
+        self.project.setVisible(h.forecast is not None)
         self.assumptions.setText(assumptions_html(h))
+
+    def show_projecting(self) -> None:
+        self.project.setEnabled(False)
+        self.projection.setText("<p>Simulating your study to exam day…</p>")
+        self.projection.show()
+
+    def show_projection(self, r: ProjectionReport | Exception) -> None:
+        self.project.setEnabled(True)
+        text = projection_html(r) if isinstance(r, ProjectionReport) else escape(str(r))
+        self.projection.setText(text)
+        self.projection.show()

@@ -160,6 +160,7 @@ class StatsWindow(QMainWindow):
         self.calibration = CalibrationPanel()
         for panel in (self.readiness, self.mastery):
             panel.sig_study.connect(self.sig_study)
+        self.readiness.held_out.sig_project.connect(self.project)
         self.domain = QComboBox()
         self.deck = QComboBox()
         self.period = QComboBox()
@@ -278,6 +279,17 @@ class StatsWindow(QMainWindow):
         if "calibration" in shown and report.calibration and report.charts:
             names = report.charts.domain_names()
             self.calibration.show_calibration(report.calibration, names)
+
+    def project(self) -> None:
+        """Simulate to exam day (seconds, on the reader thread; answers go on meanwhile)."""
+        panel, stats = self.readiness.held_out, self.stats
+        panel.show_projecting()
+        self.runner.query(
+            lambda _p: stats.projection(),
+            panel.show_projection,
+            failed=panel.show_projection,
+            long=True,
+        )
 
     def _on_report_error(self, exc: Exception) -> None:
         self._busy, self._pending, self._held = False, None, None
