@@ -103,6 +103,8 @@ def test_mocks_draw_scored_items_from_the_pool_then_fall_back(bank_col: Collecti
     assert not third.diagnostic  # the pool is used up: studied items fill the scored slots
     att = _take_mock(exams, right=0.7, seed=3)
     assert exams.load(att.id).extra["diagnostic"] is False
+    history = {e.attempt_id: e.diagnostic for e in exams.history()}
+    assert list(history.values()).count(False) == 1 and history[att.id] is False
 
 
 def test_practice_blocks_never_use_held_out_items(bank_col: Collection) -> None:
