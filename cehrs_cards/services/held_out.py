@@ -154,7 +154,8 @@ ASSUMPTIONS = (
     "of that domain's cards, or else from prior knowledge or a guess (1 in 4, up to 1 in 3 "
     "when you can rule out an option).",
     "The raw cut is unknown: the pass chance averages every cut from 65 to 75 of 100 "
-    "equally, and the model's own uncertainty about coverage and prior knowledge.",
+    "equally, the model's own uncertainty about coverage and prior knowledge, and a model "
+    "error of about ±3 raw points for what it leaves out.",
     "Recall is today's: the forecast is for an exam taken now; studying raises it, a gap "
     "lowers it. It is shown between 1 % and 99 %: never certain either way.",
 )

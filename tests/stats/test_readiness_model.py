@@ -137,3 +137,16 @@ def test_predictions_are_calibrated_when_the_world_follows_the_prior() -> None:
     assert sum(pred) / len(pred) == pytest.approx(sum(passed) / len(passed), abs=0.06)
     brier = sum((p - y) ** 2 for p, y in zip(pred, passed, strict=True)) / len(pred)
     assert brier < 0.15
+
+
+def test_model_error_widens_the_raw_score_but_keeps_its_mass_and_mean() -> None:
+    point = [0.0] * 101
+    point[70] = 1.0
+    wide = rm.with_misfit(point, 3.0)
+    assert sum(wide) == pytest.approx(1.0)
+    assert rm.expected(wide) == pytest.approx(70.0)
+    assert rm.raw_quantile(wide, 0.1) < 70 < rm.raw_quantile(wide, 0.9)
+    edge = [0.0] * 101
+    edge[100] = 1.0
+    assert sum(rm.with_misfit(edge, 3.0)) == pytest.approx(1.0)  # nothing falls off the end
+    assert rm.with_misfit(point, 0.0) == point
