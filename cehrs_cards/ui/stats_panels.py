@@ -85,7 +85,8 @@ class ReadinessPanel(QWidget):
         self.held_out = HeldOutPanel()
         self.memory_title = _label(
             "<b>From your flashcard memory alone</b> (assumes every exam item is one of your "
-            "cards: an upper bound)"
+            "cards and nothing is known without them: too high once you have studied most "
+            "of the deck, too low early on)"
         )
         self.gauge = ScoreGauge()
         self.headline = _label()
