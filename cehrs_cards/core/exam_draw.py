@@ -130,17 +130,19 @@ def draw_form(
     *,
     generated_scored: bool = False,
     pretest: int = PRETEST_ITEMS,
+    scored: ItemSource | None = None,
 ) -> list[FormSlot]:
     """A full mock: exactly the blueprint's scored items per domain, then pretest, shuffled.
 
-    Generated items go only to pretest slots unless `generated_scored`.
+    Generated items go only to pretest slots unless `generated_scored`. `scored`, if given,
+    is where the scored items come from (the held-out pool first); pretest uses `pool`.
     """
     source = _source(pool)
     used: set[int] = set()
     slots: list[FormSlot] = []
     short: list[str] = []
     for d in DOMAINS:
-        eligible = source.ordered((d.id,), rng, generated=generated_scored)
+        eligible = (scored or source).ordered((d.id,), rng, generated=generated_scored)
         got = _take(eligible, d.scored_items, used)
         if len(got) < d.scored_items:
             short.append(f"domain {d.id} {d.name} has {len(got)} of the {d.scored_items} needed")

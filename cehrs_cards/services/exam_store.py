@@ -35,6 +35,7 @@ class HistoryEntry:
     cut: int
     seconds_used: float
     domains: dict[int, float] = field(default_factory=dict)  # domain -> percent correct
+    diagnostic: bool = True  # a mock whose scored items were all fresh held-out items
 
     @property
     def percent(self) -> float:
@@ -164,7 +165,16 @@ def history_entry(r: AttemptRow, domains: dict[int, float], items: int) -> Histo
         cut=r.cut,
         seconds_used=used,
         domains=domains,
+        diagnostic=bool(_options(r).get("diagnostic", True)),
     )
+
+
+def _options(r: AttemptRow) -> dict[str, Any]:
+    try:
+        got = json.loads(r.options or "{}")
+    except ValueError:
+        return {}
+    return got if isinstance(got, dict) else {}
 
 
 @dataclass(frozen=True)
