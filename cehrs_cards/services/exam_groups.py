@@ -1,0 +1,86 @@
+"""Same-fact groups of notes, for the exam draw: items that test one fact share a group
+(decks/FORMAT.md `group`), and a form or block holds at most one item of a group.
+
+Where the group comes from: a note column once the collection has one (the data layer adds it;
+GROUP_COLUMNS lists the names looked for), else the bundled deck's own files, matched by note
+id (guid): the bundled deck is where groups are written today, and its guids are stable. This
+module is the one hook: when the column lands, nothing else changes.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from cehrs_cards.services.bundled import BundledDeckMissingError, bundled_deck_dir
+
+GROUP_COLUMNS = ("fact_group", "group_key", "grp", "group")
+"""Names a note column holding the same-fact group may have (first found wins)."""
+
+_ID = re.compile(r'^id\s*=\s*"([^"]+)"\s*$')
+_GROUP = re.compile(r'^group\s*=\s*"([^"]+)"\s*$')
+
+
+def group_column(s: Session) -> str | None:
+    """The note table's same-fact group column, if the schema has one."""
+    cols = {str(r[1]) for r in s.connection().exec_driver_sql("PRAGMA table_info(note)")}
+    return next((c for c in GROUP_COLUMNS if c in cols), None)
+
+
+def group_sql(s: Session, alias: str = "n") -> str:
+    """SQL for the group of note `alias` in a SELECT list: its column, or NULL without one
+    (then groups come from the bundled deck by guid: see group_of)."""
+    col = group_column(s)
+    return f'{alias}."{col}"' if col else "NULL"
+
+
+def group_of(stored: str | None, guid: str) -> str | None:
+    """A note's group: the stored one, else the bundled deck's for this guid."""
+    return stored or bundled_groups().get(guid)
+
+
+@lru_cache(maxsize=1)
+def bundled_groups() -> dict[str, str]:
+    """guid -> group of every grouped note of the bundled deck (read once per run: a plain
+    line scan of the deck files, about 10 ms; tests check it against a full TOML parse)."""
+    try:
+        folder = bundled_deck_dir()
+    except BundledDeckMissingError:
+        return {}
+    return scan_groups(folder)
+
+
+def scan_groups(folder: Path) -> dict[str, str]:
+    """guid -> group from the `[[notes]]` tables of every .toml file in `folder`."""
+    out: dict[str, str] = {}
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*.toml")):
+        guid: str | None = None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("[[notes]]"):
+                guid = None
+            elif (m := _ID.match(line)) is not None:
+                guid = m.group(1)
+            elif (g := _GROUP.match(line)) is not None and guid is not None:
+                out[guid] = g.group(1)
+    return out
+
+
+def groups_by_note(s: Session, note_ids: list[int]) -> dict[int, str]:
+    """note id -> group for the grouped notes among `note_ids`."""
+    if not note_ids:
+        return {}
+    sql = f"SELECT n.id, n.guid, {group_sql(s)} FROM note n WHERE n.id IN ({{}})"
+    out: dict[int, str] = {}
+    for start in range(0, len(note_ids), 900):
+        chunk = ",".join(str(int(i)) for i in note_ids[start : start + 900])
+        for nid, guid, stored in s.connection().execute(text(sql.format(chunk))):
+            g = group_of(stored, str(guid))
+            if g:
+                out[int(nid)] = g
+    return out
