@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from cehrs_cards.core import decks
+from cehrs_cards.core.mcq import mcq_of
 from cehrs_cards.core.ops import Changes, OpError, OpResult, UndoStep
 from cehrs_cards.core.records import Counts, MemoryState, Preview, Rating, StudyCard
 from cehrs_cards.core.scheduling import (
@@ -139,7 +140,8 @@ class ReviewService:
         deck = s.get(Deck, card.deck_id)
         assert note is not None and note.id is not None and nt_row and deck
         nt = notetype_from_row(nt_row)
-        front, back = nt.render(fields_dict(nt, note.fields), card.ord)
+        fields = fields_dict(nt, note.fields)
+        front, back = nt.render(fields, card.ord)
         now = self.col.now()
         mem = memory_of(card)
         return StudyCard(
@@ -153,6 +155,7 @@ class ReviewService:
             previews=self.schedulers.preview(card.id, card.domain, mem, now),
             flag=card.flag,
             shown_at=now,
+            mcq=mcq_of(fields) if nt.kind == "mcq" else None,
         )
 
     def _deck_ids(self, s: Session, deck_id: int | None) -> list[int] | None:

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -24,6 +23,7 @@ from cehrs_cards.core.domains import DOMAINS, EXAM_MINUTES, PRETEST_ITEMS, SCORE
 from cehrs_cards.core.exam import CUT_BAND, SECONDS_PER_ITEM, TIMED, TUTOR
 from cehrs_cards.services.exam_pool import FILTERS
 from cehrs_cards.services.exams import BlockCatalog, BlockSpec, ExamOptions
+from cehrs_cards.ui.advanced import Advanced
 
 MOCK_INTRO = (
     f"<h2>CEHRS mock exam</h2><p><b>{SCORED_ITEMS + PRETEST_ITEMS} questions in "
@@ -60,19 +60,23 @@ class MockStartDialog(QDialog):
         self.cut.setRange(50, 90)
         self.cut.setValue(opts.cut)
         self.cut.setSuffix(" of 100")
-        self.generated = QCheckBox("Also use generated items (built from cards without options)")
-        self.generated.setChecked(opts.generated_scored)
-        self.generated.setToolTip("Off: generated items only ever fill unscored pretest slots.")
-        form = QFormLayout()
-        form.addRow("Assumed raw cut C for the scaled estimate", self.cut)
-        form.addRow(
-            QLabel(
-                "<span style='color:gray'>NHA does not publish its cut; "
-                f"{CUT_BAND[0]}-{CUT_BAND[1]} is the plausible band and results show the whole "
-                "band.</span>"
-            )
+        self.generated = QCheckBox("Also use questions generated from flashcards")
+        self.generated.setChecked(opts.generated)
+        advanced = Advanced()
+        advanced.add_row(
+            "Assumed raw cut C",
+            self.cut,
+            "How many of 100 scored questions you must get right to pass, as the score "
+            f"estimate assumes: NHA does not publish it; {CUT_BAND[0]}-{CUT_BAND[1]} is the "
+            "plausible band, and results show the whole band.",
         )
-        form.addRow("Scored slots", self.generated)
+        advanced.add_row(
+            "Generated questions",
+            self.generated,
+            "Off: only written multiple-choice questions, while there are enough. On: cards "
+            "without options become questions too, their wrong options taken from answers of "
+            "the same kind on other cards.",
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         start = buttons.addButton("Start the exam", QDialogButtonBox.ButtonRole.AcceptRole)
         start.setDefault(True)
@@ -81,7 +85,7 @@ class MockStartDialog(QDialog):
         box = QVBoxLayout(self)
         box.addWidget(intro)
         box.addWidget(comforts)
-        box.addLayout(form)
+        box.addWidget(advanced)
         box.addWidget(QLabel("Enter starts the clock · Esc cancels"))
         box.addWidget(buttons)
 
@@ -91,7 +95,7 @@ class MockStartDialog(QDialog):
             cut=self.cut.value(),
             allow_pause=self.pause.isChecked(),
             allow_strike=self.strike.isChecked(),
-            generated_scored=self.generated.isChecked(),
+            generated=self.generated.isChecked(),
         )
 
 
@@ -118,7 +122,7 @@ class PracticeDialog(QDialog):
         group = QButtonGroup(self)
         group.addButton(self.timed)
         group.addButton(self.tutor)
-        self.generated = QCheckBox("Include generated items (cards without options)")
+        self.generated = QCheckBox("Include questions generated from flashcards")
         self.available = QLabel()
         self.available.setObjectName("blockAvailable")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)

@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.closed = False
         self.stats_window: StatsWindow | None = None
         self.settings: Settings | None = None
+        self._lent: dict[QAction, list[QKeySequence]] = {}  # keys lent to the review screen
         self.setWindowTitle("CEHRS Cards")
         self.resize(980, 720)
         self.decks = DeckListView()
@@ -135,12 +136,29 @@ class MainWindow(QMainWindow):
         self.reviewer.sig_leave.connect(self.show_decks)
         self.reviewer.sig_edit.connect(self.edit_note)
         self.reviewer.sig_message.connect(self._on_any_message)
+        self.reviewer.sig_letter_keys.connect(self._on_reviewer_letter_keys)
         self.summary.sig_back.connect(self.show_decks)
         self.scheduling.sig_message.connect(self._on_any_message)
         self.exam_launcher.sig_message.connect(self._on_any_message)
         self.runner.sig_operation_did_execute.connect(self._on_operation_did_execute)
         self.runner.sig_failed.connect(self._on_runner_failed)
         self.runner.sig_undo_changed.connect(self._refresh_undo)
+
+    def _on_reviewer_letter_keys(self, taken: bool) -> None:
+        """While a multiple-choice card waits for A-D, the window's one-letter keys (A add,
+        B browse, D decks) step aside; their Ctrl variants and the menus still work."""
+        letters = {"A", "B", "C", "D"}
+        if taken:
+            self._lent = {}
+            for act in self.actions():
+                keys = act.shortcuts()
+                if any(k.toString() in letters for k in keys):
+                    self._lent[act] = keys
+                    act.setShortcuts([k for k in keys if k.toString() not in letters])
+        else:
+            for act, keys in self._lent.items():
+                act.setShortcuts(keys)
+            self._lent = {}
 
     def _on_any_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 6000)

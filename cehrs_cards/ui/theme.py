@@ -77,5 +77,23 @@ def card_css(dark: bool) -> str:
         f".explanation {{ color: {fg}; font-size: 16px; }}"
         f".answer {{ color: {accent}; font-size: 18px; }}"
         f".muted {{ color: {muted}; }}"
-        "ol.options li { margin-bottom: 6px; }"
+        "ol.options li { margin-bottom: 6px; }" + _choice_css(dark)
+    )
+
+
+def _choice_css(dark: bool) -> str:
+    """Multiple-choice marks (ui/mcq_html.py): right and wrong in colours readable on the
+    theme's background, tinted cells for the right and the chosen option."""
+    right, wrong, right_bg, wrong_bg, why, link = (
+        ("#81c995", "#f28b82", "#1d3a26", "#4a2220", "#bdc1c6", "#e8eaed")
+        if dark
+        else ("#137333", "#c5221f", "#e6f4ea", "#fce8e6", "#3c4043", "#1f2328")
+    )
+    return (
+        f".right {{ color: {right}; }} .wrong {{ color: {wrong}; }}"
+        f"td.rightcell {{ background-color: {right_bg}; }}"
+        f"td.wrongcell {{ background-color: {wrong_bg}; }}"
+        f".why {{ color: {why}; font-size: 15px; }}"
+        f"a.pick {{ color: {link}; text-decoration: none; }}"
+        "table.choices { margin-top: 8px; }"
     )
