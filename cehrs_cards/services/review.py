@@ -24,6 +24,7 @@ from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog
 from cehrs_cards.db.repo import fields_dict, notetype_from_row
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.custom_study import extra_today
 from cehrs_cards.services.memory import apply_memory, before_columns, memory_before, memory_of
 from cehrs_cards.services.scheduling import base_policy, plan_for
 from cehrs_cards.services.undo import undo_step
@@ -96,15 +97,21 @@ class ReviewService:
         if got is not None:
             return got
         new_done, reviews_done = queue.done_today(s, w)
-        if reviews_done < self.settings.reviews_per_day:
+        new_limit, review_limit = self._limits(s, w)
+        if reviews_done < review_limit:
             got = self._next_review(s, w, decks)
             if got is not None:
                 return got
-        if sum(new_done.values()) < self.settings.new_per_day:
+        if sum(new_done.values()) < new_limit:
             firsts = queue.first_new_per_domain(s, w, decks)
             if firsts:
                 return firsts[pick_new_domain(firsts, new_done, self.plan().shares)]
         return queue.next_learning(s, w, decks, w.now + LEARN_AHEAD)
+
+    def _limits(self, s: Session, w: queue.DayWindow) -> tuple[int, int]:
+        """Today's new-card and review limits: the settings plus any "study more today"."""
+        more = extra_today(s, w.day_start)
+        return self.settings.new_per_day + more.new, self.settings.reviews_per_day + more.reviews
 
     def _next_review(self, s: Session, w: queue.DayWindow, decks: str) -> int | None:
         """Head of a cached batch of due reviews (sorting every due card per answer is slow)."""
@@ -214,9 +221,10 @@ class ReviewService:
         w = self.window()
         with self.col.read() as s:
             new_done, reviews_done = queue.done_today(s, w)
+            new_limit, review_limit = self._limits(s, w)
         return (
-            max(0, self.settings.new_per_day - sum(new_done.values())),
-            max(0, self.settings.reviews_per_day - reviews_done),
+            max(0, new_limit - sum(new_done.values())),
+            max(0, review_limit - reviews_done),
         )
 
     def limited(self, c: Counts) -> Counts:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QMenu, QMess
 from cehrs_cards.core import search as search_syntax
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
 from cehrs_cards.core.ops import OpError, OpResult, UndoStep
+from cehrs_cards.core.words import count
 from cehrs_cards.services.browse import BrowseRow, BrowseService
 from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.notes import NotesService
@@ -309,9 +310,9 @@ class BrowserActions(QMainWindow):
             spec = str(dialog.value())
 
             def text(result: tuple[int, int]) -> str:
-                moved, skipped = result
-                tail = f"; {skipped} new cards stay in the new queue" if skipped else ""
-                return f"Due date set on {moved} cards{tail}"
+                moved, new = result
+                tail = f" ({new} of them new, now in learning)" if new else ""
+                return f"Due date set on {count(moved, 'card')}{tail}"
 
             self._apply(lambda: self.cards.set_due(ids, spec), text, research=False)
 
