@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.core.domains import DOMAIN_BY_ID, domain_name
 from cehrs_cards.core.records import Counts, DeckRow
+from cehrs_cards.services.bundled import ROOT_DECK
 
 COUNT_COLOURS = ("#1a73e8", "#d93025", "#188038")  # new, learning, due (as in Anki)
 
@@ -116,7 +117,7 @@ class DeckListView(QWidget):
             parent_name, _, leaf = row.name.rpartition("::")
             item = QTreeWidgetItem(
                 [
-                    leaf,
+                    f"{leaf} · bundled" if row.name == ROOT_DECK else leaf,
                     str(row.counts.new),
                     str(row.counts.learning),
                     str(row.counts.due),
@@ -124,6 +125,8 @@ class DeckListView(QWidget):
                 ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, row.deck_id)
+            if row.name == ROOT_DECK:
+                item.setToolTip(0, "The CEHRS deck that comes with CEHRS Cards")
             for col, colour in zip((1, 2, 3), COUNT_COLOURS, strict=True):
                 item.setTextAlignment(
                     col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

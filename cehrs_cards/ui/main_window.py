@@ -26,6 +26,7 @@ from cehrs_cards.core.stats import StudyFocus
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import CollectionClosedError
 from cehrs_cards.services.container import Services
+from cehrs_cards.services.custom_study import Left, study_more, what_is_left
 from cehrs_cards.services.info import DeckOverview, overview
 from cehrs_cards.services.notes import NoteChange, NoteDetail
 from cehrs_cards.ui.about_dialog import show_about
@@ -138,6 +139,9 @@ class MainWindow(QMainWindow):
         self.reviewer.sig_message.connect(self._on_any_message)
         self.reviewer.sig_letter_keys.connect(self._on_reviewer_letter_keys)
         self.summary.sig_back.connect(self.show_decks)
+        self.summary.sig_study_more.connect(self._on_summary_study_more)
+        self.summary.sig_practice.connect(self.exam_launcher.start_practice)
+        self.summary.sig_tomorrow.connect(self._on_summary_tomorrow)
         self.scheduling.sig_message.connect(self._on_any_message)
         self.exam_launcher.sig_message.connect(self._on_any_message)
         self.runner.sig_operation_did_execute.connect(self._on_operation_did_execute)
@@ -214,8 +218,28 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Studying: {focus.label}", 6000)
 
     def _on_reviewer_finished(self, summary: SessionSummary) -> None:
-        self.summary.show_summary(summary)
+        review, deck_id = self.services.review, self.reviewer.deck_id
+        self.runner.query(
+            lambda _p: what_is_left(review, deck_id),
+            lambda left: self._show_summary(summary, left),
+        )
+
+    def _show_summary(self, summary: SessionSummary, left: Left) -> None:
+        self.summary.show_summary(summary, left)
         self.stack.setCurrentWidget(self.summary)
+
+    def _on_summary_study_more(self, new: int, reviews: int) -> None:
+        """Past today's limit: allow more for today, then study on (same deck and focus)."""
+        review, deck_id = self.services.review, self.reviewer.deck_id
+        self.runner.op(
+            lambda _p: study_more(review, new, reviews),
+            initiator=self,
+            done=lambda _extra: self.start_study(deck_id),
+        )
+
+    def _on_summary_tomorrow(self) -> None:
+        """The cards that fall due tomorrow, in the browser."""
+        self.browsing.open().search("prop:due=1")
 
     # ----- actions ---------------------------------------------------------------------------
     def undo(self) -> None:

@@ -50,7 +50,9 @@ def test_old_names_are_renamed_with_their_cards_and_the_users_subdecks(col):
 
 def test_an_old_deck_merges_into_a_new_one_and_other_decks_under_the_old_top_stay(col):
     old, new = next(iter(OLD_NAMES.items()))
-    import_package(col, Package(notes=[_note("a", old), _note("b", new), _note("c", "CEHRS::Mine")]))
+    import_package(
+        col, Package(notes=[_note("a", old), _note("b", new), _note("c", "CEHRS::Mine")])
+    )
     rename_old_decks(col)
     decks = _decks(col)
     assert decks[new] == 2 and old not in decks
