@@ -109,3 +109,31 @@ def test_the_bundled_deck_is_marked_and_imports_show_in_the_browser(qtbot, col, 
     settle(qtbot)
     assert _sidebar_has(browser, "Imported while closed")  # a browser opened again, too
     browser.close()
+
+
+def test_the_editor_previews_the_card_as_the_fields_change(qtbot, col):
+    from PySide6.QtGui import QImage
+
+    img = QImage(4, 4, QImage.Format.Format_RGB32)
+    img.fill(0xFF0000)
+    img.save(str(col.media_dir / "red.png"))
+    (col.media_dir.parent / "secret.png").write_bytes((col.media_dir / "red.png").read_bytes())
+    note = NoteIn("p-1", "Basic", "Mine", {"Front": "What is <b>HIPAA</b>?", "Back": "A law"})
+    import_package(col, Package(notes=[note]))
+    window = make_main_window(qtbot, col)
+    browser = window.browsing.open()
+    settle(qtbot)
+    editor = browser.editor
+    qtbot.waitUntil(lambda: editor.detail is not None)
+    assert "What is HIPAA?" in editor.preview.toPlainText()
+    assert "A law" in editor.preview.toPlainText()
+    editor.editors["Back"].setPlainText(
+        'Health Insurance Portability <img src="red.png"><img src="../secret.png"> [sound:say.mp3]'
+    )
+    qtbot.waitUntil(lambda: "Portability" in editor.preview.toPlainText(), timeout=2000)
+    shown = editor.preview.toHtml()
+    assert shown.count("data:image/png;base64") == 1  # the media file, inline; not the other
+    assert "secret" not in shown and "[sound:" not in editor.preview.toPlainText()
+    assert "♪ say.mp3" in editor.preview.toPlainText()
+    browser.close()  # saves the changed note, as moving on would
+    settle(qtbot)
