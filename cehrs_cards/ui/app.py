@@ -89,6 +89,7 @@ class Shell(QObject):
         self.window.sig_restore.connect(self._on_window_restore)
         self.window.show()
         QTimer.singleShot(0, self._offer_resume)  # unfinished mock?
+        QTimer.singleShot(0, self._offer_welcome)  # a collection nobody has studied yet?
         self.timer.start()
         self._check_in_background(col)
         self._pack_backups()  # the last session's closing backup, one taken before an import
@@ -98,6 +99,10 @@ class Shell(QObject):
         damaged file restored) or closed meanwhile."""
         if self.window is not None and not self.window.closed:
             self.window.exam_launcher.offer_resume()
+
+    def _offer_welcome(self) -> None:
+        if self.window is not None and not self.window.closed:
+            self.window.show_welcome(auto=True)
 
     def _check_in_background(self, col: Collection) -> None:
         """quick_check reads the whole file; do it after the window is up, not before (on the

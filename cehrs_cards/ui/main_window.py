@@ -41,6 +41,7 @@ from cehrs_cards.ui.safe_html import message
 from cehrs_cards.ui.stats_view import StatsWindow
 from cehrs_cards.ui.summary_view import SummaryView
 from cehrs_cards.ui.theme import apply_theme, wants_dark
+from cehrs_cards.ui.welcome_dialog import WelcomeLauncher
 
 
 class MainWindow(QMainWindow):
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
         self.scheduling = SchedulingJobs(s.scheduling, runner, self)
         self.exam_launcher = ExamLauncher(s.exams, runner, s.media_dir, self)
         self.browsing = BrowserLauncher(s, runner, self)
+        self.welcome = WelcomeLauncher(s.scheduling, runner, self)
+        self.welcome.sig_saved.connect(self._on_welcome_saved)
         self.stack = QStackedWidget()
         for w in (self.decks, self.reviewer, self.summary):
             self.stack.addWidget(w)
@@ -106,6 +109,9 @@ class MainWindow(QMainWindow):
         self._action(tools, "&Back up now", None, self.backup_now)
         self._action(tools, "&Restore from backup…", None, self.open_restore)
         self.help_menu = self.menuBar().addMenu("&Help")
+        self._action(
+            self.help_menu, "&Welcome and daily plan…", None, lambda: self.show_welcome(False)
+        )
         self._action(
             self.help_menu,
             "&Keyboard shortcuts",
@@ -324,6 +330,18 @@ class MainWindow(QMainWindow):
             dark = wants_dark(app, theme)
             apply_theme(app, dark)
             self.reviewer.set_dark(dark)
+
+    def show_welcome(self, auto: bool) -> None:
+        """The welcome: by itself (`auto`) only on a collection nobody has studied yet."""
+        self.welcome.show(auto)
+
+    def _on_welcome_saved(self, theme: str, reschedule: bool, wants_import: bool) -> None:
+        if reschedule:
+            self.scheduling.reschedule()
+        self._apply_theme(theme)
+        self.refresh_decks()
+        if wants_import:
+            self.open_import()
 
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HTML)
