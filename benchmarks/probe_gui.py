@@ -19,7 +19,13 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from cehrs_cards.core.records import Rating  # noqa: E402
 from cehrs_cards.services.collection import Collection  # noqa: E402
 from cehrs_cards.ui.app import build_main_window  # noqa: E402
-from cehrs_cards.ui.worker import pool  # noqa: E402
+
+
+def until(app: QApplication, done: object) -> None:
+    """Process events until done() (work runs on the database thread)."""
+    assert callable(done)
+    while not done():
+        app.processEvents()
 
 
 def main(data: Path, answers: int) -> None:
@@ -27,10 +33,11 @@ def main(data: Path, answers: int) -> None:
     col = Collection(data)
     window = build_main_window(col, app)
     window.show()
-    app.processEvents()
+    until(app, lambda: window.decks.tree.topLevelItemCount() > 0)  # the deck list is read
     cold = time.perf_counter() - STARTED
     window.start_study(None)
     rv = window.reviewer
+    until(app, lambda: rv.card is not None and not rv.busy)
     latencies = []
     for i in range(answers):
         if rv.card is None:
@@ -38,10 +45,9 @@ def main(data: Path, answers: int) -> None:
         rv.reveal()
         t = time.perf_counter()
         rv.rate((Rating.GOOD, Rating.AGAIN, Rating.EASY)[i % 3])
-        app.processEvents()
+        until(app, lambda: not rv.busy)  # answered on the writer thread, next card shown
         latencies.append((time.perf_counter() - t) * 1000)
-    pool().waitForDone()
-    col.close()
+    window.close_collection(backup_first=False)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"cold_start_s": cold, "answer_ms": latencies, "peak_rss_mb": rss_mb}))
 

@@ -71,14 +71,15 @@ def bench_gui(col: Collection) -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from cehrs_cards.services.browse_edit import BrowseEditService
-    from cehrs_cards.services.undo import UndoStack
+    from cehrs_cards.services.cards import CardService
+    from cehrs_cards.services.notes import NotesService
     from cehrs_cards.ui.browser import BrowserWindow
+    from cehrs_cards.ui.ops import OpRunner
 
     app = QApplication.instance() or QApplication([])
-    undo = UndoStack(col)
+    runner = OpRunner()
     t = time.perf_counter()
-    win = BrowserWindow(BrowseService(col), BrowseEditService(col, undo), undo)
+    win = BrowserWindow(BrowseService(col), NotesService(col), CardService(col), runner)
     win.show()
     win.search("")
     app.processEvents()

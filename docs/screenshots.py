@@ -1,58 +1,80 @@
-"""Regenerate the README screenshots offscreen: `.venv/bin/python docs/screenshots.py`."""
+"""Regenerate every screenshot in docs/screens/: `.venv/bin/python docs/screenshots.py`.
+
+Each window and dialog of the app (tests/ui/screens.py: the bundled deck studied for three
+weeks, two mocks, an exam date) on a 1366x768 laptop screen, in light and dark, and at 150 %
+scaling (QT_SCALE_FACTOR=1.5: the same screen is then 911x512 in Qt's units). Qt's offscreen
+platform draws them, in a subprocess per screen setting, with the same check the tests make:
+a window or control outside the screen is reported. `--only NAME...` limits the screens.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from PySide6.QtWidgets import QApplication
+from tests.ui import screens  # noqa: E402
+from tests.ui.fit_check import screen_config  # noqa: E402
 
-from cehrs_cards.core.records import Rating
-from cehrs_cards.services.bundled import load_bundled_if_first_run
-from cehrs_cards.services.collection import Collection
-from cehrs_cards.ui.app import build_main_window
-from cehrs_cards.ui.theme import apply_theme
-
-DOCS = Path(__file__).parent
+OUT = ROOT / "docs" / "screens"
+VARIANTS = (("light", 1.0, False), ("dark", 1.0, True), ("150", 1.5, False))
+WIDTH, HEIGHT = 1366, 768
 
 
-def shoot(app: QApplication, theme: str) -> None:
-    col = Collection(Path(tempfile.mkdtemp()))
-    load_bundled_if_first_run(col)
-    col.save_settings(replace(col.settings(), theme=theme))
-    window = build_main_window(col, app)
-    window.resize(1100, 760)
-    window.show()
-    window.start_study(None)
-    for rating in (Rating.GOOD, Rating.AGAIN, Rating.EASY, Rating.GOOD, Rating.HARD):
-        window.reviewer.reveal()
-        window.reviewer.rate(rating)
-    window.show_decks()
-    app.processEvents()
-    window.grab().save(str(DOCS / f"decks-{theme}.png"))
-    window.start_study(None)
-    while window.reviewer.card and "options" not in window.reviewer.card.front_html:
-        window.reviewer.reveal()
-        window.reviewer.rate(Rating.GOOD)
-    window.reviewer.reveal()
-    app.processEvents()
-    app.processEvents()
-    window.grab().save(str(DOCS / f"review-{theme}.png"))
-    window.close()
+def shoot(data: Path, now: str, work: Path, only: list[str]) -> int:
+    """Every variant in its own process; the number of windows that did not fit."""
+    config = work / "screen.json"
+    config.write_text(json.dumps(screen_config(WIDTH, HEIGHT)))
+    bad = 0
+    for suffix, scale, dark in VARIANTS:
+        report = work / f"report-{suffix}.json"
+        args = [sys.executable, "-m", "tests.ui.fit_check", str(data), now, str(work / suffix)]
+        args += [str(report), "--shots", str(OUT), f"--suffix=-{suffix}"]
+        args += ["--dark"] * dark + (["--only", *only] if only else [])
+        (work / suffix).mkdir()
+        env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+            "QT_SCALE_FACTOR": str(scale),
+        }
+        subprocess.run(args, cwd=ROOT, env=env, check=True, stderr=subprocess.DEVNULL)
+        for name, result in json.loads(report.read_text())["screens"].items():
+            for problem in result["problems"]:
+                print(f"{name}-{suffix}: {problem}")
+                bad += 1
+    return bad
+
+
+def shrink(paths: list[Path]) -> None:
+    """256 colours without dithering: a third of the size, text as sharp (Pillow, a dev
+    dependency)."""
+    from PIL import Image
+
+    for path in paths:
+        image = Image.open(path).convert("RGB")
+        flat = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        flat.save(path, optimize=True)
 
 
 def main() -> None:
-    app = QApplication([])
-    for theme in ("light", "dark"):
-        apply_theme(app, theme == "dark")
-        shoot(app, theme)
-    print("saved", sorted(p.name for p in DOCS.glob("*.png")))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=[], help="screen names (tests/ui/screens)")
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        now = screens.build_collection(work / "collection").isoformat()
+        bad = shoot(work / "collection", now, work, args.only)
+    names = args.only or list(screens.SCREENS)
+    shrink([OUT / f"{n}-{suffix}.png" for n in names for suffix, _s, _d in VARIANTS])
+    print(f"saved {len(list(OUT.glob('*.png')))} screenshots in {OUT}; {bad} problems")
 
 
 if __name__ == "__main__":

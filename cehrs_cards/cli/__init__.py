@@ -11,9 +11,13 @@ import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cehrs_cards import __version__
-from cehrs_cards.services.collection import Collection, default_data_dir
+from cehrs_cards.services.paths import default_data_dir
+
+if TYPE_CHECKING:
+    from cehrs_cards.services.collection import Collection
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS = (
@@ -42,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 def open_collection(args: argparse.Namespace) -> Collection:
     """The collection of --data-dir (or the default), first-run deck loaded."""
     from cehrs_cards.services.bundled import load_bundled_if_first_run
+    from cehrs_cards.services.collection import Collection
 
     col = Collection(args.data_dir or default_data_dir())
     load_bundled_if_first_run(col)

@@ -20,7 +20,7 @@ class _QueryParser(argparse.ArgumentParser):
 
 
 def register(sub: Any) -> None:
-    from cehrs_cards.db.search_sql import SORTS
+    from cehrs_cards.core.search import SORT_KEYS
 
     p = sub.add_parser("search", help="cards matching a browser search (Anki syntax)")
     p.__class__ = _QueryParser  # argparse makes every sub-parser of one class
@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
         help='e.g. "hipaa -tag:leech domain:4 prop:r<0.8"; a query may start with -, and '
         "anything after -- is the query (search -- --hipaa)",
     )
-    p.add_argument("--sort", choices=sorted(SORTS), default="created")
+    p.add_argument("--sort", choices=sorted(SORT_KEYS), default="created")
     p.add_argument("--desc", action="store_true", help="sort descending")
     p.add_argument("--limit", type=int, default=0, help="at most this many cards (0: all)")
     p.add_argument("--json", action="store_true", help="print JSON")

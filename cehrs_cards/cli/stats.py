@@ -1,13 +1,17 @@
 """`cehrs-cards stats [--json]`: the statistics view's figures (charts, mastery, readiness,
-calibration), from the same service the view uses, so the two always agree."""
+calibration), from the same service the view uses, so the two always agree. The service
+returns typed records; they become JSON here (stats_json.py)."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cehrs_cards.cli.output import emit
+
+if TYPE_CHECKING:
+    from cehrs_cards.services.stats_report import StatsReport
 
 
 def register(sub: Any) -> None:
@@ -35,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         col.close()
     if args.json:
-        emit(report, True)
+        from cehrs_cards.cli.stats_json import report_json
+
+        emit(report_json(report), True)
     else:
         print("\n".join(summary_lines(report)))
     return 0
@@ -65,31 +71,34 @@ def _filter(args: argparse.Namespace, decks: list[tuple[int, str]]) -> Any:
     return StatsFilter(domain, deck_id, args.days)
 
 
-def summary_lines(r: dict[str, Any]) -> list[str]:
+def summary_lines(r: StatsReport) -> list[str]:
     """The report in a few lines for people (the JSON has every figure)."""
-    ov = r["charts"]["overview"]
-    st = ov["streak"]
+    from cehrs_cards.core.domains import domain_name
+
+    assert r.charts is not None and r.readiness is not None and r.mastery is not None
+    ov = r.charts.overview
+    st = ov.streak
     lines = [
-        f"Study day {r['study_day']}: {ov['reviews_today']} reviews ({ov['minutes_today']} min),"
-        f" {ov['due_today']} due; streak {st['current']} days (longest {st['longest']}).",
+        f"Study day {r.study_day}: {ov.reviews_today} reviews ({ov.minutes_today} min),"
+        f" {ov.due_today} due; streak {st.current} days (longest {st.longest}).",
     ]
-    ready = r["readiness"]
-    est = ready["estimate"]
+    ready = r.readiness
+    est = ready.estimate
     if est is None:
         lines.append("Readiness: too little data yet.")
-        lines += [f"  - {why}" for why in ready["reasons"]]
+        lines += [f"  - {why}" for why in ready.reasons]
     else:
-        lo, hi = est["raw_range"]
         lines.append(
-            f"Readiness (est.): raw {est['raw']} of 100 ({lo}-{hi}), scaled {est['scaled']} "
-            f"(cut {est['cut']}), pass chance {est['pass_probability']:.0%}."
+            f"Readiness (est.): raw {round(est.raw, 1)} of 100 ({round(est.raw_low, 1)}-"
+            f"{round(est.raw_high, 1)}), scaled {round(est.scaled)} (cut {est.cut}), "
+            f"pass chance {round(est.pass_probability, 3):.0%}."
         )
     lines.append("Mastery (expected share right today, est.):")
-    for d in r["mastery"]["domains"]:
+    for d in r.mastery.domains:
         lines.append(
-            f"  {d['domain']} {d['name']:<26} {d['expected']:>6.1%}  "
-            f"{d['points']:>5} of {d['items']} points"
+            f"  {d.domain} {domain_name(d.domain):<26} {round(d.share, 4):>6.1%}  "
+            f"{round(d.points, 2):>5} of {d.items} points"
         )
-    for lever in ready["what_would_move_it"]:
-        lines.append(f"  + {lever['text']} (about +{lever['gain']} raw points)")
+    for lever in ready.levers:
+        lines.append(f"  + {lever.text} (about +{round(lever.gain, 1)} raw points)")
     return lines

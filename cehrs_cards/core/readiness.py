@@ -37,6 +37,7 @@ MIN_TESTS = 50
 RECENT_MOCKS = 5
 LEVEL = 0.8
 """The central interval shown: 10th to 90th percentile."""
+ESTIMATE_LABEL = "Estimate (est.): a model's guess, not an NHA score"
 
 
 def item_probability(r: float) -> float:
@@ -119,6 +120,9 @@ class DomainMastery:
     def points(self) -> float:
         return self.items * self.share
 
+    def focus(self) -> StudyFocus:
+        return StudyFocus(domain_name(self.domain), domains=(self.domain,))
+
     def to_json(self) -> dict[str, Any]:
         d = DOMAIN_BY_ID[self.domain]
         return {
@@ -131,7 +135,7 @@ class DomainMastery:
             "expected": round(self.share, 4),
             "points": round(self.points, 2),
             "weakest": [t.to_json() for t in self.weakest],
-            "focus": StudyFocus(d.name, domains=(d.id,)).to_json(),
+            "focus": self.focus().to_json(),
         }
 
 
@@ -228,21 +232,24 @@ class Estimate:
     def scaled(self) -> float:
         return scaled_score(self.raw, self.cut)
 
+    @property
+    def scaled_range(self) -> tuple[float, float]:
+        """The scaled scores of the raw range's ends."""
+        return scaled_score(self.raw_low, self.cut), scaled_score(self.raw_high, self.cut)
+
+    @property
+    def scaled_cut_band(self) -> tuple[float, float]:
+        """The scaled score if the cut is CUT_BAND[1] (harder) or CUT_BAND[0] (easier)."""
+        return scaled_score(self.raw, CUT_BAND[1]), scaled_score(self.raw, CUT_BAND[0])
+
     def to_json(self) -> dict[str, Any]:
-        hard, easy = CUT_BAND[1], CUT_BAND[0]
         return {
             "raw": round(self.raw, 1),
             "raw_range": [round(self.raw_low, 1), round(self.raw_high, 1)],
             "range_level": LEVEL,
             "scaled": round(self.scaled),
-            "scaled_range": [
-                round(scaled_score(self.raw_low, self.cut)),
-                round(scaled_score(self.raw_high, self.cut)),
-            ],
-            "scaled_cut_band": [
-                round(scaled_score(self.raw, hard)),
-                round(scaled_score(self.raw, easy)),
-            ],
+            "scaled_range": [round(x) for x in self.scaled_range],
+            "scaled_cut_band": [round(x) for x in self.scaled_cut_band],
             "cut": self.cut,
             "cut_band": list(CUT_BAND),
             "pass_probability": round(self.pass_probability, 3),
@@ -410,7 +417,7 @@ class Readiness:
     def to_json(self) -> dict[str, Any]:
         return {
             "status": "estimate" if self.estimate else "too_little_data",
-            "label": "Estimate (est.): a model's guess, not an NHA score",
+            "label": ESTIMATE_LABEL,
             "reasons": list(self.reasons),
             "studied_cards": self.seen,
             "recall_tests": self.tests,

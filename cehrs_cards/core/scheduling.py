@@ -15,12 +15,26 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 import fsrs
 
+from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.domains import DOMAIN_BY_ID, DOMAINS, UNASSIGNED
-from cehrs_cards.core.records import CardState, MemoryState, Preview, Rating
+from cehrs_cards.core.memory_model import (
+    Placer,
+    format_interval,
+    from_fsrs,
+    new_state,
+    next_states,
+    reset_state,
+    retrievability,
+    to_fsrs,
+)
+from cehrs_cards.core.records import MemoryState, Preview, Rating
+
+__all__ = ["format_interval", "from_fsrs", "new_state", "reset_state", "to_fsrs"]
+UTC_DAYS = StudyDays(UTC, 4)
 
 MIN_RETENTION = 0.80
 MAX_RETENTION = 0.97
@@ -94,10 +108,16 @@ def value_ratios(active: Mapping[int, int]) -> dict[int, float]:
 
 
 class Schedulers:
-    """One fsrs.Scheduler per domain, built once from a Policy."""
+    """One fsrs.Scheduler per domain, built once from a Policy, on one study-day clock.
 
-    def __init__(self, policy: Policy) -> None:
-        self.policy = policy
+    fsrs applies no fuzz itself: core/memory_model.py adds Anki's interval rules
+    and seeded fuzz, and `placer` (the exam-day plan, core/exam_day.py) may move a review.
+    """
+
+    def __init__(
+        self, policy: Policy, days: StudyDays = UTC_DAYS, placer: Placer | None = None
+    ) -> None:
+        self.policy, self.days, self.placer = policy, days, placer
         self._by_domain: dict[int, fsrs.Scheduler] = {}
 
     def for_domain(self, domain_id: int) -> fsrs.Scheduler:
@@ -108,7 +128,7 @@ class Schedulers:
                 parameters=p.parameters,
                 desired_retention=self.retention(domain_id),
                 maximum_interval=p.maximum_interval,
-                enable_fuzzing=p.fuzz,
+                enable_fuzzing=False,
             )
             self._by_domain[domain_id] = sched
         return sched
@@ -124,89 +144,40 @@ class Schedulers:
     ) -> tuple[Preview, ...]:
         """The four possible outcomes of answering now, with their button labels."""
         sched = self.for_domain(domain_id)
-        out = []
-        for rating in Rating:
-            card, _ = sched.review_card(to_fsrs(card_id, mem), fsrs.Rating(rating), now)
-            after = from_fsrs(card, mem, rating)
-            out.append(Preview(rating, after, format_interval(after.due - now)))
-        return tuple(out)
+        place = self.placer
+        return next_states(sched, card_id, mem, now, self.days, self.policy.fuzz, place)
+
+    def answer(
+        self, card_id: int, domain_id: int, mem: MemoryState, rating: Rating, now: datetime
+    ) -> MemoryState:
+        """The state saved for `rating` answered at `now`."""
+        return next(
+            p.after for p in self.preview(card_id, domain_id, mem, now) if p.rating == rating
+        )
+
+    def replay(
+        self, card_id: int, domain_id: int, answers: Sequence[tuple[datetime, Rating]]
+    ) -> MemoryState | None:
+        """A card's state from its answers (oldest first) under this policy; None if none."""
+        if not answers:
+            return None
+        mem = new_state(answers[0][0])
+        for when, rating in answers:
+            mem = self.answer(card_id, domain_id, mem, rating, when)
+        return mem
 
     def retrievability(self, domain_id: int, mem: MemoryState, now: datetime) -> float:
-        if mem.state == CardState.NEW:
-            return 0.0
-        return float(self.for_domain(domain_id).get_card_retrievability(to_fsrs(0, mem), now))
-
-
-def to_fsrs(card_id: int, mem: MemoryState) -> fsrs.Card:
-    """An fsrs.Card for a stored state; always with our id (fsrs sleeps 1 ms without one)."""
-    state = fsrs.State.Learning if mem.state == CardState.NEW else fsrs.State(int(mem.state))
-    step = 0 if mem.state == CardState.NEW else mem.step
-    return fsrs.Card(
-        card_id=card_id,
-        state=state,
-        step=step,
-        stability=mem.stability,
-        difficulty=mem.difficulty,
-        due=mem.due,
-        last_review=mem.last_review,
-    )
-
-
-def from_fsrs(card: fsrs.Card, before: MemoryState, rating: Rating) -> MemoryState:
-    """Our state after fsrs reviewed a card, counting reps and lapses."""
-    lapsed = before.state == CardState.REVIEW and rating == Rating.AGAIN
-    return MemoryState(
-        state=CardState(int(card.state)),
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
-        reps=before.reps + 1,
-        lapses=before.lapses + (1 if lapsed else 0),
-    )
-
-
-def new_state(now: datetime) -> MemoryState:
-    return MemoryState(CardState.NEW, None, None, None, now, None, 0, 0)
-
-
-def reset_state(mem: MemoryState, now: datetime) -> MemoryState:
-    """Forget a card: back to new, keeping its counters."""
-    return replace(new_state(now), reps=mem.reps, lapses=mem.lapses)
-
-
-def format_interval(delta: timedelta) -> str:
-    """Short Anki-style label: '<1m', '10m', '3h', '4d', '1.5mo', '2.1y'."""
-    secs = max(0.0, delta.total_seconds())
-    if secs < 60:
-        return "<1m"
-    if secs < 3600:
-        return f"{round(secs / 60)}m"
-    if secs < 86400:
-        return f"{round(secs / 3600)}h"
-    days = secs / 86400
-    if days < 30:
-        return f"{round(days)}d"
-    if days < 365:
-        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
-    return f"{days / 365:.1f}y".replace(".0y", "y")
+        return retrievability(self.for_domain(domain_id), mem, now, self.days)
 
 
 def study_day_start(now: datetime, tz: tzinfo, rollover_hour: int) -> datetime:
     """Start (UTC) of the study day containing `now`: local `rollover_hour` o'clock."""
-    local = now.astimezone(tz)
-    start = datetime.combine(local.date(), time(rollover_hour), tzinfo=tz)
-    if local < start:
-        start = datetime.combine(local.date() - timedelta(days=1), time(rollover_hour), tzinfo=tz)
-    return start.astimezone(UTC)
+    return StudyDays(tz, rollover_hour).start_of(now)
 
 
 def study_day_end(now: datetime, tz: tzinfo, rollover_hour: int) -> datetime:
     """End (UTC, exclusive) of the study day containing `now`."""
-    start_local = study_day_start(now, tz, rollover_hour).astimezone(tz)
-    nxt = datetime.combine(start_local.date() + timedelta(days=1), time(rollover_hour), tzinfo=tz)
-    return nxt.astimezone(UTC)
+    return StudyDays(tz, rollover_hour).end_of(now)
 
 
 def pick_new_domain(
@@ -315,7 +286,9 @@ def new_capacity(today: date, exam: date | None, per_day: int) -> int | None:
 
 
 def exam_cap(today: date, exam: date | None, eve: bool = False) -> int:
-    """maximum_interval keeping every due date on or before exam day (or its eve)."""
+    """maximum_interval keeping every due date on or before exam day (or its eve): the old
+    exam rule, kept as a baseline for the simulation (the app places final reviews instead,
+    core/exam_day.py)."""
     if exam is None or exam <= today:
         return MAX_INTERVAL
     return max(1, (exam - today).days - (1 if eve else 0))
@@ -427,7 +400,7 @@ def daily_plan(
         base,
         ratios=tuple(sorted(ratios.items())),
         tilt=base.tilt if track else 0.0,
-        maximum_interval=min(base.maximum_interval, exam_cap(today, exam)),
+        maximum_interval=base.maximum_interval,
     )
     return DailyPlan(
         policy=policy,

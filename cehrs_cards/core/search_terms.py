@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from cehrs_cards.core import search as q
+from cehrs_cards.core import search_nodes as q
 from cehrs_cards.core.domains import DOMAINS, parse_domain
 
 SearchError = q.SearchError

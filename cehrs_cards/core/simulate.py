@@ -21,8 +21,19 @@ from typing import Any
 
 import fsrs
 
+from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.domains import DOMAINS
 from cehrs_cards.core.exam import scaled_score
+from cehrs_cards.core.exam_day import (
+    COSTS,
+    HORIZON,
+    ExamPlacer,
+    ReviewCandidate,
+    exam_order,
+    review_budget,
+)
+from cehrs_cards.core.memory_model import recall
+from cehrs_cards.core.records import CardState, MemoryState, Rating
 from cehrs_cards.core.scheduling import (
     DEFAULT_PARAMETERS,
     DEFAULT_TILT,
@@ -31,17 +42,13 @@ from cehrs_cards.core.scheduling import (
     Schedulers,
     daily_plan,
     exam_cap,
+    new_state,
     pick_new_domain,
     value_ratios,
 )
 
-# Seconds per answer by state (learning, review, relearning) and rating Again..Easy, and rating
-# probabilities: the defaults of the FSRS simulator (fsrs-rs SimulatorConfig, from Anki users).
-COSTS = (
-    (19.58, 18.79, 13.78, 10.71),
-    (19.38, 17.59, 12.38, 8.94),
-    (16.44, 15.25, 12.32, 8.03),
-)
+# Rating probabilities: the defaults of the FSRS simulator (fsrs-rs SimulatorConfig, from
+# Anki users); answer costs in core/exam_day.py.
 FIRST_RATING = (0.24, 0.094, 0.495, 0.171)
 RECALL_RATING = (0.224, 0.631, 0.145)  # Hard, Good, Easy when the card is recalled
 BLUEPRINT_MIX = tuple(d.weight for d in DOMAINS)
@@ -51,6 +58,9 @@ MIXES = {"bundled": BUNDLED_MIX, "blueprint": BLUEPRINT_MIX, "skewed": SKEWED_MI
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # day 0, 09:00: the daily session starts
 EXAM_HOUR = 12
 LEARN_AHEAD = timedelta(minutes=20)
+DAYS = StudyDays(UTC, 4)
+ALPHABETICAL = tuple(d.id for d in sorted(DOMAINS, key=lambda d: d.name))
+"""Subdecks in alphabetical order (Anki's default deck order): Clinical Operations first."""
 _BOUNDS = (fsrs.scheduler.LOWER_BOUNDS_PARAMETERS, fsrs.scheduler.UPPER_BOUNDS_PARAMETERS)
 
 
@@ -59,15 +69,21 @@ class Strategy:
     """How a policy schedules. "weighted" is exactly the app's daily_plan; the rest vary it."""
 
     order: str  # "value": the app's plan | "deck": creation order | "blueprint": weight shares
+    # | "alphabetical": subdecks by name (Anki's default) | "random": new cards shuffled
     tilt: str = "plan"  # "plan": as daily_plan | "value" | "weight": ungated, issue formula
     tilt_strength: float | None = None  # None: the config's (the app's setting)
     eve: bool = False  # cram: due no later than the exam's eve while on track
     uses_pace: bool = True  # plan the exam's capacity from the pace actually achieved
+    exam: str = "none"  # "place": final reviews placed (the app) | "cap": the old cap
 
 
 STRATEGIES: dict[str, Strategy] = {
     "plain": Strategy("deck"),
-    "weighted": Strategy("value"),
+    "alphabetical": Strategy("alphabetical"),
+    "random": Strategy("random"),
+    "weighted": Strategy("value", exam="place"),
+    "weighted-cap": Strategy("value", exam="cap"),
+    "weighted-none": Strategy("value"),
     # ablations, for benchmarks/simulate_policies.py
     "weighted-eve": Strategy("value", eve=True),
     "value-tilt": Strategy("value", tilt_strength=1.0),
@@ -103,6 +119,7 @@ class SeedResult:
     expected_raw: float
     expected_scaled: float
     pass_probability: float
+    exam_day_due: int = 0  # cards due on exam day itself (the exam-morning pile)
 
 
 @dataclass
@@ -111,8 +128,8 @@ class _Card:
     domain: int
     rng: random.Random | None  # set when introduced: the k-th new card of every policy
     # draws the same random stream, so paired runs differ by policy, not by luck
-    sched: fsrs.Card
-    true: fsrs.Card
+    sched: MemoryState
+    true: MemoryState
     new: bool = True
 
 
@@ -142,14 +159,12 @@ def deck_domains(cards: int, mix: Sequence[float]) -> list[int]:
     return [d.id for d, n in zip(DOMAINS, counts, strict=True) for _ in range(max(0, n))]
 
 
-def true_recall(params: Sequence[float], card: fsrs.Card, when: datetime) -> float:
+def true_recall(params: Sequence[float], card: fsrs.Card | MemoryState, when: datetime) -> float:
     """FSRS retrievability with fractional elapsed days (the learner's real memory)."""
     if card.last_review is None or card.stability is None:
         return 0.0
-    decay = -params[20]
-    factor = 0.9 ** (1 / decay) - 1
     elapsed = max(0.0, (when - card.last_review).total_seconds() / 86400)
-    return float((1 + factor * elapsed / card.stability) ** decay)
+    return recall(card.stability, elapsed, params[20])
 
 
 class _Sim:
@@ -158,16 +173,10 @@ class _Sim:
     def __init__(self, cfg: SimConfig, strategy: Strategy, seed: int) -> None:
         self.cfg, self.strategy, self.seed = cfg, strategy, seed
         self.true_params = learner_parameters(seed, cfg.spread)
-        self.truth = fsrs.Scheduler(parameters=self.true_params, enable_fuzzing=False)
+        self.truth = Schedulers(Policy(parameters=self.true_params, fuzz=False), DAYS)
         self.cards = [
-            _Card(
-                i,
-                dom,
-                None,
-                fsrs.Card(card_id=i, due=START),
-                fsrs.Card(card_id=i, due=START),
-            )
-            for i, dom in enumerate(deck_domains(cfg.cards, cfg.mix), 1)
+            _Card(i, dom, None, new_state(START), new_state(START))
+            for i, dom in enumerate(_ordered(deck_domains(cfg.cards, cfg.mix), strategy, seed), 1)
         ]
         self.active = {d.id: 0 for d in DOMAINS}
         for c in self.cards:
@@ -175,6 +184,7 @@ class _Sim:
         self.ratios = value_ratios(self.active)
         self.exam_day = (START + timedelta(days=cfg.days)).date()
         self.introduced_per_day: list[int] = []
+        self.reviews_per_day: list[int] = []
         self.introduced = 0
         self.learning: dict[int, _Card] = {}  # cards in (re)learning steps
         self.reviews = 0
@@ -190,7 +200,8 @@ class _Sim:
         start = START + timedelta(days=day)
         today = start.date()
         policy, self.shares = self._plan(today)
-        self.scheds = Schedulers(policy)
+        self.placer = self._placer(today, policy) if self.on_track else None
+        self.scheds = Schedulers(policy, DAYS, self.placer)
         d = _Day(start, start + timedelta(days=1) - timedelta(hours=9))
         reviews = self._due_reviews(d)
         new = {dom: [c for c in self.cards if c.new and c.domain == dom] for dom in self.active}
@@ -201,24 +212,43 @@ class _Sim:
                 break
             self._answer(card, d)
         self.introduced_per_day.append(sum(d.new_taken.values()))
+        self.reviews_per_day.append(d.reviews)
 
     def _plan(self, today: date) -> tuple[Policy, Mapping[int, float] | None]:
         """Today's policy and new-card shares for the strategy."""
         cfg, st = self.cfg, self.strategy
         strength = cfg.tilt if st.tilt_strength is None else st.tilt_strength
         base = Policy(base_retention=cfg.base_retention, tilt=strength, fuzz=False)
+        self.on_track = True
         if st.order != "value":
             return replace(base, tilt=0.0), None
         recent = self.introduced_per_day[-PACE_WINDOW:] if st.uses_pace else []
         plan = daily_plan(
             base, today, self.exam_day, cfg.new_per_day, self.active, self._remaining(), recent
         )
-        policy = plan.policy
+        policy, self.on_track = plan.policy, plan.on_track
+        if st.exam == "cap":
+            policy = replace(policy, maximum_interval=exam_cap(today, self.exam_day))
         if st.eve and plan.on_track:
             policy = replace(policy, maximum_interval=exam_cap(today, self.exam_day, eve=True))
         if st.tilt == "weight":
             policy = replace(policy, ratios=None, tilt=strength)
         return policy, plan.shares
+
+    def _placer(self, today: date, policy: Policy) -> ExamPlacer | None:
+        """The app's exam plan: final reviews placed within the recent daily review pace."""
+        left = (self.exam_day - today).days
+        if self.strategy.exam != "place" or not 0 < left <= HORIZON:
+            return None
+        loads: dict[int, int] = {}
+        for c in self.cards:
+            if c.sched.state == CardState.REVIEW:
+                k = (c.sched.due.date() - today).days
+                if 0 < k < left:
+                    loads[k] = loads.get(k, 0) + 1
+        sched = fsrs.Scheduler(parameters=policy.parameters, enable_fuzzing=False)
+        budget = review_budget(self.cfg.reviews_per_day, self.reviews_per_day[-PACE_WINDOW:])
+        return ExamPlacer(sched, left, budget, loads)
 
     def _remaining(self) -> dict[int, int]:
         remaining = {d: 0 for d in self.active}
@@ -227,10 +257,25 @@ class _Sim:
         return remaining
 
     def _due_reviews(self, d: _Day) -> list[_Card]:
-        """Review cards due today, lowest retrievability last (popped first)."""
-        due = [c for c in self.cards if c.sched.state == fsrs.State.Review and c.sched.due < d.end]
+        """Review cards due today, in the app's order, the first last (popped first): lowest
+        retrievability, or in the exam's last weeks most exam points per minute."""
+        due = [c for c in self.cards if c.sched.state == CardState.REVIEW and c.sched.due < d.end]
         due.sort(key=lambda c: (-_elapsed_over_stability(c.sched, d.clock), -c.id))
+        if self.placer is not None:
+            by_id = {c.id: c for c in due}
+            ranked = exam_order(
+                self.placer.sched, [self._candidate(c, d) for c in due], self.placer.days_left
+            )
+            due = [by_id[i] for i in reversed(ranked)]
         return due
+
+    def _candidate(self, c: _Card, d: _Day) -> ReviewCandidate:
+        m = c.sched
+        assert m.stability is not None and m.difficulty is not None
+        value = self.ratios.get(c.domain, 1.0)
+        return ReviewCandidate(
+            c.id, value, m.stability, m.difficulty, DAYS.elapsed(m.last_review, d.clock)
+        )
 
     def _pick(
         self, d: _Day, reviews: list[_Card], new: dict[int, list[_Card]], order: list[_Card]
@@ -252,7 +297,7 @@ class _Sim:
         return min(due, key=lambda c: (c.sched.due, c.id)) if due else None
 
     def _next_new(self, d: _Day, new: dict[int, list[_Card]], order: list[_Card]) -> _Card | None:
-        if self.strategy.order == "deck":
+        if self.strategy.order in ("deck", "alphabetical", "random"):
             while order and not order[0].new:
                 order.pop(0)
             return order[0] if order else None
@@ -263,7 +308,7 @@ class _Sim:
         return new[dom].pop(0)
 
     def _answer(self, card: _Card, d: _Day) -> None:
-        state = card.sched.state
+        state = _fsrs_state(card.sched)
         if card.rng is None:
             self.introduced += 1
             card.rng = random.Random(f"{self.seed}-{self.introduced}")
@@ -276,10 +321,12 @@ class _Sim:
             card.new = False
         elif state == fsrs.State.Review:
             d.reviews += 1
-        sched = self.scheds.for_domain(card.domain)
-        card.sched, _ = sched.review_card(card.sched, fsrs.Rating(rating), d.clock)
-        card.true, _ = self.truth.review_card(card.true, fsrs.Rating(rating), d.clock)
-        if card.sched.state == fsrs.State.Review:
+        r = Rating(rating)
+        card.sched = self.scheds.answer(card.id, card.domain, card.sched, r, d.clock)
+        card.true = self.truth.answer(card.id, 0, card.true, r, d.clock)
+        if self.placer is not None and card.sched.state == CardState.REVIEW:
+            self.placer.add(DAYS.elapsed(d.clock, card.sched.due))
+        if card.sched.state == CardState.REVIEW:
             self.learning.pop(card.id, None)
         else:
             self.learning[card.id] = card
@@ -303,10 +350,12 @@ class _Sim:
         when = START.replace(hour=EXAM_HOUR) + timedelta(days=self.cfg.days)
         rsum = {d.id: 0.0 for d in DOMAINS}
         seen = {d.id: 0 for d in DOMAINS}
+        pile = 0
         for c in self.cards:
             if not c.new:
                 rsum[c.domain] += true_recall(self.true_params, c.true, when)
                 seen[c.domain] += 1
+                pile += c.sched.due.date() == when.date()
         mean_r = {d: rsum[d] / n if n else 0.0 for d, n in self.active.items()}
         g = self.cfg.guess
         probs = [mean_r[d.id] + (1 - mean_r[d.id]) * g for d in DOMAINS]
@@ -324,10 +373,27 @@ class _Sim:
             expected_raw=sum(k * p for k, p in enumerate(dist)),
             expected_scaled=sum(scaled_score(k, cut) * p for k, p in enumerate(dist)),
             pass_probability=sum(p for k, p in enumerate(dist) if k >= cut),
+            exam_day_due=pile,
         )
 
 
-def _elapsed_over_stability(card: fsrs.Card, when: datetime) -> float:
+def _ordered(domains: list[int], strategy: Strategy, seed: int) -> list[int]:
+    """Cards' domains in creation order for the baseline's new-card order: deck order,
+    subdecks alphabetically (Anki's default), or shuffled."""
+    if strategy.order == "alphabetical":
+        return sorted(domains, key=ALPHABETICAL.index)
+    if strategy.order == "random":
+        out = list(domains)
+        random.Random(f"order-{seed}").shuffle(out)
+        return out
+    return domains
+
+
+def _fsrs_state(m: MemoryState) -> fsrs.State:
+    return fsrs.State.Learning if m.state == CardState.NEW else fsrs.State(int(m.state))
+
+
+def _elapsed_over_stability(card: MemoryState, when: datetime) -> float:
     """Orders reviews like the app's queue: all domains share the decay, so this ranks R."""
     assert card.last_review is not None and card.stability
     return (when - card.last_review).total_seconds() / 86400 / card.stability
@@ -361,7 +427,14 @@ def simulate(cfg: SimConfig, policy: str, seed: int) -> SeedResult:
     return _Sim(cfg, STRATEGIES[policy], seed).run()
 
 
-METRICS = ("expected_scaled", "expected_raw", "pass_probability", "reviews", "minutes")
+METRICS = (
+    "expected_scaled",
+    "expected_raw",
+    "pass_probability",
+    "reviews",
+    "minutes",
+    "exam_day_due",
+)
 
 
 def summarize(results: Sequence[SeedResult]) -> dict[str, dict[str, float]]:

@@ -1,12 +1,13 @@
 """Minutes a day turned into daily limits the scheduler can keep, and the pace they give.
 
 NEW_PER_MINUTES was measured with the app's own simulator (core/simulate.py: the FSRS
-simulator's answer times, the weighted policy, the bundled deck's 1,362 cards, 60 days, seeds
-1-3): for each daily budget, the most new cards a day that were still introduced every day
-(at least 95% of them) with the reviews they bring inside the budget.
-`benchmarks/minutes_to_limits.py` measures it again. Past 45 minutes the same ratio holds (about
-3 minutes a day for each new card a day). The review limit leaves room for the reviews those
-new cards bring (about 12 s an answer) without letting a backlog grow unseen.
+simulator's answer times, the weighted policy, the bundled deck's 1,362 cards or more, 60 days,
+seeds 1-3): for each daily budget, the most new cards a day that were still introduced every
+day (at least 95% of them) with the reviews they bring inside the budget.
+`benchmarks/minutes_to_limits.py` measures it again. Past 45 minutes the last step's ratio is
+assumed (about 2 minutes a day for each more new card a day). The review limit leaves room
+for the reviews those new cards bring (about 12 s an answer) without letting a backlog grow
+unseen.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from datetime import date
 from cehrs_cards.core.scheduling import LEAD_DAYS
 from cehrs_cards.core.words import count
 
-NEW_PER_MINUTES = ((5, 2), (10, 3), (15, 5), (20, 7), (30, 10), (45, 15))
+NEW_PER_MINUTES = ((5, 2), (10, 5), (15, 8), (20, 10), (30, 16), (45, 24))
 """(minutes a day, new cards a day the scheduler keeps up with), measured (see above)."""
-MINUTES_PER_NEW = 3.0  # past the table: minutes a day per new card a day
+MINUTES_PER_NEW = 2.0  # past the table: minutes a day per new card a day
 SECONDS_PER_ANSWER = 12
 MIN_REVIEWS, MAX_NEW = 50, 60
 DEFAULT_MINUTES = 20

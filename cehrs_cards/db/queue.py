@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from cehrs_cards.core.records import CardState, Counts
-from cehrs_cards.db.timefmt import to_db
+from cehrs_cards.db.timefmt import from_db, to_db
 
 _ACTIVE = "c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= :now)"
 
@@ -42,10 +43,14 @@ def focus_filter(domains: Sequence[int], tasks: Sequence[str]) -> str:
     return f" AND ({' OR '.join(parts)})" if parts else ""
 
 
-def next_learning(session: Session, w: DayWindow, decks: str, ahead: datetime) -> int | None:
+def next_learning(
+    session: Session, w: DayWindow, decks: str, ahead: datetime, avoid_note: int = 0
+) -> int | None:
+    """The learning card due first, one of another note than `avoid_note` (the card just
+    answered) while there is one: siblings never come back to back."""
     sql = f"""SELECT c.id FROM card c WHERE c.state IN (1, 3) AND c.due <= :cutoff
-              AND {_ACTIVE}{decks} ORDER BY c.due LIMIT 1"""
-    params = w.params() | {"cutoff": to_db(ahead)}
+              AND {_ACTIVE}{decks} ORDER BY c.note_id = :avoid, c.due LIMIT 1"""
+    params = w.params() | {"cutoff": to_db(ahead), "avoid": avoid_note}
     return session.connection().execute(text(sql), params).scalar()
 
 
@@ -61,22 +66,90 @@ def review_batch(session: Session, w: DayWindow, decks: str, limit: int) -> list
     return [row[0] for row in session.connection().execute(text(sql), params)]
 
 
-def is_due_review(session: Session, w: DayWindow, card_id: int) -> bool:
-    sql = f"""SELECT 1 FROM card c WHERE c.id = :id AND c.state = 2 AND c.due < :end
+def due_review_rows(
+    session: Session, w: DayWindow, decks: str, limit: int
+) -> list[tuple[int, int, float, float, datetime]]:
+    """Due review cards as (id, domain, stability, difficulty, last review), for the exam
+    plan's ordering (core/exam_day.py)."""
+    sql = f"""SELECT c.id, c.domain, c.stability, c.difficulty, c.last_review FROM card c
+              WHERE c.state = 2 AND c.due < :end AND {_ACTIVE}{decks}
+              AND c.stability > 0 AND c.last_review IS NOT NULL LIMIT :limit"""
+    rows = session.connection().execute(text(sql), w.params() | {"limit": limit})
+    return [(i, d, float(s), float(df or 5.0), _utc(lr)) for i, d, s, df, lr in rows]
+
+
+def _utc(stored: str) -> datetime:
+    when = from_db(stored)
+    assert when is not None
+    return when
+
+
+def due_review_note(session: Session, w: DayWindow, card_id: int) -> int | None:
+    """The card's note if it is still a due, studyable review card, else None."""
+    sql = f"""SELECT c.note_id FROM card c WHERE c.id = :id AND c.state = 2 AND c.due < :end
               AND {_ACTIVE}"""
-    return session.connection().execute(text(sql), w.params() | {"id": card_id}).first() is not None
+    got = session.connection().execute(text(sql), w.params() | {"id": card_id}).scalar()
+    return None if got is None else int(got)
 
 
-def first_new_per_domain(session: Session, w: DayWindow, decks: str) -> dict[int, int]:
-    """For each domain with new cards available: the id of its first new card (oldest first)."""
+def first_new_per_domain(
+    session: Session, w: DayWindow, decks: str, avoid_notes: frozenset[int] = frozenset()
+) -> dict[int, int]:
+    """For each domain with new cards available: the id of its first new card (oldest first),
+    skipping cards of `avoid_notes` (notes studied today) while another card is there, so
+    siblings are spread apart instead of coming back to back."""
     out: dict[int, int] = {}
     for dom in range(0, 6):
-        sql = f"""SELECT c.id FROM card c WHERE c.domain = :dom AND c.state = 0
-                  AND {_ACTIVE}{decks} ORDER BY c.due, c.id LIMIT 1"""
-        got = session.connection().execute(text(sql), w.params() | {"dom": dom}).scalar()
-        if got is not None:
-            out[dom] = got
+        sql = f"""SELECT c.id, c.note_id FROM card c WHERE c.domain = :dom AND c.state = 0
+                  AND {_ACTIVE}{decks} ORDER BY c.due, c.id LIMIT :n"""
+        params = w.params() | {"dom": dom, "n": NEW_LOOKAHEAD}
+        rows = session.connection().execute(text(sql), params).all()
+        fresh = [card_id for card_id, note_id in rows if note_id not in avoid_notes]
+        if rows:
+            out[dom] = fresh[0] if fresh else rows[0][0]
     return out
+
+
+NEW_LOOKAHEAD = 50
+"""New cards looked at per domain when the first ones belong to notes studied today."""
+
+
+def notes_studied_today(session: Session, w: DayWindow) -> frozenset[int]:
+    """Notes with a card answered today (their siblings wait: Anki's spread of siblings)."""
+    sql = """SELECT DISTINCT c.note_id FROM revlog r JOIN card c ON c.id = r.card_id
+             WHERE r.reviewed_at >= :start AND r.reviewed_at < :end"""
+    return frozenset(row[0] for row in session.connection().execute(text(sql), w.params()))
+
+
+def bury_siblings(
+    session: Session, w: DayWindow, card_id: int, new: bool, reviews: bool
+) -> list[tuple[int, str | None]]:
+    """Bury the answered card's new and/or due review siblings until the next study day (as
+    Anki does); returns (card id, previous buried_until) of each card buried, for undo."""
+    if not (new or reviews):
+        return []
+    which = (("c.state = 0", new), ("(c.state = 2 AND c.due < :end)", reviews))
+    kinds = [k for k, on in which if on]
+    sql = f"""SELECT c.id, c.buried_until FROM card c
+              WHERE c.note_id = (SELECT note_id FROM card WHERE id = :id) AND c.id != :id
+              AND c.suspended = 0 AND ({" OR ".join(kinds)})
+              AND (c.buried_until IS NULL OR c.buried_until < :end)"""
+    conn = session.connection()
+    rows = [(int(i), b) for i, b in conn.execute(text(sql), w.params() | {"id": card_id})]
+    for sibling, _ in rows:
+        conn.execute(
+            text("UPDATE card SET buried_until = :end WHERE id = :id"),
+            w.params() | {"id": sibling},
+        )
+    return rows
+
+
+def restore_buried(session: Session, rows: Sequence[tuple[int, str | None]]) -> None:
+    """Put back the buried_until values bury_siblings replaced (undo of an answer)."""
+    for card_id, until in rows:
+        session.connection().execute(
+            text("UPDATE card SET buried_until = :u WHERE id = :id"), {"u": until, "id": card_id}
+        )
 
 
 def done_today(session: Session, w: DayWindow) -> tuple[dict[int, int], int]:
@@ -143,11 +216,33 @@ def new_at_day_start(session: Session, w: DayWindow) -> dict[int, int]:
     return {d: n for d, n in session.connection().execute(text(sql), w.params())}
 
 
+def reviews_due_between(session: Session, starts: Sequence[datetime]) -> list[int]:
+    """Review cards due in each span [starts[i], starts[i+1]) (study days ahead: the exam
+    plan's load per day); unsuspended cards only."""
+    sql = """SELECT COUNT(*) FROM card WHERE state = 2 AND due >= :a AND due < :b
+             AND suspended = 0"""
+    conn = session.connection()
+    return [
+        int(conn.execute(text(sql), {"a": to_db(a), "b": to_db(b)}).scalar_one())
+        for a, b in itertools.pairwise(starts)
+    ]
+
+
+def reviews_per_day(session: Session, w: DayWindow, days: int) -> list[int]:
+    """Review-state answers on each of the `days` study days before today that the history
+    reaches (oldest first): the recent pace the exam plan budgets with."""
+    return _per_day(session, w, days, "before_state = 2")
+
+
 def new_per_day(session: Session, w: DayWindow, days: int) -> list[int]:
     """New cards introduced on each of the `days` study days before today (oldest first).
 
     Fewer entries when the review history is younger than that, so callers can tell.
     """
+    return _per_day(session, w, days, "before_state = 0")
+
+
+def _per_day(session: Session, w: DayWindow, days: int, where: str) -> list[int]:
     first = session.connection().execute(text("SELECT MIN(reviewed_at) FROM revlog")).scalar()
     if first is None:
         return []
@@ -156,8 +251,8 @@ def new_per_day(session: Session, w: DayWindow, days: int) -> list[int]:
         start = w.day_start - timedelta(days=back)
         if to_db(start + timedelta(days=1)) <= first:
             continue
-        sql = """SELECT COUNT(*) FROM revlog WHERE reviewed_at >= :a AND reviewed_at < :b
-                 AND before_state = 0"""
+        sql = f"""SELECT COUNT(*) FROM revlog WHERE reviewed_at >= :a AND reviewed_at < :b
+                  AND {where}"""
         got = session.connection().execute(
             text(sql), {"a": to_db(start), "b": to_db(start + timedelta(days=1))}
         )

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from cehrs_cards.core import search as q
 from cehrs_cards.core import search_text as st
+from cehrs_cards.db.search_context import name_matches
 from cehrs_cards.db.search_funcs import user_regex
 from cehrs_cards.db.timefmt import to_db
 
 if TYPE_CHECKING:
-    from cehrs_cards.db.search_sql import SearchContext
+    from cehrs_cards.db.search_context import SearchContext
 
 MIN_TRIGRAM = 3
 """The trigram index answers substrings of at least three characters; shorter ones scan."""
@@ -306,13 +307,6 @@ class Translator:
         }[_OPS[node.op]]
         rating = f" AND rating = {self.bind(node.rating)}" if node.rating else ""
         return f"c.id IN (SELECT card_id FROM revlog WHERE {cond}{rating})"
-
-
-def name_matches(pat: q.Pattern, name: str) -> bool:
-    """A name against a glob, any case (Anki: unicase equality, or a regex with (?i))."""
-    if not pat.has_wildcards:
-        return pat.literal().casefold() == name.casefold()
-    return re.fullmatch("(?is)" + pat.regex(), name) is not None
 
 
 def _fts_phrase(text: str) -> str:

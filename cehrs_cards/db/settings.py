@@ -1,4 +1,6 @@
-"""Typed settings stored as JSON in the setting table, with defaults in one place."""
+"""Every stored setting: one table (key -> JSON), read and written only here. The study
+settings are typed with their defaults (Settings); the other sections — mock-exam options,
+saved searches, import domain rules — are JSON values under their own keys (SECTIONS)."""
 
 from __future__ import annotations
 
@@ -21,8 +23,11 @@ class Settings:
     fuzz: bool = True
     parameters: tuple[float, ...] | None = None  # None = fsrs defaults
     exam_date: str | None = None  # ISO date
+    exam_target: float = 0.95  # predicted recall on exam day each final review aims for
     theme: str = "system"  # system | light | dark
     leech_lapses: int = 8
+    bury_new: bool = True  # answering a card buries its new siblings until tomorrow (Anki)
+    bury_reviews: bool = True  # ... and its review siblings due today
     bundled_loaded: bool = False
 
 
@@ -46,3 +51,36 @@ def save_settings(session: Session, settings: Settings) -> None:
         elif row.value != encoded:
             row.value = encoded
             session.add(row)
+
+
+SECTIONS = (
+    "exam_options",
+    "browser_saved_searches",
+    "import_domain_rules",
+    "import_media_token",
+)
+"""Keys of the settings kept as one JSON value each, beside the typed Settings."""
+
+
+def load_section(session: Session, key: str) -> Any:
+    """A section's stored JSON value, or None when it is missing or unreadable."""
+    assert key in SECTIONS, key
+    row = session.get(Setting, key)
+    if row is None:
+        return None
+    try:
+        return json.loads(row.value)
+    except ValueError:
+        return None
+
+
+def save_section(session: Session, key: str, value: Any) -> None:
+    """Store a section's JSON value (caller commits)."""
+    assert key in SECTIONS, key
+    encoded = json.dumps(value, ensure_ascii=False)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=encoded))
+    elif row.value != encoded:
+        row.value = encoded
+        session.add(row)

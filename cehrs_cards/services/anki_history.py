@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-import fsrs
-
 from cehrs_cards.core.records import CardState, MemoryState, Rating
-from cehrs_cards.core.scheduling import Schedulers, from_fsrs, new_state, to_fsrs
+from cehrs_cards.core.scheduling import Schedulers, new_state
 from cehrs_cards.interchange.package import CardIn, ReviewIn
 
 REPLAY_ID = 1  # fsrs wants a card id; the replay's value never reaches the database
@@ -48,8 +46,7 @@ def schedule_from_anki(
     history = usable_history(card.history)
     if card.kind == 0 and not history:
         return None
-    sched = schedulers.for_domain(domain)
-    reviews = _replay(history, sched) if history else []
+    reviews = _replay(history, schedulers, domain) if history else []
     if reviews:
         last = reviews[-1].after
         mem = replace(
@@ -75,13 +72,13 @@ def usable_history(history: list[ReviewIn]) -> list[ReviewIn]:
     return [r for r in history[start:] if 1 <= r.rating <= 4 and r.kind <= 3]
 
 
-def _replay(history: list[ReviewIn], sched: fsrs.Scheduler) -> list[ReplayedReview]:
+def _replay(history: list[ReviewIn], schedulers: Schedulers, domain: int) -> list[ReplayedReview]:
+    """Each answer through the app's own scheduling (study-day clock, interval rules)."""
     mem = new_state(history[0].at)
     out = []
     for r in history:
         rating = Rating(r.rating)
-        fcard, _ = sched.review_card(to_fsrs(REPLAY_ID, mem), fsrs.Rating(rating), r.at)
-        after = from_fsrs(fcard, mem, rating)
+        after = schedulers.answer(REPLAY_ID, domain, mem, rating, r.at)
         elapsed = (r.at - mem.last_review).total_seconds() / 86400 if mem.last_review else None
         out.append(ReplayedReview(r.at, int(rating), r.duration_ms, mem, after, elapsed))
         mem = after

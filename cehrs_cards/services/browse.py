@@ -16,14 +16,15 @@ from cehrs_cards.core.note_fields import EditError
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState
-from cehrs_cards.core.sanitize import strip_html
-from cehrs_cards.core.scheduling import DEFAULT_PARAMETERS, study_day_end, study_day_start
+from cehrs_cards.core.scheduling import study_day_end, study_day_start
 from cehrs_cards.db import search_sql
-from cehrs_cards.db.models import Card, Deck, NoteType, Setting
-from cehrs_cards.db.repo import fields_dict, notetype_from_row
-from cehrs_cards.db.search_sql import FSRS_DEFAULT_DECAY, SORTS, RawRow, SearchContext
-from cehrs_cards.db.settings import load_settings
+from cehrs_cards.db.models import Card, Deck, NoteType
+from cehrs_cards.db.repo import notetype_from_row
+from cehrs_cards.db.search_sql import SORTS, RawRow, SearchContext
+from cehrs_cards.db.settings import load_section, load_settings, save_section
 from cehrs_cards.db.timefmt import from_db
+from cehrs_cards.services.card_text import decay_of as decay_of
+from cehrs_cards.services.card_text import question_text as question_text
 from cehrs_cards.services.collection import Collection
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ SORT_KEYS = tuple(SORTS)
 SAVED_KEY = "browser_saved_searches"
 """Setting row holding {name: query}; the typed Settings ignore keys they do not know."""
 LEARN_AHEAD_MINUTES = 20  # as the review queue: learning cards due this soon count as due
-QUESTION_CHARS = 160
 
 
 @dataclass(frozen=True)
@@ -67,12 +67,6 @@ class SidebarData:
     tags: list[str]
     notetypes: list[str]
     saved: dict[str, str]
-
-
-def decay_of(parameters: Sequence[float] | None) -> float:
-    """FSRS decay (parameter w20) of the user's parameters; 0.1542 for 19-parameter sets."""
-    params = parameters or DEFAULT_PARAMETERS
-    return float(params[20]) if len(params) > 20 else FSRS_DEFAULT_DECAY
 
 
 class BrowseService:
@@ -189,8 +183,8 @@ class BrowseService:
 
     @staticmethod
     def _saved(s: Session) -> dict[str, str]:
-        row = s.get(Setting, SAVED_KEY)
-        return dict(json.loads(row.value)) if row else {}
+        stored = load_section(s, SAVED_KEY)
+        return dict(stored) if isinstance(stored, dict) else {}
 
     def save_search(self, name: str, query: str) -> OpResult[None]:
         """Keep a search under a name (replacing one of the same name); the query must parse."""
@@ -209,24 +203,12 @@ class BrowseService:
 
     def _write_saved(self, saved: dict[str, str]) -> None:
         with self.col.transaction() as s:
-            row = s.get(Setting, SAVED_KEY) or Setting(key=SAVED_KEY, value="{}")
-            row.value = json.dumps(dict(sorted(saved.items())), ensure_ascii=False)
-            s.add(row)
+            save_section(s, SAVED_KEY, dict(sorted(saved.items())))
 
 
 def _notetypes(s: Session, ids: set[int]) -> dict[int, NoteTypeDef]:
     """Note type definitions by id (there are only a handful: load them all)."""
     return {r.id: notetype_from_row(r) for r in s.exec(select(NoteType)) if r.id in ids}
-
-
-def question_text(nt: NoteTypeDef, fields_json: str, ord_: int) -> str:
-    """The card's question as one line of plain text (what the Front column shows)."""
-    try:
-        front, _ = nt.render(fields_dict(nt, fields_json), ord_)
-    except (IndexError, KeyError, ValueError):
-        front = " ".join(json.loads(fields_json)[:1])
-    text = " ".join(strip_html(front).split())
-    return text if len(text) <= QUESTION_CHARS else text[: QUESTION_CHARS - 1] + "…"
 
 
 def _row(r: RawRow, nt: NoteTypeDef) -> BrowseRow:

@@ -13,7 +13,7 @@ from cehrs_cards.core.records import CardState
 from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog
 from cehrs_cards.db.repo import notetype_from_row
 from cehrs_cards.db.settings import load_settings
-from cehrs_cards.services.browse import decay_of, question_text
+from cehrs_cards.services.card_text import decay_of, question_text
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.notes import NotesService
 

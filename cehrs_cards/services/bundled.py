@@ -8,6 +8,7 @@ wherever it runs: a source checkout (editable install), a wheel, or a frozen bun
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -96,7 +97,10 @@ def load_bundled_if_first_run(col: Collection) -> ImportSummary | None:
     and developers use it to start without the bundled deck)."""
     settings = col.settings()
     if settings.bundled_loaded and not never_got_it(col):
-        rename_old_decks(col)
+        # A damaged file: the window's background check offers a restore, and the renames
+        # run when the restored file opens.
+        with suppress(DatabaseError):
+            rename_old_decks(col)
         return None
     folder = bundled_deck_dir()
     if os.environ.get(ENV_DECKS_DIR) and not folder.exists():

@@ -8,32 +8,31 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-import platformdirs
+import tzlocal
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlmodel import Session
 
-from cehrs_cards.core.clock import Clock, SystemClock
+from cehrs_cards.core.clock import Clock, StudyDays, SystemClock
 from cehrs_cards.db.engine import open_engine
 from cehrs_cards.db.migrations import LATEST, SchemaTooNewError, too_new_message
 from cehrs_cards.db.settings import Settings, load_settings, save_settings
 from cehrs_cards.db.snapshot import is_healthy, opens, user_version
+from cehrs_cards.services import media_journal
 from cehrs_cards.services.backup import Backup, take_backup
+from cehrs_cards.services.cleanup import clean_leftovers
 from cehrs_cards.services.lock import InstanceLock
+from cehrs_cards.services.paths import ENV_DATA_DIR, default_data_dir
+
+__all__ = ["ENV_DATA_DIR", "Collection", "default_data_dir"]
 
 DB_NAME = "collection.sqlite"
-ENV_DATA_DIR = "CEHRS_CARDS_DATA_DIR"
-
-
-def default_data_dir() -> Path:
-    """--data-dir, else $CEHRS_CARDS_DATA_DIR, else the platform's user data dir."""
-    env = os.environ.get(ENV_DATA_DIR)
-    return Path(env) if env else Path(platformdirs.user_data_dir("CEHRS Cards", appauthor=False))
 
 
 class CorruptCollectionError(RuntimeError):
@@ -77,7 +76,8 @@ class Collection:
         _private_dirs(data_dir, self.media_dir)
         self.closed = False
         self.clock: Clock = clock or SystemClock()
-        self.tz: tzinfo = tz or _local_tz()
+        self._fixed_tz = tz
+        self._zone: tuple[float, tzinfo] | None = None
         self._lock = InstanceLock(data_dir)
         try:
             self._lock.acquire()
@@ -85,8 +85,11 @@ class Collection:
             raise ReadOnlyCollectionError(_read_only_text(data_dir, exc)) from exc
         try:
             self._check_file(full_check, start_new)
+            clean_leftovers(data_dir)
             self.engine: Engine = open_engine(self.db_path)
             _private_files(self.db_path)
+            with Session(self.engine) as session:
+                media_journal.recover(data_dir, self.media_dir.resolve(), session)
         except (sqlite3.OperationalError, SAOperationalError) as exc:
             self._lock.release()
             if not _is_write_failure(exc, data_dir):
@@ -113,6 +116,22 @@ class Collection:
             raise SchemaTooNewError(too_new_message(version))
         if 0 < version < LATEST:
             take_backup(self.db_path, self.data_dir, self.now(), "before-upgrade")
+
+    @property
+    def tz(self) -> tzinfo:
+        """The user's time zone (a zoneinfo zone with its daylight-saving rules), looked up
+        again every minute so a change of the computer's zone is followed; a zone given to
+        the constructor (tests, --tz) is kept."""
+        if self._fixed_tz is not None:
+            return self._fixed_tz
+        now = time.monotonic()
+        if self._zone is None or now - self._zone[0] > ZONE_RECHECK_SECONDS:
+            self._zone = (now, local_zone())
+        return self._zone[1]
+
+    def study_days(self) -> StudyDays:
+        """Study-day arithmetic in the user's zone with the rollover hour setting."""
+        return StudyDays(self.tz, self.settings().rollover_hour)
 
     @property
     def db_path(self) -> Path:
@@ -167,6 +186,12 @@ def used_before(data_dir: Path) -> bool:
 
     leftovers = any(next(data_dir.glob(p), None) for p in LEFTOVER_PATTERNS)
     return leftovers or bool(list_backups(data_dir))
+
+
+def needs_upgrade(data_dir: Path) -> bool:
+    """The folder holds a collection of an older schema (opening it upgrades it, once)."""
+    db = data_dir / "collection.sqlite"
+    return db.exists() and 0 < user_version(db) < LATEST
 
 
 def _refuse_empty(data_dir: Path, db_path: Path) -> None:
@@ -228,7 +253,14 @@ def _read_only_text(data_dir: Path, exc: Exception | None) -> str:
     )
 
 
-def _local_tz() -> tzinfo:
-    tz = datetime.now().astimezone().tzinfo
-    assert tz is not None
-    return tz
+ZONE_RECHECK_SECONDS = 60.0
+
+
+def local_zone() -> tzinfo:
+    """The computer's time zone as a zoneinfo zone (tzlocal reads it on Linux, macOS and
+    Windows). If none can be found: today's fixed offset, the best that is left."""
+    try:
+        zone: tzinfo = tzlocal.reload_localzone()
+    except Exception:  # no zone configured or an unknown name: never refuse to open
+        zone = datetime.now(UTC).astimezone().tzinfo or UTC
+    return zone

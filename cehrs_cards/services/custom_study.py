@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -19,32 +18,9 @@ from cehrs_cards.core.records import Counts
 from cehrs_cards.db import queue
 from cehrs_cards.db.models import Setting
 from cehrs_cards.db.timefmt import to_db
+from cehrs_cards.services.extra_limits import MAX_EXTRA, STUDY_MORE, Extra, extra_today
+from cehrs_cards.services.review import ReviewService
 from cehrs_cards.services.undo import Restore, transact
-
-if TYPE_CHECKING:
-    from cehrs_cards.services.review import ReviewService
-
-STUDY_MORE = "study_more_today"
-MAX_EXTRA = 9999
-
-
-@dataclass(frozen=True)
-class Extra:
-    """How far past the daily limits the user chose to go today."""
-
-    new: int = 0
-    reviews: int = 0
-
-
-def extra_today(s: Session, day_start: datetime) -> Extra:
-    """Today's extension of the limits (none if it was set on another study day)."""
-    row = s.get(Setting, STUDY_MORE)
-    if row is None:
-        return Extra()
-    stored = json.loads(row.value)
-    if stored.get("day") != to_db(day_start):
-        return Extra()
-    return Extra(int(stored.get("new", 0)), int(stored.get("reviews", 0)))
 
 
 def study_more(review: ReviewService, new: int, reviews: int) -> OpResult[Extra]:

@@ -7,7 +7,6 @@ are configurable: they are stored in the collection's settings table as JSON.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from sqlmodel import Session
 
 from cehrs_cards.core.domains import DOMAIN_BY_ID, UNASSIGNED
 from cehrs_cards.core.ops import OpError
-from cehrs_cards.db.models import Setting
+from cehrs_cards.db.settings import load_section, save_section
 from cehrs_cards.interchange.package import NoteIn
 
 RULES_KEY = "import_domain_rules"
@@ -106,23 +105,17 @@ def majority(proposals: list[Proposal]) -> int:
 
 def load_rules(session: Session) -> tuple[DomainRule, ...]:
     """The stored rules, or the defaults when none are stored (or they are unreadable)."""
-    row = session.get(Setting, RULES_KEY)
-    if row is None:
+    stored = load_section(session, RULES_KEY)
+    if stored is None:
         return DEFAULT_RULES
     try:
-        return parse_rules(json.loads(row.value))
+        return parse_rules(stored)
     except (ValueError, TypeError):
         return DEFAULT_RULES
 
 
 def save_rules(session: Session, rules: tuple[DomainRule, ...]) -> None:
-    value = json.dumps([[r.pattern, r.domain, r.where] for r in rules])
-    row = session.get(Setting, RULES_KEY)
-    if row is None:
-        session.add(Setting(key=RULES_KEY, value=value))
-    else:
-        row.value = value
-        session.add(row)
+    save_section(session, RULES_KEY, [[r.pattern, r.domain, r.where] for r in rules])
 
 
 def parse_rules(raw: object) -> tuple[DomainRule, ...]:

@@ -6,7 +6,6 @@ Each action is one transaction, so a killed app loses at most the action in flig
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -32,9 +31,10 @@ from cehrs_cards.core.exam import (
 from cehrs_cards.core.exam_draw import FormSlot, draw_block, draw_form
 from cehrs_cards.core.ops import Changes, OpError, OpResult
 from cehrs_cards.core.records import CardState
-from cehrs_cards.db.models import Card, Setting
+from cehrs_cards.db.models import Card
 from cehrs_cards.db.models import ExamAttempt as AttemptRow
 from cehrs_cards.db.models import ExamItem as ItemRow
+from cehrs_cards.db.settings import load_section, save_section
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exam_catalog import Cards, usable_cards
 from cehrs_cards.services.exam_groups import groups_by_note
@@ -172,8 +172,7 @@ class ExamService:
     # ----- settings --------------------------------------------------------------------------
     def options(self) -> ExamOptions:
         with self.col.read() as s:
-            row = s.get(Setting, OPTIONS_KEY)
-        stored: dict[str, Any] = json.loads(row.value) if row else {}
+            stored: dict[str, Any] = load_section(s, OPTIONS_KEY) or {}
         if "generated" not in stored and stored.get("generated_scored"):
             stored["generated"] = True  # the older name of the same opt-in
         known = ExamOptions.__dataclass_fields__
@@ -183,9 +182,7 @@ class ExamService:
         if not 0 < opts.cut < 100:
             raise ExamSetupError("The assumed cut must be between 1 and 99 of 100.")
         with self.col.transaction() as s:
-            row = s.get(Setting, OPTIONS_KEY) or Setting(key=OPTIONS_KEY, value="")
-            row.value = json.dumps(asdict(opts))
-            s.add(row)
+            save_section(s, OPTIONS_KEY, asdict(opts))
         return OpResult(None, Changes(settings=True))
 
     # ----- assembling ------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from cehrs_cards.db.repo import ensure_deck, ensure_notetype
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
+from cehrs_cards.services import media_journal
 from cehrs_cards.services.anki_history import (
     ImportedSchedule,
     ReplayedReview,
@@ -69,6 +70,7 @@ def import_package(
     """
     summary = ImportSummary()
     placed: list[Path] = []
+    token = media_journal.begin(col.data_dir, _new_media_names(col, pkg))
     try:
         with gc_paused(), col.transaction() as session:
             ctx = _Context(session, pkg, col.now(), _schedulers(col) if with_scheduling else None)
@@ -81,10 +83,13 @@ def import_package(
             if progress and not progress(total, total):
                 raise ImportCancelled()
             summary.media_added = _place_media(col, pkg, placed)
+            media_journal.mark_committed(session, token)
     except BaseException:
         for path in placed:
             path.unlink(missing_ok=True)
+        media_journal.finish(col.data_dir)
         raise
+    media_journal.finish(col.data_dir)
     return summary
 
 
@@ -392,6 +397,15 @@ def _revlog_values(r: ReplayedReview) -> tuple[Any, ...]:
         db_time(r.after.due),
         r.elapsed_days,
     )
+
+
+def _new_media_names(col: Collection, pkg: Package) -> list[str]:
+    """The package's media files the media folder does not have yet (what the import creates)."""
+    media_dir = col.media_dir.resolve()
+    names = [*pkg.media, *pkg.media_files]
+    return [
+        n for n in names if (media_dir / n).parent == media_dir and not (media_dir / n).exists()
+    ]
 
 
 def _place_media(col: Collection, pkg: Package, placed: list[Path]) -> int:

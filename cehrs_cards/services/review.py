@@ -1,36 +1,41 @@
-"""Daily review: the study queue, answering (committed at once), undo, suspend, bury, flag."""
+"""Daily review: the study queue, answering (committed at once), undo, suspend, bury, flag.
+
+The state saved is computed when the answer is given. Shown and answered on the same study
+day, it is exactly the state on the button (rebased on the answer time: last review = the
+answer, the same interval from it). If the study day changed in between (shown at 23:00,
+answered at 09:00 after a 4 am rollover), the answer is scheduled afresh from the answer
+time with today's plan: the labels were right when shown, and a day-old preview would save
+a last review from yesterday.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
 from cehrs_cards.core import decks
+from cehrs_cards.core.clock import StudyDays
+from cehrs_cards.core.exam_day import ExamPlacer, ReviewCandidate, exam_order
 from cehrs_cards.core.mcq import mcq_of
 from cehrs_cards.core.ops import Changes, OpError, OpResult, UndoStep
-from cehrs_cards.core.records import Counts, MemoryState, Preview, Rating, StudyCard
-from cehrs_cards.core.scheduling import (
-    DailyPlan,
-    Policy,
-    Schedulers,
-    pick_new_domain,
-    study_day_end,
-    study_day_start,
-)
+from cehrs_cards.core.records import CardState, Counts, MemoryState, Preview, Rating, StudyCard
+from cehrs_cards.core.scheduling import DailyPlan, Policy, Schedulers, pick_new_domain
 from cehrs_cards.core.stats import StudyFocus
 from cehrs_cards.db import queue
 from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog
 from cehrs_cards.db.repo import fields_dict, notetype_from_row
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.custom_study import extra_today
+from cehrs_cards.services.extra_limits import extra_today
 from cehrs_cards.services.memory import apply_memory, before_columns, memory_before, memory_of
-from cehrs_cards.services.scheduling import base_policy, plan_for
+from cehrs_cards.services.scheduling import base_policy, exam_placer, plan_for
 from cehrs_cards.services.undo import undo_step
 
 LEARN_AHEAD = timedelta(minutes=20)
 REVIEW_BATCH = 200
+EXAM_ORDER_LIMIT = 20_000
 LEECH_TAG = "leech"
 
 
@@ -48,6 +53,8 @@ class ReviewService:
         self.col = col
         self._review_ids: list[int] = []
         self._review_key: tuple[str, datetime] | None = None
+        self._last_note = 0
+        """The note of the card answered last (its siblings are not shown right after)."""
         self.focus: StudyFocus | None = None
         """Restricts the queue to some domains or task areas ("study this"); None: no limit."""
         self.reload_settings()
@@ -69,15 +76,16 @@ class ReviewService:
         w = self.window()
         if self._plan is None or self._plan[0] != w.day_start:
             plan = plan_for(self.col, self.settings, w)
-            self._plan = (w.day_start, plan, Schedulers(plan.policy))
+            self._plan = (w.day_start, plan, schedulers_for(self.col, plan, w))
         return self._plan[1], self._plan[2]
+
+    def study_days(self) -> StudyDays:
+        return StudyDays(self.col.tz, self.settings.rollover_hour)
 
     def window(self) -> queue.DayWindow:
         now = self.col.now()
-        hour = self.settings.rollover_hour
-        return queue.DayWindow(
-            now, study_day_start(now, self.col.tz, hour), study_day_end(now, self.col.tz, hour)
-        )
+        days = self.study_days()
+        return queue.DayWindow(now, days.start_of(now), days.end_of(now))
 
     # ----- what to study next -------------------------------------------------------------
     def next_card(self, deck_id: int | None = None) -> StudyCard | None:
@@ -93,7 +101,7 @@ class ReviewService:
         return queue.focus_filter(f.domains, f.tasks) if f else ""
 
     def _pick(self, s: Session, w: queue.DayWindow, decks: str) -> int | None:
-        got = queue.next_learning(s, w, decks, w.now)
+        got = queue.next_learning(s, w, decks, w.now, self._last_note)
         if got is not None:
             return got
         new_done, reviews_done = queue.done_today(s, w)
@@ -103,10 +111,10 @@ class ReviewService:
             if got is not None:
                 return got
         if sum(new_done.values()) < new_limit:
-            firsts = queue.first_new_per_domain(s, w, decks)
+            firsts = queue.first_new_per_domain(s, w, decks, queue.notes_studied_today(s, w))
             if firsts:
                 return firsts[pick_new_domain(firsts, new_done, self.plan().shares)]
-        return queue.next_learning(s, w, decks, w.now + LEARN_AHEAD)
+        return queue.next_learning(s, w, decks, w.now + LEARN_AHEAD, self._last_note)
 
     def _limits(self, s: Session, w: queue.DayWindow) -> tuple[int, int]:
         """Today's new-card and review limits: the settings plus any "study more today"."""
@@ -119,13 +127,43 @@ class ReviewService:
         if self._review_key != key:
             self._review_ids, self._review_key = [], key
         for attempt in range(2):
-            while self._review_ids:
-                if queue.is_due_review(s, w, self._review_ids[0]):
-                    return self._review_ids[0]
-                self._review_ids.pop(0)
+            got = self._head_of_batch(s, w)
+            if got is not None:
+                return got
             if attempt == 0:
-                self._review_ids = queue.review_batch(s, w, decks, REVIEW_BATCH)
+                self._review_ids = self._review_order(s, w, decks)
         return None
+
+    def _head_of_batch(self, s: Session, w: queue.DayWindow) -> int | None:
+        """The first still-due card of the batch (answered ones drop out), passing over one
+        of the note just answered while another is due (siblings never back to back)."""
+        due: list[tuple[int, int]] = []
+        end = len(self._review_ids)
+        for i, card_id in enumerate(self._review_ids):
+            note = queue.due_review_note(s, w, card_id)
+            if note is not None:
+                due.append((card_id, note))
+                if note != self._last_note:
+                    end = i + 1
+                    break
+        self._review_ids = [c for c, _ in due] + self._review_ids[end:]
+        if not due:
+            return None
+        return due[-1][0] if due[-1][1] != self._last_note else due[0][0]
+
+    def _review_order(self, s: Session, w: queue.DayWindow, decks: str) -> list[int]:
+        """Lowest retrievability first; in the exam's last weeks, most exam points per
+        minute first (core/exam_day.py), so a short day does the reviews worth most."""
+        placer = self.schedulers.placer
+        if not isinstance(placer, ExamPlacer):
+            return queue.review_batch(s, w, decks, REVIEW_BATCH)
+        days, ratios = self.study_days(), self.plan().ratios
+        rows = queue.due_review_rows(s, w, decks, EXAM_ORDER_LIMIT)
+        candidates = [
+            ReviewCandidate(i, ratios.get(d, 1.0), st, df, days.elapsed(last, w.now))
+            for i, d, st, df, last in rows
+        ]
+        return exam_order(placer.sched, candidates, placer.days_left)[:REVIEW_BATCH]
 
     def is_studyable(self, card_id: int) -> bool:
         """The card still exists and is neither suspended nor buried (after an edit elsewhere)."""
@@ -176,23 +214,32 @@ class ReviewService:
 
     # ----- answering ------------------------------------------------------------------------
     def answer(self, card: StudyCard, rating: Rating, duration_ms: int = 0) -> OpResult[bool]:
-        """Save exactly the state shown on the button for `rating`, with its review-log row;
-        the value says whether the answer made the card a leech."""
-        preview = _preview_for(card, rating)
+        """Save the state for `rating` computed at answer time (see the module docstring),
+        with its review-log row; bury the card's siblings until tomorrow (settings). The
+        value says whether the answer made the card a leech."""
         now = self.col.now()
+        self._last_note = card.note_id
+        after = self.state_at_answer(card, rating, now)
+        w = self.window()
+        placer = self.schedulers.placer
         with self.col.transaction() as s:
             row = s.get(Card, card.card_id)
             if row is None or memory_of(row) != card.before:
                 raise StaleCardError("This card changed since it was shown.")
-            apply_memory(row, preview.after, now)
+            apply_memory(row, after, now)
             s.add(row)
-            log = _revlog(card, preview, rating, duration_ms, now)
+            log = _revlog(card, after, rating, duration_ms, now)
             s.add(log)
-            leech = self._tag_if_leech(s, row, card.before, preview.after)
+            leech = self._tag_if_leech(s, row, card.before, after)
             s.flush()
             log_id = log.id
+            st = self.settings
+            buried = queue.bury_siblings(s, w, card.card_id, st.bury_new, st.bury_reviews)
+        if isinstance(placer, ExamPlacer) and after.state == CardState.REVIEW:
+            placer.add(self.study_days().elapsed(now, after.due))
 
         def restore(s: Session) -> None:
+            queue.restore_buried(s, buried)
             _undo_answer(s, log_id)
             if leech:
                 _set_tag(s, card.note_id, LEECH_TAG, False)
@@ -202,10 +249,20 @@ class ReviewService:
             review_log=True,
             notes=leech,
             leech=leech,
-            card_ids=frozenset([card.card_id]),
+            card_ids=frozenset([card.card_id, *(i for i, _ in buried)]),
         )
         step: UndoStep | None = undo_step(self.col, "Answer", restore, changes, card.card_id)
         return OpResult(leech, changes, step)
+
+    def state_at_answer(self, card: StudyCard, rating: Rating, now: datetime) -> MemoryState:
+        """The state to save for `rating` answered at `now`: the button's own state when
+        shown the same study day (rebased on `now`), else computed afresh at `now`."""
+        shown = card.shown_at
+        days = self.study_days()
+        if shown is None or days.day_of(shown) != days.day_of(now):
+            return self.schedulers.answer(card.card_id, card.domain, card.before, rating, now)
+        after = _preview_for(card, rating).after
+        return replace(after, last_review=now, due=now + (after.due - shown))
 
     def _tag_if_leech(self, s: Session, row: Card, before: MemoryState, after: MemoryState) -> bool:
         """Tag the note 'leech' when this answer's lapse reaches the leech threshold (as Anki
@@ -236,10 +293,15 @@ def _preview_for(card: StudyCard, rating: Rating) -> Preview:
     return next(p for p in card.previews if p.rating == rating)
 
 
+def schedulers_for(col: Collection, plan: DailyPlan, w: queue.DayWindow) -> Schedulers:
+    """Today's schedulers: the plan's policy on the user's study days, with the exam-day
+    placement of final reviews when an exam is near (services/scheduling.py)."""
+    return Schedulers(plan.policy, col.study_days(), exam_placer(col, plan, w))
+
+
 def _revlog(
-    card: StudyCard, preview: Preview, rating: Rating, duration_ms: int, now: datetime
+    card: StudyCard, after: MemoryState, rating: Rating, duration_ms: int, now: datetime
 ) -> RevLog:
-    after: MemoryState = preview.after
     assert after.last_review is not None
     last = card.before.last_review
     elapsed = (after.last_review - last).total_seconds() / 86400 if last else None

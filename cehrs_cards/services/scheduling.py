@@ -1,45 +1,59 @@
-"""Scheduling use cases: today's exam-weighted plan, rescheduling every card from its review
-log after a settings change, and fitting the user's own FSRS parameters (fsrs-rs, no torch)."""
+"""Scheduling use cases: today's exam-weighted plan, the exam plan's placement of final
+reviews, rescheduling every card from its review log after a settings change, and fitting
+the user's own FSRS parameters (services/optimise.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, tzinfo
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, Protocol
 
 import fsrs
-from sqlalchemy import text
 from sqlmodel import Session, select
 
-from cehrs_cards.core.ops import Cancelled as OpsCancelled
+from cehrs_cards.core.clock import StudyDays
+from cehrs_cards.core.exam_day import HORIZON, ExamPlacer, review_budget
+from cehrs_cards.core.history import LogEntry, since_last_reset
 from cehrs_cards.core.ops import Changes, OpResult
-from cehrs_cards.core.records import CardState
+from cehrs_cards.core.records import CardState, MemoryState, Rating
 from cehrs_cards.core.scheduling import (
     DEFAULT_PARAMETERS,
+    MAX_INTERVAL,
     PACE_WINDOW,
     DailyPlan,
     Policy,
     Schedulers,
     daily_plan,
-    study_day_start,
 )
 from cehrs_cards.db import queue
 from cehrs_cards.db.models import Card, RevLog
 from cehrs_cards.db.settings import Settings
-from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.memory import apply_memory, memory_of
+from cehrs_cards.services.memory import apply_memory
+from cehrs_cards.services.optimise import (
+    Cancelled,
+    Fit,
+    OptimiseReport,
+    is_better,
+    optimise_parameters,
+)
 
-if TYPE_CHECKING:
-    from cehrs_cards.services.review import ReviewService
+
+class Replanner(Protocol):
+    """What SchedulingService needs of the review service (which itself uses this module):
+    today's settings and plan, reloaded after a change."""
+
+    settings: Settings
+
+    def reload_settings(self) -> None: ...
+
+    def plan(self) -> DailyPlan: ...
+
 
 Progress = Callable[[int, int], bool]
-SETTINGS_THAT_RESCHEDULE = ("base_retention", "tilt", "parameters", "exam_date")
-
-
-class Cancelled(OpsCancelled):
-    """The user cancelled a reschedule or an optimisation; nothing was written."""
+SETTINGS_THAT_RESCHEDULE = ("base_retention", "tilt", "parameters", "exam_date", "exam_target")
+__all__ = ["Cancelled", "Fit", "OptimiseReport", "is_better", "optimise_parameters"]
 
 
 def base_policy(settings: Settings) -> Policy:
@@ -97,193 +111,94 @@ class RescheduleReport:
 def reschedule_all(
     col: Collection, plan: DailyPlan, exam: date | None, progress: Progress | None = None
 ) -> RescheduleReport:
-    """Replay every studied card's review log with today's policy (fsrs reschedule_card).
+    """Replay every studied card's answers since its last reset with today's policy, on the
+    study-day clock (the same code that schedules an answer).
 
     Computed first, written in one transaction at the end: cancelling writes nothing.
-    Counters (reps, lapses) are kept; a due date past the exam day moves to the exam day.
+    Counters (reps, lapses) are kept. With the exam in the last weeks, a final review due
+    on or after exam day is placed before it as an answer would be (core/exam_day.py);
+    once exam day has passed, due dates are left as the replay gives them.
     """
-    scheds = Schedulers(replace(plan.policy, maximum_interval=36500))
-    exam_start = _day_start(exam, col) if exam else None
+    w = _window(col)
+    scheds = Schedulers(replace(plan.policy, maximum_interval=MAX_INTERVAL), col.study_days())
+    placer = exam_placer(col, plan, w)
     with col.read() as s:
         rows = s.exec(select(Card).where(Card.state != int(CardState.NEW)))
         cards = {c.id: c for c in rows if c.id is not None}
-        logs = _logs_by_card(s, list(cards))
-    updates: dict[int, fsrs.Card] = {}
+        logs = history_by_card(s, list(cards))
+    updates: dict[int, MemoryState] = {}
     for n, (card_id, card) in enumerate(cards.items(), 1):
-        history = logs.get(card_id, [])
-        if history:
-            fresh = fsrs.Card(card_id=card_id, due=card.due)
-            updates[card_id] = scheds.for_domain(card.domain).reschedule_card(fresh, history)
+        answers = [(e.at, Rating(e.rating)) for e in since_last_reset(logs.get(card_id, []))]
+        mem = scheds.replay(card_id, card.domain, answers)
+        if mem is not None:
+            updates[card_id] = _placed(mem, placer, col.study_days(), w.now)
         if progress is not None and n % 200 in (0, 1) and not progress(n, len(cards)):
             raise Cancelled("Rescheduling cancelled; no card was changed.")
-    _write_rescheduled(col, updates, exam_start)
+    _write_rescheduled(col, updates)
     if progress is not None:
         progress(len(cards), len(cards))
     return RescheduleReport(len(updates), sum(len(v) for v in logs.values()))
 
 
-def _logs_by_card(s: Session, card_ids: list[int]) -> dict[int, list[fsrs.ReviewLog]]:
-    out: dict[int, list[fsrs.ReviewLog]] = {}
+def _placed(
+    mem: MemoryState, placer: ExamPlacer | None, days: StudyDays, now: datetime
+) -> MemoryState:
+    """A replayed review state whose due date falls on or after exam day, moved to its
+    final-review day when the exam plan says so (counted in the day's load)."""
+    if placer is None or mem.state != CardState.REVIEW or mem.due <= now:
+        return mem
+    ahead = days.elapsed(now, mem.due)
+    day = placer(mem, ahead)
+    placer.add(day)
+    return mem if day == ahead else replace(mem, due=now + timedelta(days=day))
+
+
+def history_by_card(s: Session, card_ids: list[int]) -> dict[int, list[LogEntry]]:
+    """Each card's review-log entries in time order."""
+    out: dict[int, list[LogEntry]] = {}
     wanted = set(card_ids)
     rows = s.exec(select(RevLog).order_by(RevLog.card_id, RevLog.reviewed_at))  # type: ignore[arg-type]
     for r in rows:
         if r.card_id in wanted:
-            log = fsrs.ReviewLog(r.card_id, fsrs.Rating(r.rating), r.reviewed_at, r.duration_ms)
-            out.setdefault(r.card_id, []).append(log)
+            out.setdefault(r.card_id, []).append(LogEntry(r.reviewed_at, r.rating))
     return out
 
 
-def _write_rescheduled(
-    col: Collection, updates: dict[int, fsrs.Card], exam_start: datetime | None
-) -> None:
+def _write_rescheduled(col: Collection, updates: dict[int, MemoryState]) -> None:
     now = col.now()
     with col.transaction() as s:
         for card_id, new in updates.items():
             row = s.get(Card, card_id)
             if row is None:
                 continue
-            due = min(new.due, exam_start) if exam_start and new.due > now else new.due
-            mem = replace(
-                memory_of(row),
-                state=CardState(int(new.state)),
-                step=new.step,
-                stability=new.stability,
-                difficulty=new.difficulty,
-                due=due,
-                last_review=new.last_review,
-            )
+            mem = replace(new, reps=row.reps, lapses=row.lapses)
             apply_memory(row, mem, now)
             s.add(row)
 
 
-def _day_start(day: date, col: Collection) -> datetime:
-    """Start (UTC) of the study day of a local calendar date."""
-    hour = col.settings().rollover_hour
-    local = datetime.combine(day, time(hour), tzinfo=col.tz)
-    return study_day_start(local, col.tz, hour)
+def _window(col: Collection) -> queue.DayWindow:
+    now, days = col.now(), col.study_days()
+    return queue.DayWindow(now, days.start_of(now), days.end_of(now))
 
 
-# ----- personal parameters ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class Fit:
-    log_loss: float
-    rmse_bins: float
-
-    def to_json(self) -> dict[str, float]:
-        return {"log_loss": round(self.log_loss, 5), "rmse_bins": round(self.rmse_bins, 5)}
-
-
-@dataclass(frozen=True)
-class OptimiseReport:
-    """Old and new parameters scored on the same reviews, and which were kept."""
-
-    cards: int
-    reviews: int
-    items: int
-    old: tuple[float, ...]
-    new: tuple[float, ...]
-    old_fit: Fit | None
-    new_fit: Fit | None
-    kept: str  # "new" | "old"
-    reason: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "cards": self.cards,
-            "reviews": self.reviews,
-            "items": self.items,
-            "kept": self.kept,
-            "reason": self.reason,
-            "old": {"parameters": [round(w, 4) for w in self.old], **_fit_json(self.old_fit)},
-            "new": {"parameters": [round(w, 4) for w in self.new], **_fit_json(self.new_fit)},
-        }
-
-
-def _fit_json(fit: Fit | None) -> dict[str, Any]:
-    return fit.to_json() if fit else {"log_loss": None, "rmse_bins": None}
-
-
-MIN_ITEMS = 50
-MIN_GAIN = 1e-4
-"""Fewer long-term reviews than this: too little data to fit, the old parameters stay."""
-
-
-def optimise_parameters(col: Collection, progress: Progress | None = None) -> OptimiseReport:
-    """Fit FSRS parameters to the review log; save them only if they predict it better.
-
-    Both sets are scored (log loss, RMSE over bins) on the same reviews; the new set is kept
-    only if it is better on both. The caller reschedules when the parameters changed.
-    """
-    import fsrs_rs_python as rs
-
+# ----- the exam plan's placement of final reviews -----------------------------------------------
+def exam_placer(col: Collection, plan: DailyPlan, w: queue.DayWindow) -> ExamPlacer | None:
+    """Today's placement of final reviews before the exam (None outside the last weeks, and
+    while new cards are behind the plan: then review time goes to the cards not yet seen)."""
     settings = col.settings()
-    old = tuple(settings.parameters or DEFAULT_PARAMETERS)
-    histories = _histories(col, settings.rollover_hour)
-    items = _fsrs_items(histories)
-    reviews = sum(len(h) for h in histories)
-    if progress is not None and not progress(1, 3):
-        raise Cancelled("Optimising cancelled; nothing was changed.")
-    if len(items) < MIN_ITEMS:
-        why = f"only {len(items)} long-term reviews; at least {MIN_ITEMS} are needed"
-        return OptimiseReport(len(histories), reviews, len(items), old, old, None, None, "old", why)
-    new = tuple(float(w) for w in rs.FSRS(list(old)).compute_parameters(items))
-    if progress is not None and not progress(2, 3):
-        raise Cancelled("Optimising cancelled; nothing was changed.")
-    old_fit, new_fit = _evaluate(old, items), _evaluate(new, items)
-    better = is_better(old_fit, new_fit)
-    if better:
-        col.save_settings(replace(settings, parameters=new))
-    reason = "new parameters predict your reviews better" if better else "no improvement"
-    kept = "new" if better else "old"
-    return OptimiseReport(
-        len(histories), reviews, len(items), old, new, old_fit, new_fit, kept, reason
-    )
-
-
-def is_better(old: Fit, new: Fit) -> bool:
-    """New parameters win only with a real gain in log loss and no worse RMSE (bins).
-
-    The tolerance keeps float noise from swapping equivalent parameter sets.
-    """
-    gain = old.log_loss - new.log_loss
-    return gain > MIN_GAIN * old.log_loss and new.rmse_bins <= old.rmse_bins * (1 + MIN_GAIN)
-
-
-def _evaluate(params: tuple[float, ...], items: list[Any]) -> Fit:
-    import fsrs_rs_python as rs
-
-    ev = rs.FSRS(list(params)).evaluate(items)
-    return Fit(float(ev.log_loss), float(ev.rmse_bins))
-
-
-def _histories(col: Collection, rollover: int) -> list[list[tuple[date, int]]]:
-    """Per card: (study date, rating) of every answer, oldest first."""
-    sql = "SELECT card_id, reviewed_at, rating FROM revlog ORDER BY card_id, reviewed_at, id"
-    by_card: dict[int, list[tuple[date, int]]] = {}
+    exam = exam_date_of(settings)
+    days = col.study_days()
+    today = days.day_of(w.now)
+    if exam is None or not plan.on_track or not 0 < (exam - today).days <= HORIZON:
+        return None
+    left = (exam - today).days
+    starts = [days.start(today + timedelta(days=k)) for k in range(1, left + 1)]
     with col.read() as s:
-        for card_id, stored, rating in s.connection().execute(text(sql)):
-            when = from_db(stored)
-            assert when is not None
-            day = study_day_start(when, col.tz, rollover).astimezone(col.tz).date()
-            by_card.setdefault(card_id, []).append((day, rating))
-    return list(by_card.values())
-
-
-def _fsrs_items(histories: list[list[tuple[date, int]]]) -> list[Any]:
-    """fsrs-rs training items: every prefix of a card's history ending on a later day."""
-    import fsrs_rs_python as rs
-
-    items = []
-    for history in histories:
-        reviews = []
-        last = history[0][0]
-        for day, rating in history:
-            delta = (day - last).days
-            reviews.append(rs.FSRSReview(rating, delta))
-            if delta > 0:
-                items.append(rs.FSRSItem(list(reviews)))
-            last = day
-    return [i for i in items if i.long_term_review_cnt() > 0]
+        loads = queue.reviews_due_between(s, starts)
+        recent = queue.reviews_per_day(s, w, PACE_WINDOW)
+    sched = fsrs.Scheduler(parameters=plan.policy.parameters, enable_fuzzing=False)
+    budget = review_budget(settings.reviews_per_day, recent)
+    return ExamPlacer(sched, left, budget, dict(enumerate(loads, 1)), settings.exam_target)
 
 
 def plan_json(plan: DailyPlan) -> dict[str, Any]:
@@ -325,7 +240,7 @@ def plan_json(plan: DailyPlan) -> dict[str, Any]:
 class SchedulingService:
     """Settings that change scheduling, and the long jobs they start, as operations."""
 
-    def __init__(self, col: Collection, review: ReviewService) -> None:
+    def __init__(self, col: Collection, review: Replanner) -> None:
         self.col, self.review = col, review
 
     def save_settings(self, new: Settings) -> OpResult[bool]:

@@ -1,8 +1,9 @@
-"""Statistics and readiness: read the collection, return the figures as JSON-ready values.
+"""Statistics and readiness: read the collection, return the figures as typed records.
 
-The statistics view and `cehrs-cards stats --json` both show report()'s output, so the figures
-they show are the same by construction. Charts honour a domain and deck filter; mastery,
-readiness and calibration always cover the whole collection (the exam does).
+The statistics view and `cehrs-cards stats --json` both show report()'s records (the CLI turns
+them into JSON), so the figures they show are the same by construction. Charts honour a domain
+and deck filter; mastery, readiness and calibration always cover the whole collection (the
+exam does).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlmodel import Session
 
@@ -21,6 +21,7 @@ from cehrs_cards.core.readiness import (
     ExamPlan,
     GroupMemory,
     MockScore,
+    Readiness,
     assess,
     item_probability,
     mastery,
@@ -33,6 +34,16 @@ from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exams import ExamService
 from cehrs_cards.services.scheduling import exam_date_of, plan_for
+from cehrs_cards.services.stats_report import (
+    CalibrationReport,
+    Charts,
+    Histogram,
+    MasteryReport,
+    Overview,
+    RetentionRow,
+    StatsReport,
+)
+from cehrs_cards.services.stats_report import StatsFilter as StatsFilter
 
 HEATMAP_DAYS = 365
 CALIBRATION_DAYS = 365
@@ -40,18 +51,6 @@ RANGES = (7, 30, 90, 365)
 SECTIONS = ("charts", "readiness", "calibration")
 JDN_OFFSET = 1721425
 """Julian day number minus date.toordinal() (the SQL's day keys are Julian day numbers)."""
-
-
-@dataclass(frozen=True)
-class StatsFilter:
-    """What the charts cover: a domain, a deck (with its subdecks) and how many days."""
-
-    domain: int | None = None
-    deck_id: int | None = None
-    days: int = 30
-
-    def to_json(self) -> dict[str, Any]:
-        return {"domain": self.domain, "deck_id": self.deck_id, "days": self.days}
 
 
 @dataclass(frozen=True)
@@ -112,19 +111,23 @@ class StatsService:
 
     def report(
         self, f: StatsFilter | None = None, sections: Sequence[str] = SECTIONS
-    ) -> dict[str, Any]:
-        """The figures of the statistics view, as JSON-ready values (some sections only if
-        asked: calibration reads a year of reviews, the view fetches it second)."""
+    ) -> StatsReport:
+        """The figures of the statistics view (some sections only if asked: calibration
+        reads a year of reviews, the view fetches it second)."""
         f, m = f or StatsFilter(), self.moment()
-        out: dict[str, Any] = {"generated_at": m.now.isoformat(), "study_day": str(m.today)}
+        charts: Charts | None = None
+        mastery_report: MasteryReport | None = None
+        ready: Readiness | None = None
+        calibration: CalibrationReport | None = None
         with self.col.read() as s:
             if "charts" in sections:
-                out |= {"filter": f.to_json(), "charts": self._charts(s, m, f)}
+                charts = self._charts(s, m, f)
             if "readiness" in sections:
-                out |= self._readiness(s, m)
+                mastery_report, ready = self._readiness(s, m)
             if "calibration" in sections:
-                out["calibration"] = self._calibration(s, m)
-        return out
+                calibration = self._calibration(s, m)
+        shown = f if charts is not None else None
+        return StatsReport(m.now, m.today, shown, charts, mastery_report, ready, calibration)
 
     def decks(self) -> list[tuple[int, str]]:
         with self.col.read() as s:
@@ -141,7 +144,7 @@ class StatsService:
         ids = tuple(i for i, n in all_decks if n == root or n.startswith(root + "::"))
         return q.Scope(f.domain, ids)
 
-    def _charts(self, s: Session, m: Moment, f: StatsFilter) -> dict[str, Any]:
+    def _charts(self, s: Session, m: Moment, f: StatsFilter) -> Charts:
         scope = self._scope(s, f)
         rows = q.answers_by_day(s, m.shiftd, m.days_ago(HEATMAP_DAYS - 1), scope)
         by_day = cs.day_stats((m.day_of(d), k, n, ms) for d, k, n, ms in rows)
@@ -150,26 +153,27 @@ class StatsService:
         forecast = self._forecast(s, m, scope, max(f.days, 30))
         r_bins, r_sum, r_cards = q.retrievability_bins(s, scope, m.now, m.curve, cs.R_BINS)
         stab_bins = len(cs.STABILITY_EDGES) + 1
-        return {
-            "overview": {
-                "reviews_today": year[-1].count,
-                "minutes_today": round(year[-1].seconds / 60, 1),
-                "due_today": forecast[0],
-                "streak": streak.to_json(),
-                "studied_cards": r_cards,
-                "average_retrievability": round(r_sum / r_cards, 4) if r_cards else None,
-            },
-            "reviews_per_day": [d.to_json() for d in year[-f.days :]],
-            "heatmap": {"first_day": str(year[0].day), "counts": [d.count for d in year]},
-            "forecast": forecast[: f.days],
-            "card_states": cs.StateCounts(**q.state_counts(s, scope, cs.MATURE_DAYS)).to_json(),
-            "true_retention": self._retention(s, m, scope),
-            "stability": {
-                "labels": list(cs.stability_labels()),
-                "counts": cs.histogram(q.stability_bins(s, scope), stab_bins),
-            },
-            "retrievability": {"bins": cs.R_BINS, "counts": cs.histogram(r_bins, cs.R_BINS)},
-        }
+        return Charts(
+            overview=Overview(
+                reviews_today=year[-1].count,
+                minutes_today=round(year[-1].seconds / 60, 1),
+                due_today=forecast[0],
+                streak=streak,
+                studied_cards=r_cards,
+                average_retrievability=round(r_sum / r_cards, 4) if r_cards else None,
+            ),
+            reviews_per_day=tuple(year[-f.days :]),
+            heatmap_first_day=year[0].day,
+            heatmap_counts=tuple(d.count for d in year),
+            forecast=tuple(forecast[: f.days]),
+            card_states=cs.StateCounts(**q.state_counts(s, scope, cs.MATURE_DAYS)),
+            true_retention=self._retention(s, m, scope),
+            stability=Histogram(
+                cs.stability_labels(), tuple(cs.histogram(q.stability_bins(s, scope), stab_bins))
+            ),
+            retrievability_bins=cs.R_BINS,
+            retrievability=tuple(cs.histogram(r_bins, cs.R_BINS)),
+        )
 
     def _forecast(self, s: Session, m: Moment, scope: q.Scope, days: int) -> list[int]:
         """Cards due on each of the next `days` study days; overdue cards count as today."""
@@ -179,26 +183,29 @@ class StatsService:
             out[max(0, (m.day_of(d) - m.today).days)] += n
         return out
 
-    def _retention(self, s: Session, m: Moment, scope: q.Scope) -> dict[str, Any]:
+    def _retention(self, s: Session, m: Moment, scope: q.Scope) -> tuple[RetentionRow, ...]:
         """True retention per domain and overall in each window, with desired retention."""
         starts = {name: m.days_ago(n - 1) for name, n in cs.RETENTION_WINDOWS}
         windows = q.retention_by_domain(s, m.shiftd, starts, scope)
         targets = m.targets
         shown = sorted({d for w in windows.values() for d in w} | set(DOMAIN_IDS))
-        rows: dict[str, Any] = {}
-        for d in shown:
-            rows[domain_key(d)] = {
-                "name": domain_name(d),
-                "desired": round(targets.get(d, targets[UNASSIGNED]), 4),
-                **{k: cs.Retention(*w.get(d, (0, 0))).to_json() for k, w in windows.items()},
-            }
-        rows["all"] = {"name": "All domains", "desired": None}
-        for k, w in windows.items():
-            rows["all"][k] = sum((cs.Retention(*v) for v in w.values()), cs.Retention()).to_json()
-        return rows
+        rows = [
+            RetentionRow(
+                domain_key(d),
+                domain_name(d),
+                round(targets.get(d, targets[UNASSIGNED]), 4),
+                tuple((k, cs.Retention(*w.get(d, (0, 0)))) for k, w in windows.items()),
+            )
+            for d in shown
+        ]
+        overall = tuple(
+            (k, sum((cs.Retention(*v) for v in w.values()), cs.Retention()))
+            for k, w in windows.items()
+        )
+        return (*rows, RetentionRow("all", "All domains", None, overall))
 
     # ----- mastery and readiness ---------------------------------------------------------------
-    def _readiness(self, s: Session, m: Moment) -> dict[str, Any]:
+    def _readiness(self, s: Session, m: Moment) -> tuple[MasteryReport, Readiness]:
         exam_at = m.day_start(m.exam) if m.exam and m.exam >= m.today else None
         targets = m.targets
         domains = q.memory_by(s, False, m.now, exam_at, m.curve, targets)
@@ -210,14 +217,8 @@ class StatsService:
             quotas = dict(m.plan.quotas)
             plan = ExamPlan(m.exam, (m.exam - m.today).days, m.plan.rate, quotas, m.curve[0])
         ready = assess(domains, tests, self._mocks(s, m.curve), cut, targets, plan)
-        return {
-            "mastery": {
-                "domains": [x.to_json() for x in mastery(domains, tasks)],
-                "unassigned_cards": domains.get(UNASSIGNED, GroupMemory()).cards,
-                "guess": GUESS,
-            },
-            "readiness": ready.to_json(),
-        }
+        unassigned = domains.get(UNASSIGNED, GroupMemory()).cards
+        return MasteryReport(mastery(domains, tasks), unassigned, GUESS), ready
 
     def _mocks(self, s: Session, curve: tuple[float, float]) -> list[MockScore]:
         """Every finished full mock with what the memory model predicted when it started."""
@@ -231,26 +232,23 @@ class StatsService:
         return [mock_score(a, w, r, p) for a, (w, r, p) in by_attempt.items()]
 
     # ----- calibration -------------------------------------------------------------------------
-    def _calibration(self, s: Session, m: Moment) -> dict[str, Any]:
+    def _calibration(self, s: Session, m: Moment) -> CalibrationReport:
         """Predicted vs actual recall per domain, and predicted vs actual mock scores."""
         groups = q.recall_groups(s, m.shiftd, m.days_ago(CALIBRATION_DAYS - 1), m.curve)
         mocks = self._mocks(s, m.curve)
         overall = cs.calibrate(groups)
         diffs = [x.actual - x.predicted for x in mocks]
         by_domain = cs.calibration_by_domain(groups)
-        return {
-            "window_days": CALIBRATION_DAYS,
-            "recall": {
-                **{domain_key(d): c.to_json() for d, c in by_domain.items()},
-                "all": overall.to_json() if overall else None,
-            },
-            "curve": [p.to_json() for p in cs.calibration_curve(groups)],
-            "mocks": [x.to_json() for x in mocks],
-            "mock_mean_difference": round(sum(diffs) / len(diffs), 1) if diffs else None,
-            "mock_mean_abs_difference": (
+        return CalibrationReport(
+            window_days=CALIBRATION_DAYS,
+            recall=(*((domain_key(d), c) for d, c in by_domain.items()), ("all", overall)),
+            curve=tuple(cs.calibration_curve(groups)),
+            mocks=tuple(mocks),
+            mock_mean_difference=round(sum(diffs) / len(diffs), 1) if diffs else None,
+            mock_mean_abs_difference=(
                 round(sum(abs(x) for x in diffs) / len(diffs), 1) if diffs else None
             ),
-        }
+        )
 
 
 def _probability(

@@ -14,7 +14,6 @@ import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,12 @@ from sqlmodel import col as col_
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.db.models import Card, Deck, Note, NoteType
 from cehrs_cards.db.repo import fields_dict, notetype_from_row
-from cehrs_cards.interchange import atomic
 from cehrs_cards.interchange.apkg_write import package_days, write_apkg
 from cehrs_cards.interchange.meta_tags import with_meta_tags
 from cehrs_cards.interchange.native import KINDS, write_native
 from cehrs_cards.interchange.package import CardIn, DeckFormatError, NoteIn, Package
 from cehrs_cards.interchange.text_csv import write_text
+from cehrs_cards.services.cleanup import cleanup_export_leftovers as cleanup_export_leftovers
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.export_history import scheduled_cards_by_note
 from cehrs_cards.services.importing import Progress
@@ -138,27 +137,6 @@ def _check_target(path: Path, scheduling: bool, overwrite: bool) -> str:
     if not overwrite and (path.exists() or path.is_symlink()):
         raise TargetExistsError(f"{path} already exists; it was left as it is")
     return fmt
-
-
-def cleanup_export_leftovers(
-    folder: Path, older_than: timedelta = timedelta(minutes=15), now: datetime | None = None
-) -> list[Path]:
-    """Remove the temporary files a killed export left in `folder` (and the temporary
-    folders older versions left in the system temp dir); returns what was removed.
-
-    Only leftovers older than `older_than` go, so an export still running in another
-    process keeps its files. The app calls this at start for the folders it exports to.
-    """
-    limit = (now or datetime.now().astimezone()).timestamp() - older_than.total_seconds()
-    removed = []
-    for path in [*atomic.leftovers(folder), *atomic.legacy_temp_dirs()]:
-        try:
-            old = path.lstat().st_mtime <= limit
-        except OSError:
-            continue
-        if old and atomic.remove(path):
-            removed.append(path)
-    return removed
 
 
 def collection_package(

@@ -13,8 +13,8 @@ from datetime import date
 from sqlmodel import Session, col, func, select
 
 from cehrs_cards.core.ops import Changes, OpResult
-from cehrs_cards.core.study_plan import DEFAULT_MINUTES, Limits, Pace, limits_for, minutes_for
 from cehrs_cards.core.records import CardState
+from cehrs_cards.core.study_plan import DEFAULT_MINUTES, Limits, Pace, limits_for, minutes_for
 from cehrs_cards.db.models import Card, RevLog, Setting
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.scheduling import SchedulingService

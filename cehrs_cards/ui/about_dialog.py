@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards import __version__
+from cehrs_cards.ui.widgets import named
+from cehrs_cards.ui.window_state import keep_geometry
 
 APP_ID = "io.github.cehrscards.CEHRSCards"
 """Reverse-DNS id: the .desktop and AppStream files in resources/ are named after it."""
@@ -54,6 +56,7 @@ NOTICES = (
     Notice("typing-inspection", "typing-inspection", "MIT", "used by Pydantic"),
     Notice("typing_extensions", "typing_extensions", "PSF-2.0", "used by several of these"),
     Notice("platformdirs", "platformdirs", "MIT", "where the data folder lives"),
+    Notice("tzlocal", "tzlocal", "MIT", "the computer's time zone (study days)"),
     Notice("zstandard", "zstandard", "BSD-3-Clause", "backup compression"),
     Notice("tomli-w", "tomli_w", "MIT", "writing deck files"),
     Notice(
@@ -148,14 +151,14 @@ class AboutDialog(QDialog):
         licences.setWordWrap(True)
         layout.addWidget(licences)
         layout.addLayout(self._data_row())
-        self.notices = QTextBrowser()
+        self.notices = named(QTextBrowser(), "Third-party software")
         self.notices.setOpenLinks(False)  # nothing in it is fetched or followed
         self.notices.setHtml(notices_html())
         layout.addWidget(self.notices, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(680, 620)
+        keep_geometry(self, "about", QSize(680, 620))
 
     def _header(self) -> QHBoxLayout:
         row = QHBoxLayout()

@@ -3,8 +3,11 @@ one-line explanation in plain words, so everyday screens show only what a candid
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from cehrs_cards.ui.theme import set_text_colour
+from cehrs_cards.ui.window_state import fitted_size
 
 
 def explanation(text: str) -> QLabel:
@@ -12,7 +15,7 @@ def explanation(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setObjectName("explanation")
-    label.setStyleSheet("color: palette(placeholder-text);")
+    set_text_colour(label, "muted")  # the theme's muted text, again after a switch
     return label
 
 
@@ -28,7 +31,10 @@ class Advanced(QWidget):
         self.toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.toggle.setText(title)
         self.toggle.setAccessibleName(title)
-        self.toggle.setStyleSheet("QToolButton { border: none; font-weight: bold; }")
+        # a framed button: the theme draws its focus ring on the panel (flat ones have none)
+        bold = self.toggle.font()
+        bold.setBold(True)
+        self.toggle.setFont(bold)
         self.body = QWidget()
         self.form = QFormLayout(self.body)
         self.form.setContentsMargins(18, 0, 0, 0)
@@ -58,8 +64,9 @@ class Advanced(QWidget):
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
         self.body.setVisible(on)
         window = self.window()
-        if isinstance(window, QDialog) and window.isVisible():
-            window.adjustSize()
+        if isinstance(window, QDialog) and window.isVisible() and on:
+            want = QSize(window.width(), max(window.height(), window.sizeHint().height()))
+            window.resize(fitted_size(window, want))  # taller, never past the screen
 
     @property
     def is_open(self) -> bool:

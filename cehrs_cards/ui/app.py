@@ -9,8 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
-from cehrs_cards.db.migrations import LATEST, SchemaTooNewError
-from cehrs_cards.db.snapshot import user_version
 from cehrs_cards.services import backup
 from cehrs_cards.services.bundled import BundledDeckMissingError, load_bundled_if_first_run
 from cehrs_cards.services.collection import (
@@ -18,15 +16,18 @@ from cehrs_cards.services.collection import (
     CorruptCollectionError,
     MissingCollectionError,
     ReadOnlyCollectionError,
+    needs_upgrade,
     set_aside_empty,
 )
 from cehrs_cards.services.container import build_services
 from cehrs_cards.services.lock import CollectionInUseError
+from cehrs_cards.services.records import SchemaTooNewError
 from cehrs_cards.ui.about_dialog import APP_ID, app_icon
 from cehrs_cards.ui.main_window import MainWindow
 from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.safe_html import message
 from cehrs_cards.ui.theme import apply_theme, wants_dark
+from cehrs_cards.ui.window_state import use_data_dir
 
 BACKUP_CHECK_MS = 5 * 60 * 1000
 
@@ -35,6 +36,7 @@ def build_main_window(col: Collection, app: QApplication) -> MainWindow:
     """The composition root: every service of the collection, one operation runner, and the
     window that hands each view the services it needs."""
     services = build_services(col)
+    use_data_dir(col.data_dir)  # window places and the text zoom are remembered there
     theme = services.review.settings.theme
     dark = wants_dark(app, theme)
     apply_theme(app, dark)
@@ -45,9 +47,7 @@ def build_main_window(col: Collection, app: QApplication) -> MainWindow:
 
     def follow_system(_scheme: Qt.ColorScheme) -> None:
         if window.settings is not None and window.settings.theme == "system":
-            dark = wants_dark(app, "system")
-            apply_theme(app, dark)
-            window.reviewer.set_dark(dark)
+            apply_theme(app, wants_dark(app, "system"))
 
     app.styleHints().colorSchemeChanged.connect(follow_system)
     return window
@@ -126,8 +126,7 @@ class Shell(QObject):
     def _upgrade_notice(self) -> QLabel | None:
         """A note on screen while an older collection is brought up to date (once; about
         10 s for a million reviews), so the wait before the window is explained."""
-        db = self.data_dir / "collection.sqlite"
-        if not db.exists() or not 0 < user_version(db) < LATEST:
+        if not needs_upgrade(self.data_dir):
             return None
         notice = QLabel(
             "Updating your collection to this version of CEHRS Cards…\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -14,13 +14,15 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.services.backup import Backup
+from cehrs_cards.ui.widgets import named
+from cehrs_cards.ui.window_state import keep_geometry
 
 
 class RestoreDialog(QDialog):
     def __init__(self, backups: list[Backup], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Restore from backup")
-        self.list = QListWidget()
+        self.list = named(QListWidget(), "Backups, newest first")
         for b in backups:
             local = b.taken.astimezone().strftime("%a %d %b %Y, %H:%M")
             item = QListWidgetItem(f"{local}    ({b.reason.replace('-', ' ') or 'backup'})")
@@ -41,16 +43,19 @@ class RestoreDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Restore")
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(backups))
+        restore = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if restore is not None:
+            restore.setText("Restore")
+            restore.setEnabled(bool(backups))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
         box.addWidget(label)
-        box.addWidget(self.list)
+        box.addWidget(self.list, 1)
         box.addWidget(buttons)
-        self.resize(480, 360)
+        keep_geometry(self, "restore", QSize(500, 380))
 
     def chosen(self) -> Backup | None:
         item = self.list.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item else None
+        chosen = item.data(Qt.ItemDataRole.UserRole) if item else None
+        return chosen if isinstance(chosen, Backup) else None

@@ -7,7 +7,7 @@ time as they scroll into view, so 100,000 cards stay responsive.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,8 @@ from cehrs_cards.ui.browser_editor import NoteEditor
 from cehrs_cards.ui.browser_model import CARD_LEVEL, COLUMNS, CardTableModel
 from cehrs_cards.ui.browser_sidebar import Sidebar
 from cehrs_cards.ui.ops import OpRunner
+from cehrs_cards.ui.theme import set_text_colour
+from cehrs_cards.ui.window_state import keep_geometry
 
 ROW_HEIGHT = 24
 
@@ -52,7 +54,7 @@ class BrowserWindow(BrowserActions):
         self.runner = runner
         self.add_dialog = None
         self.setWindowTitle("Browse · CEHRS Cards")
-        self.resize(1500, 820)
+        keep_geometry(self, "browser", QSize(1500, 820))
         self.sort_key, self.sort_desc = "created", True
         self.notes_mode = False  # one row per note (Ctrl+Alt+T), as Anki's browser can
         self.query = ""
@@ -65,10 +67,12 @@ class BrowserWindow(BrowserActions):
             "is:due   prop:r<0.8   rated:7   (F1: syntax)"
         )
         self.search_box.setClearButtonEnabled(True)
+        self.search_box.setAccessibleName("Search")
+        self.search_box.setAccessibleDescription("Anki's search syntax; F1 explains it")
         self.search_box.returnPressed.connect(self._on_search_box_return)
         self.error = QLabel()
         self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote the user's query
-        self.error.setStyleSheet("color: #d93025;")
+        set_text_colour(self.error, "error")
         self.error.setWordWrap(True)
         self.error.hide()
         self.count = QLabel()
@@ -195,7 +199,7 @@ class BrowserWindow(BrowserActions):
         keep = self.browse.cards_of_notes(self.selected_ids()[:2000])
         self.notes_mode = not self.notes_mode
         self.mode_button.setChecked(self.notes_mode)
-        self.actions["notes_mode"].setChecked(self.notes_mode)
+        self.menu_actions["notes_mode"].setChecked(self.notes_mode)
         for i, (key, _title, _width) in enumerate(COLUMNS):
             if key in CARD_LEVEL:  # a note's cards differ in these: hidden for notes
                 self.table.setColumnHidden(i, self.notes_mode)
@@ -267,7 +271,9 @@ class BrowserWindow(BrowserActions):
     def selected_ids(self) -> list[int]:
         """Ids of the selected cards in table order (ranges, not 100,000 index objects)."""
         rows: set[int] = set()
-        for rng in self.table.selectionModel().selection():
+        selection = self.table.selectionModel().selection()
+        for i in range(selection.size()):
+            rng = selection.at(i)
             rows.update(range(rng.top(), rng.bottom() + 1))
         return [self.model.ids[r] for r in sorted(rows) if r < len(self.model.ids)]
 
@@ -282,7 +288,8 @@ class BrowserWindow(BrowserActions):
         self._load_editor(current.row() if current.isValid() else -1)
 
     def _on_table_selection_changed(self, *_args: object) -> None:
-        n = sum(rng.height() for rng in self.table.selectionModel().selection())
+        selection = self.table.selectionModel().selection()
+        n = sum(selection.at(i).height() for i in range(selection.size()))
         total = self._count_text(len(self.model.ids))
         self.count.setText(f"{total}, {n:,} selected" if n > 1 else total)
 

@@ -12,9 +12,16 @@ import html
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QMenu, QMessageBox, QTableView
+from PySide6.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QTableView,
+    QWidget,
+)
 
 from cehrs_cards.core import search as search_syntax
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
@@ -30,6 +37,7 @@ from cehrs_cards.ui.browser_info import CardInfoDialog, LeechDialog
 from cehrs_cards.ui.browser_model import CardTableModel
 from cehrs_cards.ui.browser_sidebar import Sidebar
 from cehrs_cards.ui.ops import OpRunner
+from cehrs_cards.ui.widgets import TextDialog
 
 T = TypeVar("T")
 FLAG_NAMES = {
@@ -49,7 +57,7 @@ class BrowserActions(QMainWindow):
     and runs searches (the methods below that raise NotImplementedError). Every edit is an
     operation on the database thread; the window waits (`busy`), unfrozen, until it is saved."""
 
-    actions: dict[str, QAction]
+    menu_actions: dict[str, QAction]
     browse: BrowseService
     notes: NotesService
     cards: CardService
@@ -86,7 +94,7 @@ class BrowserActions(QMainWindow):
         raise NotImplementedError
 
     def build_actions(self) -> None:
-        self.actions = {}
+        self.menu_actions = {}
         bar = self.menuBar()
         edit = bar.addMenu("&Edit")
         self._add(edit, "undo", "&Undo", "Ctrl+Z", self.undo)
@@ -96,7 +104,8 @@ class BrowserActions(QMainWindow):
             edit, "save", "&Save note (also Ctrl+Enter in the editor)", "Ctrl+S", self.editor.save
         )
         self._add(edit, "select_all", "Select &all", "Ctrl+Alt+A", self.table.selectAll)
-        self._add(edit, "close", "&Close browser", "Ctrl+W", self.close)
+        close = self._add(edit, "close", "&Close browser (Esc)", "Ctrl+W", self.close)
+        close.setShortcuts([QKeySequence("Esc"), QKeySequence("Ctrl+W")])  # Esc: as in Anki
         cards = bar.addMenu("&Cards")
         self._add(cards, "info", "Card &info…", "Ctrl+Shift+I", self.show_card_info)
         cards.addSeparator()
@@ -135,8 +144,8 @@ class BrowserActions(QMainWindow):
         self._add(go, "table", "&Table", "Ctrl+Shift+T", self.table.setFocus)
         self._add(go, "sidebar", "Side &panel", "Ctrl+Shift+R", self.sidebar.setFocus)
         self._add(go, "editor", "&Editor", "Ctrl+Shift+E", self.editor.focus_first)
-        self._add(go, "next", "&Next card", "Ctrl+N", lambda: self.move(1))
-        self._add(go, "prev", "&Previous card", "Ctrl+P", lambda: self.move(-1))
+        self._add(go, "next", "&Next card", "Ctrl+N", lambda: self.move_row(1))
+        self._add(go, "prev", "&Previous card", "Ctrl+P", lambda: self.move_row(-1))
         go.addSeparator()
         per_note = self._add(
             go, "notes_mode", "&One row per note", "Ctrl+Alt+T", self.toggle_notes_mode
@@ -156,7 +165,7 @@ class BrowserActions(QMainWindow):
         act.triggered.connect(slot)
         menu.addAction(act)
         self.addAction(act)
-        self.actions[key] = act
+        self.menu_actions[key] = act
         return act
 
     def _on_table_context_menu(self, pos: QPoint) -> None:
@@ -166,12 +175,12 @@ class BrowserActions(QMainWindow):
             if key is None:
                 menu.addSeparator()
             else:
-                menu.addAction(self.actions[key])
+                menu.addAction(self.menu_actions[key])
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _refresh_undo_label(self) -> None:
         label = self.runner.undo_label()
-        self.actions["undo"].setText(f"&Undo {label}" if label else "&Undo")
+        self.menu_actions["undo"].setText(f"&Undo {label}" if label else "&Undo")
 
     # ----- running an edit -------------------------------------------------------------------
     def _selection(self) -> list[int]:
@@ -226,7 +235,7 @@ class BrowserActions(QMainWindow):
         if central is not None:
             central.setEnabled(not busy)
         self.menuBar().setEnabled(not busy)
-        for act in self.actions.values():
+        for act in self.menu_actions.values():
             act.setEnabled(not busy)
         if busy:
             self.statusBar().showMessage("Working…")
@@ -425,14 +434,19 @@ class BrowserActions(QMainWindow):
         self.runner.op(lambda _p: browse.delete_search(name), initiator=self, done=deleted)
 
     def show_search_help(self) -> None:
-        QMessageBox.information(self, "Search syntax", f"<pre>{html.escape(SEARCH_HELP)}</pre>")
+        search_help_box(self).exec()
 
     # ----- moving around -----------------------------------------------------------------------
     def focus_search(self) -> None:
         self.search_box.setFocus()
         self.search_box.selectAll()
 
-    def move(self, step: int) -> None:
+    def move_row(self, step: int) -> None:
         row = max(0, min(len(self.model.ids) - 1, self.table.currentIndex().row() + step))
         if self.model.ids:
             self.table.selectRow(row)
+
+
+def search_help_box(parent: QWidget) -> TextDialog:
+    text = f"<pre>{html.escape(SEARCH_HELP)}</pre>"
+    return TextDialog("Search syntax", text, parent, QSize(760, 720))

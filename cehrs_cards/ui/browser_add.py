@@ -1,10 +1,11 @@
 """Add note: choose the type (basic, reversed, cloze, multiple choice), deck, domain and tags,
-fill the fields, Ctrl+Enter adds and clears the fields for the next note (as in Anki)."""
+fill the fields, Ctrl+Enter adds and clears the fields for the next note (as in Anki). Enter
+outside a field adds too; Esc or Close with text typed asks before throwing it away."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,6 +23,9 @@ from cehrs_cards.core.notetypes import BUILTINS
 from cehrs_cards.services.notes import NewNote, NotesService
 from cehrs_cards.ui.browser_editor import deck_box, domain_box
 from cehrs_cards.ui.ops import OpRunner
+from cehrs_cards.ui.theme import set_text_colour
+from cehrs_cards.ui.widgets import confirm_discard, make_default, named, scrolled
+from cehrs_cards.ui.window_state import keep_geometry
 
 LABEL_WIDTH = 92
 HINTS = {
@@ -57,13 +61,13 @@ class AddNoteDialog(QDialog):
         self.notes = notes
         self.runner = runner
         self.editors: dict[str, QPlainTextEdit] = {}
-        self.kind = QComboBox()
+        self.kind = named(QComboBox(), "Note type")
         for nt in BUILTINS:
             self.kind.addItem(nt.name, nt.kind)
         self.kind.setToolTip("Note type (Ctrl+T)")
-        self.deck = deck_box(decks, deck or (decks[0] if decks else "Default"))
-        self.domain = domain_box(domain)
-        self.tags = QLineEdit()
+        self.deck = named(deck_box(decks, deck or (decks[0] if decks else "Default")), "Deck")
+        self.domain = named(domain_box(domain), "CEHRS domain")
+        self.tags = named(QLineEdit(), "Tags")
         self.tags.setPlaceholderText("space-separated tags, e.g. week3 lecture")
         self.hint = QLabel()
         self.hint.setWordWrap(True)
@@ -72,17 +76,18 @@ class AddNoteDialog(QDialog):
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
         self.add_button = QPushButton("&Add  (Ctrl+Enter)")
-        self.add_button.setDefault(False)
         self.add_button.clicked.connect(self.add)
         close = QPushButton("Close  (Esc)")
+        close.setAutoDefault(False)  # Enter adds, wherever the focus is
         close.clicked.connect(self.reject)
         self._layout(close)
+        make_default(self.add_button)
         self.kind.currentIndexChanged.connect(self._on_kind_changed)
         self._on_kind_changed()
         for key in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(key), self, activated=self.add)
-        QShortcut(QKeySequence("Ctrl+T"), self, activated=self.kind.setFocus)
-        self.resize(620, 600)
+            QShortcut(QKeySequence(key), self).activated.connect(self.add)
+        QShortcut(QKeySequence("Ctrl+T"), self).activated.connect(self.kind.setFocus)
+        keep_geometry(self, "add-note", QSize(640, 620))
 
     def _layout(self, close: QPushButton) -> None:
         top = QFormLayout()
@@ -96,7 +101,7 @@ class AddNoteDialog(QDialog):
         box = QVBoxLayout(self)
         box.addLayout(top)
         box.addWidget(self.hint)
-        box.addLayout(self.fields, 1)
+        box.addWidget(scrolled(self.fields, "Fields"), 1)  # an MCQ has ten fields
         tags = QFormLayout()
         tags.addRow(_label("Ta&gs", self.tags), self.tags)
         box.addLayout(tags)
@@ -154,9 +159,19 @@ class AddNoteDialog(QDialog):
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("color: #d93025;" if error else "")
+        set_text_colour(self.status, "error" if error else None)
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def typed(self) -> bool:
+        """Whether any field holds text (the tags, deck and domain stay between notes)."""
+        return any(e.toPlainText().strip() for e in self.editors.values())
+
+    def reject(self) -> None:
+        """Esc or Close: a note being typed is only thrown away if the user says so."""
+        if self.typed() and not confirm_discard(self, "the note you are typing"):
+            return
+        super().reject()
+
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.editors:
             next(iter(self.editors.values())).setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,5 +1,5 @@
 """Small dialogs of the browser: ask one value (deck, domain, due date, tags, a name), and
-find and replace. Enter accepts, Esc cancels."""
+find and replace. Enter accepts, Esc cancels (asking first when text was typed)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.ui.browser_editor import deck_box, domain_box
-from cehrs_cards.ui.widgets import ok_cancel
+from cehrs_cards.ui.widgets import confirm_discard, ok_cancel
 
 
 class AskDialog(QDialog):
@@ -39,8 +39,18 @@ class AskDialog(QDialog):
             note.setWordWrap(True)
             box.addWidget(note)
         box.addWidget(buttons)
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(min(420, self.screen().availableGeometry().width() - 40))
         field.setFocus()
+        self.initial = self.value()
+
+    def reject(self) -> None:
+        """Esc or Cancel: typed text is only thrown away if the user says so."""
+        typed = isinstance(self.field, QLineEdit) or (
+            isinstance(self.field, QComboBox) and self.field.isEditable()
+        )
+        if typed and self.value() != self.initial and not confirm_discard(self, "what you typed"):
+            return
+        super().reject()
 
     def value(self) -> str | int:
         if isinstance(self.field, QComboBox):
@@ -108,7 +118,7 @@ class FindReplaceDialog(QDialog):
     def __init__(self, fields: list[str], selected: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Find and replace")
-        self.find = QLineEdit()
+        self.find_text = QLineEdit()
         self.replace = QLineEdit()
         self.field = QComboBox()
         self.field.addItem("All fields", None)
@@ -121,7 +131,7 @@ class FindReplaceDialog(QDialog):
         self.ignore_case = QCheckBox("Ignore case")
         self.ignore_case.setChecked(True)
         form = QFormLayout()
-        form.addRow("Find", self.find)
+        form.addRow("Find", self.find_text)
         form.addRow("Replace with", self.replace)
         form.addRow("In", self.field)
         buttons = ok_cancel(self)
@@ -129,14 +139,23 @@ class FindReplaceDialog(QDialog):
         box.addLayout(form)
         for w in (self.selected_only, self.regex, self.ignore_case):
             box.addWidget(w)
-        box.addWidget(QLabel("Changes every matching note at once; Ctrl+Z undoes it."))
+        note = QLabel("Changes every matching note at once; Ctrl+Z undoes it.")
+        note.setWordWrap(True)
+        box.addWidget(note)
         box.addWidget(buttons)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(min(460, self.screen().availableGeometry().width() - 40))
+
+    def reject(self) -> None:
+        """Esc or Cancel: typed text is only thrown away if the user says so."""
+        typed = self.find_text.text() or self.replace.text()
+        if typed and not confirm_discard(self, "the search and replacement you typed"):
+            return
+        super().reject()
 
     def result_replace(self) -> Replace:
         data = self.field.currentData()
         return Replace(
-            self.find.text(),
+            self.find_text.text(),
             self.replace.text(),
             str(data) if data else None,
             self.selected_only.isChecked(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,9 +22,22 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.core.domains import domain_name
 from cehrs_cards.services.browse_info import LEECH_ADVICE, CardInfo, Leech
-from cehrs_cards.ui.theme import RATING_COLOURS
+from cehrs_cards.ui.theme import colours
+from cehrs_cards.ui.widgets import named
+from cehrs_cards.ui.window_state import keep_geometry
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+HISTORY_COLUMNS = [
+    "Reviewed",
+    "Answer",
+    "Was",
+    "Days since",
+    "Recall before",
+    "Stability",
+    "Difficulty",
+    "Next in",
+    "Time",
+]
 
 
 def _when(at: datetime | None) -> str:
@@ -53,7 +66,7 @@ class RecallChart(QWidget):
     def __init__(self, info: CardInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.info = info
-        self.setMinimumHeight(170)
+        self.setMinimumHeight(130)
         self.setAccessibleName("Recall probability over time")
 
     def paintEvent(self, _event: QPaintEvent) -> None:
@@ -67,8 +80,13 @@ class RecallChart(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Not studied yet: no curve.")
             return
         t0, t1 = curve[0][0].timestamp(), max(curve[-1][0].timestamp(), curve[0][0].timestamp() + 1)
-        x = lambda at: area.left() + (at.timestamp() - t0) / (t1 - t0) * area.width()  # noqa: E731
-        y = lambda r: area.bottom() - r * area.height()  # noqa: E731
+
+        def x(at: datetime) -> float:
+            return area.left() + (at.timestamp() - t0) / (t1 - t0) * area.width()
+
+        def y(r: float) -> float:
+            return area.bottom() - r * area.height()
+
         grid = QPen(pal.color(QPalette.ColorRole.Mid), 1, Qt.PenStyle.DotLine)
         for r in (0.0, 0.5, 0.8, 0.9, 1.0):
             p.setPen(grid)
@@ -78,7 +96,7 @@ class RecallChart(QWidget):
         p.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2))
         p.drawPolyline(QPolygonF([QPointF(x(at), y(r)) for at, r in curve]))
         for h in self.info.history:
-            p.setBrush(QColor(RATING_COLOURS[h.rating]))
+            p.setBrush(QColor(colours().ratings[h.rating - 1]))
             p.setPen(Qt.PenStyle.NoPen)
             p.drawEllipse(QPointF(x(h.at), y(1.0)), 4, 4)
         p.setPen(pal.color(QPalette.ColorRole.WindowText))
@@ -102,19 +120,7 @@ class CardInfoDialog(QDialog):
         summary = QLabel(self._summary())
         summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         summary.setWordWrap(True)
-        self.history = _table(
-            [
-                "Reviewed",
-                "Answer",
-                "Was",
-                "Days since",
-                "Recall before",
-                "Stability",
-                "Difficulty",
-                "Next in",
-                "Time",
-            ]
-        )
+        self.history = named(_table(HISTORY_COLUMNS), "Review history")
         self._fill()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -127,7 +133,7 @@ class CardInfoDialog(QDialog):
         box.addWidget(QLabel(f"<b>Review history</b> ({len(info.history)} answers)"))
         box.addWidget(self.history, 1)
         box.addWidget(buttons)
-        self.resize(860, 640)
+        keep_geometry(self, "card-info", QSize(860, 640))
 
     def _summary(self) -> str:
         i = self.info
@@ -170,7 +176,7 @@ class CardInfoDialog(QDialog):
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 if c == 1:
-                    item.setForeground(QColor(RATING_COLOURS[h.rating]))
+                    item.setForeground(QColor(colours().ratings[h.rating - 1]))
                 t.setItem(r, c, item)
 
 
@@ -189,7 +195,7 @@ class LeechDialog(QDialog):
         self.setWindowTitle(f"Leeches · {len(leeches)} card{'s' * (len(leeches) != 1)}")
         advice = QLabel(LEECH_ADVICE.format(n=threshold))
         advice.setWordWrap(True)
-        self.table = _table(["Lapses", "Deck", "Domain", "Tagged", "Question"])
+        self.table = named(_table(["Lapses", "Deck", "Domain", "Tagged", "Question"]), "Leeches")
         self.table.setRowCount(len(leeches))
         for r, lch in enumerate(leeches):
             for c, v in enumerate(
@@ -219,4 +225,4 @@ class LeechDialog(QDialog):
             box.addWidget(QLabel(f"No card has {threshold} or more lapses. Well done."))
         box.addWidget(self.table, 1)
         box.addWidget(buttons)
-        self.resize(760, 460)
+        keep_geometry(self, "leeches", QSize(760, 460))

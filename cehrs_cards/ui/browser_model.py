@@ -15,6 +15,7 @@ from cehrs_cards.core.domains import domain_name
 from cehrs_cards.core.records import CardState
 from cehrs_cards.core.scheduling import format_interval
 from cehrs_cards.services.browse import BrowseRow
+from cehrs_cards.ui.theme import colours
 
 PAGE = 100
 MAX_PAGES = 40
@@ -35,12 +36,12 @@ COLUMNS: tuple[Column, ...] = (
 )
 CARD_LEVEL = frozenset({"due", "interval", "stability", "retrievability", "lapses", "reps"})
 """Columns that describe one card: empty in notes mode (a note's cards differ in them)."""
-FLAG_TINTS = {1: "#d93025", 2: "#e37400", 3: "#188038", 4: "#1a73e8"}
-SUSPENDED_TINT = "#f2c14e"
+SUSPENDED_TINT = "#f2c14e"  # yellow, as Anki's suspended rows
+FLAG_ALPHA, SUSPENDED_ALPHA = 60, 70  # row tints over the table's background: text stays 4.5:1
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-def _tint(colour: str, alpha: int = 60) -> QBrush:
+def _tint(colour: str, alpha: int = FLAG_ALPHA) -> QBrush:
     c = QColor(colour)
     c.setAlpha(alpha)
     return QBrush(c)
@@ -132,9 +133,10 @@ class CardTableModel(QAbstractTableModel):
         ):
             return _RIGHT
         if role == Qt.ItemDataRole.BackgroundRole:
-            if row.flag:
-                return _tint(FLAG_TINTS[row.flag])
-            return _tint(SUSPENDED_TINT, 70) if row.suspended else None
+            flags = colours().flags  # the current theme's, read when the row is painted
+            if 0 < row.flag <= len(flags):
+                return _tint(flags[row.flag - 1])
+            return _tint(SUSPENDED_TINT, SUSPENDED_ALPHA) if row.suspended else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, key)
         return None

@@ -68,17 +68,16 @@ class Sidebar(QTreeWidget):
         types = self._section("Note types")
         for name in data.notetypes:
             self._leaf(types, name, f"note:{quote(name)}")
-        for i in range(self.topLevelItemCount()):
-            top = self.topLevelItem(i)
+        for top in self._sections():
             top.setExpanded(top.text(0) in self._expanded)
+
+    def _sections(self) -> list[QTreeWidgetItem]:
+        items = (self.topLevelItem(i) for i in range(self.topLevelItemCount()))
+        return [item for item in items if item is not None]
 
     def _remember_expanded(self) -> None:
         if self.topLevelItemCount():
-            self._expanded = {
-                self.topLevelItem(i).text(0)
-                for i in range(self.topLevelItemCount())
-                if self.topLevelItem(i).isExpanded()
-            }
+            self._expanded = {top.text(0) for top in self._sections() if top.isExpanded()}
 
     def _section(self, title: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([title])

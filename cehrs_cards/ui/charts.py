@@ -1,8 +1,9 @@
 """Small charts painted with QPainter: bars (stacked or not), horizontal bars.
 
 QtCharts lives in PySide6-Addons (about 200 MB more than the Essentials the app installs);
-these few chart types need only QPainter. Colours come from the palette, so light and dark
-themes both read well; hovering a bar shows its values.
+these few chart types need only QPainter. Colours come from the palette and the theme's named
+colours (resolved when painted), so light and dark themes both read well and a theme switch
+repaints them; hovering a bar shows its values.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-SERIES_COLOURS = ("#4c8bf5", "#f29900", "#34a853", "#ea4335", "#a142f4", "#12b5cb")
+from cehrs_cards.ui.theme import named_colour
+
+SERIES_COLOURS = tuple(f"series.{i}" for i in range(6))
 
 
 @dataclass(frozen=True)
 class Series:
     name: str
     colour: str
+    """A theme colour name (see theme.named_colour) or #rrggbb."""
     values: Sequence[float]
 
 
@@ -30,7 +34,7 @@ def nice_step(top: float, ticks: int = 4) -> float:
     if top <= 0:
         return 1.0
     raw = top / ticks
-    power = 10 ** math.floor(math.log10(raw))
+    power = 10.0 ** math.floor(math.log10(raw))
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
@@ -180,7 +184,7 @@ class BarChart(Chart):
             for s in self.series:
                 h = plot.height() * s.values[i] / top
                 if h > 0:
-                    p.setBrush(QColor(s.colour))
+                    p.setBrush(named_colour(s.colour))
                     p.drawRect(QRectF(plot.left() + i * slot + gap / 2, base - h, slot - gap, h))
                     base -= h
 
@@ -244,7 +248,7 @@ class HBarChart(Chart):
             p.drawText(QRectF(area.left(), y, label_w, row_h), Qt.AlignmentFlag.AlignVCenter, label)
             w = bar_w * value / top
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(colour))
+            p.setBrush(named_colour(colour))
             p.drawRoundedRect(QRectF(area.left() + label_w, y + 4, max(w, 1), row_h - 8), 3, 3)
             p.setPen(self.muted())
             text_rect = QRectF(area.left() + label_w + w + 6, y, value_w, row_h)
@@ -256,7 +260,7 @@ def paint_legend(p: QPainter, x: float, y: float, series: Sequence[Series], text
     fm = p.fontMetrics()
     for s in series:
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(s.colour))
+        p.setBrush(named_colour(s.colour))
         p.drawRoundedRect(QRectF(x, y + 3, 10, 10), 2, 2)
         p.setPen(text)
         p.drawText(QPointF(x + 14, y + fm.ascent()), s.name)

@@ -6,16 +6,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from cehrs_cards.core.domains import domain_name
+from cehrs_cards.core.readiness import DomainMastery, Estimate
+from cehrs_cards.core.stats import CurvePoint
 from cehrs_cards.ui.charts import Chart
-
-HEAT = "#34a853"
-DOMAIN_COLOURS = {1: "#4c8bf5", 2: "#34a853", 3: "#f29900", 4: "#a142f4", 5: "#12b5cb"}
+from cehrs_cards.ui.theme import colours
 
 
 class HeatmapChart(Chart):
@@ -54,7 +54,7 @@ class HeatmapChart(Chart):
             col, row = (d - start).days // 7, d.weekday()
             rect = QRectF(area.left() + left + col * cell, top + row * cell, cell - 2, cell - 2)
             lvl = self.level(n)
-            colour = QColor(HEAT) if lvl else empty
+            colour = QColor(colours().right) if lvl else empty
             if lvl:
                 colour.setAlphaF(0.25 + 0.1875 * lvl)
             p.setPen(Qt.PenStyle.NoPen)
@@ -106,12 +106,12 @@ class MasteryChart(Chart):
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
-        self.domains: list[dict[str, Any]] = []
+        self.domains: list[DomainMastery] = []
         self.cut: float | None = None
-        self._cols: list[tuple[QRectF, dict[str, Any]]] = []
+        self._cols: list[tuple[QRectF, DomainMastery]] = []
         self.setMinimumHeight(240)
 
-    def set_data(self, domains: Sequence[dict[str, Any]], cut: float | None) -> None:
+    def set_data(self, domains: Sequence[DomainMastery], cut: float | None) -> None:
         self.domains, self.cut = list(domains), cut
         self.update()
 
@@ -125,11 +125,11 @@ class MasteryChart(Chart):
             area.left() + axis_w, area.top() + 4, area.width() - axis_w - 4, area.height() - 44
         )
         self._paint_grid(p, plot)
-        total = sum(d["items"] for d in self.domains) or 1
+        total = sum(d.items for d in self.domains) or 1
         x = plot.left()
         self._cols = []
         for d in self.domains:
-            w = plot.width() * d["items"] / total
+            w = plot.width() * d.items / total
             col = QRectF(x + 1, plot.top(), w - 2, plot.height())
             self._paint_column(p, col, d)
             self._cols.append((col, d))
@@ -150,35 +150,35 @@ class MasteryChart(Chart):
             text = f"{pct}%"
             p.drawText(QPointF(plot.left() - fm.horizontalAdvance(text) - 5, y + 4), text)
 
-    def _paint_column(self, p: QPainter, col: QRectF, d: dict[str, Any]) -> None:
+    def _paint_column(self, p: QPainter, col: QRectF, d: DomainMastery) -> None:
         fm = p.fontMetrics()
-        colour = QColor(DOMAIN_COLOURS.get(d["domain"], "#888888"))
+        colour = QColor(colours().domains[d.domain - 1])
         back = QColor(colour)
         back.setAlphaF(0.16)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(back)
         p.drawRect(col)
-        h = col.height() * d["expected"]
+        h = col.height() * d.share
         p.setBrush(colour)
         p.drawRect(QRectF(col.left(), col.bottom() - h, col.width(), h))
-        p.setPen(QColor("#ffffff"))
-        pct = f"{d['expected']:.0%}"
+        p.setPen(QColor(colours().on_domain))
+        pct = f"{d.share:.0%}"
         if h > fm.height() + 4 and fm.horizontalAdvance(pct) < col.width():
             top = QRectF(col.left(), col.bottom() - h + 2, col.width(), fm.height())
             p.drawText(top, Qt.AlignmentFlag.AlignHCenter, pct)
         p.setPen(self.colour(QPalette.ColorRole.WindowText))
         label = QRectF(col.left() - 2, col.bottom() + 4, col.width() + 4, 40)
-        text = f"{d['domain']} · {d['items']}%\n{d['points']:.1f} pts"
+        text = f"{d.domain} · {d.items}%\n{d.points:.1f} pts"
         p.drawText(label, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, text)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         for rect, d in self._cols:
             if rect.contains(event.position()):
                 text = (
-                    f"<b>{d['domain']} {d['name']}</b><br>{d['items']} of 100 scored items<br>"
-                    f"expected right: {d['expected']:.1%} (est.)<br>"
-                    f"expected points: {d['points']:.1f}<br>"
-                    f"cards studied: {d['studied']} of {d['cards']}"
+                    f"<b>{d.domain} {domain_name(d.domain)}</b><br>{d.items} of 100 scored "
+                    f"items<br>expected right: {d.share:.1%} (est.)<br>"
+                    f"expected points: {d.points:.1f}<br>"
+                    f"cards studied: {d.seen} of {d.cards}"
                 )
                 QToolTip.showText(event.globalPosition().toPoint(), text, self)
                 return
@@ -191,10 +191,10 @@ class CalibrationPlot(Chart):
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
-        self.points: list[dict[str, Any]] = []
+        self.points: list[CurvePoint] = []
         self.setMinimumHeight(260)
 
-    def set_points(self, points: Sequence[dict[str, Any]]) -> None:
+    def set_points(self, points: Sequence[CurvePoint]) -> None:
         self.points = list(points)
         self.update()
 
@@ -203,7 +203,7 @@ class CalibrationPlot(Chart):
 
     def paint_plot(self, p: QPainter, area: QRectF) -> None:
         fm = p.fontMetrics()
-        low = min([0.5] + [min(x["predicted"], x["actual"]) for x in self.points])
+        low = min([0.5] + [min(x.predicted, x.actual) for x in self.points])
         low = math.floor(low * 10) / 10
         side = min(area.width() - 50, area.height() - fm.height() - 12)
         plot = QRectF(area.left() + 42, area.top() + 4, side, side)
@@ -225,12 +225,12 @@ class CalibrationPlot(Chart):
             tick += 0.1
         p.setPen(QPen(self.muted(), 1, Qt.PenStyle.DashLine))
         p.drawLine(at(low, low), at(1, 1))
-        biggest = max(x["count"] for x in self.points)
+        biggest = max(x.count for x in self.points)
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(DOMAIN_COLOURS[1]))
+        p.setBrush(QColor(colours().domains[0]))
         for x in self.points:
-            r = 3 + 9 * math.sqrt(x["count"] / biggest)
-            p.drawEllipse(at(x["predicted"], x["actual"]), r, r)
+            r = 3 + 9 * math.sqrt(x.count / biggest)
+            p.drawEllipse(at(x.predicted, x.actual), r, r)
         p.setPen(self.muted())
         p.drawText(QPointF(plot.right() + 6, plot.bottom()), "predicted")
         p.drawText(QPointF(plot.left() + 4, plot.top() + fm.ascent()), "measured")
@@ -243,10 +243,10 @@ class ScoreGauge(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.est: dict[str, Any] | None = None
+        self.est: Estimate | None = None
         self.setMinimumHeight(64)
 
-    def set_estimate(self, est: dict[str, Any]) -> None:
+    def set_estimate(self, est: Estimate) -> None:
         self.est = est
         self.update()
 
@@ -254,27 +254,28 @@ class ScoreGauge(QWidget):
         v = min(max(v, self.LOW), self.HIGH)
         return r.left() + r.width() * (v - self.LOW) / (self.HIGH - self.LOW)
 
-    def paintEvent(self, _event: Any) -> None:
+    def paintEvent(self, _event: QPaintEvent) -> None:
         if self.est is None:
             return
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fm = p.fontMetrics()
         track = QRectF(12, 20, self.width() - 24, 12)
-        for lo, hi, colour in ((self.LOW, self.PASS, "#ea4335"), (self.PASS, self.HIGH, HEAT)):
+        zones = ((self.LOW, self.PASS, colours().error), (self.PASS, self.HIGH, colours().right))
+        for start, end, colour in zones:
             c = QColor(colour)
             c.setAlphaF(0.22)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(c)
-            x0 = self.x_of(lo, track)
-            p.drawRect(QRectF(x0, track.top(), self.x_of(hi, track) - x0, track.height()))
-        lo, hi = self.est["scaled_range"]
+            x0 = self.x_of(start, track)
+            p.drawRect(QRectF(x0, track.top(), self.x_of(end, track) - x0, track.height()))
+        lo, hi = self.est.scaled_range
         band = QColor(self.palette().color(QPalette.ColorRole.Highlight))
         band.setAlphaF(0.45)
         p.setBrush(band)
         x0, x1 = self.x_of(lo, track), self.x_of(hi, track)
         p.drawRoundedRect(QRectF(x0, track.top() - 3, max(x1 - x0, 2), track.height() + 6), 4, 4)
-        x = self.x_of(self.est["scaled"], track)
+        x = self.x_of(self.est.scaled, track)
         p.setBrush(self.palette().color(QPalette.ColorRole.Highlight))
         p.setPen(QPen(self.palette().color(QPalette.ColorRole.Base), 2))
         p.drawEllipse(QPointF(x, track.center().y()), 8, 8)

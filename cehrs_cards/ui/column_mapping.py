@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cehrs_cards.interchange.text_csv import ColumnMapping
+from cehrs_cards.services.records import ColumnMapping
 from cehrs_cards.services.transfer import TextLayout
+from cehrs_cards.ui.widgets import named
 
 IGNORE, TAGS, DECK, GUID = "(ignore)", "Tags", "Deck", "ID (guid)"
 _META = {TAGS: "tags_column", DECK: "deck_column", GUID: "guid_column"}
@@ -33,14 +34,14 @@ class ColumnMappingPanel(QWidget):
     def __init__(self, layout: TextLayout, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.layout_info = layout
-        self.notetype = QComboBox()
+        self.notetype = named(QComboBox(), "Note type")
         self.notetype.addItems(sorted(layout.notetypes))
         self.notetype.setCurrentText(layout.mapping.notetype)
         self.header = QCheckBox("First row holds column names")
         self.header.setChecked(layout.mapping.first_row_is_header)
-        self.deck = QLineEdit(layout.mapping.deck)
+        self.deck = named(QLineEdit(layout.mapping.deck), "Deck")
         self.deck.setPlaceholderText("deck for the notes (A::B nests)")
-        self.table = QTableWidget()
+        self.table = named(QTableWidget(), "Columns of the file", "The first row says what each is")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setMaximumHeight(150)
@@ -72,7 +73,7 @@ class ColumnMappingPanel(QWidget):
         )
         fields = layout.notetypes.get(self.notetype.currentText(), ())
         for col in range(1, layout.width + 1):
-            combo = QComboBox()
+            combo = named(QComboBox(), f"Use column {col} as")
             combo.addItems([IGNORE, *fields, TAGS, DECK, GUID])
             combo.setCurrentText(_role(m, col))
             combo.currentTextChanged.connect(lambda _t: self._emit())

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,19 +35,20 @@ from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
 from cehrs_cards.core.ops import OpResult, Progress
 from cehrs_cards.core.scheduling import LEAD_DAYS, DailyPlan, value_retention
 from cehrs_cards.core.words import count
-from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.notes import NoteChange, NoteDetail
+from cehrs_cards.services.records import Settings
 from cehrs_cards.services.scheduling import OptimiseReport, RescheduleReport, SchedulingService
 from cehrs_cards.ui.advanced import Advanced, explanation
 from cehrs_cards.ui.ops import Job, OpRunner
 from cehrs_cards.ui.safe_html import message
-from cehrs_cards.ui.widgets import ok_cancel
+from cehrs_cards.ui.widgets import confirm_discard, named, ok_cancel, scrolled
+from cehrs_cards.ui.window_state import keep_geometry
 
 T = TypeVar("T")
 
 
 def domain_combo(current: int) -> QComboBox:
-    combo = QComboBox()
+    combo = named(QComboBox(), "CEHRS domain")
     for dom in (*(d.id for d in DOMAINS), UNASSIGNED):
         combo.addItem(f"{dom} {domain_name(dom)}" if dom else domain_name(dom), dom)
     combo.setCurrentIndex(combo.findData(current))
@@ -75,14 +77,14 @@ class EditNoteDialog(QDialog):
         form.addRow("Domain", self.domain)
         buttons = ok_cancel(self, QDialogButtonBox.StandardButton.Save)
         box = QVBoxLayout(self)
-        box.addLayout(form)
-        box.addWidget(QLabel("Ctrl+Enter saves · Esc cancels · changes can be undone with Ctrl+Z"))
+        box.addWidget(scrolled(form, "Fields"), 1)
+        hint = QLabel("Ctrl+Enter saves · Esc cancels · changes can be undone with Ctrl+Z")
+        hint.setWordWrap(True)
+        box.addWidget(hint)
         box.addWidget(buttons)
-        self.resize(640, 520)
+        keep_geometry(self, "edit-note", QSize(640, 560))
 
-    def keyPressEvent(self, event):  # type: ignore[no-untyped-def]
-        from PySide6.QtCore import Qt
-
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if (
             event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and event.modifiers() & Qt.KeyboardModifier.ControlModifier
@@ -90,6 +92,14 @@ class EditNoteDialog(QDialog):
             self.accept()
             return
         super().keyPressEvent(event)
+
+    def reject(self) -> None:
+        """Esc or Cancel: a changed note is only thrown away if the user says so."""
+        if self.result_note() != NoteChange.of(self.note) and not confirm_discard(
+            self, "the changes to this note"
+        ):
+            return
+        super().reject()
 
     def result_note(self) -> NoteChange:
         return replace(
@@ -127,16 +137,15 @@ class SettingsDialog(QDialog):
             self.theme.addItem(label, key)
         self.theme.setCurrentIndex(self.theme.findData(settings.theme))
         self.not_booked = QCheckBox("Not booked yet")
-        self.exam_date = QDateEdit()
+        self.exam_date = named(QDateEdit(), "Exam date")
         self.exam_date.setCalendarPopup(True)
         self.exam_date.setDisplayFormat("yyyy-MM-dd")
-        self.exam_date.setAccessibleName("Exam date")
         exam = QDate.fromString(settings.exam_date or "", "yyyy-MM-dd")
         self.not_booked.setChecked(not exam.isValid())
         self.exam_date.setDate(exam if exam.isValid() else QDate.currentDate().addDays(60))
         self.exam_date.setEnabled(exam.isValid())
         self.not_booked.toggled.connect(lambda on: self.exam_date.setEnabled(not on))
-        self.per_domain = _policy_table()
+        self.per_domain = named(_policy_table(), "Exam-weighted policy by domain")
         self.policy_note = QLabel()
         self.policy_note.setWordWrap(True)
         self.retention.valueChanged.connect(self._show_retentions)
@@ -144,6 +153,8 @@ class SettingsDialog(QDialog):
         self._fill_policy()
         self._show_retentions()
         _fit_rows(self.per_domain)
+        self.bury = QCheckBox("Once a card is answered, keep its note's other cards for tomorrow")
+        self.bury.setChecked(self.settings.bury_new and self.settings.bury_reviews)
         exam_row = QHBoxLayout()
         exam_row.addWidget(self.exam_date, 1)
         exam_row.addWidget(self.not_booked)
@@ -152,6 +163,7 @@ class SettingsDialog(QDialog):
         form.addRow("New cards a day", self.new_per_day)
         form.addRow("Most reviews a day", self.reviews_per_day)
         form.addRow("A new study day starts at", self.rollover)
+        form.addRow("Related cards", self.bury)
         form.addRow("Theme", self.theme)
         form.addRow(
             explanation(
@@ -160,13 +172,19 @@ class SettingsDialog(QDialog):
         )
         self.advanced = self._advanced()
         buttons = ok_cancel(self)
+        body = QVBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(form)
+        body.addSpacing(8)
+        body.addWidget(self.advanced)
+        body.addStretch(1)
         box = QVBoxLayout(self)
-        box.addLayout(form)
-        box.addSpacing(8)
-        box.addWidget(self.advanced)
-        box.addStretch(1)
+        area = scrolled(body, "Settings")
+        box.addWidget(area, 1)
         box.addWidget(buttons)
-        self.resize(760, self.sizeHint().height())
+        content = area.widget()
+        tall = content.sizeHint().height() if content is not None else 480
+        keep_geometry(self, "settings", QSize(760, tall + buttons.sizeHint().height() + 40))
 
     def _advanced(self) -> Advanced:
         """Expert settings and the policy's numbers, folded away, each explained in a line."""
@@ -227,6 +245,8 @@ class SettingsDialog(QDialog):
             base_retention=round(self.retention.value(), 3),
             tilt=self.tilt.value(),
             theme=str(self.theme.currentData()),
+            bury_new=self.bury.isChecked(),
+            bury_reviews=self.bury.isChecked(),
             exam_date=None
             if self.not_booked.isChecked()
             else self.exam_date.date().toString("yyyy-MM-dd"),
@@ -321,21 +341,25 @@ class SchedulingJobs(QObject):
         fn: Callable[[Progress], OpResult[T]],
         done: Callable[[T], object],
     ) -> None:
-        dialog = QProgressDialog(label, "Cancel", 0, 0, self.parent_widget)
-        dialog.setWindowTitle("CEHRS Cards")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-        dialog.canceled.connect(self._on_dialog_canceled)
+        dialog = self.progress_dialog(label)
         self._progress = dialog
         self._job = self.runner.op(
             fn,
             initiator=self,
-            done=lambda value: (self._finish(), done(value)),
+            done=lambda value: self._finish_then(done, value),
             failed=self._on_failed,
             cancelled=self._on_cancelled,
             progress=self._on_job_progress,
         )
         dialog.show()
+
+    def progress_dialog(self, label: str) -> QProgressDialog:
+        dialog = QProgressDialog(label, "Cancel", 0, 0, self.parent_widget)
+        dialog.setWindowTitle("CEHRS Cards")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.canceled.connect(self._on_dialog_canceled)
+        return dialog
 
     def _on_job_progress(self, done: int, total: int) -> None:
         if self._progress is not None:
@@ -345,6 +369,10 @@ class SchedulingJobs(QObject):
     def _on_dialog_canceled(self) -> None:
         if self._job is not None:
             self._job.cancel()
+
+    def _finish_then(self, done: Callable[[T], object], value: T) -> None:
+        self._finish()
+        done(value)
 
     def _finish(self) -> None:
         if self._progress is not None:
@@ -375,7 +403,8 @@ def _report(r: OptimiseReport) -> str:
     """Old vs new parameters scored on the same reviews, and the decision."""
     head = (
         f"{count(r.reviews, 'answer')} on {count(r.cards, 'card')} "
-        f"({count(r.items, 'long-term review')})."
+        f"({count(r.items, 'long-term review')}). Both sets are scored on "
+        f"{count(r.held_out, 'review')} the new set was not fitted to."
     )
     if r.old_fit is None or r.new_fit is None:
         return f"{head}\n\nKept your current parameters: {r.reason}."
@@ -385,11 +414,12 @@ def _report(r: OptimiseReport) -> str:
         f"current:   {r.old_fit.log_loss:.4f}     {r.old_fit.rmse_bins:.4f}\n"
         f"new:         {r.new_fit.log_loss:.4f}     {r.new_fit.rmse_bins:.4f}\n\n"
         + (
-            "The new parameters predict your reviews better: saved, and your cards "
-            "rescheduled with them."
+            "The new parameters predict reviews they were not fitted to better: saved, and "
+            "your cards rescheduled with them."
             if r.kept == "new"
-            else "The new parameters are not better: your current ones are kept."
+            else "The new parameters are not better on held-out reviews: your current ones "
+            "are kept."
         )
         + "\nLog loss and RMSE (bins) measure how far the predicted chance of remembering is "
-        "from what you did: lower is better (both sets scored on the same reviews)."
+        "from what you did: lower is better (the same held-out reviews for both sets)."
     )

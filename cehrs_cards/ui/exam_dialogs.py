@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -24,6 +25,9 @@ from cehrs_cards.core.exam import CUT_BAND, SECONDS_PER_ITEM, TIMED, TUTOR
 from cehrs_cards.services.exam_pool import FILTERS
 from cehrs_cards.services.exams import BlockCatalog, BlockSpec, ExamOptions
 from cehrs_cards.ui.advanced import Advanced
+from cehrs_cards.ui.theme import colours
+from cehrs_cards.ui.widgets import make_default, named, scrolled
+from cehrs_cards.ui.window_state import keep_geometry
 
 MOCK_INTRO = (
     f"<h2>CEHRS mock exam</h2><p><b>{SCORED_ITEMS + PRETEST_ITEMS} questions in "
@@ -46,8 +50,6 @@ class MockStartDialog(QDialog):
         self.opts = opts
         intro = QLabel(MOCK_INTRO)
         intro.setWordWrap(True)
-        intro.setFixedWidth(600)
-        intro.setFixedHeight(intro.heightForWidth(600))  # wrapped labels misreport height
         self.pause = QCheckBox("Allow pausing the clock")
         self.pause.setChecked(opts.allow_pause)
         self.strike = QCheckBox("Allow striking out options (right-click or Alt+1-4)")
@@ -56,7 +58,7 @@ class MockStartDialog(QDialog):
         cbox = QVBoxLayout(comforts)
         cbox.addWidget(self.pause)
         cbox.addWidget(self.strike)
-        self.cut = QSpinBox()
+        self.cut = named(QSpinBox(), "Assumed raw cut C for the scaled estimate")
         self.cut.setRange(50, 90)
         self.cut.setValue(opts.cut)
         self.cut.setSuffix(" of 100")
@@ -78,16 +80,21 @@ class MockStartDialog(QDialog):
             "the same kind on other cards.",
         )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        start = buttons.addButton("Start the exam", QDialogButtonBox.ButtonRole.AcceptRole)
-        start.setDefault(True)
+        self.start = buttons.addButton("Start the exam", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        body = QVBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(intro)
+        body.addWidget(comforts)
+        body.addWidget(advanced)
+        body.addStretch(1)
         box = QVBoxLayout(self)
-        box.addWidget(intro)
-        box.addWidget(comforts)
-        box.addWidget(advanced)
+        box.addWidget(scrolled(body, "Mock exam"), 1)
         box.addWidget(QLabel("Enter starts the clock · Esc cancels"))
         box.addWidget(buttons)
+        make_default(self.start)  # once it is in the dialog, or Cancel takes Enter
+        keep_geometry(self, "mock-start", QSize(680, 560))
 
     def result_options(self) -> ExamOptions:
         return replace(
@@ -113,7 +120,7 @@ class PracticeDialog(QDialog):
             "flagged": QCheckBox("Flagged (when last seen, or with a card flag)"),
         }
         assert set(self.filters) == set(FILTERS)
-        self.size_spin = QSpinBox()
+        self.size_spin = named(QSpinBox(), "Questions")
         self.size_spin.setRange(1, 200)
         self.size_spin.setValue(20)
         self.timed = QRadioButton(f"Timed: {SECONDS_PER_ITEM} s per question, like the exam")
@@ -127,7 +134,6 @@ class PracticeDialog(QDialog):
         self.available.setObjectName("blockAvailable")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.start = self.buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.start.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self._build()
@@ -152,15 +158,27 @@ class PracticeDialog(QDialog):
         mbox.addWidget(self.timed)
         mbox.addWidget(self.tutor)
         size_row = QHBoxLayout()
-        size_row.addWidget(QLabel("Questions:"))
+        size_label = QLabel("&Questions:")
+        size_label.setBuddy(self.size_spin)
+        size_row.addWidget(size_label)
         size_row.addWidget(self.size_spin)
         size_row.addWidget(self.available, 1)
+        self.available.setWordWrap(True)
+        body = QVBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(doms)
+        body.addWidget(filt)
+        body.addWidget(mode)
+        body.addStretch(1)
         box = QVBoxLayout(self)
-        box.addWidget(doms)
-        box.addWidget(filt)
-        box.addWidget(mode)
+        box.addWidget(scrolled(body, "Practice block"), 1)
         box.addLayout(size_row)
+        box.addWidget(QLabel("Enter starts the block · Esc cancels"))
         box.addWidget(self.buttons)
+        make_default(self.start)  # once it is in the dialog, or Cancel takes Enter
+        content = body.parentWidget()
+        tall = content.sizeHint().height() if content is not None else 420
+        keep_geometry(self, "practice", QSize(480, tall + 140))
 
     def spec(self) -> BlockSpec:
         return BlockSpec(
@@ -175,7 +193,7 @@ class PracticeDialog(QDialog):
         spec = self.spec()
         n = self.catalog.available(spec) if spec.domains else 0
         if n == 0:
-            text = "<span style='color:#d93025'>No questions match.</span>"
+            text = f"<span style='color:{colours().error}'>No questions match.</span>"
         elif n < spec.size:
             text = f"{n} match: the block will have {n}."
         else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,9 @@ from cehrs_cards.core.domains import PASSING_SCALED, SCALED_MAX, SCALED_MIN
 from cehrs_cards.core.exam import MOCK, scaled_band
 from cehrs_cards.services.exam_store import HistoryEntry
 from cehrs_cards.ui.exam_results import clock_text
+from cehrs_cards.ui.theme import colours
+from cehrs_cards.ui.widgets import make_default, named
+from cehrs_cards.ui.window_state import keep_geometry
 
 TREND_WINDOW = 5
 
@@ -45,7 +48,9 @@ class TrendChart(QWidget):
     def __init__(self, mocks: Sequence[HistoryEntry], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.mocks = [m for m in mocks if m.scaled is not None]
-        self.setMinimumSize(560, 220)
+        self.setMinimumSize(360, 170)
+        self.setAccessibleName("Estimated scaled score of each mock")
+        self.setAccessibleDescription(_trend_text(self.mocks))
 
     def _y(self, plot: QRectF, value: float) -> float:
         frac = (value - SCALED_MIN) / (SCALED_MAX - SCALED_MIN)
@@ -64,16 +69,27 @@ class TrendChart(QWidget):
             p.setPen(text)
             p.drawText(QRectF(0, y - 8, 38, 16), Qt.AlignmentFlag.AlignRight, str(v))
             p.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
-        y390 = self._y(plot, PASSING_SCALED)
-        p.setPen(QPen(QColor("#188038"), 1.5, Qt.PenStyle.DashLine))
-        p.drawLine(QPointF(plot.left(), y390), QPointF(plot.right(), y390))
-        p.drawText(QPointF(plot.left() + 4, y390 - 4), "390 pass")
+        self._paint_pass_line(p, plot, pal)
         if not self.mocks:
             p.setPen(text)
             p.drawText(plot, Qt.AlignmentFlag.AlignCenter, "No mock exams yet")
         else:
             self._paint_points(p, plot, pal)
         p.end()
+
+    def _paint_pass_line(self, p: QPainter, plot: QRectF, pal: QPalette) -> None:
+        """The dashed 390 line, labelled just below it on a patch of background (the 400
+        grid line is only a few pixels above, and would strike a label drawn there)."""
+        y390 = self._y(plot, PASSING_SCALED)
+        green = QColor(colours().right)
+        p.setPen(QPen(green, 1.5, Qt.PenStyle.DashLine))
+        p.drawLine(QPointF(plot.left(), y390), QPointF(plot.right(), y390))
+        label = f"{PASSING_SCALED} pass"
+        fm = p.fontMetrics()
+        box = QRectF(plot.left() + 4, y390 + 2, fm.horizontalAdvance(label) + 6, fm.height())
+        p.fillRect(box, pal.color(QPalette.ColorRole.Window))
+        p.setPen(green)
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
 
     def _paint_points(self, p: QPainter, plot: QRectF, pal: QPalette) -> None:
         n = len(self.mocks)
@@ -109,7 +125,7 @@ class HistoryDialog(QDialog):
         self.chart = TrendChart(mocks)
         self.trend = QLabel(_trend_text(mocks))
         self.trend.setObjectName("historyTrend")
-        self.table = QTableWidget(len(self.entries), 7)
+        self.table = named(QTableWidget(len(self.entries), 7), "Every attempt, newest first")
         self.table.setHorizontalHeaderLabels(
             ["Date", "Kind", "Questions", "Score", "Percent", "Scaled (est.)", "Time used"]
         )
@@ -127,7 +143,6 @@ class HistoryDialog(QDialog):
             self.table.selectRow(0)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.open_button = buttons.addButton("Show results", QDialogButtonBox.ButtonRole.ActionRole)
-        self.open_button.setDefault(True)
         self.open_button.setEnabled(bool(self.entries))
         self.open_button.clicked.connect(lambda: self._open(self.table.currentRow()))
         buttons.rejected.connect(self.reject)
@@ -136,8 +151,10 @@ class HistoryDialog(QDialog):
         box.addWidget(self.chart)
         box.addWidget(self.trend)
         box.addWidget(self.table, 1)
+        box.addWidget(QLabel("Enter shows the selected attempt's results · Esc closes"))
         box.addWidget(buttons)
-        self.resize(760, 620)
+        make_default(self.open_button)
+        keep_geometry(self, "exam-history", QSize(760, 620))
 
     def _open(self, row: int) -> None:
         if 0 <= row < len(self.entries):

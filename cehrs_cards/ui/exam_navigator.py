@@ -10,9 +10,18 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
-FLAG_COLOUR = "#e37400"
+from cehrs_cards.ui.theme import colours
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,8 @@ class NavigatorGrid(QWidget):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName("Question navigator")
+        self.setAccessibleDescription("Click a question to go to it; Ctrl+G asks for a number")
 
     def set_cells(self, cells: Sequence[Cell], current: int) -> None:
         resized = len(cells) != len(self.cells)
@@ -91,7 +102,7 @@ class NavigatorGrid(QWidget):
         p.drawText(r, Qt.AlignmentFlag.AlignCenter, str(i + 1))
         if c.flagged:
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(FLAG_COLOUR))
+            p.setBrush(QColor(colours().flags[1]))
             s = self.cell // 3
             p.drawPolygon([r.topRight() + QPoint(-s, 0), r.topRight(), r.topRight() + QPoint(0, s)])
 
@@ -132,6 +143,8 @@ def legend() -> QWidget:
 
 
 def navigator_panel(grid: NavigatorGrid, title: str) -> QWidget:
+    """Title, grid and legend, scrolling vertically when the window is short (a laptop
+    screen at 150 % shows about 8 of the 13 rows of a mock)."""
     panel = QWidget()
     box = QVBoxLayout(panel)
     box.setContentsMargins(0, 0, 0, 0)
@@ -140,4 +153,14 @@ def navigator_panel(grid: NavigatorGrid, title: str) -> QWidget:
     box.addWidget(grid, 0, Qt.AlignmentFlag.AlignLeft)
     box.addWidget(legend())
     box.addStretch(1)
-    return panel
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    area.setWidget(panel)
+    bar = area.verticalScrollBar()
+    extent = bar.sizeHint().width() if bar is not None else 16
+    area.setFixedWidth(max(panel.sizeHint().width(), grid.sizeHint().width()) + extent + 4)
+    area.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+    return area

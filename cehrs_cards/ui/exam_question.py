@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -26,13 +28,10 @@ from cehrs_cards.ui.exam_navigator import Cell, NavigatorGrid, navigator_panel
 from cehrs_cards.ui.mcq_html import revealed_html
 from cehrs_cards.ui.review_card import sound_label
 from cehrs_cards.ui.safe_html import inline_media
-from cehrs_cards.ui.theme import card_css
+from cehrs_cards.ui.theme import card_css, colours, is_dark, theme_signals
+from cehrs_cards.ui.zoom import add_zoom_keys, text_zoom
 
-TINTS = {  # (light, dark) backgrounds of an option
-    "selected": ("#dce8fc", "#24406e"),
-    "right": ("#dcf1e2", "#1d4a2a"),
-    "wrong": ("#fadcd9", "#5a2421"),
-}
+STATES = ("selected", "right", "wrong")  # an option's state; the tints are in Colours
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ class OptionButton(QFrame):
     def __init__(self, index: int, dark: bool) -> None:
         super().__init__()
         self.index = index
-        self.dark = dark
+        self.state = ("", False)
         self.setObjectName("option")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.badge = QLabel(LETTERS[index])
@@ -75,16 +74,20 @@ class OptionButton(QFrame):
         self.set_state("", False)
 
     def set_state(self, state: str, struck: bool) -> None:
-        """state: '' | selected | right | wrong."""
-        bg = TINTS[state][int(self.dark)] if state else "palette(base)"
-        fg = "gray" if struck else "palette(text)"
-        edge = {"selected": "palette(highlight)", "right": "#188038", "wrong": "#d93025"}
+        """state: '' | selected | right | wrong; colours of the current theme, text at the
+        current zoom."""
+        self.state = (state, struck)
+        c = colours()
+        bg = c.tints[STATES.index(state)] if state else "palette(base)"
+        fg = c.muted if struck else "palette(text)"
+        edge = {"selected": "palette(highlight)", "right": c.right, "wrong": c.error}
+        size = round(15 * text_zoom().factor())
         self.setStyleSheet(
             f"QFrame#option {{ background: {bg}; border: 2px solid "
             f"{edge.get(state, 'palette(mid)')}; border-radius: 8px; }}"
             "QLabel#optionBadge { border: 1px solid palette(mid); border-radius: 15px;"
             " font-weight: bold; background: palette(button); }"
-            f"QLabel#optionText {{ font-size: 15px; color: {fg}; }}"
+            f"QLabel#optionText {{ font-size: {size}px; color: {fg}; }}"
         )
         font = self.text.font()
         font.setStrikeOut(struck)
@@ -125,8 +128,8 @@ class QuestionPage(QWidget):
         self.flag_button.setMinimumWidth(190)
         self.flag_button.setStyleSheet(
             "QPushButton { padding: 4px 10px; }"
-            "QPushButton:checked { background: #e37400; color: white; border: 1px solid #b35c00;"
-            " border-radius: 4px; font-weight: bold; }"
+            f"QPushButton:checked {{ background: {colours().flag_button}; color: white;"
+            " border: 1px solid palette(shadow); border-radius: 4px; font-weight: bold; }"
         )
         self.flag_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.flag_button.clicked.connect(self.sig_flag.emit)
@@ -138,7 +141,7 @@ class QuestionPage(QWidget):
         self.stem.setObjectName("examStem")
         self.stem.setWordWrap(True)
         self.stem.setTextFormat(Qt.TextFormat.RichText)
-        self.stem.setStyleSheet("font-size: 17px;")
+        self.view: QuestionView | None = None
         self.options = [OptionButton(i, dark) for i in range(4)]
         for o in self.options:
             o.sig_pick.connect(self.sig_pick.emit)
@@ -147,10 +150,6 @@ class QuestionPage(QWidget):
         self.explanation.setObjectName("examExplanation")
         self.explanation.setWordWrap(True)
         self.explanation.setTextFormat(Qt.TextFormat.RichText)
-        self.explanation.setStyleSheet(
-            "QLabel#examExplanation { border: 1px solid palette(mid); border-radius: 8px;"
-            " padding: 10px; background: palette(alternate-base); font-size: 14px; }"
-        )
         self.grid = NavigatorGrid(columns=10, cell=28)
         self.grid.sig_goto.connect(self.sig_goto.emit)
         self.prev_button = _nav_button("◀  Previous (←)", self.sig_prev.emit)
@@ -159,6 +158,28 @@ class QuestionPage(QWidget):
         self.body = QStackedWidget()
         self._build()
         self._shortcuts(allow_pause)
+        self._zoom_text()
+        add_zoom_keys(self)
+        text_zoom().sig_changed.connect(self._on_look_changed)
+        theme_signals().sig_changed.connect(self._on_look_changed)
+
+    def _zoom_text(self) -> None:
+        """Stem and explanation at the current zoom (the options size theirs)."""
+        z = text_zoom().factor()
+        self.stem.setStyleSheet(f"font-size: {round(17 * z)}px;")
+        self.explanation.setStyleSheet(
+            "QLabel#examExplanation { border: 1px solid palette(mid); border-radius: 8px;"
+            " padding: 10px; background: palette(alternate-base);"
+            f" font-size: {round(14 * z)}px; }}"
+        )
+
+    def _on_look_changed(self, _value: object) -> None:
+        """A zoom step or a theme switch: draw the question again."""
+        self._zoom_text()
+        for option in self.options:
+            option.set_state(*option.state)
+        if self.view is not None:
+            self.show_view(self.view)
 
     def _build(self) -> None:
         top = QHBoxLayout()
@@ -199,6 +220,7 @@ class QuestionPage(QWidget):
         bottom.addWidget(self.review_button)
         bottom.addWidget(self.next_button)
         hint = QLabel(self._hint_text())
+        hint.setWordWrap(True)
         hint.setObjectName("examHint")
         hint.setStyleSheet("color: palette(placeholder-text);")
         box = QVBoxLayout(self)
@@ -218,12 +240,12 @@ class QuestionPage(QWidget):
         )
 
     def _shortcuts(self, allow_pause: bool) -> None:
-        keys: dict[str, object] = {}
+        keys: dict[str, Callable[[], object]] = {}
         for i, letter in enumerate(LETTERS):
-            keys[str(i + 1)] = lambda i=i: self.sig_pick.emit(i)
-            keys[letter] = lambda i=i: self.sig_pick.emit(i)
+            keys[str(i + 1)] = partial(self.sig_pick.emit, i)
+            keys[letter] = partial(self.sig_pick.emit, i)
             if self.allow_strike:
-                keys[f"Alt+{i + 1}"] = lambda i=i: self.sig_strike.emit(i)
+                keys[f"Alt+{i + 1}"] = partial(self.sig_strike.emit, i)
         for key in ("Right", "N", "PgDown", "Return", "Enter"):
             keys[key] = self.sig_next.emit
         for key in ("Left", "P", "PgUp"):
@@ -235,10 +257,11 @@ class QuestionPage(QWidget):
         for key, slot in keys.items():
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            sc.activated.connect(slot)  # type: ignore[arg-type]
+            sc.activated.connect(slot)
 
     # ----- showing ------------------------------------------------------------------------
     def show_view(self, v: QuestionView) -> None:
+        self.view = v
         s = v.slot
         label = f"<b>Question {v.index + 1} of {v.total}</b>"
         self.position.setText(label + (f"  ·  {v.filter_label}" if v.filter_label else ""))
@@ -249,17 +272,19 @@ class QuestionPage(QWidget):
         for i, o in enumerate(self.options):
             o.text.setText(inline_media(no_sound_tags(s.item.options[i]), self.media_dir))
             o.set_state(_option_state(s, i, v.reveal), i in s.struck)
+            o.setAccessibleName(f"Option {LETTERS[i]}: {o.text.text()}")
         self.flag_button.setChecked(s.flagged)
         self.flag_button.setText("⚑ Flagged (F)" if s.flagged else "⚑ Flag for review (F)")
         self.explanation.setVisible(v.reveal)
         if v.reveal:
-            styled = f"<style>{card_css(self.dark)}</style>{explanation_html(s)}"
+            css = card_css(is_dark(), text_zoom().factor())
+            styled = f"<style>{css}</style>{explanation_html(s)}"
             self.explanation.setText(inline_media(no_sound_tags(styled), self.media_dir))
         self.prev_button.setEnabled(v.index > 0)
         self.grid.set_cells(v.cells, v.index)
 
     def set_clock(self, text: str, warn: bool) -> None:
-        colour = "#d93025" if warn else "palette(text)"
+        colour = colours().error if warn else "palette(text)"
         self.clock.setStyleSheet(f"font-size: 16px; font-weight: bold; color: {colour};")
         self.clock.setText(text)
 
@@ -288,12 +313,12 @@ def no_sound_tags(html: str) -> str:
     return replace_sounds(html, sound_label) if "[sound:" in html else html
 
 
-def _nav_button(text: str, slot: object) -> QPushButton:
+def _nav_button(text: str, slot: Callable[[], object]) -> QPushButton:
     b = QPushButton(text)
     b.setMinimumHeight(38)
     b.setMinimumWidth(150)
     b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    b.clicked.connect(slot)  # type: ignore[arg-type]
+    b.clicked.connect(slot)
     return b
 
 

@@ -33,9 +33,10 @@ from cehrs_cards.services.exam_store import incomplete_flags
 from cehrs_cards.services.exams import missed_slots
 from cehrs_cards.ui.exam_question import explanation_html, no_sound_tags
 from cehrs_cards.ui.safe_html import SafeTextBrowser, inline_media
-from cehrs_cards.ui.theme import card_css
+from cehrs_cards.ui.theme import card_css, colours, is_dark, theme_signals
+from cehrs_cards.ui.widgets import named, scrolled
+from cehrs_cards.ui.zoom import add_zoom_keys, text_zoom
 
-VERDICT_COLOURS = {"pass": "#188038", "fail": "#d93025", "borderline": "#e37400"}
 FILTERS = ("All questions", "Missed", "Flagged", "Scored only", "Pretest only")
 
 
@@ -48,7 +49,7 @@ def summary_html(att: Attempt, rep: ScoreReport) -> str:
     """The score block: raw, estimate with band and assumption, verdict, time, pretest."""
     title = "Mock exam results" if att.kind == MOCK else f"Practice block results ({att.mode})"
     when = att.started.astimezone().strftime("%a %d %b %Y, %H:%M")
-    out = [f"<h2>{title}</h2><p style='color:gray'>{when}</p>"]
+    out = [f"<h2>{title}</h2><p style='color:{colours().muted}'>{when}</p>"]
     noun = "scored items" if att.kind == MOCK else "questions"
     out.append(
         f"<p style='font-size:18px'>Raw score: <b>{rep.correct} / {rep.total}</b> {noun} "
@@ -96,22 +97,23 @@ def _estimate_html(rep: ScoreReport) -> str:
     assert rep.scaled is not None and rep.band is not None
     lo, hi = rep.band
     word = "PASS" if rep.passed else "FAIL"
-    colour = VERDICT_COLOURS["pass" if rep.passed else "fail"]
+    c = colours()
+    colour = c.right if rep.passed else c.error
     extra = ""
     if rep.verdict == "borderline":
         extra = (
-            f"<br><span style='color:{VERDICT_COLOURS['borderline']}'>Borderline: the band "
+            f"<br><span style='color:{c.warn}'>Borderline: the band "
             f"straddles {PASSING_SCALED}; a pass only if NHA's raw cut is at most "
             f"{rep.correct} of 100.</span>"
         )
     return (
         f"<p style='font-size:18px'>Estimated scaled score: <b>≈ {rep.scaled:.0f}</b> "
-        f"<span style='color:gray'>(estimate)</span></p>"
+        f"<span style='color:{c.muted}'>(estimate)</span></p>"
         f"<p>Band: <b>{lo:.0f}–{hi:.0f}</b> if NHA's raw cut is anywhere from "
         f"{CUT_BAND[0]} to {CUT_BAND[1]} of 100.</p>"
         f"<p style='font-size:18px'>Estimated result: <b style='color:{colour}'>{word}</b> "
         f"(passing is {PASSING_SCALED}){extra}</p>"
-        f"<p style='color:gray'>Assumption: a raw score of C = {rep.cut} of 100 maps to "
+        f"<p style='color:{c.muted}'>Assumption: a raw score of C = {rep.cut} of 100 maps to "
         f"{PASSING_SCALED}, 0 to 200 and 100 to 500, linear in between. NHA does not publish its "
         "raw-to-scaled conversion, so this is an estimate, not a prediction.</p>"
     )
@@ -126,20 +128,22 @@ class ResultsPage(QWidget):
     def __init__(self, media_dir: Path, dark: bool) -> None:
         super().__init__()
         self.attempt: Attempt | None = None
+        self.report: ScoreReport | None = None
         self.summary = QLabel()
         self.summary.setObjectName("resultsSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.domains = QTableWidget(0, 4)
+        self.domains = named(QTableWidget(0, 4), "Score by domain")
         self.domains.setHorizontalHeaderLabels(["Domain", "Blueprint", "Correct", "Percent"])
-        self.items = QTableWidget(0, len(ITEM_COLUMNS))
+        self.items = named(
+            QTableWidget(0, len(ITEM_COLUMNS)), "Every question", "Select one to see it below"
+        )
         self.items.setHorizontalHeaderLabels(list(ITEM_COLUMNS))
-        self.filter = QComboBox()
+        self.filter = named(QComboBox(), "Show questions", "M shows the missed ones")
         self.filter.addItems(FILTERS)
         self.filter.currentIndexChanged.connect(self._fill_items)
-        self.detail = SafeTextBrowser()
+        self.detail = named(SafeTextBrowser(), "The selected question and its explanation")
         self.media_dir = media_dir
-        self.detail.document().setDefaultStyleSheet(card_css(dark))
         self.detail.document().setDocumentMargin(14)
         self.send_button = QPushButton("Send missed to review (Ctrl+R)")
         self.include_blank = QCheckBox("and the unanswered")
@@ -152,6 +156,20 @@ class ResultsPage(QWidget):
         self.sent_label = QLabel()
         self._build()
         self._shortcuts()
+        self._restyle()
+        add_zoom_keys(self)
+        text_zoom().sig_changed.connect(self._on_look_changed)
+        theme_signals().sig_changed.connect(self._on_look_changed)
+
+    def _restyle(self) -> None:
+        self.detail.document().setDefaultStyleSheet(card_css(is_dark(), text_zoom().factor()))
+
+    def _on_look_changed(self, _value: object) -> None:
+        """A zoom step or a theme switch: the score block and the item again."""
+        self._restyle()
+        if self.attempt is not None and self.report is not None:
+            self.summary.setText(summary_html(self.attempt, self.report))
+            self._show_item(self.items.currentRow())
 
     def _build(self) -> None:
         for table in (self.domains, self.items):
@@ -168,13 +186,13 @@ class ResultsPage(QWidget):
         self.count_button.toggled.connect(self.sig_count.emit)
         self.history_button.clicked.connect(self.sig_history.emit)
         self.close_button.clicked.connect(self.sig_close.emit)
-        left = QWidget()
-        lcol = QVBoxLayout(left)
+        lcol = QVBoxLayout()
         lcol.setContentsMargins(0, 0, 8, 0)
         lcol.addWidget(self.summary)
         lcol.addWidget(QLabel("<b>By domain</b> (scored items, against the blueprint)"))
         lcol.addWidget(self.domains)
         lcol.addStretch(1)
+        left = scrolled(lcol)  # the score block is long on a short screen
         right = QSplitter(Qt.Orientation.Vertical)
         top = QWidget()
         tcol = QVBoxLayout(top)
@@ -218,7 +236,7 @@ class ResultsPage(QWidget):
 
     # ----- showing ------------------------------------------------------------------------
     def show_results(self, att: Attempt, rep: ScoreReport) -> None:
-        self.attempt = att
+        self.attempt, self.report = att, rep
         self.summary.setText(summary_html(att, rep))
         self._fill_domains(rep, att.kind == MOCK)
         blanks = sum(not s.answered for s in att.slots)

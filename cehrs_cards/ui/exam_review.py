@@ -10,6 +10,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from cehrs_cards.ui.exam_navigator import Cell, NavigatorGrid, legend
+from cehrs_cards.ui.theme import colours
+from cehrs_cards.ui.widgets import scrolled
 
 
 class ReviewPage(QWidget):
@@ -64,15 +66,18 @@ class ReviewPage(QWidget):
         top.addWidget(self.title)
         top.addStretch(1)
         top.addWidget(self.clock)
+        middle = QVBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.addWidget(self.counts)
+        middle.addWidget(note)
+        middle.addSpacing(8)
+        middle.addWidget(self.grid, 0, Qt.AlignmentFlag.AlignHCenter)
+        middle.addWidget(legend(), 0, Qt.AlignmentFlag.AlignHCenter)
+        middle.addStretch(1)
         box = QVBoxLayout(self)
         box.setContentsMargins(24, 16, 24, 16)
         box.addLayout(top)
-        box.addWidget(self.counts)
-        box.addWidget(note)
-        box.addSpacing(8)
-        box.addWidget(self.grid, 0, Qt.AlignmentFlag.AlignHCenter)
-        box.addWidget(legend(), 0, Qt.AlignmentFlag.AlignHCenter)
-        box.addStretch(1)
+        box.addWidget(scrolled(middle), 1)  # the buttons below stay in view on a short screen
         box.addLayout(grid)
 
     def _shortcuts(self) -> None:
@@ -93,7 +98,7 @@ class ReviewPage(QWidget):
         answered = sum(c.answered for c in cells)
         flagged = sum(c.flagged for c in cells)
         unanswered = len(cells) - answered
-        warn = "color:#d93025;" if unanswered else ""
+        warn = f"color:{colours().error};" if unanswered else ""
         self.counts.setText(
             f"<b>{answered}</b> answered · <b style='{warn}'>{unanswered}</b> unanswered · "
             f"<b>{flagged}</b> flagged · {len(cells)} questions"
@@ -103,6 +108,6 @@ class ReviewPage(QWidget):
         self.grid.set_cells(cells, current)
 
     def set_clock(self, text: str, warn: bool) -> None:
-        colour = "#d93025" if warn else "palette(text)"
+        colour = colours().error if warn else "palette(text)"
         self.clock.setStyleSheet(f"font-size: 16px; font-weight: bold; color: {colour};")
         self.clock.setText(text)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QInputDialog,
@@ -31,6 +31,8 @@ from cehrs_cards.ui.exam_question import QuestionPage, QuestionView
 from cehrs_cards.ui.exam_results import ResultsPage, clock_text
 from cehrs_cards.ui.exam_review import ReviewPage
 from cehrs_cards.ui.ops import OpRunner
+from cehrs_cards.ui.theme import theme_signals
+from cehrs_cards.ui.window_state import keep_geometry
 
 TICK_MS = 250
 WARN_SECONDS = 5 * 60
@@ -75,7 +77,8 @@ class ExamWindow(QWidget):
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._on_timer_timeout)
         self._connect()
-        self.resize(1180, 800)
+        keep_geometry(self, "exam", QSize(1180, 800))
+        theme_signals().sig_changed.connect(self._on_theme_changed)
         if attempt.finished is not None:
             self.show_results()
         else:
@@ -103,6 +106,10 @@ class ExamWindow(QWidget):
         res.sig_count.connect(self._on_results_count)
         res.sig_history.connect(self.sig_history.emit)
         res.sig_close.connect(self.close)
+
+    def _on_theme_changed(self, _dark: bool) -> None:
+        if self.stack.currentWidget() is self.review:
+            self.review.show_cells(self._cells(), self.attempt.current)
 
     # ----- pages ---------------------------------------------------------------------------
     def _cells(self) -> list[Cell]:
@@ -245,7 +252,8 @@ class ExamWindow(QWidget):
 
     # ----- submitting ------------------------------------------------------------------------
     def confirm_submit(self) -> None:
-        """Ask before submitting (non-blocking; S or Enter submits, K or Esc goes back)."""
+        """Ask before submitting (non-blocking): S submits; Enter, Esc and K keep working,
+        since submitting cannot be undone."""
         _answered, unanswered, flagged = self.attempt.counts()
         box = QMessageBox(QMessageBox.Icon.Question, "Submit the exam?", "Submit the exam now?")
         box.setParent(self, box.windowFlags())
@@ -255,7 +263,7 @@ class ExamWindow(QWidget):
         )
         submit = box.addButton("&Submit", QMessageBox.ButtonRole.AcceptRole)
         keep = box.addButton("&Keep working", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(submit)
+        box.setDefaultButton(keep)
         box.setEscapeButton(keep)
         box.finished.connect(lambda _r: self._on_confirm_finished(box, submit))
         self.confirm_box = box
@@ -353,6 +361,7 @@ class ExamWindow(QWidget):
         leave = box.addButton("&Leave", QMessageBox.ButtonRole.AcceptRole)
         submit = box.addButton("S&ubmit now", QMessageBox.ButtonRole.DestructiveRole)
         stay = box.addButton("&Stay", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
         box.setEscapeButton(stay)
         box.finished.connect(lambda _r: self._on_leave_finished(box, leave, submit))
         self.leave_box = box

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.services.transfer import TransferService
-from cehrs_cards.ui.import_dialog import ERROR_STYLE
 from cehrs_cards.ui.ops import Job, OpRunner
+from cehrs_cards.ui.theme import set_text_colour
+from cehrs_cards.ui.widgets import make_default
+from cehrs_cards.ui.window_state import keep_geometry
 
 FORMATS = (
     ("Anki package (.apkg) with media: opens in Anki", ".apkg"),
@@ -90,7 +92,6 @@ class ExportDialog(QDialog):
         self.export_button = self.buttons.addButton(
             "&Export", QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.export_button.setDefault(True)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.confirm_box: QMessageBox | None = None
         self.export_button.clicked.connect(self._on_export_clicked)
@@ -103,9 +104,11 @@ class ExportDialog(QDialog):
         box.addLayout(form)
         box.addWidget(self.status)
         box.addWidget(self.progress)
+        box.addWidget(QLabel("Enter exports · Esc closes"))
         box.addWidget(self.buttons)
+        make_default(self.export_button)  # Enter exports, whichever widget has the focus
         self._show_note()
-        self.resize(620, 250)
+        keep_geometry(self, "export", QSize(640, 280))
 
     def _on_format_changed(self, _index: int) -> None:
         path = Path(self.path.text() or "cehrs-cards.apkg")
@@ -124,7 +127,7 @@ class ExportDialog(QDialog):
         self._on_format_changed(0)
 
     def _show_note(self) -> None:
-        self.status.setStyleSheet("")
+        set_text_colour(self.status, None)
         self.status.setText(TAGS_NOTE + (SCHEDULING_NOTE if self._with_scheduling() else ""))
 
     def _with_scheduling(self) -> bool:
@@ -156,7 +159,7 @@ class ExportDialog(QDialog):
         self.export_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.show()
-        self.status.setStyleSheet("")
+        set_text_colour(self.status, None)
         self.status.setText(f"Writing {path.name}…")
         service = self.service
         self.job = self.runner.query(
@@ -170,22 +173,7 @@ class ExportDialog(QDialog):
 
     def _confirm_replace(self, path: Path) -> bool:
         """Ask "Replace NAME?"; Enter and Escape keep the file (Cancel is the default)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Replace file?",
-            f"Replace {path.name}?",
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        box.setTextFormat(Qt.TextFormat.PlainText)  # a file name is never markup
-        box.setInformativeText(
-            "A file of that name is already there. Replacing it overwrites what it holds "
-            "(the old file stays as it is until the new one is complete)."
-        )
-        replace = box.addButton("&Replace", QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
+        box, replace = replace_box(path, self)
         self.confirm_box = box
         try:
             box.exec()
@@ -213,7 +201,7 @@ class ExportDialog(QDialog):
         self.job = None
         self.progress.hide()
         self.status.setText(f"Not exported. {exc}")
-        self.status.setStyleSheet(ERROR_STYLE)
+        set_text_colour(self.status, "error", bold=True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.export_button.setEnabled(True)
 
@@ -224,3 +212,24 @@ class ExportDialog(QDialog):
 
 def _count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def replace_box(path: Path, parent: QWidget) -> tuple[QMessageBox, QPushButton]:
+    """ "Replace NAME?" with Replace and Cancel; Cancel is the default and Esc's button."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Replace file?",
+        f"Replace {path.name}?",
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)  # a file name is never markup
+    box.setInformativeText(
+        "A file of that name is already there. Replacing it overwrites what it holds "
+        "(the old file stays as it is until the new one is complete)."
+    )
+    replace = box.addButton("&Replace", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    return box, replace

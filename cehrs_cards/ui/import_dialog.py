@@ -7,11 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.core.ops import Cancelled, Progress
-from cehrs_cards.interchange.text_csv import ColumnMapping
+from cehrs_cards.services.records import ColumnMapping
 from cehrs_cards.services.transfer import (
     TEXT_SUFFIXES,
     ImportOptions,
@@ -38,8 +39,10 @@ from cehrs_cards.ui.column_mapping import ColumnMappingPanel
 from cehrs_cards.ui.dialogs import domain_combo
 from cehrs_cards.ui.ops import Job, OpRunner
 from cehrs_cards.ui.safe_html import esc
+from cehrs_cards.ui.theme import set_text_colour
+from cehrs_cards.ui.widgets import make_default, named
+from cehrs_cards.ui.window_state import keep_geometry
 
-ERROR_STYLE = "color: #d93025; font-weight: bold;"
 T = TypeVar("T")
 
 
@@ -63,7 +66,7 @@ class ImportDialog(QDialog):
         self.importing = False
         self.setWindowTitle(f"Import · {path.name}")
         self._build()
-        self.resize(760, 560)
+        keep_geometry(self, "import", QSize(780, 580))
         if path.suffix.lower() in TEXT_SUFFIXES:
             self._run(lambda _p: service.text_layout(path), self._on_layout_done)
         else:
@@ -76,10 +79,10 @@ class ImportDialog(QDialog):
         self.error = QLabel()
         self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages name the package's content
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
+        set_text_colour(self.error, "error", bold=True)
         self.error.hide()
         self.mapping_box = QVBoxLayout()
-        self.table = QTableWidget(0, 5)
+        self.table = named(QTableWidget(0, 5), "Decks in the file", "Choose each deck's domain")
         self.table.setHorizontalHeaderLabels(["Deck", "Notes", "Cards", "Domain", "Why"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -92,7 +95,7 @@ class ImportDialog(QDialog):
         self.scheduling.hide()
         self.progress = QProgressBar()
         self.progress.hide()
-        self.summary = QPlainTextEdit()
+        self.summary = named(QPlainTextEdit(), "Import summary")
         self.summary.setReadOnly(True)
         self.summary.hide()
         self.buttons = QDialogButtonBox()
@@ -100,7 +103,6 @@ class ImportDialog(QDialog):
             "&Import", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.import_button.setEnabled(False)
-        self.import_button.setDefault(True)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.rules_button = self.buttons.addButton(
             "Domain &rules…", QDialogButtonBox.ButtonRole.ResetRole
@@ -109,16 +111,17 @@ class ImportDialog(QDialog):
         self.import_button.clicked.connect(self._on_import_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.hint = QLabel("Choose each deck's CEHRS domain · Enter imports · Esc cancels")
-        self.hint.setEnabled(False)
+        set_text_colour(self.hint, "muted")  # muted, still 4.5:1 (disabled text is not)
         box = QVBoxLayout(self)
-        for w in (self.heading, self.error):
-            box.addWidget(w)
+        for label in (self.heading, self.error):
+            box.addWidget(label)
         box.addLayout(self.mapping_box)
         box.addWidget(self.table, 1)
         box.addWidget(self.summary, 1)
         for w in (self.scheduling, self.progress, self.hint, self.buttons):
             box.addWidget(w)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._on_import_clicked)
+        make_default(self.import_button)  # Enter imports, whatever has the focus
+        QShortcut(QKeySequence("Ctrl+Return"), self).activated.connect(self._on_import_clicked)
 
     # ----- background work ---------------------------------------------------------------------
     def _run(self, fn: Callable[[Progress], T], done: Callable[[T], None]) -> Job:
@@ -215,8 +218,9 @@ class ImportDialog(QDialog):
         for row in range(self.table.rowCount()):
             combo = self.table.cellWidget(row, 3)
             item = self.table.item(row, 0)
-            changed = combo is not None and combo.currentData() != combo.property("proposed")
-            if changed and item is not None:
+            if not isinstance(combo, QComboBox) or item is None:
+                continue
+            if combo.currentData() != combo.property("proposed"):
                 chosen[item.text()] = int(combo.currentData())
         return ImportOptions(
             deck_domains=chosen,

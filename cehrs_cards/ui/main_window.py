@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 from cehrs_cards.core.ops import Changes, OpError, UndoStep
 from cehrs_cards.core.records import SessionSummary
 from cehrs_cards.core.stats import StudyFocus
-from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import CollectionClosedError
 from cehrs_cards.services.container import Services
 from cehrs_cards.services.custom_study import Left, study_more, what_is_left
 from cehrs_cards.services.info import DeckOverview, overview
 from cehrs_cards.services.notes import NoteChange, NoteDetail
+from cehrs_cards.services.records import Settings
 from cehrs_cards.ui.about_dialog import show_about
 from cehrs_cards.ui.backup_dialog import RestoreDialog
 from cehrs_cards.ui.browser_launcher import BrowserLauncher
@@ -42,6 +42,8 @@ from cehrs_cards.ui.stats_view import StatsWindow
 from cehrs_cards.ui.summary_view import SummaryView
 from cehrs_cards.ui.theme import apply_theme, wants_dark
 from cehrs_cards.ui.welcome_dialog import WelcomeLauncher
+from cehrs_cards.ui.widgets import TextDialog
+from cehrs_cards.ui.window_state import keep_geometry
 
 
 class MainWindow(QMainWindow):
@@ -62,7 +64,7 @@ class MainWindow(QMainWindow):
         self.settings: Settings | None = None
         self._lent: dict[QAction, list[QKeySequence]] = {}  # keys lent to the review screen
         self.setWindowTitle("CEHRS Cards")
-        self.resize(980, 720)
+        keep_geometry(self, "main", QSize(980, 720))
         self.decks = DeckListView()
         s = services
         self.reviewer = ReviewView(s.review, s.cards, runner, s.media_dir, dark)
@@ -327,9 +329,7 @@ class MainWindow(QMainWindow):
     def _apply_theme(self, theme: str) -> None:
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            dark = wants_dark(app, theme)
-            apply_theme(app, dark)
-            self.reviewer.set_dark(dark)
+            apply_theme(app, wants_dark(app, theme))  # every open view restyles itself
 
     def show_welcome(self, auto: bool) -> None:
         """The welcome: by itself (`auto`) only on a collection nobody has studied yet."""
@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
             self.open_import()
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HTML)
+        shortcuts_box(self).exec()
 
     def open_import(self) -> None:
         from cehrs_cards.ui.transfer_menu import choose_and_import
@@ -392,12 +392,17 @@ class MainWindow(QMainWindow):
         if self.closed:
             return
         self.closed = True
+        self.welcome.close()  # unsaved: it comes again on the next start
         self.runner.wait()
         self.services.session.close(backup_first)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.close_collection()
         super().closeEvent(event)
+
+
+def shortcuts_box(parent: QWidget) -> TextDialog:
+    return TextDialog("Keyboard shortcuts", SHORTCUTS_HTML, parent, QSize(560, 560))
 
 
 SHORTCUTS_HTML = """<table cellpadding=3>

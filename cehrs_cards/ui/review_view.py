@@ -6,6 +6,7 @@ right option; a card's [sound:] files play when its side shows (R replays)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, Qt, QUrl, Signal
@@ -25,13 +26,15 @@ from cehrs_cards.core.ops import Changes, OpResult, UndoStep
 from cehrs_cards.core.records import Counts, Rating, SessionSummary, StudyCard
 from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.review import ReviewService, StaleCardError, remaining
-from cehrs_cards.ui.deck_list import COUNT_COLOURS
+from cehrs_cards.ui.deck_list import count_html
 from cehrs_cards.ui.mcq_html import PICK
 from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.review_card import SOUND, replay_sounds, side_html, side_sounds
 from cehrs_cards.ui.safe_html import SafeTextBrowser, esc
 from cehrs_cards.ui.sound import SoundPlayer
-from cehrs_cards.ui.theme import RATING_COLOURS, card_css
+from cehrs_cards.ui.theme import card_css, colours, theme_signals
+from cehrs_cards.ui.widgets import named
+from cehrs_cards.ui.zoom import add_zoom_keys, text_zoom
 
 RATING_NAMES = {
     Rating.AGAIN: "Again",
@@ -39,15 +42,6 @@ RATING_NAMES = {
     Rating.GOOD: "Good",
     Rating.EASY: "Easy",
 }
-FLAG_COLOURS = {
-    1: "#d93025",
-    2: "#e37400",
-    3: "#188038",
-    4: "#1a73e8",
-    5: "#d01b8a",
-    6: "#00838f",
-    7: "#7b3fd1",
-}  # as Anki: red, orange, green, blue, pink, turquoise, purple
 REVIEW_FLAG_KEYS = (1, 2, 3, 4)
 
 
@@ -92,19 +86,23 @@ class ReviewView(QWidget):
         self.where.setObjectName("reviewWhere")
         self.counts = QLabel()
         self.counts.setObjectName("reviewCounts")
-        self.browser = SafeTextBrowser()
+        self.browser = named(SafeTextBrowser(), "Card", "Ctrl+= and Ctrl+- zoom the text")
         self.media_dir = media_dir
         self.browser.document().setDocumentMargin(28)
         self.browser.anchorClicked.connect(self._on_browser_link)
-        self.set_dark(dark)
+        self.dark = dark
+        self._last_counts: Counts | None = None
         self.show_button = QPushButton("Show answer   (Space)")
         self.show_button.setMinimumHeight(48)
-        self.show_button.setStyleSheet(_button_css("palette(highlight)"))
         self.show_button.clicked.connect(self.reveal)
         self.rate_buttons: dict[Rating, QPushButton] = {}
         self.bottom = QStackedWidget()
         self._build()
         self._shortcuts()
+        self._restyle()
+        add_zoom_keys(self)
+        text_zoom().sig_changed.connect(self._on_zoom_changed)
+        theme_signals().sig_changed.connect(self.set_dark)
         runner.sig_operation_did_execute.connect(self._on_operation_did_execute)
 
     def _build(self) -> None:
@@ -115,7 +113,6 @@ class ReviewView(QWidget):
             b = QPushButton(name)
             b.setMinimumHeight(52)
             b.setToolTip(f"{name} (key {int(rating)})")
-            b.setStyleSheet(_button_css(RATING_COLOURS[int(rating)]))
             b.clicked.connect(lambda _=False, r=rating: self.rate(r))
             self.rate_buttons[rating] = b
             row.addWidget(b)
@@ -131,7 +128,7 @@ class ReviewView(QWidget):
         box.addWidget(self.bottom)
 
     def _shortcuts(self) -> None:
-        keys = {
+        keys: dict[str, Callable[[], object]] = {
             "Space": self._on_space,
             "Return": self._on_space,
             "Enter": self._on_space,
@@ -141,9 +138,9 @@ class ReviewView(QWidget):
             "Escape": self.sig_leave.emit,
         }
         for rating in Rating:
-            keys[str(int(rating))] = lambda r=rating: self.rate(r) if self.revealed else None
+            keys[str(int(rating))] = partial(self._on_rating_key, rating)
         for flag in REVIEW_FLAG_KEYS:
-            keys[f"Ctrl+{flag}"] = lambda f=flag: self._on_flag(f)
+            keys[f"Ctrl+{flag}"] = partial(self._on_flag, flag)
         keys["R"] = self.replay
         for key, slot in keys.items():
             sc = QShortcut(QKeySequence(key), self)
@@ -170,7 +167,24 @@ class ReviewView(QWidget):
         super().hideEvent(event)
 
     def set_dark(self, dark: bool) -> None:
-        self.browser.document().setDefaultStyleSheet(card_css(dark))
+        """Restyle for a theme switch: buttons, card text and counts at once."""
+        self.dark = dark
+        self._restyle()
+        if self.card:
+            self._render()
+        if self._last_counts is not None:
+            self._show_counts(self._last_counts)
+
+    def _restyle(self) -> None:
+        self.browser.document().setDefaultStyleSheet(card_css(self.dark, text_zoom().factor()))
+        self.show_button.setStyleSheet(_button_css("palette(highlight)"))
+        stripes = colours(self.dark).ratings
+        for rating, button in self.rate_buttons.items():
+            button.setStyleSheet(_button_css(stripes[int(rating) - 1]))
+            button.setAccessibleName(f"{RATING_NAMES[rating]} (key {int(rating)})")
+
+    def _on_zoom_changed(self, _factor: float) -> None:
+        self._restyle()
         if self.card:
             self._render()
 
@@ -346,7 +360,8 @@ class ReviewView(QWidget):
     def _render(self) -> None:
         assert self.card is not None
         c = self.card
-        flag = f" <span style='color:{FLAG_COLOURS[c.flag]}'>⚑</span>" if c.flag else ""
+        flag_colour = colours(self.dark).flags[c.flag - 1] if c.flag else ""
+        flag = f" <span style='color:{flag_colour}'>⚑</span>" if c.flag else ""
         self.where.setText(
             f"<b>{esc(c.deck_name)}</b> · Domain {c.domain or '—'}: {domain_name(c.domain)}{flag}"
         )
@@ -370,12 +385,20 @@ class ReviewView(QWidget):
     def _on_counts_done(self, n: Counts | None) -> None:
         self._counting = False
         if n is not None:
-            parts = zip((n.new, n.learning, n.due), COUNT_COLOURS, strict=True)
-            self.counts.setText(" + ".join(f"<span style='color:{c}'>{v}</span>" for v, c in parts))
+            self._show_counts(n)
         if self._counts_stale:
             self._refresh_counts()
 
+    def _show_counts(self, n: Counts) -> None:
+        self._last_counts = n
+        self.counts.setText(count_html(n))
+        self.counts.setAccessibleName(f"{n.new} new, {n.learning} learning, {n.due} due")
+
     # ----- card actions ---------------------------------------------------------------------
+    def _on_rating_key(self, rating: Rating) -> None:
+        if self.revealed:
+            self.rate(rating)
+
     def _on_space(self) -> None:
         if self.revealed:
             self.rate(self.suggested())
@@ -421,11 +444,15 @@ class ReviewView(QWidget):
 
 
 def _button_css(accent: str) -> str:
-    """Flat button with a coloured bottom edge; colours from the palette follow the theme."""
+    """Flat button with a coloured bottom edge; colours from the palette follow the theme.
+    The keyboard focus is a highlight-coloured frame on the other three sides, so a focused
+    button keeps its stripe."""
+    focus = "2px solid palette(highlight)"
     return (
         "QPushButton { background: palette(button); color: palette(button-text);"
         f" border: 1px solid palette(mid); border-bottom: 4px solid {accent};"
         " border-radius: 6px; padding: 6px 12px; font-size: 14px; }"
         "QPushButton:hover { background: palette(light); }"
-        "QPushButton:focus { border-color: palette(highlight); }"
+        f"QPushButton:focus {{ border-top: {focus}; border-left: {focus};"
+        f" border-right: {focus}; }}"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.services.transfer import TransferService
-from cehrs_cards.ui.import_dialog import ERROR_STYLE
 from cehrs_cards.ui.ops import OpRunner
-from cehrs_cards.ui.widgets import ok_cancel
+from cehrs_cards.ui.theme import set_text_colour
+from cehrs_cards.ui.widgets import confirm_discard, named, ok_cancel
+from cehrs_cards.ui.window_state import keep_geometry
 
 HELP = (
     "One rule per line: <b>DOMAIN WHERE PATTERN</b>. DOMAIN is 1-5, WHERE is <i>any</i>, "
@@ -36,18 +37,33 @@ class RulesDialog(QDialog):
         self.setWindowTitle("Domain rules for imports")
         help_label = QLabel(HELP)
         help_label.setWordWrap(True)
-        self.editor = QPlainTextEdit(service.rules_text())
+        self.original = service.rules_text()
+        self.editor = named(QPlainTextEdit(self.original), "Domain rules, one per line")
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.error = QLabel()
         self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setStyleSheet(ERROR_STYLE)
+        set_text_colour(self.error, "error", bold=True)
         self.error.hide()
         buttons = ok_cancel(self, QDialogButtonBox.StandardButton.Save)
+        hint = QLabel("Ctrl+Enter saves · Esc cancels")
         box = QVBoxLayout(self)
-        for w in (help_label, self.editor, self.error, buttons):
+        box.addWidget(help_label)
+        box.addWidget(self.editor, 1)
+        for w in (self.error, hint, buttons):
             box.addWidget(w)
-        self.resize(720, 380)
+        save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        if save is not None:
+            save.setShortcut("Ctrl+Return")
+        keep_geometry(self, "import-rules", QSize(720, 420))
+
+    def reject(self) -> None:
+        """Esc or Cancel: edited rules are only thrown away if the user says so."""
+        if self.editor.toPlainText() != self.original and not confirm_discard(
+            self, "the changes to the rules"
+        ):
+            return
+        super().reject()
 
     def accept(self) -> None:
         """Saved on the database thread; the dialog closes once the rules are stored, or says

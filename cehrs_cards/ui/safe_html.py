@@ -122,8 +122,9 @@ class SafeTextBrowser(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setSearchPaths([])
 
-    def loadResource(self, _type: int, name: QUrl) -> object:
-        if name.scheme().lower() == "data":
+    def loadResource(self, _type: int, name: QUrl | str) -> object:
+        url = QUrl(name) if isinstance(name, str) else name
+        if url.scheme().lower() == "data":
             return None  # Qt decodes data: URLs itself, after this hook declines
         # Never null (an empty QByteArray counts as null): Qt would read the file itself.
         if _type == QTextDocument.ResourceType.ImageResource:

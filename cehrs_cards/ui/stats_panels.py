@@ -1,12 +1,10 @@
 """The readiness, domain-mastery and calibration panels of the statistics view.
 
-Each shows one section of StatsService.report()'s JSON exactly as `cehrs-cards stats --json`
-prints it; nothing is recomputed here. "Study" buttons emit a StudyFocus.
+Each shows one section of StatsService.report()'s records, the figures `cehrs-cards stats
+--json` prints; nothing is recomputed here. "Study" buttons emit a StudyFocus.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,7 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cehrs_cards.core.domains import DOMAIN_BY_ID, PASSING_SCALED, domain_name
+from cehrs_cards.core.exam import CUT_BAND
+from cehrs_cards.core.readiness import (
+    ESTIMATE_LABEL,
+    LEVEL,
+    Estimate,
+    Lever,
+    Projection,
+    Readiness,
+)
 from cehrs_cards.core.stats import StudyFocus
+from cehrs_cards.services.stats_report import CalibrationReport, MasteryReport
 from cehrs_cards.ui.charts_extra import CalibrationPlot, MasteryChart, ScoreGauge
 
 MUTED = "color: palette(placeholder-text);"
@@ -43,21 +52,20 @@ def _label(text: str = "", muted: bool = False) -> QLabel:
     return lb
 
 
-def estimate_html(est: dict[str, Any]) -> str:
+def estimate_html(est: Estimate) -> str:
     """The headline figures of one estimate, as the readiness panel shows them."""
-    lo, hi = est["raw_range"]
-    slo, shi = est["scaled_range"]
-    chard, ceasy = est["scaled_cut_band"]
-    phard, peasy = est["pass_probability_cut_band"]
-    band = est["cut_band"]
+    slo, shi = est.scaled_range
+    chard, ceasy = est.scaled_cut_band
+    phard, peasy = est.pass_band
+    easy, hard = CUT_BAND
     return (
-        f"<div style='font-size:17pt'><b>Scaled ≈ {est['scaled']}</b> "
-        f"<span style='font-size:11pt'>(est.; pass mark 390)</span></div>"
-        f"<p>Raw <b>{est['raw']}</b> of 100 scored items "
-        f"({est['range_level']:.0%} range {lo}–{hi}; scaled {slo}–{shi}). "
-        f"With the cut anywhere in {band[0]}–{band[1]}: scaled {chard}–{ceasy}.</p>"
-        f"<p>Chance of passing: <b>{est['pass_probability']:.0%}</b> "
-        f"(est.; {phard:.0%}–{peasy:.0%} for a cut of {band[1]}–{band[0]}).</p>"
+        f"<div style='font-size:17pt'><b>Scaled ≈ {est.scaled:.0f}</b> "
+        f"<span style='font-size:11pt'>(est.; pass mark {PASSING_SCALED})</span></div>"
+        f"<p>Raw <b>{est.raw:.1f}</b> of 100 scored items "
+        f"({LEVEL:.0%} range {est.raw_low:.1f}–{est.raw_high:.1f}; scaled {slo:.0f}–{shi:.0f}). "
+        f"With the cut anywhere in {easy}–{hard}: scaled {chard:.0f}–{ceasy:.0f}.</p>"
+        f"<p>Chance of passing: <b>{est.pass_probability:.0%}</b> "
+        f"(est.; {phard:.0%}–{peasy:.0%} for a cut of {hard}–{easy}).</p>"
     )
 
 
@@ -88,11 +96,11 @@ class ReadinessPanel(QWidget):
         box.addWidget(self.assumptions)
         box.addStretch(1)  # keep the text packed at the top beside the taller mastery panel
 
-    def show_readiness(self, r: dict[str, Any]) -> None:
-        est = r["estimate"]
+    def show_readiness(self, r: Readiness) -> None:
+        est = r.estimate
         self.gauge.setVisible(est is not None)
         if est is None:
-            reasons = "".join(f"<li>{why}</li>" for why in r["reasons"])
+            reasons = "".join(f"<li>{why}</li>" for why in r.reasons)
             self.headline.setText(
                 "<div style='font-size:15pt'><b>Too little data for an honest estimate "
                 f"yet</b></div><ul>{reasons}</ul><p>Study on: the estimate appears once "
@@ -100,44 +108,46 @@ class ReadinessPanel(QWidget):
             )
         else:
             self.gauge.set_estimate(est)
-            self.headline.setText(estimate_html(est) + f"<p style='{MUTED}'>{r['label']}</p>")
-        self.projection.setText(projection_html(r["projection"]))
-        self.projection.setVisible(r["projection"] is not None)
-        self._show_levers(r["what_would_move_it"])
-        notes = "".join(f"<li>{a}</li>" for a in r["assumptions"])
+            self.headline.setText(estimate_html(est) + f"<p style='{MUTED}'>{ESTIMATE_LABEL}</p>")
+        self.projection.setText(projection_html(r.projection))
+        self.projection.setVisible(r.projection is not None)
+        self._show_levers(r.levers)
+        notes = "".join(f"<li>{a}</li>" for a in r.assumptions)
         self.assumptions.setText(f"<b>Assumptions</b><ul style='margin-left:-20px'>{notes}</ul>")
 
-    def _show_levers(self, levers: list[dict[str, Any]]) -> None:
+    def _show_levers(self, levers: tuple[Lever, ...]) -> None:
         while self.levers_box.count():
             item = self.levers_box.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.buttons = []
         if not levers:
             self.levers_box.addWidget(_label("Nothing stands out: keep doing your reviews."))
         for row, lever in enumerate(levers):
-            text = f"{lever['text']} — about <b>+{lever['gain']}</b> raw points (est.)"
+            text = f"{lever.text} — about <b>+{lever.gain:.1f}</b> raw points (est.)"
             self.levers_box.addWidget(_label(text), row, 0)
-            if lever["focus"] is not None:
+            if lever.focus is not None:
                 b = QPushButton("Study")
                 b.setToolTip("Start a session on these cards (within today's limits)")
-                focus = StudyFocus.from_json(lever["focus"])
+                b.setAccessibleName(f"Study: {lever.text}")
+                focus = lever.focus
                 b.clicked.connect(lambda _=False, f=focus: self.sig_study.emit(f))
                 self.levers_box.addWidget(b, row, 1)
                 self.buttons.append(b)
 
 
-def projection_html(p: dict[str, Any] | None) -> str:
+def projection_html(p: Projection | None) -> str:
     if p is None:
         return ""
-    pace, stop = p["at_current_pace"], p["if_study_stopped_today"]
+    pace, stop = p.at_pace, p.if_stopped
     return (
-        f"<p><b>Exam day {p['exam_date']}</b> (in {p['days_to_exam']} days). "
-        f"At your current pace ({p['new_per_day']} new cards a day, "
-        f"{p['new_cards_by_exam']} more by then): scaled ≈ <b>{pace['scaled']}</b>, "
-        f"raw {pace['raw']}, pass chance <b>{pace['pass_probability']:.0%}</b> (est.). "
-        f"If you stopped studying today: scaled ≈ {stop['scaled']}, raw {stop['raw']}, "
-        f"pass chance {stop['pass_probability']:.0%} (est.).</p>"
+        f"<p><b>Exam day {p.plan.exam.isoformat()}</b> (in {p.plan.days} days). "
+        f"At your current pace ({p.plan.rate} new cards a day, "
+        f"{p.introduced} more by then): scaled ≈ <b>{pace.scaled:.0f}</b>, "
+        f"raw {pace.raw:.1f}, pass chance <b>{pace.pass_probability:.0%}</b> (est.). "
+        f"If you stopped studying today: scaled ≈ {stop.scaled:.0f}, raw {stop.raw:.1f}, "
+        f"pass chance {stop.pass_probability:.0%} (est.).</p>"
     )
 
 
@@ -153,6 +163,8 @@ class MasteryPanel(QWidget):
         self.chart.subtitle = "Column width = exam weight; filled area = expected points"
         self.tree = QTreeWidget()
         self.tree.setObjectName("masteryTree")
+        self.tree.setAccessibleName("Domain mastery and the weakest task areas")
+        self.tree.setAccessibleDescription("Enter studies the selected row")
         self.tree.setHeaderLabels(
             ["Domain / weakest task areas", "Weight", "Expected", "Points", "Studied"]
         )
@@ -175,45 +187,48 @@ class MasteryPanel(QWidget):
         box.addWidget(self.tree)
         box.addLayout(row)
 
-    def show_mastery(self, m: dict[str, Any], cut: float | None) -> None:
-        self.chart.set_data(m["domains"], cut)
+    def show_mastery(self, m: MasteryReport, cut: float | None) -> None:
+        self.chart.set_data(m.domains, cut)
         self.tree.clear()
-        for d in m["domains"]:
+        for d in m.domains:
             item = QTreeWidgetItem(
                 [
-                    f"{d['domain']}  {d['name']}",
-                    f"{d['weight']:.0%}",
-                    pct(d["expected"]),
-                    f"{d['points']:.1f} of {d['items']}",
-                    f"{d['studied']} of {d['cards']}",
+                    f"{d.domain}  {domain_name(d.domain)}",
+                    f"{DOMAIN_BY_ID[d.domain].weight:.0%}",
+                    pct(d.share),
+                    f"{d.points:.1f} of {d.items}",
+                    f"{d.seen} of {d.cards}",
                 ]
             )
-            item.setData(0, Qt.ItemDataRole.UserRole, d["focus"])
-            for t in d["weakest"]:
+            item.setData(0, Qt.ItemDataRole.UserRole, d.focus())
+            for t in d.weakest:
                 child = QTreeWidgetItem(
                     [
-                        t["name"],
+                        t.name,
                         "",
-                        pct(t["expected"]),
-                        f"−{t['points_lost']:.1f} lost",
-                        f"{t['studied']} of {t['cards']}",
+                        pct(t.share),
+                        f"−{t.points_lost:.1f} lost",
+                        f"{t.seen} of {t.cards}",
                     ]
                 )
-                child.setData(0, Qt.ItemDataRole.UserRole, t["focus"])
+                child.setData(0, Qt.ItemDataRole.UserRole, t.focus())
                 item.addChild(child)
             self.tree.addTopLevelItem(item)
         self.tree.expandAll()
-        if self.tree.topLevelItemCount():
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
-        n = m["unassigned_cards"]
+        first = self.tree.topLevelItem(0)
+        if first is not None:
+            self.tree.setCurrentItem(first)
+        n = m.unassigned_cards
         unassigned = f" {n} cards without a CEHRS domain are left out." if n else ""
         self.note.setText(
-            f"Unstudied cards count as a 1-in-{round(1 / m['guess'])} guess; suspended cards "
+            f"Unstudied cards count as a 1-in-{round(1 / m.guess)} guess; suspended cards "
             f"are left out.{unassigned}"
         )
 
     def _on_tree_activated(self, item: QTreeWidgetItem, _col: int) -> None:
-        self.sig_study.emit(StudyFocus.from_json(item.data(0, Qt.ItemDataRole.UserRole)))
+        focus = item.data(0, Qt.ItemDataRole.UserRole)
+        if isinstance(focus, StudyFocus):
+            self.sig_study.emit(focus)
 
     def _on_study_clicked(self) -> None:
         item = self.tree.currentItem()
@@ -258,9 +273,11 @@ class CalibrationPanel(QWidget):
             ["Domain", "Recall tests", "Predicted", "Actual", "Log loss", "RMSE (bins)"]
         )
         self.recall.setObjectName("recallCalibration")
+        self.recall.setAccessibleName("Recall: predicted against actual, by domain")
         self.plot = CalibrationPlot("Predicted vs measured recall")
         self.mocks = table(["Full mock", "Predicted raw", "Actual raw", "Difference"])
         self.mocks.setObjectName("mockCalibration")
+        self.mocks.setAccessibleName("Mock exams: predicted against actual raw score")
         self.mock_note = _label(muted=True)
         box = QVBoxLayout(self)
         box.addWidget(QLabel("<h3>Are the predictions right?</h3>"))
@@ -272,43 +289,41 @@ class CalibrationPanel(QWidget):
         box.addWidget(self.mock_note)
         box.addStretch(1)
 
-    def show_calibration(self, c: dict[str, Any], names: dict[str, str]) -> None:
+    def show_calibration(self, c: CalibrationReport, names: dict[str, str]) -> None:
         self.intro.setText(
-            f"Recall tests of the last {c['window_days']} days (answers on a later day than "
+            f"Recall tests of the last {c.window_days} days (answers on a later day than "
             "the card's previous one): what FSRS predicted against what you answered. Log "
             "loss and RMSE (bins) as fsrs-rs evaluates them; lower is better."
         )
-        rows = []
-        for key, v in c["recall"].items():
-            if v is None:
-                continue
-            rows.append(
-                [
-                    names.get(key, key),
-                    str(v["reviews"]),
-                    pct(v["predicted"]),
-                    pct(v["actual"]),
-                    f"{v['log_loss']:.4f}",
-                    f"{v['rmse_bins']:.4f}",
-                ]
-            )
+        rows = [
+            [
+                names.get(key, key),
+                str(v.reviews),
+                pct(v.predicted),
+                pct(v.actual),
+                f"{v.log_loss:.4f}",
+                f"{v.rmse_bins:.4f}",
+            ]
+            for key, v in c.recall
+            if v is not None
+        ]
         fill(self.recall, rows)
-        self.plot.set_points(c["curve"])
+        self.plot.set_points(c.curve)
         mocks = [
             [
-                m["started"][:16].replace("T", " "),
-                f"{m['predicted_raw']}",
-                f"{m['actual_raw']}",
-                f"{m['difference']:+}",
+                m.when.isoformat()[:16].replace("T", " "),
+                f"{m.predicted:.1f}",
+                f"{m.actual:.1f}",
+                f"{m.actual - m.predicted:+.1f}",
             ]
-            for m in c["mocks"]
+            for m in c.mocks
         ]
         fill(self.mocks, mocks)
-        if c["mock_mean_abs_difference"] is None:
+        if c.mock_mean_abs_difference is None:
             self.mock_note.setText("No full mock yet: take one (Ctrl+M) to check the estimate.")
         else:
             self.mock_note.setText(
-                f"Mean difference {c['mock_mean_difference']:+} raw points; mean absolute "
-                f"difference {c['mock_mean_abs_difference']} (predicted from your cards when "
+                f"Mean difference {c.mock_mean_difference:+} raw points; mean absolute "
+                f"difference {c.mock_mean_abs_difference} (predicted from your cards when "
                 "each mock started)."
             )

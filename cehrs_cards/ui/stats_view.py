@@ -1,15 +1,12 @@
 """The statistics window: readiness and domain mastery, activity charts, calibration.
 
-Every figure comes from StatsService.report(), the same JSON `cehrs-cards stats --json`
-prints; the report is built on the background worker, so the window never freezes.
+Every figure comes from StatsService.report()'s records, the same ones `cehrs-cards stats
+--json` prints; the report is built on the reader thread, so the window never freezes.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,21 +23,19 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED
 from cehrs_cards.services.stats import SECTIONS, StatsFilter, StatsService
+from cehrs_cards.services.stats_report import Charts, Overview, RetentionRow, StatsReport
 from cehrs_cards.ui.charts import SERIES_COLOURS, BarChart, HBarChart, Series
 from cehrs_cards.ui.charts_extra import HeatmapChart
 from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.stats_panels import CalibrationPanel, MasteryPanel, ReadinessPanel, fill, pct
 from cehrs_cards.ui.stats_panels import table as make_table
+from cehrs_cards.ui.window_state import keep_geometry
 
 PERIODS = ((30, "Last 30 days"), (90, "Last 3 months"), (365, "Last year"))
 STATE_COLOURS = {
-    "new": "#4c8bf5",
-    "learning": "#ea4335",
-    "relearning": "#f29900",
-    "young": "#34a853",
-    "mature": "#137333",
-    "suspended": "#9aa0a6",
-}
+    state: f"states.{i}"
+    for i, state in enumerate(("new", "learning", "relearning", "young", "mature", "suspended"))
+}  # theme colour names, resolved when painted
 
 
 def _scrolled(inner: QWidget) -> QScrollArea:
@@ -67,6 +62,7 @@ class ActivityPanel(QWidget):
         self.recall = BarChart("Recall probability now (studied cards)")
         self.retention = make_table(["Domain", "Desired", "Today", "Week", "Month"])
         self.retention.setObjectName("trueRetention")
+        self.retention.setAccessibleName("True retention by domain")
         grid = QGridLayout()
         for i, chart in enumerate((self.reviews, self.minutes, self.forecast, self.states)):
             grid.addWidget(chart, i // 2, i % 2)
@@ -84,57 +80,60 @@ class ActivityPanel(QWidget):
         box.addWidget(note)
         box.addWidget(self.retention)
 
-    def show_charts(self, c: dict[str, Any]) -> None:
-        self._overview(c["overview"])
-        days = c["reviews_per_day"]
-        labels = [d["day"][5:] for d in days]
+    def show_charts(self, c: Charts) -> None:
+        self._overview(c.overview)
+        days = c.reviews_per_day
+        labels = [d.day.isoformat()[5:] for d in days]
         kinds = ("new", "learning", "review", "relearning")
         self.reviews.set_data(
             labels,
-            [Series(k, SERIES_COLOURS[i], [d[k] for d in days]) for i, k in enumerate(kinds)],
+            [
+                Series(k, SERIES_COLOURS[i], [d.by_kind[i] for d in days])
+                for i, k in enumerate(kinds)
+            ],
         )
         self.minutes.set_data(
-            labels, [Series("minutes", SERIES_COLOURS[0], [d["minutes"] for d in days])]
+            labels,
+            [Series("minutes", SERIES_COLOURS[0], [round(d.seconds / 60, 1) for d in days])],
         )
         self.forecast.set_data(
-            ["today", *[f"+{i}" for i in range(1, len(c["forecast"]))]],
-            [Series("due", SERIES_COLOURS[2], c["forecast"])],
+            ["today", *[f"+{i}" for i in range(1, len(c.forecast))]],
+            [Series("due", SERIES_COLOURS[2], c.forecast)],
         )
-        heat = c["heatmap"]
-        self.heatmap.set_data(date.fromisoformat(heat["first_day"]), heat["counts"])
-        states = c["card_states"]
-        self.states.set_rows([(k.capitalize(), states[k], col) for k, col in STATE_COLOURS.items()])
-        stab = c["stability"]
+        self.heatmap.set_data(c.heatmap_first_day, c.heatmap_counts)
+        states = c.card_states
+        self.states.set_rows(
+            [(k.capitalize(), getattr(states, k), col) for k, col in STATE_COLOURS.items()]
+        )
         self.stability.set_data(
-            stab["labels"], [Series("cards", SERIES_COLOURS[4], stab["counts"])]
+            c.stability.labels, [Series("cards", SERIES_COLOURS[4], c.stability.counts)]
         )
-        r = c["retrievability"]
-        width = 100 // r["bins"]
+        width = 100 // c.retrievability_bins
         self.recall.set_data(
-            [f"{i * width}%" for i in range(r["bins"])],
-            [Series("cards", SERIES_COLOURS[5], r["counts"])],
+            [f"{i * width}%" for i in range(c.retrievability_bins)],
+            [Series("cards", SERIES_COLOURS[5], c.retrievability)],
         )
-        self._retention(c["true_retention"])
+        self._retention(c.true_retention)
 
-    def _overview(self, o: dict[str, Any]) -> None:
-        s = o["streak"]
-        avg = o["average_retrievability"]
+    def _overview(self, o: Overview) -> None:
+        s = o.streak
         self.overview.setText(
-            f"Today: <b>{o['reviews_today']}</b> reviews in <b>{o['minutes_today']}</b> min · "
-            f"<b>{o['due_today']}</b> due · streak <b>{s['current']}</b> days "
-            f"(longest {s['longest']}) · {o['studied_cards']} cards studied, average recall "
-            f"now <b>{pct(avg)}</b>"
+            f"Today: <b>{o.reviews_today}</b> reviews in <b>{o.minutes_today}</b> min · "
+            f"<b>{o.due_today}</b> due · streak <b>{s.current}</b> days "
+            f"(longest {s.longest}) · {o.studied_cards} cards studied, average recall "
+            f"now <b>{pct(o.average_retrievability)}</b>"
         )
 
-    def _retention(self, rows: dict[str, Any]) -> None:
-        def cell(w: dict[str, Any]) -> str:
-            return f"{pct(w['rate'])} ({w['passed']}/{w['total']})" if w["total"] else "—"
+    def _retention(self, rows: tuple[RetentionRow, ...]) -> None:
+        def cell(r: RetentionRow, window: str) -> str:
+            w = r.window(window)
+            return f"{pct(w.rate)} ({w.passed}/{w.total})" if w.total else "—"
 
         fill(
             self.retention,
             [
-                [r["name"], pct(r["desired"]), cell(r["today"]), cell(r["week"]), cell(r["month"])]
-                for r in rows.values()
+                [r.name, pct(r.desired), cell(r, "today"), cell(r, "week"), cell(r, "month")]
+                for r in rows
             ],
         )
 
@@ -151,10 +150,10 @@ class StatsWindow(QMainWindow):
         self.setWindowTitle("Statistics and readiness · CEHRS Cards")
         self.stats = stats
         self.runner = runner
-        self.report: dict[str, Any] | None = None
+        self.report: StatsReport | None = None
         self._busy = False
         self._pending: tuple[str, ...] | None = None  # asked for while a report was computed
-        self._held: dict[str, Any] = {}  # filter-free sections computed before a re-run
+        self._held: StatsReport | None = None  # filter-free sections computed before a re-run
         self.readiness = ReadinessPanel()
         self.mastery = MasteryPanel()
         self.activity = ActivityPanel()
@@ -168,24 +167,29 @@ class StatsWindow(QMainWindow):
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.tabs = QTabWidget()
         self._build()
-        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
-        QShortcut(QKeySequence("Escape"), self, activated=self.close)
-        self.resize(1180, 820)
+        QShortcut(QKeySequence("F5"), self).activated.connect(self.refresh)
+        QShortcut(QKeySequence("Escape"), self).activated.connect(self.close)
+        keep_geometry(self, "stats", QSize(1180, 820))
 
     def _build(self) -> None:
         self.domain.addItem("All domains", None)
         for d in DOMAINS:
             self.domain.addItem(f"{d.id} {d.name}", d.id)
         self.domain.addItem("Unassigned", UNASSIGNED)
-        for days, label in PERIODS:
-            self.period.addItem(label, days)
+        for days, period in PERIODS:
+            self.period.addItem(period, days)
         for combo in (self.domain, self.deck, self.period):
             combo.currentIndexChanged.connect(self._on_filter_changed)
         refresh = QPushButton("Refresh (F5)")
         refresh.clicked.connect(self.refresh)
         bar = QHBoxLayout()
-        for text, w in (("Domain", self.domain), ("Deck", self.deck), ("Period", self.period)):
-            bar.addWidget(QLabel(text))
+        for text, w in (("Do&main", self.domain), ("D&eck", self.deck), ("&Period", self.period)):
+            buddy = QLabel(text)
+            buddy.setBuddy(w)
+            w.setAccessibleName(text.replace("&", ""))
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(12)
+            bar.addWidget(buddy)
             bar.addWidget(w)
         bar.addWidget(refresh)
         bar.addStretch(1)
@@ -250,32 +254,34 @@ class StatsWindow(QMainWindow):
             long=True,
         )
 
-    def _on_report_done(self, part: dict[str, Any]) -> None:
+    def _on_report_done(self, part: StatsReport) -> None:
         self._busy = False
         pending = self._pending
+        held = self._held.merged(part) if self._held else part
         if pending is not None:  # asked for more (or another filter) meanwhile: go again,
             # keeping what does not depend on the filter
-            self._held |= {k: v for k, v in part.items() if k not in ("charts", "filter")}
-            have = set(self.report or {}) | set(self._held)
+            self._held = held.without_filtered()
+            have = (self.report.sections() if self.report else set()) | self._held.sections()
             self._compute(tuple(x for x in SECTIONS if x in pending or x not in have))
             return
-        report = {**(self.report or {}), **self._held, **part}
-        shown = set(part) | set(self._held)
-        self.report, self._held = report, {}
-        self.status.setText(f"As of {report['generated_at'][11:16]} UTC")
-        self.activity.show_charts(report["charts"])
-        if "readiness" in shown:
-            self.readiness.show_readiness(report["readiness"])
-            self.mastery.show_mastery(report["mastery"], self._cut(report))
-        if "calibration" in shown:
-            names = {k: v["name"] for k, v in report["charts"]["true_retention"].items()}
-            self.calibration.show_calibration(report["calibration"], names)
+        report = self.report.merged(held) if self.report else held
+        shown = held.sections()
+        self.report, self._held = report, None
+        self.status.setText(f"As of {report.generated_at.isoformat()[11:16]} UTC")
+        if report.charts is not None:
+            self.activity.show_charts(report.charts)
+        if "readiness" in shown and report.readiness and report.mastery:
+            self.readiness.show_readiness(report.readiness)
+            self.mastery.show_mastery(report.mastery, self._cut(report))
+        if "calibration" in shown and report.calibration and report.charts:
+            names = report.charts.domain_names()
+            self.calibration.show_calibration(report.calibration, names)
 
     def _on_report_error(self, exc: Exception) -> None:
-        self._busy, self._pending, self._held = False, None, {}
+        self._busy, self._pending, self._held = False, None, None
         self.status.setText(f"Could not compute the statistics: {exc}")
 
     @staticmethod
-    def _cut(report: dict[str, Any]) -> float | None:
-        est = report["readiness"].get("estimate")
-        return float(est["cut"]) if est else None
+    def _cut(report: StatsReport) -> float | None:
+        est = report.readiness.estimate if report.readiness else None
+        return float(est.cut) if est else None

@@ -5,7 +5,9 @@ limit (Anki's custom study), a practice block, or a look at tomorrow's cards."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -40,7 +42,7 @@ class SummaryView(QWidget):
         self.practice_button.clicked.connect(self.sig_practice.emit)
         self.tomorrow_button = QPushButton("See tomorrow's cards")
         self.tomorrow_button.clicked.connect(self.sig_tomorrow.emit)
-        self.back = QPushButton("Back to decks   (D)")
+        self.back = QPushButton("Back to decks   (Enter)")
         self.back.setMinimumHeight(40)
         self.back.clicked.connect(self.sig_back.emit)
         self.left: Left | None = None
@@ -68,6 +70,21 @@ class SummaryView(QWidget):
         box.addSpacing(12)
         box.addWidget(self.back, 0, Qt.AlignmentFlag.AlignHCenter)
         box.addStretch(2)
+        for key in ("Return", "Enter"):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self._on_enter)
+
+    def _on_enter(self) -> None:
+        """Enter presses the focused button (the offer to study more, once it is made, even
+        from its number box); otherwise it goes back to the decks."""
+        focus = QApplication.focusWidget()
+        if self.more_box.isVisible() and focus is not None and self.more_box.isAncestorOf(focus):
+            self._on_more_clicked()
+        elif isinstance(focus, QPushButton) and self.isAncestorOf(focus):
+            focus.click()
+        else:
+            self.sig_back.emit()
 
     def show_summary(self, s: SessionSummary, left: Left | None = None) -> None:
         """The session's tally (if any card was studied) and what can come next."""
@@ -76,6 +93,7 @@ class SummaryView(QWidget):
         self.label.setText(done + _next_html(s, left))
         past = left is not None and left.past_limit
         self.more_box.setVisible(past)
+        self.back.setText(f"Back to decks   ({'D' if past else 'Enter'})")  # Enter: study more
         if past:
             assert left is not None
             new = left.held_back.new > 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +27,8 @@ from cehrs_cards.core.words import count
 from cehrs_cards.services.scheduling import SchedulingService
 from cehrs_cards.services.welcome import WelcomeChoice, WelcomeInfo, apply_welcome, welcome_info
 from cehrs_cards.ui.ops import OpRunner
+from cehrs_cards.ui.widgets import make_default, named, scrolled
+from cehrs_cards.ui.window_state import keep_geometry
 
 THEMES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
 
@@ -59,23 +61,22 @@ class WelcomeDialog(QDialog):
         self.setWindowTitle("Welcome to CEHRS Cards")
         self.info = info
         self.wants_import = False
-        self.exam = QDateEdit()
+        self.exam = named(QDateEdit(), "Exam date")
         self.exam.setCalendarPopup(True)
         self.exam.setDisplayFormat("yyyy-MM-dd")
-        self.exam.setAccessibleName("Exam date")
         self.not_booked = QCheckBox("Not booked yet")
-        self.minutes = QSpinBox()
+        self.minutes = named(QSpinBox(), "Minutes a day", "Turned into daily limits")
         self.minutes.setRange(5, 240)
         self.minutes.setSingleStep(5)
         self.minutes.setSuffix(" minutes")
-        self.minutes.setAccessibleName("Minutes a day")
-        self.theme = QComboBox()
+        self.theme = named(QComboBox(), "Theme")
         for label, key in THEMES:
             self.theme.addItem(label, key)
         self.pace = QLabel()
         self.pace.setObjectName("welcomePace")
         self.pace.setWordWrap(True)
         self.import_button = QPushButton("Import an Anki deck…")
+        self.import_button.setAutoDefault(False)
         self.import_button.clicked.connect(self._on_import_clicked)
         self.pages = QStackedWidget()
         self.next_button = QPushButton("Next ›")
@@ -84,7 +85,7 @@ class WelcomeDialog(QDialog):
         self._fill(info)
         self._build()
         self._show_page(0)
-        self.resize(640, self.sizeHint().height())
+        keep_geometry(self, "welcome", QSize(660, 440))
 
     def _fill(self, info: WelcomeInfo) -> None:
         stored = QDate.fromString(info.settings.exam_date or "", "yyyy-MM-dd")
@@ -128,8 +129,9 @@ class WelcomeDialog(QDialog):
         self.daily = QLabel()
         self.daily.setWordWrap(True)
         self.daily.setTextFormat(Qt.TextFormat.RichText)
-        self.pages.addWidget(plan)
-        self.pages.addWidget(self.daily)
+        self.daily.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.pages.addWidget(scrolled(plan, "Your plan"))
+        self.pages.addWidget(scrolled(self.daily, "Each day"))
         self.next_button.clicked.connect(lambda: self._show_page(1))
         self.back_button.clicked.connect(lambda: self._show_page(0))
         self.start_button.clicked.connect(self.accept)
@@ -148,7 +150,10 @@ class WelcomeDialog(QDialog):
         self.back_button.setVisible(page == 1)
         self.next_button.setVisible(page == 0)
         self.start_button.setVisible(page == 1)
-        (self.next_button if page == 0 else self.start_button).setDefault(True)
+        forward = self.next_button if page == 0 else self.start_button
+        make_default(forward)
+        if page == 1:
+            forward.setFocus()  # Back had it while the page turned
 
     def exam_date(self) -> date | None:
         if self.not_booked.isChecked():
@@ -190,12 +195,17 @@ class WelcomeLauncher(QObject):
         )
 
     def _on_info(self, info: WelcomeInfo, auto: bool) -> None:
-        if (auto and not info.auto) or self.dialog is not None:
-            return
+        if (auto and not info.auto) or self.dialog is not None or not self.host.isVisible():
+            return  # (a window closed meanwhile must not leave a dialog keeping the app alive)
         dialog = WelcomeDialog(info, self.host)
         dialog.finished.connect(lambda result: self._on_finished(dialog, result))
         self.dialog = dialog
         dialog.open()
+
+    def close(self) -> None:
+        """The window is closing: the welcome goes too, nothing saved."""
+        if self.dialog is not None:
+            self.dialog.reject()
 
     def _on_finished(self, dialog: WelcomeDialog, result: int) -> None:
         self.dialog = None

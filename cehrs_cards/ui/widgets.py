@@ -1,10 +1,29 @@
-"""Small shared widget helpers."""
+"""Small shared widget helpers: button rows, default buttons, names for assistive technology,
+scrolling bodies, and the question before typed input is thrown away."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from typing import TypeVar
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QLayout,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cehrs_cards.ui.window_state import keep_geometry
 
 Std = QDialogButtonBox.StandardButton
+W = TypeVar("W", bound=QWidget)
 
 
 def ok_cancel(dialog: QDialog, ok: QDialogButtonBox.StandardButton = Std.Ok) -> QDialogButtonBox:
@@ -13,3 +32,85 @@ def ok_cancel(dialog: QDialog, ok: QDialogButtonBox.StandardButton = Std.Ok) -> 
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def make_default(button: QPushButton) -> QPushButton:
+    """Make `button` what Enter presses in its dialog. Call it once the button is inside the
+    dialog: QPushButton.setDefault before that marks the button but not the dialog, and the
+    first button to take the focus then becomes the default instead."""
+    assert button.window() is not button, "the button must be inside its dialog already"
+    button.setDefault(False)
+    button.setDefault(True)
+    return button
+
+
+def named(widget: W, name: str, description: str = "") -> W:
+    """Give a widget the name (and description) screen readers announce."""
+    widget.setAccessibleName(name)
+    if description:
+        widget.setAccessibleDescription(description)
+    return widget
+
+
+def scrolled(content: QWidget | QLayout, name: str = "") -> QScrollArea:
+    """`content` in a frameless vertical scroll area: a dialog's body that may be taller than
+    a small screen, with the dialog's buttons kept outside it (always visible)."""
+    if isinstance(content, QLayout):
+        holder = QWidget()
+        holder.setLayout(content)
+        content = holder
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(content)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    if name:
+        area.setAccessibleName(name)
+    return area
+
+
+def wrapped(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
+def confirm_discard(parent: QWidget, what: str) -> bool:
+    """Ask before throwing typed input away; Enter and Esc keep it (the safe choice)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Discard?",
+        f"Discard {what}?",
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setInformativeText("What you typed is lost. Keep editing to go back to it.")
+    discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is discard
+
+
+class TextDialog(QDialog):
+    """A page of read-only text (keyboard shortcuts, search syntax) that scrolls on a small
+    screen; Enter and Esc close it."""
+
+    def __init__(self, title: str, html: str, parent: QWidget, size: QSize) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.text = named(QTextBrowser(), title)
+        self.text.setOpenLinks(False)
+        self.text.setHtml(html)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addWidget(self.text, 1)
+        box.addWidget(buttons)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        if close is not None:
+            make_default(close)
+        keep_geometry(self, title.lower().replace(" ", "-"), size)

@@ -216,7 +216,7 @@ def test_big_edits_run_in_the_background_and_errors_come_back(qtbot, win, kit):
     assert win.table.isEnabled() and len(kit.ids("domain:2 bulk")) == 3000
 
     def bad_regex(dialog):
-        dialog.find.setText("(")
+        dialog.find_text.setText("(")
         dialog.regex.setChecked(True)
         dialog.selected_only.setChecked(False)
         dialog.accept()
@@ -382,7 +382,7 @@ def test_find_and_replace_dialog(qtbot, win, kit):
     win.search("")
 
     def fill(dialog):
-        dialog.find.setText("CMS-1500")
+        dialog.find_text.setText("CMS-1500")
         dialog.replace.setText("CMS 1500")
         dialog.selected_only.setChecked(False)
         dialog.accept()
@@ -463,8 +463,8 @@ def test_actions_without_a_selection_explain_themselves(qtbot, win):
 
 
 def test_every_action_has_a_shortcut_and_a_menu(win):
-    assert len(win.actions) >= 30
-    shortcuts = [a.shortcut().toString() for a in win.actions.values()]
+    assert len(win.menu_actions) >= 30
+    shortcuts = [a.shortcut().toString() for a in win.menu_actions.values()]
     assert all(shortcuts) and len(set(shortcuts)) == len(shortcuts)
 
 

@@ -60,7 +60,7 @@ def _submit_by_keyboard(qtbot, w: ExamWindow) -> None:
     box = w.confirm_box
     assert box is not None and "unanswered" in box.informativeText()
     _wait_modal(qtbot, box)
-    qtbot.keyClick(box, Qt.Key.Key_Return)  # the default button: Submit
+    qtbot.keyClick(box, Qt.Key.Key_S)  # S submits (Enter keeps working: submitting is final)
     settle(qtbot)
     qtbot.waitUntil(lambda: w.stack.currentWidget() is w.results)
     qtbot.waitUntil(lambda: w.results.isAncestorOf(QApplication.focusWidget()))

@@ -182,9 +182,10 @@ def test_an_abandoned_mock_is_incomplete_and_counts_only_if_the_candidate_says_s
 
     def used() -> tuple[list[int], list[int]]:
         report = StatsService(exams.col).report()
+        assert report.calibration is not None and report.readiness is not None
         return (
-            [m["attempt_id"] for m in report["calibration"]["mocks"]],
-            [m["attempt_id"] for m in report["readiness"]["mocks_used"]],
+            [m.attempt_id for m in report.calibration.mocks],
+            [m.attempt_id for m in report.readiness.mocks],
         )
 
     assert used() == ([full.id], [full.id])
@@ -203,7 +204,8 @@ def test_attempts_submitted_before_the_flag_are_judged_from_their_answers(exams,
     assert exams.history()[0].incomplete
     from cehrs_cards.services.stats import StatsService
 
-    assert StatsService(exam_col).report()["calibration"]["mocks"] == []
+    calibration = StatsService(exam_col).report().calibration
+    assert calibration is not None and calibration.mocks == ()
 
 
 def test_same_fact_groups_from_the_deck_keep_two_items_of_a_fact_apart(col, tmp_path, monkeypatch):

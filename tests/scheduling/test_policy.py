@@ -140,11 +140,13 @@ def test_pace_to_finish_fourteen_days_before_the_exam():
     assert exam_pace(10, today, None, 20) is None
 
 
-def test_daily_plan_drops_the_tilt_when_behind_and_caps_intervals():
+def test_daily_plan_drops_the_tilt_when_behind_and_no_longer_caps_intervals():
     base = Policy(tilt=1.0, fuzz=False)
     today, exam = date(2026, 3, 10), date(2026, 4, 9)
     ahead = daily_plan(base, today, exam, 20, SKEWED_DECK, SKEWED_DECK, [])
-    assert ahead.on_track and ahead.policy.tilt == 1.0 and ahead.policy.maximum_interval == 30
+    # no pile on exam day: final reviews are placed instead (core/exam_day.py)
+    assert ahead.on_track and ahead.policy.tilt == 1.0
+    assert ahead.policy.maximum_interval == MAX_INTERVAL
     behind = daily_plan(base, today, exam, 20, SKEWED_DECK, SKEWED_DECK, [2] * 7)
     assert behind.rate == 2 and behind.capacity == 60 and not behind.on_track
     assert behind.policy.tilt == 0.0

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from cehrs_cards.core.records import CardState
 from cehrs_cards.ui.dialogs import SettingsDialog
+from cehrs_cards.ui.theme import colours
 from tests.conftest import T0
 from tests.ops_helpers import make_main_window, settle
 from tests.scheduling.conftest import set_settings, study_days
@@ -66,7 +67,7 @@ def test_deck_list_shows_the_pace_and_warns_when_the_limit_is_too_low(qtbot, win
     window.refresh_decks()
     settle(qtbot)
     assert "⚠" in window.decks.pace.text() and "limit is 5" in window.decks.pace.text()
-    assert "d93025" in window.decks.pace.styleSheet()
+    assert colours().error in window.decks.pace.styleSheet()  # the theme's error colour
 
 
 def test_changing_retention_in_settings_reschedules_off_the_ui_thread(

@@ -30,12 +30,14 @@ def test_answer_saves_exactly_the_state_on_the_button(review, mini_col, clock):
     review.answer(card, Rating.EASY, 7000)
     row = _card(mini_col, card.card_id)
     after = shown[Rating.EASY].after
+    # the button's state and interval, counted from the answer (issue 18 item 5)
     assert (row.state, row.stability, row.difficulty, row.due) == (
         int(after.state),
         after.stability,
         after.difficulty,
-        after.due,
+        after.due + timedelta(seconds=7),
     )
+    assert row.last_review == clock.now()
     assert _logs(mini_col) == 1
 
 

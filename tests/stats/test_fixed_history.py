@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from cehrs_cards.cli.stats_json import report_json
 from cehrs_cards.core import stats as cs
 from cehrs_cards.core.readiness import GUESS, MODEL_SD, MockScore, model_error
 from cehrs_cards.core.records import Rating
@@ -54,7 +55,7 @@ def test_recall_tests_by_hand(review, mini_col, clock, two_cards):
     before_a, before_b = review.study_card(a), review.study_card(b)
     review.answer(before_a, Rating.GOOD, 4000)
     review.answer(before_b, Rating.AGAIN, 6000)
-    report = StatsService(mini_col).report()
+    report = report_json(StatsService(mini_col).report())
 
     ret = report["charts"]["true_retention"]
     for window in ("today", "week", "month"):
@@ -94,19 +95,22 @@ def test_retrievability_in_sql_equals_fsrs(review, mini_col, clock, two_cards):
         review.schedulers.retrievability(c.domain, c.before, clock.now())
         for c in (review.study_card(i) for i in two_cards)
     ]
-    ov = StatsService(mini_col).report(StatsFilter(), ("charts",))["charts"]["overview"]
-    assert ov["studied_cards"] == 2
-    assert ov["average_retrievability"] == pytest.approx(sum(expected) / 2, abs=1e-4)
+    charts = StatsService(mini_col).report(StatsFilter(), ("charts",)).charts
+    assert charts is not None
+    ov = charts.overview
+    assert ov.studied_cards == 2
+    assert ov.average_retrievability == pytest.approx(sum(expected) / 2, abs=1e-4)
 
 
 def test_forecast_and_states_follow_the_cards(review, mini_col, clock, two_cards):
-    c = StatsService(mini_col).report(StatsFilter(days=30), ("charts",))["charts"]
-    states = c["card_states"]
-    assert (states["new"], states["young"], states["total"]) == (5, 2, 7)
+    c = StatsService(mini_col).report(StatsFilter(days=30), ("charts",)).charts
+    assert c is not None
+    states = c.card_states
+    assert (states.new, states.young, states.total) == (5, 2, 7)
     due = [review.study_card(i).before.due for i in two_cards]
     days = sorted((d - clock.now()).days for d in due)
-    assert sum(c["forecast"]) == 2
-    assert [i for i, n in enumerate(c["forecast"]) for _ in range(n)] == pytest.approx(days, abs=1)
+    assert sum(c.forecast) == 2
+    assert [i for i, n in enumerate(c.forecast) for _ in range(n)] == pytest.approx(days, abs=1)
 
 
 def test_a_mock_is_predicted_and_adjusts_readiness(col, tmp_path, clock):
@@ -122,7 +126,7 @@ def test_a_mock_is_predicted_and_adjusts_readiness(col, tmp_path, clock):
         else:
             exams.select(att, (slot.item.answer + 1) % 4)
     exams.submit(att)
-    report = StatsService(col).report()
+    report = report_json(StatsService(col).report())
     mock = report["calibration"]["mocks"][0]
     # nothing studied before the mock: every item is a 1-in-4 guess
     assert (mock["predicted_raw"], mock["actual_raw"]) == (25.0, float(right))

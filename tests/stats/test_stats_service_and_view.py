@@ -11,16 +11,26 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
+from cehrs_cards.cli.stats_json import report_json
 from cehrs_cards.core.records import Rating
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.stats import StatsFilter, StatsService
+from cehrs_cards.services.stats_report import StatsReport
 from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.stats_view import StatsWindow
 from tests.ops_helpers import settle
 
 
-def _strip(report: dict) -> dict:
-    return {k: v for k, v in report.items() if k != "generated_at"}
+def _strip(report: dict | StatsReport | None) -> dict:
+    """The report's JSON without the time it was made at."""
+    assert report is not None
+    data = report_json(report) if isinstance(report, StatsReport) else report
+    return {k: v for k, v in data.items() if k != "generated_at"}
+
+
+def _json(window: StatsWindow) -> dict:
+    assert window.report is not None
+    return report_json(window.report)
 
 
 def _window(stats: StatsService) -> StatsWindow:
@@ -32,20 +42,22 @@ def _window(stats: StatsService) -> StatsWindow:
 
 def test_empty_collection_says_too_little_data(col):
     report = StatsService(col).report()
-    assert report["readiness"]["estimate"] is None
-    assert report["readiness"]["reasons"]
-    assert report["charts"]["overview"]["reviews_today"] == 0
+    assert report.readiness is not None and report.charts is not None
+    assert report.readiness.estimate is None
+    assert report.readiness.reasons
+    assert report.charts.overview.reviews_today == 0
 
 
 def test_answers_today_show_in_the_figures(review, mini_col):
     for rating in (Rating.GOOD, Rating.AGAIN, Rating.EASY):
         review.answer(review.next_card(), rating, 4000)
-    c = StatsService(mini_col).report()["charts"]
-    today = c["reviews_per_day"][-1]
-    assert (today["count"], today["new"]) == (3, 3)
-    assert today["minutes"] == pytest.approx(0.2)  # 3 x 4 s
-    assert c["card_states"]["new"] == 4 and c["card_states"]["total"] == 7
-    assert c["overview"]["streak"]["current"] == 1
+    c = StatsService(mini_col).report().charts
+    assert c is not None
+    today = c.reviews_per_day[-1]
+    assert (today.count, today.by_kind[0]) == (3, 3)
+    assert today.seconds / 60 == pytest.approx(0.2)  # 3 x 4 s
+    assert c.card_states.new == 4 and c.card_states.total == 7
+    assert c.overview.streak.current == 1
 
 
 @pytest.fixture(scope="module")
@@ -107,10 +119,10 @@ def test_filtering_by_domain_changes_the_figures(qtbot, heavy):
         qtbot.addWidget(window)
         window.open()
         qtbot.waitUntil(lambda: window.report is not None, timeout=20_000)
-        everything = window.report["charts"]["card_states"]["total"]
+        everything = _json(window)["charts"]["card_states"]["total"]
         window.domain.setCurrentIndex(window.domain.findData(5))  # recomputes the charts only
-        qtbot.waitUntil(lambda: window.report["filter"]["domain"] == 5, timeout=20_000)
-        only_5 = window.report["charts"]["card_states"]["total"]
+        qtbot.waitUntil(lambda: _json(window)["filter"]["domain"] == 5, timeout=20_000)
+        only_5 = _json(window)["charts"]["card_states"]["total"]
         assert 0 < only_5 < everything
         full = StatsService(col).report(window.current_filter())
         assert _strip(window.report) == _strip(full)
@@ -145,8 +157,9 @@ def test_a_filter_change_during_a_computation_is_not_lost(qtbot, heavy):
         window.open()  # the first report is being computed (results need the event loop)
         window.domain.setCurrentIndex(window.domain.findData(5))
         qtbot.waitUntil(lambda: window.report is not None, timeout=20_000)
-        assert window.report["filter"]["domain"] == 5
-        assert window.report["filter"] == window.current_filter().to_json()
+        assert window.report is not None and window.report.filter is not None
+        assert window.report.filter.domain == 5
+        assert window.report.filter == window.current_filter()
         window.close()
         settle(qtbot)  # the reader thread is done before the collection closes
     finally:

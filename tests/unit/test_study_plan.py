@@ -18,7 +18,7 @@ def test_the_table_is_what_the_simulator_measures_at_twenty_minutes():
 
 @pytest.mark.parametrize(
     ("minutes", "new", "reviews"),
-    [(5, 2, 50), (20, 7, 100), (30, 10, 150), (60, 20, 300), (999, 60, 4995)],
+    [(5, 2, 50), (20, 10, 100), (30, 16, 150), (60, 31, 300), (999, 60, 4995)],
 )
 def test_limits_for_minutes(minutes, new, reviews):
     got = limits_for(minutes)
@@ -29,9 +29,9 @@ def test_limits_for_minutes(minutes, new, reviews):
 def test_pace_against_the_exam():
     today = date(2026, 1, 1)
     far = Pace(limits_for(60), 1362, date(2026, 6, 1), today).text()
-    assert "20 new cards a day" in far and "seen in 69 days" in far and "68 days to spare" in far
+    assert "31 new cards a day" in far and "seen in 44 days" in far and "93 days to spare" in far
     near = Pace(limits_for(20), 1362, date(2026, 3, 1), today).text()
-    assert "you see 315 of them 14 days before it" in near and "About 93 minutes" in near
+    assert "you see 450 of them 14 days before it" in near and "About 59 minutes" in near
     none = Pace(limits_for(20), 1362, None, today).text()
     assert "Set your exam date when it is booked" in none
     done = Pace(limits_for(20), 0, None, today).text()
