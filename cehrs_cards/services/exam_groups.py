@@ -1,9 +1,10 @@
 """Same-fact groups of notes, for the exam draw: items that test one fact share a group
 (decks/FORMAT.md `group`), and a form or block holds at most one item of a group.
 
-Where the group comes from: a note column once the collection has one (the data layer adds it;
-GROUP_COLUMNS lists the names looked for), else the bundled deck's own files, matched by note
-id (guid): the bundled deck is where groups are written today, and its guids are stable. This
+Where the group comes from: the note's own column once the collection has one (the data layer
+adds `grp`; GROUP_COLUMNS lists the names looked for), and for a note without a stored group
+(the column missing, or empty on that note) the bundled deck's own files, matched by note id
+(guid): the bundled deck is where groups are written today, and its guids are stable. This
 module is the one hook: when the column lands, nothing else changes.
 """
 
@@ -18,7 +19,7 @@ from sqlmodel import Session
 
 from cehrs_cards.services.bundled import BundledDeckMissingError, bundled_deck_dir
 
-GROUP_COLUMNS = ("fact_group", "group_key", "grp", "group")
+GROUP_COLUMNS = ("grp", "fact_group", "group_key", "group")
 """Names a note column holding the same-fact group may have (first found wins)."""
 
 _ID = re.compile(r'^id\s*=\s*"([^"]+)"\s*$')
