@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from benchmarks.generate import generate
 from cehrs_cards.cli.stats_json import report_json
@@ -105,6 +106,10 @@ def test_view_renders_and_agrees_with_the_service(qtbot, kind, col, review, heav
             assert not window.grab().isNull()
         text = window.readiness.headline.text()
         assert ("Too little data" in text) == (kind != "large")
+        if kind == "small":  # counts read right: not "1 reviews", "streak 1 days"
+            overview = window.findChild(QLabel, "statsOverview").text()
+            assert "1 review</b>" in overview and "1 day streak" in overview
+            assert "1 card studied" in overview
         window.close()
         settle(qtbot)  # the reader thread is done before the collection closes
     finally:
