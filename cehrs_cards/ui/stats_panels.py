@@ -34,6 +34,7 @@ from cehrs_cards.core.readiness import (
 )
 from cehrs_cards.core.stats import StudyFocus
 from cehrs_cards.services.stats_report import CalibrationReport, MasteryReport
+from cehrs_cards.ui.advanced import Advanced, explanation
 from cehrs_cards.ui.charts_extra import CalibrationPlot, MasteryChart, ScoreGauge
 
 MUTED = "color: palette(placeholder-text);"
@@ -274,6 +275,15 @@ class CalibrationPanel(QWidget):
         )
         self.recall.setObjectName("recallCalibration")
         self.recall.setAccessibleName("Recall: predicted against actual, by domain")
+        self.errors = Advanced("Advanced: prediction error")
+        self.errors.add_widget(
+            explanation(
+                "Log loss and RMSE (bins) measure how far each predicted chance of remembering "
+                "is from your answers, as fsrs-rs evaluates them: lower is better."
+            )
+        )
+        self.errors.toggle.toggled.connect(self._show_errors)
+        self._show_errors(False)
         self.plot = CalibrationPlot("Predicted vs measured recall")
         self.mocks = table(["Full mock", "Predicted raw", "Actual raw", "Difference"])
         self.mocks.setObjectName("mockCalibration")
@@ -283,17 +293,22 @@ class CalibrationPanel(QWidget):
         box.addWidget(QLabel("<h3>Are the predictions right?</h3>"))
         box.addWidget(self.intro)
         box.addWidget(self.recall)
+        box.addWidget(self.errors)
         box.addWidget(self.plot)
         box.addWidget(QLabel("<b>Mock exams: predicted vs actual score</b>"))
         box.addWidget(self.mocks)
         box.addWidget(self.mock_note)
         box.addStretch(1)
 
+    def _show_errors(self, on: bool) -> None:
+        """The two error columns only under Advanced: a candidate reads predicted vs actual."""
+        for column in (4, 5):
+            self.recall.setColumnHidden(column, not on)
+
     def show_calibration(self, c: CalibrationReport, names: dict[str, str]) -> None:
         self.intro.setText(
             f"Recall tests of the last {c.window_days} days (answers on a later day than "
-            "the card's previous one): what FSRS predicted against what you answered. Log "
-            "loss and RMSE (bins) as fsrs-rs evaluates them; lower is better."
+            "the card's previous one): what FSRS predicted against what you answered."
         )
         rows = [
             [

@@ -169,3 +169,15 @@ def test_a_filter_change_during_a_computation_is_not_lost(qtbot, heavy):
         settle(qtbot)  # the reader thread is done before the collection closes
     finally:
         col.close()
+
+
+def test_prediction_error_figures_sit_under_advanced(qtbot):
+    from cehrs_cards.ui.stats_panels import CalibrationPanel
+
+    panel = CalibrationPanel()
+    qtbot.addWidget(panel)
+    errors = (4, 5)  # log loss, RMSE (bins)
+    assert all(panel.recall.isColumnHidden(c) for c in errors) and not panel.errors.is_open
+    panel.errors.toggle.click()
+    assert not any(panel.recall.isColumnHidden(c) for c in errors)
+    assert "lower is better" in panel.errors.body.findChild(QLabel).text()
