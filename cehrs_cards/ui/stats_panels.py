@@ -87,6 +87,9 @@ class ReadinessPanel(QWidget):
         self.levers_box.setColumnStretch(0, 1)
         self.assumptions = _label(muted=True)
         self.assumptions.setObjectName("readinessAssumptions")
+        self.how = Advanced("Advanced: how this is estimated")
+        self.how.add_widget(explanation("The model behind the number, and what it assumes."))
+        self.how.add_widget(self.assumptions)
         self.buttons: list[QPushButton] = []
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -94,7 +97,7 @@ class ReadinessPanel(QWidget):
             box.addWidget(w)
         box.addWidget(QLabel("<b>What would move it most</b>"))
         box.addLayout(self.levers_box)
-        box.addWidget(self.assumptions)
+        box.addWidget(self.how)
         box.addStretch(1)  # keep the text packed at the top beside the taller mastery panel
 
     def show_readiness(self, r: Readiness) -> None:
@@ -114,7 +117,7 @@ class ReadinessPanel(QWidget):
         self.projection.setVisible(r.projection is not None)
         self._show_levers(r.levers)
         notes = "".join(f"<li>{a}</li>" for a in r.assumptions)
-        self.assumptions.setText(f"<b>Assumptions</b><ul style='margin-left:-20px'>{notes}</ul>")
+        self.assumptions.setText(f"<ul style='margin-left:-20px'>{notes}</ul>")
 
     def _show_levers(self, levers: tuple[Lever, ...]) -> None:
         while self.levers_box.count():

@@ -171,7 +171,7 @@ def test_a_filter_change_during_a_computation_is_not_lost(qtbot, heavy):
         col.close()
 
 
-def test_prediction_error_figures_sit_under_advanced(qtbot):
+def test_model_figures_and_assumptions_sit_under_advanced(qtbot):
     from cehrs_cards.ui.stats_panels import CalibrationPanel
 
     panel = CalibrationPanel()
@@ -181,3 +181,11 @@ def test_prediction_error_figures_sit_under_advanced(qtbot):
     panel.errors.toggle.click()
     assert not any(panel.recall.isColumnHidden(c) for c in errors)
     assert "lower is better" in panel.errors.body.findChild(QLabel).text()
+    from cehrs_cards.ui.stats_panels import ReadinessPanel
+
+    readiness = ReadinessPanel()
+    qtbot.addWidget(readiness)
+    readiness.show()
+    assert not readiness.assumptions.isVisible()  # the model's assumptions: under Advanced
+    readiness.how.toggle.click()
+    assert readiness.assumptions.isVisible()
