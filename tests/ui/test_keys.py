@@ -46,7 +46,8 @@ def _answer_next_modal(key: Qt.Key, seen: list[str]) -> None:
             return
         seen.append(box.text())
         box.setFocus()
-        target = QApplication.focusWidget() or box
+        focus = QApplication.focusWidget()  # under load it may still be in the window below
+        target = focus if focus is not None and box.isAncestorOf(focus) else box
         QApplication.sendEvent(target, _key_event(key))
 
     QTimer.singleShot(10, act)
