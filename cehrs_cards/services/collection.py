@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlmodel import Session
 
 from cehrs_cards.core.clock import Clock, StudyDays, SystemClock
+from cehrs_cards.core.ops import OpError
 from cehrs_cards.db.engine import open_engine
 from cehrs_cards.db.migrations import LATEST, SchemaTooNewError, too_new_message
 from cehrs_cards.db.settings import Settings, load_settings, save_settings
@@ -44,8 +45,9 @@ class MissingCollectionError(CorruptCollectionError):
     restore's leftovers are there): never silently start a new collection over it."""
 
 
-class CollectionClosedError(RuntimeError):
-    """The collection was closed (e.g. replaced by a restore): nothing may use it any more."""
+class CollectionClosedError(OpError, RuntimeError):
+    """The collection was closed (e.g. replaced by a restore): nothing may use it any more.
+    An OpError: its message is for the user, and a job that meets it is not a program error."""
 
 
 class ReadOnlyCollectionError(RuntimeError):
