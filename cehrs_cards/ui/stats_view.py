@@ -120,7 +120,7 @@ class ActivityPanel(QWidget):
         s = o.streak
         self.overview.setText(
             f"Today: <b>{count(o.reviews_today, 'review')}</b> in "
-            f"<b>{count(o.minutes_today, 'minute')}</b> · <b>{o.due_today:,}</b> due · "
+            f"<b>{count(round(o.minutes_today), 'minute')}</b> · <b>{o.due_today:,}</b> due · "
             f"<b>{count(s.current, 'day streak')}</b> (longest {count(s.longest, 'day')}) · "
             f"{count(o.studied_cards, 'card')} studied, average recall "
             f"now <b>{pct(o.average_retrievability)}</b>"
