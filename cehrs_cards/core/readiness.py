@@ -340,11 +340,11 @@ def levers(
             continue
         per = d.scored_items / g.cards * (1 - GUESS)
         if g.unseen:
-            text = f"Learn the {g.unseen} unseen {d.name} cards"
+            text = f"Learn the {count(g.unseen, f'unseen {d.name} card')}"
             out.append(Lever(text, per * g.unseen * target, g.unseen, focus))
         if g.below:
             gain = per * max(0.0, g.below * target - g.sum_r_below)
-            text = f"Review the {g.below} {d.name} cards below {target:.0%} recall"
+            text = f"Review the {count(g.below, f'{d.name} card')} below {target:.0%} recall"
             out.append(Lever(text, gain, g.below, focus))
     out.sort(key=lambda lv: -lv.gain)
     return tuple(lv for lv in out if lv.gain >= 0.05)[:top]

@@ -342,7 +342,8 @@ class Pace:
             head = f"{when}: too close to see every card {LEAD_DAYS} days ahead"
         else:
             head = (
-                f"{when}: seeing every card in time takes {self.needed_per_day} new cards a day, "
+                f"{when}: seeing every card in time takes "
+                f"{count(self.needed_per_day, 'new card')} a day, "
                 f"your limit is {self.limit}"
             )
         left_out = self.remaining - self.reachable

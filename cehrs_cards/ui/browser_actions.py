@@ -267,7 +267,7 @@ class BrowserActions(QMainWindow):
         if ids:
             self._apply(
                 lambda: self.notes.change_domain(ids, domain),
-                lambda n: f"Domain {domain} ({domain_name(domain)}) set on {n} cards",
+                lambda n: f"Domain {domain} ({domain_name(domain)}) set on {count(n, 'card')}",
             )
 
     def change_domain(self) -> None:

@@ -293,7 +293,8 @@ def _policy_note(plan: DailyPlan | None) -> str:
         return text
     if plan.capacity is not None:
         text += (
-            f" Planning with {plan.rate} new cards a day, {plan.capacity} fit before the exam; "
+            f" Planning with {count(plan.rate, 'new card')} a day, {plan.capacity} fit before "
+            "the exam; "
             f"intervals end by exam day (at most {plan.policy.maximum_interval} days today)."
         )
     if not plan.on_track:

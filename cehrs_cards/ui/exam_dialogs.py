@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.core.domains import DOMAINS, EXAM_MINUTES, PRETEST_ITEMS, SCORED_ITEMS
 from cehrs_cards.core.exam import CUT_BAND, SECONDS_PER_ITEM, TIMED, TUTOR
+from cehrs_cards.core.words import count
 from cehrs_cards.services.exam_pool import FILTERS
 from cehrs_cards.services.exams import BlockCatalog, BlockSpec, ExamOptions
 from cehrs_cards.ui.advanced import Advanced
@@ -197,6 +198,6 @@ class PracticeDialog(QDialog):
         elif n < spec.size:
             text = f"{n} match: the block will have {n}."
         else:
-            text = f"{n} questions match."
+            text = f"{count(n, 'question')} {'matches' if n == 1 else 'match'}."
         self.available.setText(text)
         self.start.setEnabled(n > 0)

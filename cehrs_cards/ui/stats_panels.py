@@ -33,6 +33,7 @@ from cehrs_cards.core.readiness import (
     Readiness,
 )
 from cehrs_cards.core.stats import StudyFocus
+from cehrs_cards.core.words import count
 from cehrs_cards.services.stats_report import CalibrationReport, MasteryReport
 from cehrs_cards.ui.advanced import Advanced, explanation
 from cehrs_cards.ui.charts_extra import CalibrationPlot, MasteryChart, ScoreGauge
@@ -146,8 +147,8 @@ def projection_html(p: Projection | None) -> str:
         return ""
     pace, stop = p.at_pace, p.if_stopped
     return (
-        f"<p><b>Exam day {p.plan.exam.isoformat()}</b> (in {p.plan.days} days). "
-        f"At your current pace ({p.plan.rate} new cards a day, "
+        f"<p><b>Exam day {p.plan.exam.isoformat()}</b> (in {count(p.plan.days, 'day')}). "
+        f"At your current pace ({count(p.plan.rate, 'new card')} a day, "
         f"{p.introduced} more by then): scaled ≈ <b>{pace.scaled:.0f}</b>, "
         f"raw {pace.raw:.1f}, pass chance <b>{pace.pass_probability:.0%}</b> (est.). "
         f"If you stopped studying today: scaled ≈ {stop.scaled:.0f}, raw {stop.raw:.1f}, "
@@ -223,7 +224,11 @@ class MasteryPanel(QWidget):
         if first is not None:
             self.tree.setCurrentItem(first)
         n = m.unassigned_cards
-        unassigned = f" {n} cards without a CEHRS domain are left out." if n else ""
+        unassigned = (
+            f" {count(n, 'card')} without a CEHRS domain {'is' if n == 1 else 'are'} left out."
+            if n
+            else ""
+        )
         self.note.setText(
             f"Unstudied cards count as a 1-in-{round(1 / m.guess)} guess; suspended cards "
             f"are left out.{unassigned}"
