@@ -30,7 +30,9 @@ from cehrs_cards.core.render import replace_sounds
 from cehrs_cards.services.notes import NoteChange, NoteDetail
 from cehrs_cards.ui.review_card import sound_label
 from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, inline_media
-from cehrs_cards.ui.theme import card_css
+from cehrs_cards.ui.theme import card_css, is_dark, theme_signals
+
+PREVIEW_ZOOM = 0.8  # the preview shares the pane with the fields
 
 FIELD_HEIGHTS = ((60, 48), (160, 96), (360, 156), (10**9, 220))
 """(characters below, pixel height): a field's box grows with what it holds."""
@@ -88,7 +90,8 @@ class NoteEditor(QWidget):
         self.preview = SafeTextBrowser()
         self.preview.setAccessibleName("Card preview")
         self.preview.document().setDocumentMargin(10)
-        self.set_dark(False)
+        self.set_dark(is_dark())
+        theme_signals().sig_changed.connect(self._on_theme_changed)
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(200)
@@ -109,11 +112,11 @@ class NoteEditor(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = QSplitter(Qt.Orientation.Vertical)  # the pane is narrow: preview below
         split.addWidget(scroll)
         split.addWidget(self.preview)
         split.setChildrenCollapsible(False)
-        split.setSizes([300, 300])
+        split.setSizes([420, 220])
         box = QVBoxLayout(self)
         box.setContentsMargins(8, 4, 4, 4)
         box.addWidget(self.title)
@@ -122,7 +125,12 @@ class NoteEditor(QWidget):
         box.addLayout(buttons)
 
     def set_dark(self, dark: bool) -> None:
-        self.preview.document().setDefaultStyleSheet(card_css(dark))
+        """The card style of the theme, a little smaller than on the review screen."""
+        self.preview.document().setDefaultStyleSheet(card_css(dark, PREVIEW_ZOOM))
+
+    def _on_theme_changed(self, dark: bool) -> None:
+        self.set_dark(dark)
+        self.show_preview()
 
     def show_preview(self) -> None:
         """The first card of the note as its fields now stand: front, then the back."""

@@ -8,11 +8,14 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from cehrs_cards.interchange.native import write_native
 from cehrs_cards.interchange.package import NoteIn, Package
 from cehrs_cards.services.importing import import_package
 from cehrs_cards.services.transfer import ImportOptions
+from cehrs_cards.ui.browser_editor import PREVIEW_ZOOM
+from cehrs_cards.ui.theme import apply_theme, card_css
 from tests.ops_helpers import make_main_window, settle
 
 
@@ -135,5 +138,10 @@ def test_the_editor_previews_the_card_as_the_fields_change(qtbot, col):
     assert shown.count("data:image/png;base64") == 1  # the media file, inline; not the other
     assert "secret" not in shown and "[sound:" not in editor.preview.toPlainText()
     assert "♪ say.mp3" in editor.preview.toPlainText()
+    app = QApplication.instance()
+    light = editor.preview.document().defaultStyleSheet()
+    apply_theme(app, True)  # the preview restyles with the rest of the app
+    assert editor.preview.document().defaultStyleSheet() == card_css(True, PREVIEW_ZOOM) != light
+    apply_theme(app, False)
     browser.close()  # saves the changed note, as moving on would
     settle(qtbot)
