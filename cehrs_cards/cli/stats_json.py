@@ -26,6 +26,10 @@ def report_json(r: StatsReport) -> dict[str, Any]:
         out |= {"filter": r.filter.to_json(), "charts": charts_json(r.charts)}
     if r.mastery is not None and r.readiness is not None:
         out |= {"mastery": mastery_json(r.mastery), "readiness": r.readiness.to_json()}
+    if r.held_out is not None:
+        out["held_out_readiness"] = r.held_out.to_json()
+    if r.outcomes is not None:
+        out["exam_outcomes"] = [o.to_json() for o in r.outcomes]
     if r.calibration is not None:
         out["calibration"] = calibration_json(r.calibration)
     return out

@@ -150,19 +150,21 @@ def draw_form(
     *,
     generated: bool = False,
     pretest: int = PRETEST_ITEMS,
+    scored: ItemSource | None = None,
 ) -> list[FormSlot]:
     """A full mock: exactly the blueprint's scored items per domain, then pretest, shuffled.
 
     Without `generated` (the default) every item is an authored one while authored items can
     fill the form; generated items then only top up pretest slots the authored ones cannot
-    fill. With it, generated items compete for every slot.
+    fill. With it, generated items compete for every slot. `scored`, if given, is where the
+    scored items come from (the held-out pool first); pretest uses `pool`.
     """
     source = _source(pool)
     used = Used()
     slots: list[FormSlot] = []
     short: list[str] = []
     for d in DOMAINS:
-        eligible = source.ordered((d.id,), rng, generated=generated)
+        eligible = (scored or source).ordered((d.id,), rng, generated=generated)
         got = _take(eligible, d.scored_items, used)
         if len(got) < d.scored_items:
             short.append(f"domain {d.id} {d.name} has {len(got)} of the {d.scored_items} needed")

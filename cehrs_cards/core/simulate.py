@@ -168,21 +168,28 @@ def true_recall(params: Sequence[float], card: fsrs.Card | MemoryState, when: da
 
 
 class _Sim:
-    """One learner, one deck, one strategy: study every day, then sit the exam."""
+    """One learner, one deck, one strategy: study every day, then sit the exam. Subclasses
+    (core/projection.py, the readiness calibration study) may set another first day, answer
+    costs and rating mix before __init__ runs."""
+
+    start: datetime = START
+    costs: Sequence[Sequence[float]] = COSTS
+    first_rating: Sequence[float] = FIRST_RATING
+    recall_rating: Sequence[float] = RECALL_RATING
 
     def __init__(self, cfg: SimConfig, strategy: Strategy, seed: int) -> None:
         self.cfg, self.strategy, self.seed = cfg, strategy, seed
         self.true_params = learner_parameters(seed, cfg.spread)
         self.truth = Schedulers(Policy(parameters=self.true_params, fuzz=False), DAYS)
         self.cards = [
-            _Card(i, dom, None, new_state(START), new_state(START))
+            _Card(i, dom, None, new_state(self.start), new_state(self.start))
             for i, dom in enumerate(_ordered(deck_domains(cfg.cards, cfg.mix), strategy, seed), 1)
         ]
         self.active = {d.id: 0 for d in DOMAINS}
         for c in self.cards:
             self.active[c.domain] += 1
         self.ratios = value_ratios(self.active)
-        self.exam_day = (START + timedelta(days=cfg.days)).date()
+        self.exam_day = (self.start + timedelta(days=cfg.days)).date()
         self.introduced_per_day: list[int] = []
         self.reviews_per_day: list[int] = []
         self.introduced = 0
@@ -197,7 +204,7 @@ class _Sim:
 
     # ----- one study day ---------------------------------------------------------------------
     def _study(self, day: int) -> None:
-        start = START + timedelta(days=day)
+        start = self.start + timedelta(days=day)
         today = start.date()
         policy, self.shares = self._plan(today)
         self.placer = self._placer(today, policy) if self.on_track else None
@@ -315,7 +322,7 @@ class _Sim:
         rating = self._rating(card, d.clock)
         row = 0 if card.new or state == fsrs.State.Learning else 1
         row = 2 if state == fsrs.State.Relearning else row
-        cost = COSTS[row][rating - 1]
+        cost = self.costs[row][rating - 1]
         if card.new:
             d.new_taken[card.domain] = d.new_taken.get(card.domain, 0) + 1
             card.new = False
@@ -339,15 +346,15 @@ class _Sim:
         assert card.rng is not None
         u = card.rng.random()
         if card.new:
-            return _draw(FIRST_RATING, u) + 1
+            return _draw(self.first_rating, u) + 1
         recall = true_recall(self.true_params, card.true, when)
         if u >= recall:
             return 1
-        return _draw(RECALL_RATING, card.rng.random()) + 2
+        return _draw(self.recall_rating, card.rng.random()) + 2
 
     # ----- exam day --------------------------------------------------------------------------
     def _exam(self) -> SeedResult:
-        when = START.replace(hour=EXAM_HOUR) + timedelta(days=self.cfg.days)
+        when = self.start.replace(hour=EXAM_HOUR) + timedelta(days=self.cfg.days)
         rsum = {d.id: 0.0 for d in DOMAINS}
         seen = {d.id: 0 for d in DOMAINS}
         pile = 0

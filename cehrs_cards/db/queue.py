@@ -196,23 +196,26 @@ def counts_by(session: Session, w: DayWindow, column: str, where: str = "") -> d
     return out
 
 
-def totals_by(session: Session, column: str) -> dict[int, int]:
+def totals_by(session: Session, column: str, where: str = "") -> dict[int, int]:
+    """Cards per deck or domain; `where` is an extra fragment on alias c."""
     assert column in ("deck_id", "domain")
-    sql = f"SELECT {column}, COUNT(*) FROM card GROUP BY 1"
+    sql = f"SELECT c.{column}, COUNT(*) FROM card c WHERE 1{where} GROUP BY 1"
     return {k: n for k, n in session.connection().execute(text(sql))}
 
 
-def active_by_domain(session: Session) -> dict[int, int]:
-    """Cards that count toward the exam per domain: everything not suspended."""
-    sql = "SELECT domain, COUNT(*) FROM card WHERE suspended = 0 GROUP BY 1"
+def active_by_domain(session: Session, where: str = "") -> dict[int, int]:
+    """Cards that count toward the exam per domain: everything not suspended (and not left
+    out by `where`, a fragment on alias c)."""
+    sql = f"SELECT c.domain, COUNT(*) FROM card c WHERE c.suspended = 0{where} GROUP BY 1"
     return {d: n for d, n in session.connection().execute(text(sql))}
 
 
-def new_at_day_start(session: Session, w: DayWindow) -> dict[int, int]:
-    """New (never answered) unsuspended cards per domain as the study day began."""
-    sql = """SELECT c.domain, COUNT(*) FROM card c WHERE c.suspended = 0 AND (c.state = 0
+def new_at_day_start(session: Session, w: DayWindow, where: str = "") -> dict[int, int]:
+    """New (never answered) unsuspended cards per domain as the study day began (`where`:
+    an extra fragment on alias c)."""
+    sql = f"""SELECT c.domain, COUNT(*) FROM card c WHERE c.suspended = 0 AND (c.state = 0
              OR c.id IN (SELECT r.card_id FROM revlog r WHERE r.reviewed_at >= :start
-                         AND r.before_state = 0)) GROUP BY 1"""
+                         AND r.before_state = 0)){where} GROUP BY 1"""
     return {d: n for d, n in session.connection().execute(text(sql), w.params())}
 
 

@@ -58,6 +58,7 @@ SECTIONS = (
     "browser_saved_searches",
     "import_domain_rules",
     "import_media_token",
+    "exam_outcomes",
 )
 """Keys of the settings kept as one JSON value each, beside the typed Settings."""
 

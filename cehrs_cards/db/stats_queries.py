@@ -190,14 +190,14 @@ def retrievability_bins(
 
 
 # ----- memory for readiness ----------------------------------------------------------------------
-def _memory_sql(group: str, join: str) -> str:
+def _memory_sql(group: str, join: str, where: str = "") -> str:
     targets = " ".join(f"WHEN {d} THEN :t{d}" for d in range(1, 6))
     return f"""SELECT {group}, COUNT(*), SUM(seen), SUM(r), SUM(r < t), SUM(CASE WHEN r < t
                THEN r ELSE 0 END), SUM(re) FROM (
                  SELECT c.*, {SEEN} AS seen, CASE c.domain {targets} ELSE :t0 END AS t,
                    CASE WHEN {SEEN} THEN {R_NOW} END AS r,
                    CASE WHEN {SEEN} AND :exam IS NOT NULL THEN {R_EXAM} ELSE 0 END AS re
-                 FROM card c WHERE c.suspended = 0) AS c {join} GROUP BY {group}"""
+                 FROM card c WHERE c.suspended = 0{where}) AS c {join} GROUP BY {group}"""
 
 
 def memory_by(
@@ -207,16 +207,18 @@ def memory_by(
     exam: datetime | None,
     curve: tuple[float, float],
     targets: Mapping[int, float],
+    where: str = "",
 ) -> dict[Any, GroupMemory]:
-    """Per domain (or per (domain, task area)): the memory of its unsuspended cards."""
+    """Per domain (or per (domain, task area)): the memory of its unsuspended cards (`where`:
+    an extra fragment on alias c)."""
     ensure_math(s)
     params: dict[str, Any] = {"now": to_db(now), "decay": curve[0], "factor": curve[1]}
     params["exam"] = to_db(exam) if exam else None
     params |= {f"t{d}": targets.get(d, 0.9) for d in range(6)}
     if by_task:
-        sql = _memory_sql("c.domain, n.task", "JOIN note n ON n.id = c.note_id")
+        sql = _memory_sql("c.domain, n.task", "JOIN note n ON n.id = c.note_id", where)
     else:
-        sql = _memory_sql("c.domain", "")
+        sql = _memory_sql("c.domain", "", where)
     out: dict[Any, GroupMemory] = {}
     for *key, cards, seen, r, below, r_below, r_exam in _rows(s, sql, params):
         g = GroupMemory(int(cards), int(seen or 0), float(r or 0), int(below or 0))

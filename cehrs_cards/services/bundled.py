@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from contextlib import suppress
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import or_
@@ -22,11 +21,17 @@ from cehrs_cards.db.models import Deck, Note
 from cehrs_cards.db.repo import ensure_deck
 from cehrs_cards.interchange.native import read_native
 from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.deck_dir import (
+    DECKS_PACKAGE,
+    ENV_DECKS_DIR,
+    BundledDeckMissingError,
+    deck_folder,
+    missing_text,
+)
 from cehrs_cards.services.importing import ImportSummary, import_package
 
-ENV_DECKS_DIR = "CEHRS_CARDS_DECKS_DIR"
-"""Developers and tests: load this folder instead of the bundled deck."""
-DECKS_PACKAGE = "cehrs_cards._decks"
+__all__ = ["ENV_DECKS_DIR", "BundledDeckMissingError", "bundled_deck_dir", "check_bundled_deck"]
+
 ROOT_DECK = "CEHRS Cards deck"
 """The top deck every bundled note is filed under (decks/cehrs/*.toml: deck = "CEHRS Cards
 deck::..."): a name no imported deck is likely to share, so an imported "Clinical Operations"
@@ -43,33 +48,15 @@ OLD_NAMES = {
 """Old bundled deck names and their new ones (one spelling of each domain, as core/domains)."""
 
 
-class BundledDeckMissingError(RuntimeError):
-    """The installation lacks the bundled deck: the message says where it was looked for."""
-
-
 def bundled_deck_dir() -> Path:
     """The folder of the bundled deck's .toml files ($CEHRS_CARDS_DECKS_DIR if set)."""
-    env = os.environ.get(ENV_DECKS_DIR)
-    if env:
-        return Path(env)
-    try:
-        root = resources.files(DECKS_PACKAGE)
-    except ModuleNotFoundError:
-        raise BundledDeckMissingError(_missing_text(DECKS_PACKAGE)) from None
-    return Path(str(root)) / "cehrs"
-
-
-def _missing_text(where: object) -> str:
-    return (
-        f"The bundled CEHRS deck is missing from this installation (looked in {where}). "
-        "Reinstall CEHRS Cards; your own cards are not affected."
-    )
+    return deck_folder(DECKS_PACKAGE)
 
 
 def check_bundled_deck(folder: Path) -> None:
     """Raise BundledDeckMissingError unless `folder` holds at least one deck file."""
     if not folder.is_dir() or next(folder.rglob("*.toml"), None) is None:
-        raise BundledDeckMissingError(_missing_text(folder))
+        raise BundledDeckMissingError(missing_text(folder))
 
 
 def never_got_it(col: Collection) -> bool:

@@ -11,6 +11,7 @@ from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exams import ExamService
 from cehrs_cards.services.notes import NotesService
+from cehrs_cards.services.outcome import OutcomeService
 from cehrs_cards.services.review import ReviewService
 from cehrs_cards.services.scheduling import SchedulingService
 from cehrs_cards.services.session import CollectionSession
@@ -25,6 +26,7 @@ class Services:
     notes: NotesService
     browse: BrowseService
     exams: ExamService
+    outcome: OutcomeService
     stats: StatsService
     transfer: TransferService
     scheduling: SchedulingService
@@ -41,6 +43,7 @@ def build_services(col: Collection) -> Services:
         notes=NotesService(col),
         browse=BrowseService(col),
         exams=ExamService(col),
+        outcome=OutcomeService(col),
         stats=StatsService(col),
         transfer=TransferService(col),
         scheduling=SchedulingService(col, review),

@@ -37,6 +37,7 @@ class HistoryEntry:
     domains: dict[int, float] = field(default_factory=dict)  # domain -> percent correct
     incomplete: bool = False  # most items unanswered (core/exam.is_incomplete)
     counted: bool = False  # the candidate chose to count it although incomplete
+    diagnostic: bool = True  # a mock whose scored items were all fresh held-out items
 
     @property
     def percent(self) -> float:
@@ -187,7 +188,16 @@ def history_entry(r: AttemptRow, domains: dict[int, float], sizes: tuple[int, in
         domains=domains,
         incomplete=incomplete,
         counted=bool(opts.get("counted", False)),
+        diagnostic=bool(_options(r).get("diagnostic", True)),
     )
+
+
+def _options(r: AttemptRow) -> dict[str, Any]:
+    try:
+        got = json.loads(r.options or "{}")
+    except ValueError:
+        return {}
+    return got if isinstance(got, dict) else {}
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ from cehrs_cards.services.exam_store import (
     write_head,
     write_slot,
 )
+from cehrs_cards.services.held_out import bank
+from cehrs_cards.services.held_out_draw import Excluding, OneGroup, PoolFirst, clean
 from cehrs_cards.services.undo import undo_step
 
 OPTIONS_KEY = "exam_options"
@@ -87,6 +89,8 @@ class Form:
     seed: int
     slots: tuple[FormSlot, ...]
     items: tuple[ExamItem, ...]
+    diagnostic: bool = True
+    """Every scored item is a held-out item no earlier mock used (services/held_out_draw.py)."""
 
     def to_json(self) -> dict[str, Any]:
         rows = [
@@ -187,15 +191,21 @@ class ExamService:
 
     # ----- assembling ------------------------------------------------------------------------
     def assemble(self, seed: int | None = None, opts: ExamOptions | None = None) -> Form:
-        """A full mock form by the blueprint, preferring items unseen in earlier mocks."""
+        """A full mock form by the blueprint: scored items from the held-out pool (unused ones
+        first, then studied items once it is used up), pretest items from the rest."""
         opts = opts or self.options()
         seed = new_seed() if seed is None else seed
         with self.col.read() as s:
             source = DbSource(s, seed, seen_kind=MOCK, generated=True)
+            b = bank(s)
+            group = OneGroup(b.groups)
+            scored = PoolFirst(source, b.ids, source.seen, group)
             rng = random.Random(seed)
-            slots = draw_form(source, rng, generated=opts.generated)
+            slots = draw_form(
+                Excluding(source, b.ids, group), rng, generated=opts.generated, scored=scored
+            )
             items = tuple(source.item(f.candidate) for f in slots)
-        return Form(seed, tuple(slots), items)
+        return Form(seed, tuple(slots), items, clean(slots, scored))
 
     def start_mock(
         self, seed: int | None = None, opts: ExamOptions | None = None
@@ -206,12 +216,15 @@ class ExamService:
         now = self.col.now()
         slots = [Slot(item, f.pretest) for f, item in zip(form.slots, form.items, strict=True)]
         att = Attempt(MOCK, TIMED, now, now + timedelta(minutes=EXAM_MINUTES), slots)
-        return _exam_op(self._begin(att, form.seed, opts, {}))
+        return _exam_op(self._begin(att, form.seed, opts, {"diagnostic": form.diagnostic}))
 
     def block_catalog(self) -> BlockCatalog:
         """Every item a block could use, with the filter sets (for live counts in a dialog)."""
         with self.col.read() as s:
-            cards = usable_cards(s)
+            held = bank(s).ids
+            cards = {
+                k: {c: n for c, n in v.items() if c not in held} for k, v in usable_cards(s).items()
+            }
             matches = {f: frozenset(filtered_ids(s, (f,)) or ()) for f in FILTERS}
             notes = sorted({n for by_card in cards.values() for n in by_card.values()})
             groups = groups_by_note(s, notes)
@@ -232,7 +245,9 @@ class ExamService:
             allowed = filtered_ids(s, spec.filters)
             gen = spec.include_generated
             source = DbSource(s, seed, seen_kind=None, generated=gen, allowed=allowed)
-            picked = draw_block(source, random.Random(seed), spec.size, spec.domains)
+            b = bank(s)
+            pool = Excluding(source, b.ids, OneGroup(b.groups))
+            picked = draw_block(pool, random.Random(seed), spec.size, spec.domains)
             slots = [Slot(source.item(c)) for c in picked]
         now = self.col.now()
         deadline = now + timedelta(seconds=SECONDS_PER_ITEM * len(slots))

@@ -11,21 +11,26 @@ from cehrs_cards.core.domains import DOMAIN_IDS, UNASSIGNED, domain_key
 from cehrs_cards.core.records import Counts, DeckRow
 from cehrs_cards.db import queue
 from cehrs_cards.db.models import Deck
+from cehrs_cards.services.held_out import bank, held_out_filter
 from cehrs_cards.services.review import ReviewService
 
 
 def collection_info(review: ReviewService) -> dict[str, Any]:
-    """Counts as one JSON-ready dict: cards per domain, and today's new/learning/due/reviews."""
+    """Counts as one JSON-ready dict: cards per domain, and today's new/learning/due/reviews
+    (held-out diagnostic cards are counted apart: they are never studied)."""
     w = review.window()
     with review.col.read() as s:
-        totals = queue.totals_by(s, "domain")
-        today = sum(queue.counts_by(s, w, "domain").values(), Counts())
+        skip = held_out_filter(s)
+        totals = queue.totals_by(s, "domain", skip)
+        today = sum(queue.counts_by(s, w, "domain", skip).values(), Counts())
         done = queue.reviews_today(s, w)
+        held = len(bank(s).ids)
     limited = review.limited(today)
     per_domain = {domain_key(d): totals.get(d, 0) for d in (*DOMAIN_IDS, UNASSIGNED)}
     return {
         "cards_per_domain": per_domain,
         "cards": sum(totals.values()),
+        "held_out_cards": held,
         "new": limited.new,
         "learning": limited.learning,
         "due_today": limited.due,
@@ -37,8 +42,9 @@ def domain_counts(review: ReviewService) -> dict[int, tuple[Counts, int]]:
     """Per domain: today's studyable counts (before limits) and total cards."""
     w = review.window()
     with review.col.read() as s:
-        today = queue.counts_by(s, w, "domain")
-        totals = queue.totals_by(s, "domain")
+        skip = held_out_filter(s)
+        today = queue.counts_by(s, w, "domain", skip)
+        totals = queue.totals_by(s, "domain", skip)
     return {d: (today.get(d, Counts()), totals.get(d, 0)) for d in (*DOMAIN_IDS, UNASSIGNED)}
 
 
@@ -47,8 +53,9 @@ def deck_rows(review: ReviewService) -> list[DeckRow]:
     w = review.window()
     with review.col.read() as s:
         decks = [(d.id, d.name) for d in s.exec(select(Deck).order_by(Deck.name)) if d.id]
-        today = queue.counts_by(s, w, "deck_id")
-        totals = queue.totals_by(s, "deck_id")
+        skip = held_out_filter(s)
+        today = queue.counts_by(s, w, "deck_id", skip)
+        totals = queue.totals_by(s, "deck_id", skip)
     new_left, rev_left = review.limits_left()
     rows = []
     for deck_id, name in decks:

@@ -29,6 +29,7 @@ from cehrs_cards.db.repo import fields_dict, notetype_from_row
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.extra_limits import extra_today
+from cehrs_cards.services.held_out import held_out_filter
 from cehrs_cards.services.memory import apply_memory, before_columns, memory_before, memory_of
 from cehrs_cards.services.scheduling import base_policy, exam_placer, plan_for
 from cehrs_cards.services.undo import undo_step
@@ -93,6 +94,7 @@ class ReviewService:
         w = self.window()
         with self.col.read() as s:
             decks = queue.deck_filter(self._deck_ids(s, deck_id)) + self.focus_sql()
+            decks += held_out_filter(s)
             card_id = self._pick(s, w, decks)
             return self._study_card(s, card_id) if card_id is not None else None
 
@@ -335,7 +337,7 @@ def remaining(review: ReviewService, deck_id: int | None) -> Counts:
     w = review.window()
     with review.col.read() as s:
         ids = review._deck_ids(s, deck_id)
-        by_deck = queue.counts_by(s, w, "deck_id", review.focus_sql())
+        by_deck = queue.counts_by(s, w, "deck_id", review.focus_sql() + held_out_filter(s))
     wanted = by_deck if ids is None else {k: v for k, v in by_deck.items() if k in set(ids)}
     return review.limited(sum(wanted.values(), Counts()))
 

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from cehrs_cards.core import stats as cs
 from cehrs_cards.core.domains import DOMAIN_IDS, UNASSIGNED, domain_key, domain_name
+from cehrs_cards.core.projection import RUNS
 from cehrs_cards.core.readiness import (
     GUESS,
     ExamPlan,
@@ -33,6 +34,9 @@ from cehrs_cards.db import stats_queries as q
 from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exams import ExamService
+from cehrs_cards.services.held_out import HeldOutReadiness, held_out_filter, held_out_readiness
+from cehrs_cards.services.outcome import ExamOutcome, OutcomeService
+from cehrs_cards.services.projection import ProjectionReport, ProjectionService
 from cehrs_cards.services.scheduling import exam_date_of, plan_for
 from cehrs_cards.services.stats_report import (
     CalibrationReport,
@@ -119,15 +123,26 @@ class StatsService:
         mastery_report: MasteryReport | None = None
         ready: Readiness | None = None
         calibration: CalibrationReport | None = None
+        held: HeldOutReadiness | None = None
+        outcomes: tuple[ExamOutcome, ...] | None = None
         with self.col.read() as s:
             if "charts" in sections:
                 charts = self._charts(s, m, f)
             if "readiness" in sections:
                 mastery_report, ready = self._readiness(s, m)
+                decay = m.plan.policy.parameters[20]
+                held = held_out_readiness(s, m.now, self.col.study_days(), decay)
+                outcomes = tuple(OutcomeService(self.col).outcomes())
             if "calibration" in sections:
                 calibration = self._calibration(s, m)
         shown = f if charts is not None else None
-        return StatsReport(m.now, m.today, shown, charts, mastery_report, ready, calibration)
+        return StatsReport(
+            m.now, m.today, shown, charts, mastery_report, ready, calibration, held, outcomes
+        )
+
+    def projection(self, runs: int = RUNS) -> ProjectionReport:
+        """Exam day by simulation of your own study to the exam date (seconds: on request)."""
+        return ProjectionService(self.col).project(runs)
 
     def decks(self) -> list[tuple[int, str]]:
         with self.col.read() as s:
@@ -208,8 +223,9 @@ class StatsService:
     def _readiness(self, s: Session, m: Moment) -> tuple[MasteryReport, Readiness]:
         exam_at = m.day_start(m.exam) if m.exam and m.exam >= m.today else None
         targets = m.targets
-        domains = q.memory_by(s, False, m.now, exam_at, m.curve, targets)
-        tasks = q.memory_by(s, True, m.now, None, m.curve, targets)
+        skip = held_out_filter(s)  # diagnostic items are not studied: not part of mastery
+        domains = q.memory_by(s, False, m.now, exam_at, m.curve, targets, skip)
+        tasks = q.memory_by(s, True, m.now, None, m.curve, targets, skip)
         tests = q.recall_test_count(s, m.shiftd, m.days_ago(CALIBRATION_DAYS - 1))
         cut = ExamService(self.col).options().cut
         plan = None

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 from cehrs_cards.core import stats as cs
 from cehrs_cards.core.readiness import DomainMastery, MockScore, Readiness
+from cehrs_cards.services.held_out import HeldOutReadiness
+from cehrs_cards.services.outcome import ExamOutcome
 
 T = TypeVar("T")
 
@@ -113,6 +115,10 @@ class StatsReport:
     mastery: MasteryReport | None = None
     readiness: Readiness | None = None
     calibration: CalibrationReport | None = None
+    held_out: HeldOutReadiness | None = None
+    """The held-out model's forecast (computed with the readiness section)."""
+    outcomes: tuple[ExamOutcome, ...] | None = None
+    """Real exam results beside the estimate of that morning (with the readiness section)."""
 
     def merged(self, newer: StatsReport) -> StatsReport:
         """This report with every section `newer` has replaced, and newer's time."""
@@ -125,6 +131,8 @@ class StatsReport:
             mastery=_newer(newer.mastery, self.mastery),
             readiness=_newer(newer.readiness, self.readiness),
             calibration=_newer(newer.calibration, self.calibration),
+            held_out=_newer(newer.held_out, self.held_out),
+            outcomes=_newer(newer.outcomes, self.outcomes),
         )
 
     def without_filtered(self) -> StatsReport:

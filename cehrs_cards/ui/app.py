@@ -25,6 +25,7 @@ from cehrs_cards.services.records import SchemaTooNewError
 from cehrs_cards.ui.about_dialog import APP_ID, app_icon
 from cehrs_cards.ui.main_window import MainWindow
 from cehrs_cards.ui.ops import OpRunner
+from cehrs_cards.ui.outcome_dialog import OutcomeAsker
 from cehrs_cards.ui.safe_html import message
 from cehrs_cards.ui.theme import apply_theme, wants_dark
 from cehrs_cards.ui.window_state import use_data_dir
@@ -90,6 +91,8 @@ class Shell(QObject):
         self.window.show()
         QTimer.singleShot(0, self._offer_resume)  # unfinished mock?
         QTimer.singleShot(0, self._offer_welcome)  # a collection nobody has studied yet?
+        asker = OutcomeAsker(self.window.services.outcome, self.window.runner, self.window)
+        QTimer.singleShot(0, asker.check)  # the exam date has passed: how did it go?
         self.timer.start()
         self._check_in_background(col)
         self._pack_backups()  # the last session's closing backup, one taken before an import

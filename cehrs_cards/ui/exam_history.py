@@ -163,6 +163,8 @@ class HistoryDialog(QDialog):
 
 def _row(e: HistoryEntry) -> list[str]:
     kind = "Mock exam" if e.kind == MOCK else f"Block ({e.mode})"
+    if e.kind == MOCK and not e.diagnostic:
+        kind += " (not a clean diagnostic)"
     scaled = f"≈ {e.scaled:.0f}" if e.scaled is not None else "—"
     when = e.started.astimezone().strftime("%Y-%m-%d %H:%M")
     return [

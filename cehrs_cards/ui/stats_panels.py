@@ -6,6 +6,8 @@ Each shows one section of StatsService.report()'s records, the figures `cehrs-ca
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,9 +36,12 @@ from cehrs_cards.core.readiness import (
 )
 from cehrs_cards.core.stats import StudyFocus
 from cehrs_cards.core.words import count
+from cehrs_cards.services.held_out import HeldOutReadiness
+from cehrs_cards.services.outcome import ExamOutcome
 from cehrs_cards.services.stats_report import CalibrationReport, MasteryReport
 from cehrs_cards.ui.advanced import Advanced, explanation
 from cehrs_cards.ui.charts_extra import CalibrationPlot, MasteryChart, ScoreGauge
+from cehrs_cards.ui.held_out_panel import HeldOutPanel
 
 MUTED = "color: palette(placeholder-text);"
 
@@ -79,6 +84,12 @@ class ReadinessPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = QLabel("<h3>Exam readiness (estimate)</h3>")
+        self.held_out = HeldOutPanel()
+        self.memory_title = _label(
+            "<b>From your flashcard memory alone</b> (assumes every exam item is one of your "
+            "cards and nothing is known without them: too high once you have studied most "
+            "of the deck, too low early on)"
+        )
         self.gauge = ScoreGauge()
         self.headline = _label()
         self.headline.setObjectName("readinessHeadline")
@@ -94,7 +105,9 @@ class ReadinessPanel(QWidget):
         self.buttons: list[QPushButton] = []
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        for w in (self.title, self.gauge, self.headline, self.projection):
+        for w in (self.title, self.held_out, self.memory_title, self.gauge, self.headline):
+            box.addWidget(w)
+        for w in (self.projection,):
             box.addWidget(w)
         box.addWidget(QLabel("<b>What would move it most</b>"))
         box.addLayout(self.levers_box)
@@ -119,6 +132,10 @@ class ReadinessPanel(QWidget):
         self._show_levers(r.levers)
         notes = "".join(f"<li>{a}</li>" for a in r.assumptions)
         self.assumptions.setText(f"<ul style='margin-left:-20px'>{notes}</ul>")
+
+    def show_held_out(self, h: HeldOutReadiness, outcomes: Sequence[ExamOutcome] = ()) -> None:
+        """The held-out model's estimate, shown above the memory-only one, and real exams."""
+        self.held_out.show_held_out(h, outcomes)
 
     def _show_levers(self, levers: tuple[Lever, ...]) -> None:
         while self.levers_box.count():

@@ -162,6 +162,7 @@ class StatsWindow(QMainWindow):
         self.calibration = CalibrationPanel()
         for panel in (self.readiness, self.mastery):
             panel.sig_study.connect(self.sig_study)
+        self.readiness.held_out.sig_project.connect(self.project)
         self.domain = QComboBox()
         self.deck = QComboBox()
         self.period = QComboBox()
@@ -274,10 +275,23 @@ class StatsWindow(QMainWindow):
             self.activity.show_charts(report.charts)
         if "readiness" in shown and report.readiness and report.mastery:
             self.readiness.show_readiness(report.readiness)
+            if report.held_out is not None:
+                self.readiness.show_held_out(report.held_out, report.outcomes or ())
             self.mastery.show_mastery(report.mastery, self._cut(report))
         if "calibration" in shown and report.calibration and report.charts:
             names = report.charts.domain_names()
             self.calibration.show_calibration(report.calibration, names)
+
+    def project(self) -> None:
+        """Simulate to exam day (seconds, on the reader thread; answers go on meanwhile)."""
+        panel, stats = self.readiness.held_out, self.stats
+        panel.show_projecting()
+        self.runner.query(
+            lambda _p: stats.projection(),
+            panel.show_projection,
+            failed=panel.show_projection,
+            long=True,
+        )
 
     def _on_report_error(self, exc: Exception) -> None:
         self._busy, self._pending, self._held = False, None, None

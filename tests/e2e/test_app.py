@@ -59,7 +59,8 @@ def test_first_run_of_the_real_app_creates_the_collection_with_the_bundled_deck(
         proc.terminate()
         proc.wait(timeout=30)
     info = json.loads(_cli("--data-dir", str(data), "info", "--json").stdout)
-    assert sum(info["cards_per_domain"].values()) == cards
+    assert sum(info["cards_per_domain"].values()) + info["held_out_cards"] == cards
+    assert info["held_out_cards"] == 300  # the diagnostic pool: counted apart, never studied
     assert set(info["cards_per_domain"]) == {"1", "2", "3", "4", "5", "unassigned"}
     assert info["new"] > 0 and info["reviews_today"] == 0
 

@@ -1,0 +1,153 @@
+"""Reads for the held-out readiness model (core/readiness_model.py): which cards belong to held-out
+notes, the answers given to them in mocks, each domain's memory at a past moment, and the first
+answers to multiple-choice cards. Read-only; callers own the session.
+
+Which notes are held out is passed in (services/held_out.py decides it), so these reads do not
+care where the flag is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from cehrs_cards.db.timefmt import from_db, to_db
+
+COUNTED_MOCK = """a.kind = 'mock' AND a.finished IS NOT NULL
+    AND (COALESCE(json_extract(a.options, '$.counted'), 0) = 1
+         OR NOT COALESCE(json_extract(a.options, '$.incomplete'),
+             2 * (SELECT COUNT(choice) FROM exam_item x WHERE x.attempt_id = a.id)
+             < (SELECT COUNT(*) FROM exam_item x WHERE x.attempt_id = a.id)))"""
+"""SQL: mock attempt `a` counts: finished, and not incomplete (most items left unanswered, as
+stored at submission or judged from its answers) unless the candidate counted it anyway."""
+
+
+@dataclass(frozen=True)
+class FlaggedCard:
+    """A card of a note with item-bank flags: its domain, note, whether it is held out and its
+    same-fact group."""
+
+    card_id: int
+    note_id: int
+    domain: int
+    held_out: bool
+    group: str | None
+
+
+@dataclass(frozen=True)
+class PoolAnswer:
+    """One scored answer to a held-out item in a counted mock."""
+
+    attempt_id: int
+    started: datetime
+    card_id: int
+    domain: int
+    right: bool
+
+
+def _rows(s: Session, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+    return list(s.connection().execute(text(sql), params or {}))
+
+
+def _id_list(ids: Iterable[int]) -> str:
+    return ",".join(str(int(i)) for i in ids) or "NULL"
+
+
+def flagged_cards(s: Session, flags: dict[str, tuple[bool, str | None]]) -> list[FlaggedCard]:
+    """The cards of the notes whose guid is a key of `flags` (guid -> held out, group)."""
+    out: list[FlaggedCard] = []
+    guids = list(flags)
+    for i in range(0, len(guids), 500):
+        chunk = guids[i : i + 500]
+        marks = ",".join(f":g{j}" for j in range(len(chunk)))
+        sql = f"""SELECT c.id, c.note_id, c.domain, n.guid FROM card c
+                  JOIN note n ON n.id = c.note_id WHERE n.guid IN ({marks})"""
+        for c, n, d, g in _rows(s, sql, {f"g{j}": g for j, g in enumerate(chunk)}):
+            out.append(FlaggedCard(int(c), int(n), int(d), *flags[str(g)]))
+    return sorted(out, key=lambda p: p.card_id)
+
+
+def notes_key(s: Session) -> tuple[int, int]:
+    """What changes when notes are added or removed (the flags are not edited in the app):
+    a cache key, read from the primary key's index only."""
+    sql = "SELECT COALESCE(max(id), 0), count(*) FROM note"
+    n, k = s.connection().execute(text(sql)).one()
+    return int(n), int(k)
+
+
+def pool_answers(s: Session, card_ids: Collection[int]) -> list[PoolAnswer]:
+    """Scored answers to these cards in counted mocks, oldest attempt first (an unanswered
+    item counts as wrong, as on the exam); an item already studied as a flashcard before the
+    mock is left out: its answer measures memory of it, not transfer."""
+    if not card_ids:
+        return []
+    sql = f"""SELECT a.id, a.started, i.card_id, i.domain,
+                     i.choice IS NOT NULL AND i.choice = json_extract(i.content, '$.answer')
+              FROM exam_attempt a JOIN exam_item i ON i.attempt_id = a.id
+              WHERE {COUNTED_MOCK} AND i.pretest = 0 AND i.card_id IN ({_id_list(card_ids)})
+                AND NOT EXISTS (SELECT 1 FROM revlog r WHERE r.card_id = i.card_id
+                                AND r.reviewed_at < a.started)
+              ORDER BY a.started, a.id, i.position"""
+    out = []
+    for aid, started, cid, dom, ok in _rows(s, sql):
+        when = from_db(started)
+        assert when is not None
+        out.append(PoolAnswer(int(aid), when, int(cid), int(dom), bool(ok)))
+    return out
+
+
+def memory_at(
+    s: Session, when: datetime, skip: Collection[int]
+) -> list[tuple[int, float | None, datetime | None]]:
+    """Every unsuspended card but `skip`: (domain, stability after its last answer before
+    `when`, that answer's time); stability None for a card not yet studied then."""
+    sql = f"""SELECT c.domain, r.stability, r.reviewed_at FROM card c
+              LEFT JOIN revlog r ON r.id = (
+                  SELECT r2.id FROM revlog r2 WHERE r2.card_id = c.id AND r2.reviewed_at < :w
+                  ORDER BY r2.reviewed_at DESC LIMIT 1)
+              WHERE c.suspended = 0 AND c.id NOT IN ({_id_list(skip)})"""
+    return [
+        (int(d), None if st is None else float(st), from_db(at))
+        for d, st, at in _rows(s, sql, {"w": to_db(when)})
+    ]
+
+
+def first_answers(
+    s: Session, notetype_ids: Collection[int], skip: Collection[int]
+) -> dict[int, tuple[int, int]]:
+    """Per domain: multiple-choice cards (of these note types, not in `skip`) answered at least
+    once, and how many of them were rated above Again the first time."""
+    sql = f"""SELECT c.domain, COUNT(*), SUM(r.rating > 1) FROM card c
+              JOIN note n ON n.id = c.note_id
+              JOIN revlog r ON r.id = (SELECT r2.id FROM revlog r2 WHERE r2.card_id = c.id
+                                       ORDER BY r2.reviewed_at, r2.id LIMIT 1)
+              WHERE n.notetype_id IN ({_id_list(notetype_ids)})
+                AND c.id NOT IN ({_id_list(skip)})
+              GROUP BY c.domain"""
+    return {int(d): (int(n), int(k or 0)) for d, n, k in _rows(s, sql)}
+
+
+def answer_habits(s: Session, since: datetime) -> list[tuple[int, int, int, int]]:
+    """Answers since `since` grouped by (state before: 0 new, 1 learning, 2 review,
+    3 relearning; rating): (state, rating, count, median-ish seconds: mean of those under a
+    minute, so a break with the card open does not count)."""
+    sql = """SELECT before_state, rating, COUNT(*),
+                    AVG(CASE WHEN duration_ms BETWEEN 1 AND 60000 THEN duration_ms END)
+             FROM revlog WHERE reviewed_at >= :since GROUP BY 1, 2"""
+    return [
+        (int(st), int(r), int(n), int(ms or 0))
+        for st, r, n, ms in _rows(s, sql, {"since": to_db(since)})
+    ]
+
+
+def seconds_by_day(s: Session, since: datetime, shiftd: float) -> list[float]:
+    """Seconds answered per study day since `since` (days without answers absent)."""
+    sql = """SELECT CAST(julianday(reviewed_at) + :shiftd AS INTEGER), SUM(duration_ms)
+             FROM revlog WHERE reviewed_at >= :since GROUP BY 1"""
+    rows = _rows(s, sql, {"since": to_db(since), "shiftd": shiftd})
+    return [float(ms or 0) / 1000 for _, ms in rows]

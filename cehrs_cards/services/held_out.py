@@ -1,0 +1,248 @@
+"""The held-out diagnostic pool: which notes are in it, and the readiness it measures.
+
+The bundled deck marks about 300 multiple-choice notes `heldout = true` (decks/cehrs): items
+kept out of study so that a mock's answers to them measure what the candidate can do on
+questions they have not drilled, not memory of drilled cards. `held_out_notes` is the one
+place that decides which notes are held out; until the collection stores the flag on the note
+it reads it from the bundled deck's files, matched to the collection by the note's id (guid).
+
+`held_out_readiness` fits core/readiness_model.py to every scored answer to a held-out item in
+a counted mock (incomplete mocks count only if the candidate chose so), each with the mean
+recall of its domain's studied content when the mock started, and forecasts today's exam.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from cehrs_cards.core import readiness_model as rm
+from cehrs_cards.core.clock import StudyDays
+from cehrs_cards.core.domains import DOMAIN_IDS
+from cehrs_cards.core.memory_model import recall
+from cehrs_cards.db import held_out as q
+from cehrs_cards.interchange.native import read_native
+from cehrs_cards.interchange.package import DeckFormatError
+from cehrs_cards.services.deck_dir import BundledDeckMissingError, deck_folder
+from cehrs_cards.services.exam_pool import note_types
+
+
+def item_bank_flags() -> dict[str, tuple[bool, str | None]]:
+    """guid -> (held out, same-fact group) of every note that has either. The ONE read of the
+    held-out flag and of groups: switch it here when the collection keeps them on the note."""
+    try:
+        folder = deck_folder()
+    except BundledDeckMissingError:
+        return {}
+    return {guid: (held, group) for guid, held, group in _flagged_in(folder.resolve())}
+
+
+@functools.lru_cache(maxsize=4)
+def _flagged_in(folder: Path) -> tuple[tuple[str, bool, str | None], ...]:
+    """The flagged notes of a deck folder (read once per process: the files ship read-only)."""
+    if not folder.is_dir():
+        return ()
+    try:
+        notes = read_native(folder).notes
+    except DeckFormatError:
+        return ()
+    return tuple((n.guid, n.heldout, n.group) for n in notes if n.heldout or n.group)
+
+
+@dataclass(frozen=True)
+class Bank:
+    """The collection's flagged cards: the held-out pool and every card's same-fact group."""
+
+    cards: tuple[q.FlaggedCard, ...]
+
+    @functools.cached_property
+    def ids(self) -> frozenset[int]:
+        """The held-out cards."""
+        return frozenset(c.card_id for c in self.cards if c.held_out)
+
+    @functools.cached_property
+    def groups(self) -> dict[int, str]:
+        """card id -> same-fact group (cards without a group are absent)."""
+        return {c.card_id: c.group for c in self.cards if c.group}
+
+    def by_domain(self) -> dict[int, int]:
+        """How many held-out cards each blueprint domain has."""
+        return {d: sum(c.held_out and c.domain == d for c in self.cards) for d in DOMAIN_IDS}
+
+
+def bank(s: Session) -> Bank:
+    """The held-out pool and same-fact groups of this collection (cached until its notes
+    change: the study queue asks on every answer)."""
+    key = (str(s.connection().engine.url), *q.notes_key(s))
+    if _banks.get("key") != key:
+        _banks["key"], _banks["bank"] = key, Bank(tuple(q.flagged_cards(s, item_bank_flags())))
+    got = _banks["bank"]
+    assert isinstance(got, Bank)
+    return got
+
+
+_banks: dict[str, object] = {}
+
+
+def held_out_filter(s: Session) -> str:
+    """SQL fragment (on card alias c) leaving held-out cards out of the study queue and its
+    counts: they are diagnostic items, never flashcards."""
+    ids = bank(s).ids
+    return f" AND c.id NOT IN ({','.join(map(str, sorted(ids)))})" if ids else ""
+
+
+@dataclass(frozen=True)
+class HeldOutReadiness:
+    """The held-out model's forecast for today, or why there is none yet."""
+
+    pool_size: int
+    answers: int
+    mocks: int
+    forecast: rm.Forecast | None
+    reasons: tuple[str, ...]
+    assumptions: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """What `cehrs-cards stats --json` prints (the chance as shown: 1 % to 99 %)."""
+        out: dict[str, Any] = {
+            "status": "estimate" if self.forecast else "too_few_held_out_answers",
+            "label": "Estimate: a model fitted to your held-out answers, not an NHA score",
+            "pool_size": self.pool_size,
+            "answers": self.answers,
+            "mocks": self.mocks,
+            "reasons": list(self.reasons),
+            "assumptions": list(self.assumptions),
+        }
+        f = self.forecast
+        if f is not None:
+            out |= {
+                "pass_probability": round(f.shown_pass, 3),
+                "pass_probability_by_cut": {
+                    str(rm.CUTS[-1]): round(rm.shown(f.pass_band[0]), 3),
+                    str(rm.CUTS[0]): round(rm.shown(f.pass_band[1]), 3),
+                },
+                "raw": round(f.raw, 1),
+                "raw_range": [f.raw_low, f.raw_high],
+                "domains": [
+                    {
+                        "domain": d.domain,
+                        "answers": d.answers,
+                        "right": d.right,
+                        "coverage": round(d.coverage, 3),
+                        "coverage_range": [round(x, 3) for x in d.coverage_range],
+                        "knowledge": round(d.knowledge, 3),
+                        "recall": round(d.recall, 3),
+                        "expected": round(d.share, 3),
+                    }
+                    for d in f.domains
+                ],
+            }
+        return out
+
+
+ASSUMPTIONS = (
+    "An estimate, not an NHA score: a model fitted to your answers on held-out items "
+    "(questions kept out of your flashcards), so it measures transfer, not drilled recall.",
+    "Per domain, an exam item is answered from what the deck teaches (its coverage of the "
+    "domain, learnt from your held-out answers; prior mean 75 %) times your current recall "
+    "of that domain's cards, or else from prior knowledge or a guess (1 in 4, up to 1 in 3 "
+    "when you can rule out an option).",
+    "The raw cut is unknown: the pass chance averages every cut from 65 to 75 of 100 "
+    "equally, the model's own uncertainty about coverage and prior knowledge, and a model "
+    "error of about ±3 raw points for what it leaves out.",
+    "Recall is today's: the forecast is for an exam taken now; studying raises it, a gap "
+    "lowers it. It is shown between 1 % and 99 %: never certain either way.",
+)
+
+
+def held_out_readiness(
+    s: Session, now: datetime, days: StudyDays, decay: float
+) -> HeldOutReadiness:
+    """Fit the model to every counted held-out answer given before `now` and forecast an
+    exam taken `now` (a past moment gives the forecast the app would have made then)."""
+    p = bank(s)
+    answers, grouped = _answers_until(s, p, now, days, decay)
+    reasons = rm.too_few(grouped, len(p.ids))
+    mocks = len({a.attempt_id for a in answers})
+    if reasons:
+        return HeldOutReadiness(len(p.ids), len(answers), mocks, None, reasons, ASSUMPTIONS)
+    posteriors = rm.fit_all(grouped, _first_sight(s, p))
+    forecast = rm.forecast(posteriors, [domain_recall(s, now, p.ids, days, decay)])
+    return HeldOutReadiness(len(p.ids), len(answers), mocks, forecast, (), ASSUMPTIONS)
+
+
+def fitted_posteriors(
+    s: Session, now: datetime, days: StudyDays, decay: float
+) -> tuple[dict[int, rm.Posterior] | None, tuple[str, ...]]:
+    """The model fitted as for `held_out_readiness`, or None and why there is no number."""
+    p = bank(s)
+    _, grouped = _answers_until(s, p, now, days, decay)
+    reasons = rm.too_few(grouped, len(p.ids))
+    return (None, reasons) if reasons else (rm.fit_all(grouped, _first_sight(s, p)), ())
+
+
+def _answers_until(
+    s: Session, p: Bank, now: datetime, days: StudyDays, decay: float
+) -> tuple[list[q.PoolAnswer], list[rm.Answers]]:
+    answers = first_answers_only([a for a in q.pool_answers(s, p.ids) if a.started <= now])
+    return answers, _grouped(s, answers, p.ids, days, decay)
+
+
+def _first_sight(s: Session, p: Bank) -> dict[int, rm.FirstSight]:
+    """First answers to studied multiple-choice cards per domain (evidence on the floor)."""
+    mcq = [i for i, nt in note_types(s).items() if nt.kind == "mcq"]
+    return {d: rm.FirstSight(d, n, k) for d, (n, k) in q.first_answers(s, mcq, p.ids).items()}
+
+
+def first_answers_only(answers: Sequence[q.PoolAnswer]) -> list[q.PoolAnswer]:
+    """Each held-out item's first scored answer only: once seen with its rationale, an item
+    measures memory of it, not transfer (mocks reuse items only when the pool is used up)."""
+    seen: set[int] = set()
+    out = []
+    for a in answers:
+        if a.card_id not in seen:
+            seen.add(a.card_id)
+            out.append(a)
+    return out
+
+
+def _grouped(
+    s: Session,
+    answers: Sequence[q.PoolAnswer],
+    skip: frozenset[int],
+    days: StudyDays,
+    decay: float,
+) -> list[rm.Answers]:
+    """The answers summed per attempt and domain, each with its domain's recall then."""
+    out: list[rm.Answers] = []
+    starts = {a.attempt_id: a.started for a in answers}
+    for aid, when in starts.items():
+        m = domain_recall(s, when, skip, days, decay)
+        mine = [a for a in answers if a.attempt_id == aid]
+        for d in DOMAIN_IDS:
+            got = [a.right for a in mine if a.domain == d]
+            if got:
+                out.append(rm.Answers(d, m.get(d, 0.0), len(got), sum(got)))
+    return out
+
+
+def domain_recall(
+    s: Session, when: datetime, skip: frozenset[int], days: StudyDays, decay: float
+) -> dict[int, float]:
+    """Mean FSRS recall at `when` of each domain's deck cards (held-out ones aside; a card
+    not yet studied then counts 0), elapsed time in study days."""
+    total = dict.fromkeys(DOMAIN_IDS, 0.0)
+    count = dict.fromkeys(DOMAIN_IDS, 0)
+    for dom, stability, last in q.memory_at(s, when, skip):
+        if dom not in total:
+            continue
+        count[dom] += 1
+        if stability and last is not None:
+            total[dom] += recall(stability, days.elapsed(last, when), decay)
+    return {d: total[d] / count[d] if count[d] else 0.0 for d in DOMAIN_IDS}
