@@ -10,20 +10,15 @@ module is the one hook: when the column lands, nothing else changes.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-from cehrs_cards.services.bundled import BundledDeckMissingError, bundled_deck_dir
+from cehrs_cards.services.held_out import item_bank_flags
 
 GROUP_COLUMNS = ("grp", "fact_group", "group_key", "group")
 """Names a note column holding the same-fact group may have (first found wins)."""
-
-_ID = re.compile(r'^id\s*=\s*"([^"]+)"\s*$')
-_GROUP = re.compile(r'^group\s*=\s*"([^"]+)"\s*$')
 
 
 def group_column(s: Session) -> str | None:
@@ -46,30 +41,9 @@ def group_of(stored: str | None, guid: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def bundled_groups() -> dict[str, str]:
-    """guid -> group of every grouped note of the bundled deck (read once per run: a plain
-    line scan of the deck files, about 10 ms; tests check it against a full TOML parse)."""
-    try:
-        folder = bundled_deck_dir()
-    except BundledDeckMissingError:
-        return {}
-    return scan_groups(folder)
-
-
-def scan_groups(folder: Path) -> dict[str, str]:
-    """guid -> group from the `[[notes]]` tables of every .toml file in `folder`."""
-    out: dict[str, str] = {}
-    if not folder.is_dir():
-        return out
-    for path in sorted(folder.glob("*.toml")):
-        guid: str | None = None
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("[[notes]]"):
-                guid = None
-            elif (m := _ID.match(line)) is not None:
-                guid = m.group(1)
-            elif (g := _GROUP.match(line)) is not None and guid is not None:
-                out[guid] = g.group(1)
-    return out
+    """guid -> group of every grouped note of the bundled deck, from the one read of the deck's
+    item-bank flags (services/held_out.item_bank_flags, parsed once per process)."""
+    return {guid: group for guid, (_held, group) in item_bank_flags().items() if group}
 
 
 def groups_by_note(s: Session, note_ids: list[int]) -> dict[int, str]:
