@@ -99,8 +99,8 @@ class ReadinessPanel(QWidget):
         self.levers_box.setColumnStretch(0, 1)
         self.assumptions = _label(muted=True)
         self.assumptions.setObjectName("readinessAssumptions")
-        self.how = Advanced("Advanced: how this is estimated")
-        self.how.add_widget(explanation("The model behind the number, and what it assumes."))
+        self.how = Advanced("Advanced: what the flashcard estimate assumes")
+        self.how.add_widget(explanation("The memory model behind this number, and its limits."))
         self.how.add_widget(self.assumptions)
         self.buttons: list[QPushButton] = []
         box = QVBoxLayout(self)
