@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cehrs_cards.cli.output import emit
+from cehrs_cards.core.words import count
 
 if TYPE_CHECKING:
     from cehrs_cards.services.stats_report import StatsReport
@@ -79,8 +80,9 @@ def summary_lines(r: StatsReport) -> list[str]:
     ov = r.charts.overview
     st = ov.streak
     lines = [
-        f"Study day {r.study_day}: {ov.reviews_today} reviews ({ov.minutes_today} min),"
-        f" {ov.due_today} due; streak {st.current} days (longest {st.longest}).",
+        f"Study day {r.study_day}: {count(ov.reviews_today, 'review')} "
+        f"({ov.minutes_today} min), {ov.due_today} due; {count(st.current, 'day streak')} "
+        f"(longest {count(st.longest, 'day')}).",
     ]
     ready = r.readiness
     est = ready.estimate

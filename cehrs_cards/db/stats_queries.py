@@ -289,10 +289,18 @@ def recall_groups(
     ]
 
 
+COUNTED_ATTEMPT = """(COALESCE(json_extract(a.options, '$.counted'), 0) = 1
+    OR NOT COALESCE(json_extract(a.options, '$.incomplete'),
+        2 * (SELECT COUNT(choice) FROM exam_item x WHERE x.attempt_id = a.id)
+        < (SELECT COUNT(*) FROM exam_item x WHERE x.attempt_id = a.id)))"""
+"""SQL: attempt `a` counts toward readiness and calibration: not incomplete (most items left
+unanswered, as stored at submission or judged from its answers), or counted anyway."""
+
+
 def mock_items(s: Session) -> list[tuple[int, str, bool, float | None, int | None]]:
-    """Scored items of finished full mocks, oldest attempt first: (attempt id, started,
-    answered right, stability and time (ms) of the card's last answer before the attempt;
-    None when there is none, or a reset came after it)."""
+    """Scored items of finished full mocks that count (COUNTED_ATTEMPT), oldest attempt first:
+    (attempt id, started, answered right, stability and time (ms) of the card's last answer
+    before the attempt; None when there is none, or a reset came after it)."""
     started = revlog.ms_of("a.started")
     sql = f"""SELECT a.id, a.started,
                     i.choice IS NOT NULL AND i.choice = json_extract(i.content, '$.answer'),
@@ -303,6 +311,7 @@ def mock_items(s: Session) -> list[tuple[int, str, bool, float | None, int | Non
                  AND r2.id < {started} AND (r2.rating > 0 OR r2.kind = 4)
                  ORDER BY r2.id DESC LIMIT 1) AND r.rating > 0
              WHERE a.kind = 'mock' AND a.finished IS NOT NULL AND i.pretest = 0
+               AND {COUNTED_ATTEMPT}
              ORDER BY a.started, a.id, i.position"""
     return [(int(a), str(t), bool(ok), st, at) for a, t, ok, st, at in _rows(s, sql)]
 

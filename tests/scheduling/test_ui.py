@@ -48,9 +48,9 @@ def test_settings_show_the_policy_with_its_numbers(qtbot, skewed):
     on_track.tilt.setValue(0.0)  # plain FSRS: every domain at the base retention
     assert {table.item(r, 5).text() for r in range(5)} == {"90.0%"}
     assert dialog.result_settings().exam_date == _exam_in(3)
-    dialog.has_exam.setChecked(False)
+    dialog.not_booked.setChecked(True)
     assert dialog.result_settings().exam_date is None
-    dialog.has_exam.setChecked(True)
+    dialog.not_booked.setChecked(False)
     dialog.exam_date.setDate(QDate(2026, 9, 1))
     assert dialog.result_settings().exam_date == "2026-09-01"
 
