@@ -48,6 +48,9 @@ NOTICE_DISTRIBUTIONS = (
     "platformdirs",
     "zstandard",
     "tomli_w",
+    "miniaudio",
+    "cffi",
+    "pycparser",
 )
 # Qt parts the app never loads (it uses QtCore, QtGui and QtWidgets only): dropping them keeps
 # the bundle small. Matched against the path of each collected library or data file.

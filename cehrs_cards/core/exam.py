@@ -310,6 +310,8 @@ class ScoreReport:
     domains: tuple[DomainResult, ...]
     seconds_used: float
     items: int
+    answered_items: int = 0  # of every item, scored and pretest
+    seconds_answered: float = 0.0  # time spent on the items answered
 
     @property
     def percent(self) -> float:
@@ -317,7 +319,13 @@ class ScoreReport:
 
     @property
     def seconds_per_item(self) -> float:
-        return self.seconds_used / self.items if self.items else 0.0
+        """Average time on a question answered (blanks, most never shown, would dilute it)."""
+        return self.seconds_answered / self.answered_items if self.answered_items else 0.0
+
+    @property
+    def incomplete(self) -> bool:
+        """Most items were left unanswered: see is_incomplete."""
+        return is_incomplete(self.answered_items, self.items)
 
     @property
     def verdict(self) -> str:
@@ -350,7 +358,16 @@ def score(attempt: Attempt, now: datetime) -> ScoreReport:
         domains=_domain_results(scored),
         seconds_used=attempt.time_used(now).total_seconds(),
         items=len(attempt.slots),
+        answered_items=sum(s.answered for s in attempt.slots),
+        seconds_answered=sum(s.seconds for s in attempt.slots if s.answered),
     )
+
+
+def is_incomplete(answered: int, items: int) -> bool:
+    """An attempt left with most of its items unanswered (fewer than half answered): not a
+    measure of what the candidate knows, so it moves neither readiness nor calibration unless
+    the candidate says it should count."""
+    return items > 0 and 2 * answered < items
 
 
 def _domain_results(scored: Sequence[Slot]) -> tuple[DomainResult, ...]:

@@ -3,6 +3,9 @@ and generated four-option items for cards that have no options of their own.
 
 A draw reads its candidates from an ItemSource, in preference order and only as far as it needs:
 a source backed by a 100,000-card collection then parses the few notes a form uses, not all.
+A form or block never holds two items of one note, nor two of one same-fact group (items that
+test the same fact: one would give the other away). Generated items stay out of a form while
+authored multiple-choice items can fill it, unless the user turns them on.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Candidate:
     domain: int
     times_seen: int = 0
     generated: bool = False
+    group: str | None = None  # same-fact group of its note (decks/FORMAT.md `group`)
 
 
 @dataclass(frozen=True)
@@ -109,15 +113,31 @@ def largest_remainder(total: int, weights: dict[int, float]) -> dict[int, int]:
     return out
 
 
-def _take(ordered: Iterable[Candidate], n: int, used_notes: set[int]) -> list[Candidate]:
-    """The first `n` candidates whose notes are not used yet (one item per note); reads no
-    further than it must, so a lazy source loads no more than that."""
+class Used:
+    """What a form or block holds so far: its notes and its same-fact groups."""
+
+    def __init__(self) -> None:
+        self.notes: set[int] = set()
+        self.groups: set[str] = set()
+
+    def take(self, c: Candidate) -> bool:
+        """Add `c` unless its note or its group is already in; whether it was added."""
+        if c.note_id in self.notes or (c.group is not None and c.group in self.groups):
+            return False
+        self.notes.add(c.note_id)
+        if c.group is not None:
+            self.groups.add(c.group)
+        return True
+
+
+def _take(ordered: Iterable[Candidate], n: int, used: Used) -> list[Candidate]:
+    """The first `n` candidates of notes and groups not used yet (one item per note, one per
+    same-fact group); reads no further than it must, so a lazy source loads no more."""
     got: list[Candidate] = []
     if n <= 0:
         return got
     for c in ordered:
-        if c.note_id not in used_notes:
-            used_notes.add(c.note_id)
+        if used.take(c):
             got.append(c)
             if len(got) == n:
                 break
@@ -128,21 +148,23 @@ def draw_form(
     pool: Sequence[Candidate] | ItemSource,
     rng: random.Random,
     *,
-    generated_scored: bool = False,
+    generated: bool = False,
     pretest: int = PRETEST_ITEMS,
     scored: ItemSource | None = None,
 ) -> list[FormSlot]:
     """A full mock: exactly the blueprint's scored items per domain, then pretest, shuffled.
 
-    Generated items go only to pretest slots unless `generated_scored`. `scored`, if given,
-    is where the scored items come from (the held-out pool first); pretest uses `pool`.
+    Without `generated` (the default) every item is an authored one while authored items can
+    fill the form; generated items then only top up pretest slots the authored ones cannot
+    fill. With it, generated items compete for every slot. `scored`, if given, is where the
+    scored items come from (the held-out pool first); pretest uses `pool`.
     """
     source = _source(pool)
-    used: set[int] = set()
+    used = Used()
     slots: list[FormSlot] = []
     short: list[str] = []
     for d in DOMAINS:
-        eligible = (scored or source).ordered((d.id,), rng, generated=generated_scored)
+        eligible = (scored or source).ordered((d.id,), rng, generated=generated)
         got = _take(eligible, d.scored_items, used)
         if len(got) < d.scored_items:
             short.append(f"domain {d.id} {d.name} has {len(got)} of the {d.scored_items} needed")
@@ -151,23 +173,25 @@ def draw_form(
         raise NotEnoughItemsError(
             "Not enough multiple-choice items for the scored part of a mock: "
             + "; ".join(short)
-            + ". Add or import more, or allow generated items in scored slots."
+            + ". Add or import more, or turn on generated items (built from flashcards)."
         )
-    slots += [FormSlot(c, True) for c in _draw_pretest(source, rng, pretest, used)]
+    slots += [FormSlot(c, True) for c in _draw_pretest(source, rng, pretest, used, generated)]
     rng.shuffle(slots)
     return slots
 
 
 def _draw_pretest(
-    source: ItemSource, rng: random.Random, n: int, used: set[int]
+    source: ItemSource, rng: random.Random, n: int, used: Used, generated: bool
 ) -> list[Candidate]:
-    """Pretest items spread over domains like the blueprint, topped up from anything left."""
+    """Pretest items spread over domains like the blueprint, topped up from anything left
+    (generated items last, when authored ones cannot fill the slots and `generated` is off)."""
     quota = largest_remainder(n, {d.id: d.weight for d in DOMAINS})
     got: list[Candidate] = []
     for dom, k in quota.items():
-        got += _take(source.ordered((dom,), rng, generated=True), k, used)
-    if len(got) < n:
-        got += _take(source.ordered(None, rng, generated=True), n - len(got), used)
+        got += _take(source.ordered((dom,), rng, generated=generated), k, used)
+    for gen in dict.fromkeys((generated, True)):  # generated last, once
+        if len(got) < n:
+            got += _take(source.ordered(None, rng, generated=gen), n - len(got), used)
     if len(got) < n:
         raise NotEnoughItemsError(
             f"Not enough items left for the {n} pretest slots of a mock ({len(got)} found). "
@@ -182,10 +206,12 @@ def draw_block(
     size: int,
     domains: Sequence[int],
 ) -> list[Candidate]:
-    """A practice block: `size` items from `domains` in blueprint proportion, least used first."""
+    """A practice block: `size` items from `domains` in blueprint proportion, least used first,
+    one per note and per same-fact group. Generated items take part if the source offers them
+    (a block's source holds them only when the user included them)."""
     source = _source(pool)
     weights = {d: DOMAIN_BY_ID[d].weight if d in DOMAIN_BY_ID else 0.05 for d in domains}
-    used: set[int] = set()
+    used = Used()
     got: list[Candidate] = []
     for dom, k in largest_remainder(size, weights).items():
         got += _take(source.ordered((dom,), rng, generated=True), k, used)
@@ -208,6 +234,51 @@ def can_generate_from(answer_text: str) -> bool:
     return len(normalized_answer(answer_text)) > 0 and len(answer_text) <= MAX_GENERATED_ANSWER
 
 
+_NUMBER = re.compile(r"^[-+~≈<>≤≥$€£]?\s?\d")
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9.\-/+]*$")
+KINDS = ("number", "code", "list", "term", "phrase", "sentence")
+
+
+def answer_kind(text: str) -> str:
+    """What sort of answer this is, so generated options match their key: a code ("837P",
+    "HL7", "A40"), a number ("30 days", "$1,000", "0.5%"), a list ("Subjective, Objective,
+    Assessment, Plan"), a sentence (10 words or more, or a full stop inside), a term (up to 3
+    words) or a phrase (4 to 9)."""
+    t = re.sub(r"\s+", " ", text).strip()
+    words = len(t.split())
+    digits_and_letters = any(c.isdigit() for c in t) and any(c.isalpha() for c in t)
+    if words == 1 and len(t) <= 15 and _CODE.match(t) and digits_and_letters:
+        return "code"
+    if _NUMBER.match(t) and words <= 4:
+        return "number"
+    if words >= 10 or re.search(r"[.;!?] \w", t):
+        return "sentence"
+    if t.count(",") >= 2 or (t.count(",") == 1 and " and " in t):
+        return "list"
+    return "term" if words <= 3 else "phrase"
+
+
+def similar_answers(
+    answer: str, others: Iterable[str], rng: random.Random, k: int = 3
+) -> list[str]:
+    """Up to `k` answers of the same kind as `answer`, distinct from it and from each other,
+    the closest in length first (random among equals): distractors a reader cannot reject for
+    their form alone ("5" beside a list of four names, a sentence beside single words)."""
+    kind, size = answer_kind(answer), len(answer)
+    taken = {normalized_answer(answer)}
+    pool = sorted({a for a in others if can_generate_from(a) and answer_kind(a) == kind})
+    rng.shuffle(pool)
+    pool.sort(key=lambda a: abs(len(a) - size) / max(len(a), size, 1))
+    picks: list[str] = []
+    for a in pool:
+        if len(picks) == k:
+            break
+        if normalized_answer(a) not in taken:
+            taken.add(normalized_answer(a))
+            picks.append(a)
+    return picks
+
+
 def generated_item(
     card_id: int,
     note_id: int,
@@ -218,23 +289,16 @@ def generated_item(
     rng: random.Random,
 ) -> ExamItem | None:
     """A four-option item from a card without options: three distractors are other cards'
-    answers in the same domain. None when fewer than three distinct answers exist."""
-    taken = {normalized_answer(answer_text)}
-    pool = sorted({a for a in others if can_generate_from(a)})
-    rng.shuffle(pool)
-    picks: list[str] = []
-    for a in pool:
-        if len(picks) == 3:
-            break
-        if normalized_answer(a) not in taken:
-            taken.add(normalized_answer(a))
-            picks.append(a)
+    answers in the same domain, of the same kind and close in length (similar_answers). None
+    when fewer than three such answers exist."""
+    picks = similar_answers(answer_text, others, rng)
     if len(picks) < 3:
         return None
     pos = rng.randrange(4)
     options = [html.escape(o) for o in (*picks[:pos], answer_text, *picks[pos:])]
     why = (
         f"Generated item: {LETTERS[pos]} is this card's own answer. The other options are "
-        f"answers of other cards in {domain_name(domain)}, so they may not be plausible."
+        f"answers of other cards in {domain_name(domain)} of the same kind, so they may still "
+        "not be plausible."
     )
     return ExamItem(card_id, note_id, domain, question_html, tuple(options), pos, why, (), True)

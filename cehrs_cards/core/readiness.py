@@ -28,6 +28,7 @@ from cehrs_cards.core.domains import DOMAIN_BY_ID, DOMAINS, TASK_AREA_BY_ID, dom
 from cehrs_cards.core.exam import CUT_BAND, scaled_score
 from cehrs_cards.core.simulate import raw_distribution
 from cehrs_cards.core.stats import StudyFocus, cycle_mean_retention
+from cehrs_cards.core.words import count
 
 GUESS = 0.25
 MODEL_SD = 5.0
@@ -339,11 +340,11 @@ def levers(
             continue
         per = d.scored_items / g.cards * (1 - GUESS)
         if g.unseen:
-            text = f"Learn the {g.unseen} unseen {d.name} cards"
+            text = f"Learn the {count(g.unseen, f'unseen {d.name} card')}"
             out.append(Lever(text, per * g.unseen * target, g.unseen, focus))
         if g.below:
             gain = per * max(0.0, g.below * target - g.sum_r_below)
-            text = f"Review the {g.below} {d.name} cards below {target:.0%} recall"
+            text = f"Review the {count(g.below, f'{d.name} card')} below {target:.0%} recall"
             out.append(Lever(text, gain, g.below, focus))
     out.sort(key=lambda lv: -lv.gain)
     return tuple(lv for lv in out if lv.gain >= 0.05)[:top]
@@ -435,12 +436,12 @@ def too_little(seen: int, tests: int) -> tuple[str, ...]:
     out = []
     if seen < MIN_SEEN:
         out.append(
-            f"{seen} cards studied: the estimate needs at least {MIN_SEEN} "
+            f"{count(seen, 'card')} studied: the estimate needs at least {MIN_SEEN} "
             f"({MIN_SEEN - seen} more)."
         )
     if tests < MIN_TESTS:
         out.append(
-            f"{tests} reviews a day or more after the previous one (last year): at least "
+            f"{count(tests, 'review')} a day or more after the previous one (last year): at least "
             f"{MIN_TESTS} are needed before recall predictions can be trusted."
         )
     return tuple(out)

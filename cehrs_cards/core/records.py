@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
 
+from cehrs_cards.core.mcq import Mcq
+
 
 class CardState(IntEnum):
     """Memory state of a card. NEW has no fsrs counterpart (fsrs starts it as Learning)."""
@@ -60,6 +62,7 @@ class StudyCard:
     previews: tuple[Preview, ...]
     flag: int = 0
     shown_at: datetime | None = None
+    mcq: Mcq | None = None  # a multiple-choice card: answered by picking an option first
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -259,3 +259,34 @@ def card_ords(kind: str, templates: int, fields: Mapping[str, str], cloze_field:
     if kind == "cloze":
         return [n - 1 for n in cloze_numbers(fields.get(cloze_field, ""))] or [0]
     return list(range(templates))
+
+
+# ----- sound tags ------------------------------------------------------------------------------
+SOUND_TAG = re.compile(r"\[sound:([^\[\]<>]{1,255})\]")
+"""Anki's sound reference in a field, [sound:name.mp3]: played when the card shows."""
+
+
+def sound_names(html_text: str) -> list[str]:
+    """The file names of the [sound:...] tags in rendered HTML, in order (as written: names
+    may still be HTML-escaped, which the media lookup undoes)."""
+    return [m.group(1).strip() for m in SOUND_TAG.finditer(html_text)]
+
+
+def replace_sounds(html_text: str, label: Callable[[int, str], str]) -> str:
+    """`html_text` with the i-th [sound:name] tag replaced by label(i, name): the tag is never
+    shown as text."""
+    counter = iter(range(1 << 30))
+    return SOUND_TAG.sub(lambda m: label(next(counter), m.group(1).strip()), html_text)
+
+
+def answer_only_sounds(front: list[str], back: list[str]) -> list[str]:
+    """The back's sounds without those the front already played (the back usually repeats
+    the front through {{FrontSide}}; Anki does not replay them on the reveal either)."""
+    left = list(front)
+    out = []
+    for name in back:
+        if name in left:
+            left.remove(name)
+        else:
+            out.append(name)
+    return out

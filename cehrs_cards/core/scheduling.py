@@ -32,6 +32,7 @@ from cehrs_cards.core.memory_model import (
     to_fsrs,
 )
 from cehrs_cards.core.records import MemoryState, Preview, Rating
+from cehrs_cards.core.words import count
 
 __all__ = ["format_interval", "from_fsrs", "new_state", "reset_state", "to_fsrs"]
 UTC_DAYS = StudyDays(UTC, 4)
@@ -329,23 +330,24 @@ class Pace:
 
     def message(self) -> str:
         """One line for the deck list, with the warning when the limit is too low."""
-        when = f"Exam in {self.days_to_exam} days ({self.exam.isoformat()})"
+        when = f"Exam in {count(self.days_to_exam, 'day')} ({self.exam.isoformat()})"
         if self.remaining == 0:
             return f"{when}: every card has been introduced."
         if self.feasible:
             return (
-                f"{when}: {self.needed_per_day} new cards a day introduce the remaining "
-                f"{self.remaining} at least {LEAD_DAYS} days before it."
+                f"{when}: {count(self.needed_per_day, 'new card')} a day show you the remaining "
+                f"{self.remaining:,} at least {LEAD_DAYS} days before it."
             )
         if self.days_to_exam <= LEAD_DAYS:
-            head = f"{when}: too close to introduce every card {LEAD_DAYS} days ahead"
+            head = f"{when}: too close to see every card {LEAD_DAYS} days ahead"
         else:
             head = (
-                f"{when}: {self.needed_per_day} new cards a day are needed but the limit is "
-                f"{self.limit}"
+                f"{when}: seeing every card in time takes "
+                f"{count(self.needed_per_day, 'new card')} a day, "
+                f"your limit is {self.limit}"
             )
         left_out = self.remaining - self.reachable
-        tail = f"; {left_out} cards will not be seen, the least valuable" if left_out > 0 else ""
+        tail = f"; {left_out:,} cards will not be seen, the least valuable" if left_out > 0 else ""
         return f"⚠ {head}{tail}. The most valuable cards come first."
 
 

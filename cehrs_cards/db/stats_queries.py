@@ -275,10 +275,20 @@ def recall_groups(
     ]
 
 
+COUNTED_ATTEMPT = """(COALESCE(json_extract(a.options, '$.counted'), 0) = 1
+    OR NOT COALESCE(json_extract(a.options, '$.incomplete'),
+        2 * (SELECT COUNT(choice) FROM exam_item x WHERE x.attempt_id = a.id)
+        < (SELECT COUNT(*) FROM exam_item x WHERE x.attempt_id = a.id)))"""
+"""SQL: attempt `a` counts toward readiness and calibration: not incomplete (most items left
+unanswered, as stored at submission or judged from its answers), or counted anyway."""
+
+
 def mock_items(s: Session) -> list[tuple[int, str, bool, float | None, str | None]]:
-    """Scored items of finished full mocks, oldest attempt first: (attempt id, started,
-    answered right, stability and time of the card's last answer before the attempt)."""
-    sql = """SELECT a.id, a.started,
+    """Scored items of finished full mocks that count (COUNTED_ATTEMPT), oldest attempt first:
+    (attempt id, started, answered right, stability and time of the card's last answer before
+    the attempt)."""
+    sql = (
+        """SELECT a.id, a.started,
                     i.choice IS NOT NULL AND i.choice = json_extract(i.content, '$.answer'),
                     r.stability, r.reviewed_at
              FROM exam_attempt a JOIN exam_item i ON i.attempt_id = a.id
@@ -286,7 +296,11 @@ def mock_items(s: Session) -> list[tuple[int, str, bool, float | None, str | Non
                  SELECT r2.id FROM revlog r2 WHERE r2.card_id = i.card_id
                  AND r2.reviewed_at < a.started ORDER BY r2.reviewed_at DESC LIMIT 1)
              WHERE a.kind = 'mock' AND a.finished IS NOT NULL AND i.pretest = 0
+               AND """
+        + COUNTED_ATTEMPT
+        + """
              ORDER BY a.started, a.id, i.position"""
+    )
     return [(int(a), str(t), bool(ok), st, at) for a, t, ok, st, at in _rows(s, sql)]
 
 

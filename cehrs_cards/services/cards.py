@@ -50,28 +50,29 @@ class CardService:
         return self._set("Reset to new", card_ids, values)
 
     def set_due(self, card_ids: Sequence[int], spec: str) -> OpResult[tuple[int, int]]:
-        """Due in N days ("0" today, "1" tomorrow) or a random day in "N-M"; new cards skipped.
-
-        A new card has no memory state to schedule from, so it stays in the new queue.
-        The value is (cards moved, new cards left alone).
-        """
+        """Due in N days ("0" today, "1" tomorrow) or a random day in "N-M", new cards too
+        (as Anki's Set due date): a new card has no memory state yet, so it moves into
+        learning, due that day, and its first answer schedules it like any first answer.
+        The value is (cards moved, of which new ones)."""
         low, high = parse_days(spec)
 
         def work(s: Session) -> tuple[tuple[int, int], Restore]:
             now = self.col.now()
             start = study_day_start(now, self.col.tz, load_settings(s).rollover_hour)
-            sql = f"SELECT id FROM card WHERE state != 0 AND id {bu.IN_IDS}"
-            studied = [r[0] for r in s.connection().exec_driver_sql(sql, (bu.ids_json(card_ids),))]
+            sql = f"SELECT id, state, step FROM card WHERE id {bu.IN_IDS}"
+            found = s.connection().exec_driver_sql(sql, (bu.ids_json(card_ids),)).all()
             rng = random.Random()
-            values = {
-                i: {
+            values: dict[int, dict[str, object]] = {}
+            for card_id, state, step in found:
+                new = state == CardState.NEW
+                values[card_id] = {
                     "due": to_db(_due_on(rng.randint(low, high), now, start)),
+                    "state": int(CardState.LEARNING if new else state),
+                    "step": 0 if new else step,
                     "modified": to_db(now),
                 }
-                for i in studied
-            }
-            counts = (len(values), len(card_ids) - len(studied))
-            return counts, undo_all(bu.update_each(s, "card", values))
+            were_new = sum(state == CardState.NEW for _i, state, _step in found)
+            return (len(values), were_new), undo_all(bu.update_each(s, "card", values))
 
         return transact(self.col, "Set due date", work, _changed(card_ids))
 

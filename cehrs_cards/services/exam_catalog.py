@@ -10,7 +10,12 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from cehrs_cards.core.domains import DOMAIN_IDS
-from cehrs_cards.core.exam_draw import MAX_GENERATED_ANSWER, can_generate_from, normalized_answer
+from cehrs_cards.core.exam_draw import (
+    MAX_GENERATED_ANSWER,
+    answer_kind,
+    can_generate_from,
+    normalized_answer,
+)
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.db.repo import fields_dict
 from cehrs_cards.services.exam_pool import (
@@ -28,7 +33,8 @@ Cards = dict[tuple[int, bool], dict[int, int]]  # (domain, generated) -> card id
 
 def usable_cards(s: Session) -> Cards:
     """Every unsuspended card that can be a block item: valid multiple-choice notes, and
-    option-less cards with a usable answer in a domain with at least four distinct answers."""
+    option-less cards with a usable answer whose domain has at least four distinct answers of
+    its kind (the key and three distractors like it: core/exam_draw.similar_answers)."""
     types = note_types(s)
     out: Cards = {}
     _mcq_cards(s, types, out)
@@ -56,17 +62,19 @@ def _generatable_cards(s: Session, types: dict[int, NoteTypeDef], out: Cards) ->
               FROM card c JOIN note n ON n.id = c.note_id
               WHERE n.notetype_id IN ({ids_of_kinds(types, GENERATABLE)}) AND c.suspended = 0
                 AND c.domain IN ({",".join(map(str, DOMAIN_IDS))})"""
-    found: dict[int, dict[int, int]] = {d: {} for d in DOMAIN_IDS}
-    distinct: dict[int, set[str]] = {d: set() for d in DOMAIN_IDS}
+    found: dict[tuple[int, str], dict[int, int]] = {}
+    distinct: dict[tuple[int, str], set[str]] = {}
     for cid, nid, dom, ord_, ntid, raw in s.connection().execute(text(sql)).all():
         answer = usable_answer(types[ntid], ord_, raw or "")
         if answer is not None:
-            found[dom][cid] = nid
-            if len(distinct[dom]) < 4:
-                distinct[dom].add(normalized_answer(answer))
-    for dom, cards in found.items():
-        if cards and len(distinct[dom]) >= 4:  # else too few answers for three other options
-            out[(dom, True)] = cards
+            key = (dom, answer_kind(answer))
+            found.setdefault(key, {})[cid] = nid
+            seen = distinct.setdefault(key, set())
+            if len(seen) < 4:
+                seen.add(normalized_answer(answer))
+    for (dom, kind), cards in found.items():
+        if len(distinct[(dom, kind)]) >= 4:  # else too few like answers for three options
+            out.setdefault((dom, True), {}).update(cards)
 
 
 # ASCII whitespace (what str.isspace and regex \s agree on) and the edge punctuation that

@@ -40,6 +40,7 @@ class Loaded:
     note_id: int
     domain: int
     src: Source
+    group: str | None = None  # same-fact group (services/exam_groups.py)
 
 
 def note_types(s: Session) -> dict[int, NoteTypeDef]:

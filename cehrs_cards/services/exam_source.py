@@ -22,6 +22,7 @@ from sqlmodel import Session
 from cehrs_cards.core.exam import ExamItem
 from cehrs_cards.core.exam_draw import (
     Candidate,
+    answer_kind,
     can_generate_from,
     generated_item,
     normalized_answer,
@@ -29,6 +30,7 @@ from cehrs_cards.core.exam_draw import (
     shuffled_lazily,
 )
 from cehrs_cards.db.repo import fields_dict
+from cehrs_cards.services.exam_groups import group_of, group_sql
 from cehrs_cards.services.exam_pool import (
     GENERATABLE,
     Loaded,
@@ -41,7 +43,7 @@ from cehrs_cards.services.exam_pool import (
     times_seen,
 )
 
-ANSWER_SAMPLE = 48  # distinct answers per domain that generated options are drawn from
+ANSWER_SAMPLE = 48  # distinct answers per domain and kind that generated options come from
 FIRST_CHUNK, MAX_CHUNK = 32, 1024  # cards parsed per step of a lazy read (doubling)
 PROBE_MIN = 20_000  # cards from which random ids are probed instead of listing a domain
 PROBE_BATCH, PROBE_ROUNDS = 256, 16  # ids per probe query, queries before listing instead
@@ -127,7 +129,8 @@ class DbSource:
         self.loaded: dict[int, Loaded | None] = {}
         self._answers: dict[int, str | None] = {}
         self._mcqs: dict[int, ExamItem | None] = {}
-        self._samples: dict[int, dict[str, str]] = {}
+        self._samples: dict[int, _Sample] = {}
+        self._group_sql = group_sql(s)
         self.parsed = 0  # notes whose fields were parsed: what the laziness saves
 
     # ----- the ItemSource protocol ---------------------------------------------------------
@@ -171,16 +174,19 @@ class DbSource:
         todo = [i for i in ids if i not in self.loaded]
         if not todo:
             return
-        sql = f"""SELECT c.id, c.note_id, c.domain, c.ord, n.fields, n.guid, n.notetype_id
+        sql = f"""SELECT c.id, c.note_id, c.domain, c.ord, n.fields, n.guid, n.notetype_id,
+                         {self._group_sql}
                   FROM card c JOIN note n ON n.id = c.note_id
                   WHERE c.id IN ({",".join(map(str, todo))})"""
         self.loaded.update(dict.fromkeys(todo))
-        for cid, nid, dom, ord_, raw, guid, ntid in self.s.connection().execute(text(sql)):
+        rows = self.s.connection().execute(text(sql))
+        for cid, nid, dom, ord_, raw, guid, ntid, stored_group in rows:
             nt = self.types.get(ntid)
             if nt is None or not parse_worthy(nt.kind, dom):
                 continue
             self.parsed += 1
-            self.loaded[cid] = Loaded(nid, dom, Source(nt, fields_dict(nt, raw), ord_, guid))
+            src = Source(nt, fields_dict(nt, raw), ord_, guid)
+            self.loaded[cid] = Loaded(nid, dom, src, group_of(stored_group, guid))
 
     def _candidate(self, cid: int) -> Candidate | None:
         """The candidate of a loaded card, or None if it cannot be an item."""
@@ -191,14 +197,16 @@ class DbSource:
         if ld.src.notetype.kind == "mcq":
             if cid not in self._mcqs:
                 self._mcqs[cid] = mcq_item(ld.src, cid, ld.note_id, ld.domain)
-            return Candidate(cid, ld.note_id, ld.domain, seen) if self._mcqs[cid] else None
+            if self._mcqs[cid] is None:
+                return None
+            return Candidate(cid, ld.note_id, ld.domain, seen, group=ld.group)
         answer = self._answer(cid) if self.generated else None
         if answer is None:
             return None
-        others = self._sample(ld.domain)
+        others = self._sample(ld.domain, answer_kind(answer))
         if len(others) - (normalized_answer(answer) in others) < 3:
-            return None  # fewer than three other distinct answers in the whole domain
-        return Candidate(cid, ld.note_id, ld.domain, seen, generated=True)
+            return None  # fewer than three other answers of its kind in the whole domain
+        return Candidate(cid, ld.note_id, ld.domain, seen, generated=True, group=ld.group)
 
     def _answer(self, cid: int) -> str | None:
         """The plain answer of a loaded option-less card, if it can serve as an option."""
@@ -211,22 +219,23 @@ class DbSource:
             self._answers[cid] = answer if usable else None
         return self._answers[cid]
 
-    def _sample(self, domain: int) -> dict[str, str]:
-        """Up to about ANSWER_SAMPLE distinct answers of the domain's option-less cards (by
-        normalized text), from a seeded random order: generated options are drawn from these.
-        Fewer only when the whole domain has fewer."""
+    def _sample(self, domain: int, kind: str) -> dict[str, str]:
+        """Up to ANSWER_SAMPLE distinct answers (by normalized text) of one kind among the
+        domain's option-less cards, read in a seeded random order: generated options are drawn
+        from these. Fewer only when the whole domain has fewer of that kind."""
         if domain not in self._samples:
-            found: dict[str, str] = {}
-            self._samples[domain] = found
             rng = random.Random(f"{self.seed}:answers:{domain}")
-            order = self.cards.shuffled(domain, rng, self.mcq)
-            while len(found) < ANSWER_SAMPLE and (chunk := list(islice(order, ANSWER_SAMPLE))):
-                self._load(chunk)
-                for cid in chunk:
-                    answer = self._answer(cid)
-                    if answer is not None:
-                        found.setdefault(normalized_answer(answer), answer)
-        return self._samples[domain]
+            self._samples[domain] = _Sample(self.cards.shuffled(domain, rng, self.mcq))
+        sample = self._samples[domain]
+        while len(sample.of(kind)) < ANSWER_SAMPLE and not sample.done:
+            chunk = list(islice(sample.order, ANSWER_SAMPLE))
+            sample.done = not chunk
+            self._load(chunk)
+            for cid in chunk:
+                answer = self._answer(cid)
+                if answer is not None:
+                    sample.add(answer)
+        return sample.of(kind)
 
     def item(self, c: Candidate) -> ExamItem:
         """The ExamItem of a drawn candidate (generated options are fixed by seed and card)."""
@@ -240,7 +249,22 @@ class DbSource:
         rng = random.Random(f"{self.seed}:{c.card_id}")
         answer = self._answers[c.card_id]
         assert answer is not None
-        others = self._sample(c.domain).values()
+        others = self._sample(c.domain, answer_kind(answer)).values()
         made = generated_item(c.card_id, c.note_id, c.domain, question, answer, others, rng)
         assert made is not None  # _candidate checked there are three other answers
         return replace(made, guid=ld.src.guid)
+
+
+class _Sample:
+    """A domain's answers read so far, by kind, and where the reading stands."""
+
+    def __init__(self, order: Iterator[int]) -> None:
+        self.order = order
+        self.done = False
+        self.by_kind: dict[str, dict[str, str]] = {}
+
+    def of(self, kind: str) -> dict[str, str]:
+        return self.by_kind.setdefault(kind, {})
+
+    def add(self, answer: str) -> None:
+        self.of(answer_kind(answer)).setdefault(normalized_answer(answer), answer)

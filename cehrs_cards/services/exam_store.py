@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from cehrs_cards.core.domains import DOMAIN_IDS, PASSING_SCALED
-from cehrs_cards.core.exam import Attempt, ExamItem, Slot, scaled_band
+from cehrs_cards.core.exam import Attempt, ExamItem, Slot, is_incomplete, scaled_band
 from cehrs_cards.db.models import Card
 from cehrs_cards.db.models import ExamAttempt as AttemptRow
 from cehrs_cards.db.models import ExamItem as ItemRow
@@ -35,11 +35,18 @@ class HistoryEntry:
     cut: int
     seconds_used: float
     domains: dict[int, float] = field(default_factory=dict)  # domain -> percent correct
+    incomplete: bool = False  # most items unanswered (core/exam.is_incomplete)
+    counted: bool = False  # the candidate chose to count it although incomplete
     diagnostic: bool = True  # a mock whose scored items were all fresh held-out items
 
     @property
     def percent(self) -> float:
         return 100 * self.correct / self.total if self.total else 0.0
+
+    @property
+    def counts(self) -> bool:
+        """Whether it moves readiness, calibration and the trend: complete, or counted anyway."""
+        return not self.incomplete or self.counted
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -142,15 +149,29 @@ def domain_percents(s: Session) -> dict[int, dict[int, float]]:
     return out
 
 
-def item_counts(s: Session) -> dict[int, int]:
-    sql = "SELECT attempt_id, COUNT(*) FROM exam_item GROUP BY 1"
-    return {int(a): int(n) for a, n in s.connection().execute(text(sql))}
+def item_counts(s: Session) -> dict[int, tuple[int, int]]:
+    """attempt id -> (items, items answered)."""
+    sql = "SELECT attempt_id, COUNT(*), COUNT(choice) FROM exam_item GROUP BY 1"
+    return {int(a): (int(n), int(k)) for a, n, k in s.connection().execute(text(sql))}
 
 
-def history_entry(r: AttemptRow, domains: dict[int, float], items: int) -> HistoryEntry:
+def incomplete_flags(att: Attempt) -> tuple[bool, bool]:
+    """(incomplete, counted anyway) of an attempt: as stored when it was submitted, else
+    judged from its answers (attempts submitted before the flag existed)."""
+    stored = att.extra.get("incomplete")
+    answered = sum(s.answered for s in att.slots)
+    incomplete = bool(stored) if stored is not None else is_incomplete(answered, len(att.slots))
+    return incomplete, bool(att.extra.get("counted", False))
+
+
+def history_entry(r: AttemptRow, domains: dict[int, float], sizes: tuple[int, int]) -> HistoryEntry:
     assert r.id is not None and r.finished is not None
     end = min(r.finished, r.deadline) if r.deadline else r.finished
     used = max(0.0, (end - r.started).total_seconds() - r.paused_seconds)
+    items, answered = sizes
+    opts = json.loads(r.options or "{}")
+    stored = opts.get("incomplete")
+    incomplete = bool(stored) if stored is not None else is_incomplete(answered, items)
     return HistoryEntry(
         attempt_id=r.id,
         kind=r.kind,
@@ -165,6 +186,8 @@ def history_entry(r: AttemptRow, domains: dict[int, float], items: int) -> Histo
         cut=r.cut,
         seconds_used=used,
         domains=domains,
+        incomplete=incomplete,
+        counted=bool(opts.get("counted", False)),
         diagnostic=bool(_options(r).get("diagnostic", True)),
     )
 

@@ -7,7 +7,7 @@ Each action is one transaction, so a killed app loses at most the action in flig
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -37,6 +37,7 @@ from cehrs_cards.db.models import ExamItem as ItemRow
 from cehrs_cards.db.settings import load_section, save_section
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exam_catalog import Cards, usable_cards
+from cehrs_cards.services.exam_groups import groups_by_note
 from cehrs_cards.services.exam_pool import FILTERS, filtered_ids
 from cehrs_cards.services.exam_source import DbSource
 from cehrs_cards.services.exam_store import (
@@ -60,12 +61,14 @@ OPTIONS_KEY = "exam_options"
 
 @dataclass(frozen=True)
 class ExamOptions:
-    """The user's mock settings: the assumed cut, and the opt-in comforts (all off by default)."""
+    """The user's mock settings: the assumed cut, the opt-in comforts, and whether items
+    generated from flashcards may take part (all off by default: authored items only while
+    they can fill the form)."""
 
     cut: int = DEFAULT_CUT
     allow_pause: bool = False
     allow_strike: bool = False
-    generated_scored: bool = False
+    generated: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,21 +132,23 @@ class BlockCatalog:
 
     cards: Cards
     matches: dict[str, frozenset[int]]  # filter -> card ids
+    groups: dict[int, str] = field(default_factory=dict)  # note id -> same-fact group
 
     def available(self, spec: BlockSpec) -> int:
-        """How many distinct notes a block with this spec can draw from."""
+        """How many items a block with this spec can hold: distinct notes, a same-fact group
+        counting once."""
         allowed: set[int] | None = None
         if spec.filters:
             allowed = set().union(*(self.matches[f] for f in spec.filters))
-        notes: set[int] = set()
+        units: set[int | str] = set()
         for (dom, generated), cards in self.cards.items():
             if dom not in spec.domains or (generated and not spec.include_generated):
                 continue
-            if allowed is None:
-                notes.update(cards.values())
-            else:
-                notes.update(n for c, n in cards.items() if c in allowed)
-        return len(notes)
+            notes = (
+                cards.values() if allowed is None else (n for c, n in cards.items() if c in allowed)
+            )
+            units.update(self.groups.get(n, n) for n in notes)
+        return len(units)
 
 
 T = TypeVar("T")
@@ -172,6 +177,8 @@ class ExamService:
     def options(self) -> ExamOptions:
         with self.col.read() as s:
             stored: dict[str, Any] = load_section(s, OPTIONS_KEY) or {}
+        if "generated" not in stored and stored.get("generated_scored"):
+            stored["generated"] = True  # the older name of the same opt-in
         known = ExamOptions.__dataclass_fields__
         return ExamOptions(**{k: v for k, v in stored.items() if k in known})
 
@@ -195,10 +202,7 @@ class ExamService:
             scored = PoolFirst(source, b.ids, source.seen, group)
             rng = random.Random(seed)
             slots = draw_form(
-                Excluding(source, b.ids, group),
-                rng,
-                generated_scored=opts.generated_scored,
-                scored=scored,
+                Excluding(source, b.ids, group), rng, generated=opts.generated, scored=scored
             )
             items = tuple(source.item(f.candidate) for f in slots)
         return Form(seed, tuple(slots), items, clean(slots, scored))
@@ -222,7 +226,9 @@ class ExamService:
                 k: {c: n for c, n in v.items() if c not in held} for k, v in usable_cards(s).items()
             }
             matches = {f: frozenset(filtered_ids(s, (f,)) or ()) for f in FILTERS}
-        return BlockCatalog(cards, matches)
+            notes = sorted({n for by_card in cards.values() for n in by_card.values()})
+            groups = groups_by_note(s, notes)
+        return BlockCatalog(cards, matches, groups)
 
     def block_available(self, spec: BlockSpec) -> int:
         """How many distinct items a block with this spec can draw from."""
@@ -251,7 +257,7 @@ class ExamService:
     def _begin(self, att: Attempt, seed: int, opts: ExamOptions, extra: dict[str, Any]) -> Attempt:
         att.seed, att.cut, att.shown_at = seed, opts.cut, att.started
         att.allow_pause, att.allow_strike = opts.allow_pause, opts.allow_strike
-        att.extra = extra | {"generated_scored": opts.generated_scored}
+        att.extra = extra | {"generated": opts.generated}
         with self.col.transaction() as s:
             row = AttemptRow(kind=att.kind, mode=att.mode, started=att.started)
             write_head(row, att)
@@ -368,10 +374,11 @@ class ExamService:
         with self.col.transaction() as s:
             row = s.get(AttemptRow, att.id)
             assert row is not None
-            write_head(row, att)
             if final:
                 rep = score(att, self.col.now())
                 row.correct, row.total, row.scaled = rep.correct, rep.total, rep.scaled
+                att.extra["incomplete"] = rep.incomplete
+            write_head(row, att)
             s.add(row)
             for pos in set(positions):
                 write_slot(s, att.id, pos, att.slots[pos])
@@ -387,13 +394,25 @@ class ExamService:
             by_domain = domain_percents(s)
             sizes = item_counts(s)
         return [
-            history_entry(r, by_domain.get(r.id or 0, {}), sizes.get(r.id or 0, 0)) for r in rows
+            history_entry(r, by_domain.get(r.id or 0, {}), sizes.get(r.id or 0, (0, 0)))
+            for r in rows
         ]
 
-    def send_missed_to_review(self, att: Attempt) -> OpResult[SentToReview]:
-        """Make the card of every missed item due now (one click, undoable). A new card moves
-        into learning, due now, so it is studied today whatever the new-card limit."""
-        ids = {s.item.card_id for s in att.slots if not s.correct and s.item.card_id is not None}
+    def set_counted(self, att: Attempt, counted: bool) -> OpResult[None]:
+        """The candidate's say on an incomplete attempt: count it toward readiness, calibration
+        and the trend after all (or not again)."""
+        att.extra["counted"] = counted
+        self._save(att, [])
+        return OpResult(None, Changes(exams=True))
+
+    def send_missed_to_review(
+        self, att: Attempt, include_blank: bool = False
+    ) -> OpResult[SentToReview]:
+        """Make the card of every item answered wrong due now (one click, undoable); the
+        unanswered ones too only if `include_blank` (most were never even shown when an
+        attempt is abandoned). A new card moves into learning, due now, so it is studied today
+        whatever the new-card limit."""
+        ids = {s.item.card_id for s in missed_slots(att, include_blank) if s.item.card_id}
         now = self.col.now()
         old: dict[int, CardTiming] = {}
         with self.col.transaction() as s:
@@ -408,3 +427,8 @@ class ExamService:
         changes = Changes(cards=True)
         step = undo_step(self.col, "Send missed to review", lambda s: restore(s, old), changes)
         return OpResult(SentToReview(len(old), was_new), changes, step)
+
+
+def missed_slots(att: Attempt, include_blank: bool = False) -> list[Slot]:
+    """Items answered wrong, and the unanswered ones too if `include_blank`."""
+    return [s for s in att.slots if not s.correct and (s.answered or include_blank)]

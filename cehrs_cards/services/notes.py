@@ -45,6 +45,7 @@ class NoteDetail:
     domain: int
     deck: str
     card_ids: tuple[int, ...]
+    notetype_def: NoteTypeDef | None = None  # its templates: the editor's live preview
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,7 @@ def _detail(s: Session, note_id: int, card: Card | None) -> NoteDetail:
         domain=card.domain if card is not None else 0,
         deck=deck.name if deck is not None else "Default",
         card_ids=tuple(i for i in ids if i is not None),
+        notetype_def=nt,
     )
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from cehrs_cards.core import decks
 from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.exam_day import ExamPlacer, ReviewCandidate, exam_order
+from cehrs_cards.core.mcq import mcq_of
 from cehrs_cards.core.ops import Changes, OpError, OpResult, UndoStep
 from cehrs_cards.core.records import CardState, Counts, MemoryState, Preview, Rating, StudyCard
 from cehrs_cards.core.scheduling import DailyPlan, Policy, Schedulers, pick_new_domain
@@ -27,6 +28,7 @@ from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog
 from cehrs_cards.db.repo import fields_dict, notetype_from_row
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.extra_limits import extra_today
 from cehrs_cards.services.held_out import held_out_filter
 from cehrs_cards.services.memory import apply_memory, before_columns, memory_before, memory_of
 from cehrs_cards.services.scheduling import base_policy, exam_placer, plan_for
@@ -105,15 +107,21 @@ class ReviewService:
         if got is not None:
             return got
         new_done, reviews_done = queue.done_today(s, w)
-        if reviews_done < self.settings.reviews_per_day:
+        new_limit, review_limit = self._limits(s, w)
+        if reviews_done < review_limit:
             got = self._next_review(s, w, decks)
             if got is not None:
                 return got
-        if sum(new_done.values()) < self.settings.new_per_day:
+        if sum(new_done.values()) < new_limit:
             firsts = queue.first_new_per_domain(s, w, decks, queue.notes_studied_today(s, w))
             if firsts:
                 return firsts[pick_new_domain(firsts, new_done, self.plan().shares)]
         return queue.next_learning(s, w, decks, w.now + LEARN_AHEAD, self._last_note)
+
+    def _limits(self, s: Session, w: queue.DayWindow) -> tuple[int, int]:
+        """Today's new-card and review limits: the settings plus any "study more today"."""
+        more = extra_today(s, w.day_start)
+        return self.settings.new_per_day + more.new, self.settings.reviews_per_day + more.reviews
 
     def _next_review(self, s: Session, w: queue.DayWindow, decks: str) -> int | None:
         """Head of a cached batch of due reviews (sorting every due card per answer is slow)."""
@@ -179,7 +187,8 @@ class ReviewService:
         deck = s.get(Deck, card.deck_id)
         assert note is not None and note.id is not None and nt_row and deck
         nt = notetype_from_row(nt_row)
-        front, back = nt.render(fields_dict(nt, note.fields), card.ord)
+        fields = fields_dict(nt, note.fields)
+        front, back = nt.render(fields, card.ord)
         now = self.col.now()
         mem = memory_of(card)
         return StudyCard(
@@ -193,6 +202,7 @@ class ReviewService:
             previews=self.schedulers.preview(card.id, card.domain, mem, now),
             flag=card.flag,
             shown_at=now,
+            mcq=mcq_of(fields) if nt.kind == "mcq" else None,
         )
 
     def _deck_ids(self, s: Session, deck_id: int | None) -> list[int] | None:
@@ -270,9 +280,10 @@ class ReviewService:
         w = self.window()
         with self.col.read() as s:
             new_done, reviews_done = queue.done_today(s, w)
+            new_limit, review_limit = self._limits(s, w)
         return (
-            max(0, self.settings.new_per_day - sum(new_done.values())),
-            max(0, self.settings.reviews_per_day - reviews_done),
+            max(0, new_limit - sum(new_done.values())),
+            max(0, review_limit - reviews_done),
         )
 
     def limited(self, c: Counts) -> Counts:

@@ -65,6 +65,14 @@ NOTICES = (
         "BSD-3-Clause",
         "linear-time regular expressions in search",
     ),
+    Notice(
+        "pyminiaudio (miniaudio, dr_libs, stb_vorbis)",
+        "miniaudio",
+        "MIT; the C libraries MIT-0 or public domain",
+        "playing card sounds (mp3, ogg, wav, flac)",
+    ),
+    Notice("cffi", "cffi", "MIT-0", "used by pyminiaudio"),
+    Notice("pycparser", "pycparser", "BSD-3-Clause", "used by cffi"),
     Notice("Python", None, "PSF-2.0", "the language and its standard library"),
     Notice("SQLite", None, "Public domain", "the collection file"),
 )

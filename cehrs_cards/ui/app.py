@@ -90,6 +90,7 @@ class Shell(QObject):
         self.window.sig_restore.connect(self._on_window_restore)
         self.window.show()
         QTimer.singleShot(0, self._offer_resume)  # unfinished mock?
+        QTimer.singleShot(0, self._offer_welcome)  # a collection nobody has studied yet?
         asker = OutcomeAsker(self.window.services.outcome, self.window.runner, self.window)
         QTimer.singleShot(0, asker.check)  # the exam date has passed: how did it go?
         self.timer.start()
@@ -101,6 +102,10 @@ class Shell(QObject):
         damaged file restored) or closed meanwhile."""
         if self.window is not None and not self.window.closed:
             self.window.exam_launcher.offer_resume()
+
+    def _offer_welcome(self) -> None:
+        if self.window is not None and not self.window.closed:
+            self.window.show_welcome(auto=True)
 
     def _check_in_background(self, col: Collection) -> None:
         """quick_check reads the whole file; do it after the window is up, not before (on the

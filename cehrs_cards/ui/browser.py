@@ -8,7 +8,7 @@ time as they scroll into view, so 100,000 cards stay responsive.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -87,16 +87,27 @@ class BrowserWindow(BrowserActions):
         self.build_actions()
         self._connect()
         self.refresh_sidebar()
+        self._missed = Changes()  # what changed while the window was closed
         runner.sig_operation_did_execute.connect(self._on_operation_did_execute)
 
     def _on_operation_did_execute(self, changes: Changes, initiator: object) -> None:
-        """A change made elsewhere (a review, the main window's undo): refetch the rows."""
-        if initiator is self or not self.isVisible():
+        """A change made elsewhere (a review, an import, the main window's undo): refetch the
+        rows; while the window is closed, remember it for when it shows again."""
+        if initiator is self:
+            return
+        if not self.isVisible():
+            self._missed = self._missed | changes
             return
         if changes.cards or changes.notes or changes.review_log:
             self.model.refresh_rows()
         if changes.notes or changes.decks or changes.settings:
             self.refresh_sidebar()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        missed, self._missed = self._missed, Changes()
+        if missed.any:
+            self._on_operation_did_execute(missed, None)
 
     # ----- building --------------------------------------------------------------------------
     def _make_table(self) -> QTableView:

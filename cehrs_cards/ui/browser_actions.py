@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from cehrs_cards.core import search as search_syntax
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
 from cehrs_cards.core.ops import OpError, OpResult, UndoStep
+from cehrs_cards.core.words import count
 from cehrs_cards.services.browse import BrowseRow, BrowseService
 from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.notes import NotesService
@@ -266,7 +267,7 @@ class BrowserActions(QMainWindow):
         if ids:
             self._apply(
                 lambda: self.notes.change_domain(ids, domain),
-                lambda n: f"Domain {domain} ({domain_name(domain)}) set on {n} cards",
+                lambda n: f"Domain {domain} ({domain_name(domain)}) set on {count(n, 'card')}",
             )
 
     def change_domain(self) -> None:
@@ -318,9 +319,9 @@ class BrowserActions(QMainWindow):
             spec = str(dialog.value())
 
             def text(result: tuple[int, int]) -> str:
-                moved, skipped = result
-                tail = f"; {skipped} new cards stay in the new queue" if skipped else ""
-                return f"Due date set on {moved} cards{tail}"
+                moved, new = result
+                tail = f" ({new} of them new, now in learning)" if new else ""
+                return f"Due date set on {count(moved, 'card')}{tail}"
 
             self._apply(lambda: self.cards.set_due(ids, spec), text, research=False)
 

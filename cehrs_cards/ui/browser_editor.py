@@ -1,11 +1,14 @@
 """The note editor beside the browser's table: fields, tags, domain and deck of the selected
-card's note. Ctrl+Enter saves; moving to another card saves a changed note first (as Anki)."""
+card's note, with a rendered preview of its first card beside the fields (updated as you type,
+through the same safe rendering as review). Ctrl+Enter saves; moving to another card saves a
+changed note first (as Anki)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,13 +20,19 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
+from cehrs_cards.core.render import replace_sounds
 from cehrs_cards.services.notes import NoteChange, NoteDetail
-from cehrs_cards.ui.safe_html import esc
+from cehrs_cards.ui.review_card import sound_label
+from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, inline_media
+from cehrs_cards.ui.theme import card_css, is_dark, theme_signals
+
+PREVIEW_ZOOM = 0.8  # the preview shares the pane with the fields
 
 FIELD_HEIGHTS = ((60, 48), (160, 96), (360, 156), (10**9, 220))
 """(characters below, pixel height): a field's box grows with what it holds."""
@@ -77,6 +86,16 @@ class NoteEditor(QWidget):
         self.save_button.clicked.connect(self.save)
         self.revert_button = QPushButton("Revert")
         self.revert_button.clicked.connect(lambda: self.load(self.detail))
+        self.media_dir: Path | None = None
+        self.preview = SafeTextBrowser()
+        self.preview.setAccessibleName("Card preview")
+        self.preview.document().setDocumentMargin(10)
+        self.set_dark(is_dark())
+        theme_signals().sig_changed.connect(self._on_theme_changed)
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(200)
+        self._preview_timer.timeout.connect(self.show_preview)
         self._layout(scroll)
         for key in ("Ctrl+Return", "Ctrl+Enter"):  # Ctrl+S is the window's Save note
             sc = QShortcut(QKeySequence(key), self)
@@ -93,12 +112,39 @@ class NoteEditor(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
+        split = QSplitter(Qt.Orientation.Vertical)  # the pane is narrow: preview below
+        split.addWidget(scroll)
+        split.addWidget(self.preview)
+        split.setChildrenCollapsible(False)
+        split.setSizes([420, 220])
         box = QVBoxLayout(self)
         box.setContentsMargins(8, 4, 4, 4)
         box.addWidget(self.title)
-        box.addWidget(scroll, 1)
+        box.addWidget(split, 1)
         box.addLayout(meta)
         box.addLayout(buttons)
+
+    def set_dark(self, dark: bool) -> None:
+        """The card style of the theme, a little smaller than on the review screen."""
+        self.preview.document().setDefaultStyleSheet(card_css(dark, PREVIEW_ZOOM))
+
+    def _on_theme_changed(self, dark: bool) -> None:
+        self.set_dark(dark)
+        self.show_preview()
+
+    def show_preview(self) -> None:
+        """The first card of the note as its fields now stand: front, then the back."""
+        d = self.detail
+        if d is None or d.notetype_def is None:
+            self.preview.setHtml("<p class='muted'>Preview: select a card.</p>")
+            return
+        fields = {k: e.toPlainText() for k, e in self.editors.items()}
+        nt = d.notetype_def
+        ords = nt.ords(fields)
+        front, back = nt.render(fields, ords[0] if ords else 0)
+        body = replace_sounds(f"{front}<hr>{back}", sound_label)
+        head = "<p class='muted'>Preview of card 1 (front, then back)</p>"
+        self.preview.setHtml(f"<body>{head}{inline_media(body, self.media_dir)}</body>")
 
     def set_choices(self, decks: list[str], tags: list[str]) -> None:
         current = self.deck.currentText()
@@ -120,6 +166,7 @@ class NoteEditor(QWidget):
         if detail is None:
             self.title.setText("Select a card to edit its note.")
             self.tags.clear()
+            self.show_preview()
             return
         cards = len(detail.card_ids)
         plural = "s" * (cards != 1)
@@ -133,6 +180,8 @@ class NoteEditor(QWidget):
             ed.setFixedHeight(next(h for n, h in FIELD_HEIGHTS if len(value) < n))
             self.editors[name] = ed
             self.form.addRow(name, ed)
+            ed.textChanged.connect(self._preview_timer.start)
+        self.show_preview()
         self.tags.setText(" ".join(detail.tags))
         self.domain.setCurrentIndex(self.domain.findData(detail.domain))
         self.deck.setCurrentText(detail.deck)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from cehrs_cards.services.container import Services
 from cehrs_cards.ui.browser import BrowserWindow
@@ -26,6 +26,9 @@ class BrowserLauncher(QObject):
         if self.window is None:
             s = self.services
             self.window = BrowserWindow(s.browse, s.notes, s.cards, self.runner, self.parent_window)
+            self.window.editor.media_dir = s.media_dir  # images in the card preview
+            app = QApplication.instance()
+            self.window.editor.set_dark(bool(app.property("cehrs_dark")) if app else False)
         if card_id is not None:
             self.window.search(f"cid:{card_id}", keep=[card_id])
         elif fresh:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.core.domains import DOMAIN_BY_ID, domain_name
 from cehrs_cards.core.records import Counts, DeckRow
+from cehrs_cards.services.bundled import ROOT_DECK
 from cehrs_cards.ui.theme import colours, set_text_colour, theme_signals
 from cehrs_cards.ui.widgets import named
 
@@ -132,8 +133,12 @@ class DeckListView(QWidget):
         for row in rows:
             parent_name, _, leaf = row.name.rpartition("::")
             c = row.counts
-            item = QTreeWidgetItem([leaf, str(c.new), str(c.learning), str(c.due), str(row.total)])
+            bundled = row.name == ROOT_DECK
+            name = f"{leaf} · bundled" if bundled else leaf
+            item = QTreeWidgetItem([name, str(c.new), str(c.learning), str(c.due), str(row.total)])
             item.setData(0, Qt.ItemDataRole.UserRole, row.deck_id)
+            if bundled:
+                item.setToolTip(0, "The CEHRS deck that comes with CEHRS Cards")
             for col in (1, 2, 3, 4):
                 item.setTextAlignment(col, RIGHT)
             for col, kind in zip((1, 2, 3), COUNT_KINDS, strict=True):
@@ -179,7 +184,7 @@ class DeckListView(QWidget):
             f"Ready to study today: <b style='color:{new}'>{t.new}</b> new, "
             f"<b style='color:{learn}'>{t.learning}</b> learning, "
             f"<b style='color:{due}'>{t.due}</b> due "
-            "(domain rows count everything available, before daily limits)."
+            "(the table by exam domain counts every card waiting, not only today's share)."
         )
 
     def _on_theme_changed(self, _dark: bool) -> None:

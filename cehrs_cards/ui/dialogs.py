@@ -34,9 +34,11 @@ from PySide6.QtWidgets import (
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
 from cehrs_cards.core.ops import OpResult, Progress
 from cehrs_cards.core.scheduling import LEAD_DAYS, DailyPlan, value_retention
+from cehrs_cards.core.words import count
 from cehrs_cards.services.notes import NoteChange, NoteDetail
 from cehrs_cards.services.records import Settings
 from cehrs_cards.services.scheduling import OptimiseReport, RescheduleReport, SchedulingService
+from cehrs_cards.ui.advanced import Advanced, explanation
 from cehrs_cards.ui.ops import Job, OpRunner
 from cehrs_cards.ui.safe_html import message
 from cehrs_cards.ui.widgets import confirm_discard, named, ok_cancel, scrolled
@@ -130,19 +132,23 @@ class SettingsDialog(QDialog):
         self.tilt.setRange(0.0, 2.0)
         self.tilt.setSingleStep(0.25)
         self.tilt.setValue(settings.tilt)
+        self.exam_target = named(QDoubleSpinBox(), "Recall aimed for on exam day")
+        self.exam_target.setRange(0.80, 0.99)
+        self.exam_target.setSingleStep(0.01)
+        self.exam_target.setValue(settings.exam_target)
         self.theme = QComboBox()
         for label, key in (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark")):
             self.theme.addItem(label, key)
         self.theme.setCurrentIndex(self.theme.findData(settings.theme))
-        self.has_exam = QCheckBox("I have an exam date")
+        self.not_booked = QCheckBox("Not booked yet")
         self.exam_date = named(QDateEdit(), "Exam date")
         self.exam_date.setCalendarPopup(True)
         self.exam_date.setDisplayFormat("yyyy-MM-dd")
         exam = QDate.fromString(settings.exam_date or "", "yyyy-MM-dd")
-        self.has_exam.setChecked(exam.isValid())
+        self.not_booked.setChecked(not exam.isValid())
         self.exam_date.setDate(exam if exam.isValid() else QDate.currentDate().addDays(60))
         self.exam_date.setEnabled(exam.isValid())
-        self.has_exam.toggled.connect(self.exam_date.setEnabled)
+        self.not_booked.toggled.connect(lambda on: self.exam_date.setEnabled(not on))
         self.per_domain = named(_policy_table(), "Exam-weighted policy by domain")
         self.policy_note = QLabel()
         self.policy_note.setWordWrap(True)
@@ -151,28 +157,30 @@ class SettingsDialog(QDialog):
         self._fill_policy()
         self._show_retentions()
         _fit_rows(self.per_domain)
-        self.bury = QCheckBox("Bury a card's siblings until tomorrow once it is answered")
+        self.bury = QCheckBox("Once a card is answered, keep its note's other cards for tomorrow")
         self.bury.setChecked(self.settings.bury_new and self.settings.bury_reviews)
         exam_row = QHBoxLayout()
-        exam_row.addWidget(self.has_exam)
         exam_row.addWidget(self.exam_date, 1)
+        exam_row.addWidget(self.not_booked)
         form = QFormLayout()
-        form.addRow("New cards per day", self.new_per_day)
-        form.addRow("Maximum reviews per day", self.reviews_per_day)
-        form.addRow("Next day starts at", self.rollover)
-        form.addRow("Desired retention (base)", self.retention)
-        form.addRow("Exam-value tilt (0 = plain FSRS)", self.tilt)
-        form.addRow("Exam", exam_row)
-        form.addRow("Siblings", self.bury)
+        form.addRow("Exam date", exam_row)
+        form.addRow("New cards a day", self.new_per_day)
+        form.addRow("Most reviews a day", self.reviews_per_day)
+        form.addRow("A new study day starts at", self.rollover)
+        form.addRow("Related cards", self.bury)
         form.addRow("Theme", self.theme)
+        form.addRow(
+            explanation(
+                "Help › Welcome and daily plan turns minutes a day into these limits for you."
+            )
+        )
+        self.advanced = self._advanced()
         buttons = ok_cancel(self)
         body = QVBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
         body.addLayout(form)
         body.addSpacing(8)
-        body.addWidget(QLabel("<b>Exam-weighted policy</b> (today's numbers)"))
-        body.addWidget(self.per_domain)
-        body.addWidget(self.policy_note)
+        body.addWidget(self.advanced)
         body.addStretch(1)
         box = QVBoxLayout(self)
         area = scrolled(body, "Settings")
@@ -181,6 +189,34 @@ class SettingsDialog(QDialog):
         content = area.widget()
         tall = content.sizeHint().height() if content is not None else 480
         keep_geometry(self, "settings", QSize(760, tall + buttons.sizeHint().height() + 40))
+
+    def _advanced(self) -> Advanced:
+        """Expert settings and the policy's numbers, folded away, each explained in a line."""
+        adv = Advanced("Advanced: how the scheduler decides")
+        adv.add_row(
+            "Desired retention (base)",
+            self.retention,
+            "How likely you should still remember a card when it comes back. Higher means "
+            "more reviews; 0.90 is FSRS's usual choice.",
+        )
+        adv.add_row(
+            "Exam-value tilt",
+            self.tilt,
+            "0 is plain FSRS. Higher keeps cards of the domains worth more on the exam a little "
+            "firmer; measured to earn nothing, so it is off.",
+        )
+        adv.add_row(
+            "Recall aimed for on exam day",
+            self.exam_target,
+            "In the last weeks before your exam date, each card's final review is placed so "
+            "that you still remember it on the day with at least this chance, within the "
+            "daily limits. Used only when an exam date is set.",
+        )
+        adv.add_widget(QLabel("<b>Exam-weighted policy</b> (today's numbers)"))
+        adv.add_widget(explanation("What each exam domain is worth and how today's plan uses it."))
+        adv.add_widget(self.per_domain)
+        adv.add_widget(self.policy_note)
+        return adv
 
     def _ratio(self, domain_id: int) -> float:
         if self.plan is not None:
@@ -219,12 +255,13 @@ class SettingsDialog(QDialog):
             rollover_hour=self.rollover.value(),
             base_retention=round(self.retention.value(), 3),
             tilt=self.tilt.value(),
+            exam_target=round(self.exam_target.value(), 3),
             theme=str(self.theme.currentData()),
             bury_new=self.bury.isChecked(),
             bury_reviews=self.bury.isChecked(),
-            exam_date=self.exam_date.date().toString("yyyy-MM-dd")
-            if self.has_exam.isChecked()
-            else None,
+            exam_date=None
+            if self.not_booked.isChecked()
+            else self.exam_date.date().toString("yyyy-MM-dd"),
         )
 
 
@@ -268,7 +305,8 @@ def _policy_note(plan: DailyPlan | None) -> str:
         return text
     if plan.capacity is not None:
         text += (
-            f" Planning with {plan.rate} new cards a day, {plan.capacity} fit before the exam; "
+            f" Planning with {count(plan.rate, 'new card')} a day, {plan.capacity} fit before "
+            "the exam; "
             f"intervals end by exam day (at most {plan.policy.maximum_interval} days today)."
         )
     if not plan.on_track:
@@ -356,7 +394,7 @@ class SchedulingJobs(QObject):
         self._progress, self._job = None, None
 
     def _on_rescheduled(self, report: RescheduleReport) -> None:
-        self.sig_message.emit(f"Rescheduled {report.cards} cards from their review log.")
+        self.sig_message.emit(f"Rescheduled {count(report.cards, 'card')} from their review log.")
 
     def _on_optimised(self, report: OptimiseReport) -> None:
         QMessageBox.information(self.parent_widget, "Optimise my parameters", _report(report))
@@ -377,8 +415,9 @@ W = QMessageBox.Icon.Warning
 def _report(r: OptimiseReport) -> str:
     """Old vs new parameters scored on the same reviews, and the decision."""
     head = (
-        f"{r.reviews} answers on {r.cards} cards ({r.items} long-term reviews). Both sets "
-        f"are scored on {r.held_out} reviews the new set was not fitted to."
+        f"{count(r.reviews, 'answer')} on {count(r.cards, 'card')} "
+        f"({count(r.items, 'long-term review')}). Both sets are scored on "
+        f"{count(r.held_out, 'review')} the new set was not fitted to."
     )
     if r.old_fit is None or r.new_fit is None:
         return f"{head}\n\nKept your current parameters: {r.reason}."
@@ -394,5 +433,6 @@ def _report(r: OptimiseReport) -> str:
             else "The new parameters are not better on held-out reviews: your current ones "
             "are kept."
         )
-        + "\nLower is better for both measures (the same held-out reviews for both sets)."
+        + "\nLog loss and RMSE (bins) measure how far the predicted chance of remembering is "
+        "from what you did: lower is better (the same held-out reviews for both sets)."
     )

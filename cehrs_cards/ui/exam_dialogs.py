@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -23,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.core.domains import DOMAINS, EXAM_MINUTES, PRETEST_ITEMS, SCORED_ITEMS
 from cehrs_cards.core.exam import CUT_BAND, SECONDS_PER_ITEM, TIMED, TUTOR
+from cehrs_cards.core.words import count
 from cehrs_cards.services.exam_pool import FILTERS
 from cehrs_cards.services.exams import BlockCatalog, BlockSpec, ExamOptions
+from cehrs_cards.ui.advanced import Advanced
 from cehrs_cards.ui.theme import colours
 from cehrs_cards.ui.widgets import make_default, named, scrolled
 from cehrs_cards.ui.window_state import keep_geometry
@@ -62,19 +63,23 @@ class MockStartDialog(QDialog):
         self.cut.setRange(50, 90)
         self.cut.setValue(opts.cut)
         self.cut.setSuffix(" of 100")
-        self.generated = QCheckBox("Also use generated items (built from cards without options)")
-        self.generated.setChecked(opts.generated_scored)
-        self.generated.setToolTip("Off: generated items only ever fill unscored pretest slots.")
-        form = QFormLayout()
-        form.addRow("Assumed raw cut C for the scaled estimate", self.cut)
-        form.addRow(
-            QLabel(
-                f"<span style='color:{colours().muted}'>NHA does not publish its cut; "
-                f"{CUT_BAND[0]}-{CUT_BAND[1]} is the plausible band and results show the whole "
-                "band.</span>"
-            )
+        self.generated = QCheckBox("Also use questions generated from flashcards")
+        self.generated.setChecked(opts.generated)
+        advanced = Advanced()
+        advanced.add_row(
+            "Assumed raw cut C",
+            self.cut,
+            "How many of 100 scored questions you must get right to pass, as the score "
+            f"estimate assumes: NHA does not publish it; {CUT_BAND[0]}-{CUT_BAND[1]} is the "
+            "plausible band, and results show the whole band.",
         )
-        form.addRow("Scored slots", self.generated)
+        advanced.add_row(
+            "Generated questions",
+            self.generated,
+            "Off: only written multiple-choice questions, while there are enough. On: cards "
+            "without options become questions too, their wrong options taken from answers of "
+            "the same kind on other cards.",
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.start = buttons.addButton("Start the exam", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
@@ -83,7 +88,7 @@ class MockStartDialog(QDialog):
         body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(intro)
         body.addWidget(comforts)
-        body.addLayout(form)
+        body.addWidget(advanced)
         body.addStretch(1)
         box = QVBoxLayout(self)
         box.addWidget(scrolled(body, "Mock exam"), 1)
@@ -98,7 +103,7 @@ class MockStartDialog(QDialog):
             cut=self.cut.value(),
             allow_pause=self.pause.isChecked(),
             allow_strike=self.strike.isChecked(),
-            generated_scored=self.generated.isChecked(),
+            generated=self.generated.isChecked(),
         )
 
 
@@ -125,7 +130,7 @@ class PracticeDialog(QDialog):
         group = QButtonGroup(self)
         group.addButton(self.timed)
         group.addButton(self.tutor)
-        self.generated = QCheckBox("Include generated items (cards without options)")
+        self.generated = QCheckBox("Include questions generated from flashcards")
         self.available = QLabel()
         self.available.setObjectName("blockAvailable")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -193,6 +198,6 @@ class PracticeDialog(QDialog):
         elif n < spec.size:
             text = f"{n} match: the block will have {n}."
         else:
-            text = f"{n} questions match."
+            text = f"{count(n, 'question')} {'matches' if n == 1 else 'match'}."
         self.available.setText(text)
         self.start.setEnabled(n > 0)

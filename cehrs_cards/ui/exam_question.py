@@ -23,9 +23,12 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.core.domains import domain_name
 from cehrs_cards.core.exam import LETTERS, Slot
+from cehrs_cards.core.render import replace_sounds
 from cehrs_cards.ui.exam_navigator import Cell, NavigatorGrid, navigator_panel
+from cehrs_cards.ui.mcq_html import revealed_html
+from cehrs_cards.ui.review_card import sound_label
 from cehrs_cards.ui.safe_html import inline_media
-from cehrs_cards.ui.theme import colours, theme_signals
+from cehrs_cards.ui.theme import card_css, colours, is_dark, theme_signals
 from cehrs_cards.ui.zoom import add_zoom_keys, text_zoom
 
 STATES = ("selected", "right", "wrong")  # an option's state; the tints are in Colours
@@ -112,6 +115,7 @@ class QuestionPage(QWidget):
         super().__init__()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.media_dir = media_dir
+        self.dark = dark
         self.allow_strike = allow_strike
         self.position = QLabel()
         self.position.setObjectName("examPosition")
@@ -264,16 +268,18 @@ class QuestionPage(QWidget):
         dom = f"Domain {s.item.domain}: {domain_name(s.item.domain)}" if v.show_domain else ""
         gen = "  ·  <i>generated item</i>" if s.item.generated and v.show_domain else ""
         self.domain.setText(dom + gen)
-        self.stem.setText(inline_media(s.item.stem, self.media_dir))
+        self.stem.setText(inline_media(no_sound_tags(s.item.stem), self.media_dir))
         for i, o in enumerate(self.options):
-            o.text.setText(inline_media(s.item.options[i], self.media_dir))
+            o.text.setText(inline_media(no_sound_tags(s.item.options[i]), self.media_dir))
             o.set_state(_option_state(s, i, v.reveal), i in s.struck)
             o.setAccessibleName(f"Option {LETTERS[i]}: {o.text.text()}")
         self.flag_button.setChecked(s.flagged)
         self.flag_button.setText("⚑ Flagged (F)" if s.flagged else "⚑ Flag for review (F)")
         self.explanation.setVisible(v.reveal)
         if v.reveal:
-            self.explanation.setText(inline_media(explanation_html(s), self.media_dir))
+            css = card_css(is_dark(), text_zoom().factor())
+            styled = f"<style>{css}</style>{explanation_html(s)}"
+            self.explanation.setText(inline_media(no_sound_tags(styled), self.media_dir))
         self.prev_button.setEnabled(v.index > 0)
         self.grid.set_cells(v.cells, v.index)
 
@@ -295,23 +301,16 @@ def _option_state(s: Slot, i: int, reveal: bool) -> str:
     return "selected" if s.choice == i else ""
 
 
-def explanation_html(s: Slot) -> str:
-    """Verdict, explanation and the per-option rationales of an answered item."""
-    key = LETTERS[s.item.answer]
-    if s.choice is None:
-        verdict = f"<b>Not answered.</b> The answer is <b>{key}</b>."
-    elif s.correct:
-        verdict = f"<b style='color:{colours().right}'>Correct:</b> {key}."
-    else:
-        verdict = (
-            f"<b style='color:{colours().error}'>Incorrect:</b> you chose {LETTERS[s.choice]}; "
-            f"the answer is <b>{key}</b>."
-        )
-    parts = [verdict, s.item.explanation]
-    whys = [f"<b>{LETTERS[i]}</b>: {why}" for i, why in enumerate(s.item.rationales) if why.strip()]
-    if whys:
-        parts.append("<br>".join(whys))
-    return "<br><br>".join(p for p in parts if p)
+def explanation_html(s: Slot, with_text: bool = False) -> str:
+    """The verdict, then each option marked right / yours with its reason under it (each
+    reason once: ui/mcq_html.py); the option texts too if `with_text`."""
+    it = s.item
+    return revealed_html(it.options, it.answer, s.choice, it.explanation, it.rationales, with_text)
+
+
+def no_sound_tags(html: str) -> str:
+    """Deck HTML with [sound:] tags as small labels (nothing plays on an exam screen)."""
+    return replace_sounds(html, sound_label) if "[sound:" in html else html
 
 
 def _nav_button(text: str, slot: Callable[[], object]) -> QPushButton:

@@ -1,5 +1,7 @@
 """The results screen: raw score, the estimated scaled score with its band and assumption,
-pass/fail against 390, per-domain percent against the blueprint, time, and every item."""
+pass/fail against 390, per-domain percent against the blueprint, time, and every item with its
+question. An attempt left with most items blank says it is incomplete (it then moves neither
+readiness nor calibration) and offers to count it anyway."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -24,7 +27,11 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.core.domains import DOMAIN_BY_ID, PASSING_SCALED, domain_name
 from cehrs_cards.core.exam import CUT_BAND, LETTERS, MOCK, Attempt, ScoreReport, Slot
-from cehrs_cards.ui.exam_question import explanation_html
+from cehrs_cards.core.sanitize import strip_html
+from cehrs_cards.core.words import clock, count, duration
+from cehrs_cards.services.exam_store import incomplete_flags
+from cehrs_cards.services.exams import missed_slots
+from cehrs_cards.ui.exam_question import explanation_html, no_sound_tags
 from cehrs_cards.ui.safe_html import SafeTextBrowser, inline_media
 from cehrs_cards.ui.theme import card_css, colours, is_dark, theme_signals
 from cehrs_cards.ui.widgets import named, scrolled
@@ -34,9 +41,8 @@ FILTERS = ("All questions", "Missed", "Flagged", "Scored only", "Pretest only")
 
 
 def clock_text(seconds: float) -> str:
-    s = round(seconds)
-    h, rest = divmod(s, 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+    """A countdown's running clock ("4:05", "1:02:03"); results say durations in words."""
+    return clock(seconds)
 
 
 def summary_html(att: Attempt, rep: ScoreReport) -> str:
@@ -52,11 +58,13 @@ def summary_html(att: Attempt, rep: ScoreReport) -> str:
     if rep.scaled is not None and rep.band is not None:
         out.append(_estimate_html(rep))
     limit = att.deadline - att.started if att.deadline else None
-    of = f" of {clock_text(limit.total_seconds())}" if limit else ""
-    out.append(
-        f"<p>Time used: <b>{clock_text(rep.seconds_used)}</b>{of} · "
-        f"{rep.seconds_per_item:.0f} s per question on average</p>"
+    of = f" of {duration(limit.total_seconds())}" if limit else ""
+    pace = (
+        f"{duration(rep.seconds_per_item)} per question answered on average"
+        if rep.answered_items
+        else "no question answered"
     )
+    out.append(f"<p>Time used: <b>{duration(rep.seconds_used)}</b>{of} · {pace}</p>")
     if rep.pretest_total:
         out.append(
             f"<p>Pretest (unscored, like NHA's): {rep.pretest_correct} of "
@@ -64,7 +72,25 @@ def summary_html(att: Attempt, rep: ScoreReport) -> str:
         )
     if att.finish_reason == "time":
         out.append("<p><b>Time ran out:</b> the attempt was submitted automatically.</p>")
+    incomplete, counted = incomplete_flags(att)
+    if incomplete:
+        out.append(incomplete_html(rep, counted))
     return "".join(out)
+
+
+def incomplete_html(rep: ScoreReport, counted: bool) -> str:
+    """Why an attempt with most items blank is set aside, or that it counts after all."""
+    answered = f"{rep.answered_items} of {count(rep.items, 'question')} answered"
+    if counted:
+        return (
+            f"<p><b>Incomplete</b> ({answered}), counted at your request: it moves your "
+            "readiness estimate and its calibration like a full attempt.</p>"
+        )
+    return (
+        f"<p><b>Incomplete:</b> {answered}. Most questions were left blank, so this attempt "
+        "does not move your readiness estimate or its calibration (a blank is not a sign of "
+        "what you know). Count it anyway if you mean it to.</p>"
+    )
 
 
 def _estimate_html(rep: ScoreReport) -> str:
@@ -94,7 +120,8 @@ def _estimate_html(rep: ScoreReport) -> str:
 
 
 class ResultsPage(QWidget):
-    sig_send_missed = Signal()
+    sig_send_missed = Signal(bool)  # True: the unanswered items too
+    sig_count = Signal(bool)  # count an incomplete attempt (True) or set it aside again
     sig_history = Signal()
     sig_close = Signal()
 
@@ -108,10 +135,10 @@ class ResultsPage(QWidget):
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.domains = named(QTableWidget(0, 4), "Score by domain")
         self.domains.setHorizontalHeaderLabels(["Domain", "Blueprint", "Correct", "Percent"])
-        self.items = named(QTableWidget(0, 7), "Every question", "Select one to see it below")
-        self.items.setHorizontalHeaderLabels(
-            ["#", "Domain", "Part", "Yours", "Right", "Result", "Time"]
+        self.items = named(
+            QTableWidget(0, len(ITEM_COLUMNS)), "Every question", "Select one to see it below"
         )
+        self.items.setHorizontalHeaderLabels(list(ITEM_COLUMNS))
         self.filter = named(QComboBox(), "Show questions", "M shows the missed ones")
         self.filter.addItems(FILTERS)
         self.filter.currentIndexChanged.connect(self._fill_items)
@@ -119,6 +146,11 @@ class ResultsPage(QWidget):
         self.media_dir = media_dir
         self.detail.document().setDocumentMargin(14)
         self.send_button = QPushButton("Send missed to review (Ctrl+R)")
+        self.include_blank = QCheckBox("and the unanswered")
+        self.include_blank.setToolTip("Most blanks of an abandoned attempt were never shown")
+        self.count_button = QPushButton("Count it anyway")
+        self.count_button.setCheckable(True)
+        self.count_button.setVisible(False)
         self.history_button = QPushButton("History and trend… (H)")
         self.close_button = QPushButton("Close (Esc)")
         self.sent_label = QLabel()
@@ -149,7 +181,9 @@ class ResultsPage(QWidget):
         self.domains.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.items.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.items.currentCellChanged.connect(lambda row, *_: self._show_item(row))
-        self.send_button.clicked.connect(self.sig_send_missed.emit)
+        self.send_button.clicked.connect(self._on_send_clicked)
+        self.include_blank.toggled.connect(self._show_send_count)
+        self.count_button.toggled.connect(self.sig_count.emit)
         self.history_button.clicked.connect(self.sig_history.emit)
         self.close_button.clicked.connect(self.sig_close.emit)
         lcol = QVBoxLayout()
@@ -178,7 +212,9 @@ class ResultsPage(QWidget):
         split.setSizes([470, 680])
         buttons = QHBoxLayout()
         buttons.addWidget(self.send_button)
+        buttons.addWidget(self.include_blank)
         buttons.addWidget(self.sent_label, 1)
+        buttons.addWidget(self.count_button)
         buttons.addWidget(self.history_button)
         buttons.addWidget(self.close_button)
         box = QVBoxLayout(self)
@@ -190,7 +226,7 @@ class ResultsPage(QWidget):
         keys = {
             "Escape": self.sig_close.emit,
             "H": self.sig_history.emit,
-            "Ctrl+R": self.sig_send_missed.emit,
+            "Ctrl+R": self._on_send_clicked,
             "M": lambda: self.filter.setCurrentIndex(1),
         }
         for key, slot in keys.items():
@@ -203,12 +239,29 @@ class ResultsPage(QWidget):
         self.attempt, self.report = att, rep
         self.summary.setText(summary_html(att, rep))
         self._fill_domains(rep, att.kind == MOCK)
-        missed = sum(not s.correct for s in att.slots)
-        self.send_button.setText(f"Send {missed} missed to review (Ctrl+R)")
-        self.send_button.setEnabled(missed > 0)
+        blanks = sum(not s.answered for s in att.slots)
+        self.include_blank.setVisible(blanks > 0)
+        self.include_blank.setText(f"and the {count(blanks, 'unanswered question')}")
+        self._show_send_count()
         self.sent_label.clear()
+        incomplete, counted = incomplete_flags(att)
+        self.count_button.setVisible(incomplete)
+        self.count_button.blockSignals(True)
+        self.count_button.setChecked(counted)
+        self.count_button.blockSignals(False)
         self._fill_items()
         self.items.setFocus()
+
+    def _show_send_count(self) -> None:
+        if self.attempt is None:
+            return
+        n = len(missed_slots(self.attempt, self.include_blank.isChecked()))
+        self.send_button.setText(f"Send {count(n, 'missed question')} to review (Ctrl+R)")
+        self.send_button.setEnabled(n > 0)
+
+    def _on_send_clicked(self) -> None:
+        if self.send_button.isEnabled():
+            self.sig_send_missed.emit(self.include_blank.isChecked())
 
     def _fill_domains(self, rep: ScoreReport, mock: bool) -> None:
         rows = [d for d in rep.domains if d.total or mock]
@@ -263,6 +316,7 @@ class ResultsPage(QWidget):
     def set_sent(self, text: str) -> None:
         self.sent_label.setText(text)
         self.send_button.setEnabled(False)
+        self.include_blank.setEnabled(False)
 
 
 def _keep(which: int, s: Slot) -> bool:
@@ -276,34 +330,35 @@ def _keep(which: int, s: Slot) -> bool:
     )
 
 
+ITEM_COLUMNS = ("#", "Question", "Domain", "Part", "Yours", "Right", "Result", "Time")
+STEM_CHARS = 90
+
+
+def stem_text(stem: str) -> str:
+    """A question's stem as one short line of plain text for the results list."""
+    plain = " ".join(strip_html(no_sound_tags(stem)).split())
+    return plain if len(plain) <= STEM_CHARS else plain[: STEM_CHARS - 1].rstrip() + "…"
+
+
 def _item_cells(i: int, s: Slot) -> list[str]:
     dom = DOMAIN_BY_ID[s.item.domain].name if s.item.domain in DOMAIN_BY_ID else "Unassigned"
     result = "✓ right" if s.correct else ("— blank" if s.choice is None else "✗ wrong")
     flag = " ⚑" if s.flagged else ""
     return [
         str(i + 1),
+        stem_text(s.item.stem),
         dom + (" (generated)" if s.item.generated else ""),
         "pretest" if s.pretest else "scored",
         LETTERS[s.choice] if s.choice is not None else "—",
         LETTERS[s.item.answer],
         result + flag,
-        clock_text(s.seconds),
+        duration(s.seconds),
     ]
 
 
 def item_html(i: int, s: Slot) -> str:
-    """One item for review: stem, options marked right / yours, then the explanation."""
-    rows = []
-    for k, option in enumerate(s.item.options):
-        mark = ""
-        if k == s.item.answer:
-            mark = " <span class='right'>✓ right answer</span>"
-        if k == s.choice and not s.correct:
-            mark += " <span class='wrong'>✗ your answer</span>"
-        elif k == s.choice:
-            mark += " <span class='right'>(yours)</span>"
-        rows.append(f"<li>{option}{mark}</li>")
+    """One item for review: stem, then every option marked right / yours with its reason."""
     part = "pretest, not scored" if s.pretest else "scored"
     head = f"<p class='muted'>Question {i + 1} · Domain {s.item.domain} · {part}</p>"
-    body = f"<div>{s.item.stem}</div><ol type='A' class='options'>{''.join(rows)}</ol>"
-    return f"<body>{head}{body}<hr><div class='explanation'>{explanation_html(s)}</div></body>"
+    body = f"<div>{s.item.stem}</div>{explanation_html(s, with_text=True)}"
+    return f"<body>{head}{no_sound_tags(body)}</body>"

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.core.exam import MOCK, TUTOR, Attempt, AttemptClosedError
 from cehrs_cards.core.ops import OpResult
+from cehrs_cards.core.words import count, plural
 from cehrs_cards.services.exams import ExamService, SentToReview
 from cehrs_cards.ui.exam_navigator import Cell
 from cehrs_cards.ui.exam_question import QuestionPage, QuestionView
@@ -102,6 +103,7 @@ class ExamWindow(QWidget):
         r.sig_unanswered.connect(lambda: self._on_review_start("unanswered"))
         r.sig_submit.connect(self.confirm_submit)
         res.sig_send_missed.connect(self._on_results_send_missed)
+        res.sig_count.connect(self._on_results_count)
         res.sig_history.connect(self.sig_history.emit)
         res.sig_close.connect(self.close)
 
@@ -300,15 +302,27 @@ class ExamWindow(QWidget):
         self._update_clock()
 
     # ----- results ---------------------------------------------------------------------------
-    def _on_results_send_missed(self) -> None:
+    def _on_results_send_missed(self, include_blank: bool) -> None:
         att, exams = self.attempt, self.exams
         self.runner.op(
-            lambda _p: exams.send_missed_to_review(att), initiator=self, done=self._on_sent
+            lambda _p: exams.send_missed_to_review(att, include_blank),
+            initiator=self,
+            done=self._on_sent,
         )
 
     def _on_sent(self, sent: SentToReview) -> None:
         new = f" ({sent.were_new} of them new, now in learning)" if sent.were_new else ""
-        self.results.set_sent(f"{sent.cards} cards are due now{new}. Undo with Ctrl+Z.")
+        due = f"{count(sent.cards, 'card')} {plural(sent.cards, 'is')} due now"
+        self.results.set_sent(f"{due}{new}. Undo with Ctrl+Z in the main window.")
+
+    def _on_results_count(self, counted: bool) -> None:
+        """Count an incomplete attempt toward readiness and calibration, or not again."""
+        att, exams = self.attempt, self.exams
+        self.runner.op(
+            lambda _p: exams.set_counted(att, counted),
+            initiator=self,
+            done=lambda _none: self.show_results(),
+        )
 
     # ----- closing ---------------------------------------------------------------------------
     def force_close(self) -> None:
@@ -329,24 +343,33 @@ class ExamWindow(QWidget):
         box = QMessageBox(QMessageBox.Icon.Question, "Leave the exam?", "Leave the exam for now?")
         box.setParent(self, box.windowFlags())
         timed = self.attempt.deadline is not None and self.attempt.paused_at is None
+        where = (
+            "Tools › Mock exam (Ctrl+M)"
+            if self.attempt.kind == MOCK
+            else "Tools › Practice block (Ctrl+B)"
+        )
         box.setInformativeText(
             "Your answers are saved. "
             + (
                 "The clock keeps running, as in the real exam: resume before it runs out "
-                "(Tools › Mock exam, or on the next start)."
+                f"({where}, or the next time CEHRS Cards starts)."
                 if timed
-                else "Resume it later from Tools › Mock exam."
+                else f"Resume it later from {where}."
             )
+            + " Or submit it now and see what you got right."
         )
         leave = box.addButton("&Leave", QMessageBox.ButtonRole.AcceptRole)
+        submit = box.addButton("S&ubmit now", QMessageBox.ButtonRole.DestructiveRole)
         stay = box.addButton("&Stay", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(stay)
         box.setEscapeButton(stay)
-        box.finished.connect(lambda _r: self._on_leave_finished(box, leave))
+        box.finished.connect(lambda _r: self._on_leave_finished(box, leave, submit))
         self.leave_box = box
         box.open()
 
-    def _on_leave_finished(self, box: QMessageBox, leave: QPushButton) -> None:
+    def _on_leave_finished(self, box: QMessageBox, leave: QPushButton, submit: QPushButton) -> None:
         self.leave_box = None
         if box.clickedButton() is leave:
             self.force_close()
+        elif box.clickedButton() is submit:
+            self.submit("submitted")

@@ -18,6 +18,7 @@ from cehrs_cards.core.domains import domain_name
 from cehrs_cards.services.held_out import HeldOutReadiness
 from cehrs_cards.services.outcome import ExamOutcome
 from cehrs_cards.services.projection import ProjectionReport
+from cehrs_cards.ui.advanced import Advanced
 
 MUTED = "color: palette(placeholder-text);"
 
@@ -92,7 +93,7 @@ def projection_html(r: ProjectionReport) -> str:
 
 def assumptions_html(h: HeldOutReadiness) -> str:
     notes = "".join(f"<li>{escape(a)}</li>" for a in h.assumptions)
-    return f"<b>How this is estimated</b><ul style='margin-left:-20px'>{notes}</ul>"
+    return f"<ul style='margin-left:-20px'>{notes}</ul>"
 
 
 class HeldOutPanel(QWidget):
@@ -120,7 +121,11 @@ class HeldOutPanel(QWidget):
             lb.setWordWrap(True)
             lb.setTextFormat(Qt.TextFormat.RichText)
             lb.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            box.addWidget(lb)
+            if lb is not self.assumptions:
+                box.addWidget(lb)
+        self.how = Advanced("Advanced: how this is estimated")  # folded: plain words first
+        self.how.add_widget(self.assumptions)
+        box.addWidget(self.how)
         box.insertWidget(1, self.project, 0, Qt.AlignmentFlag.AlignLeft)
         self.project.clicked.connect(self.sig_project)
         self.projection.hide()

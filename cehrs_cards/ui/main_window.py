@@ -25,6 +25,7 @@ from cehrs_cards.core.records import SessionSummary
 from cehrs_cards.core.stats import StudyFocus
 from cehrs_cards.services.collection import CollectionClosedError
 from cehrs_cards.services.container import Services
+from cehrs_cards.services.custom_study import Left, study_more, what_is_left
 from cehrs_cards.services.info import DeckOverview, overview
 from cehrs_cards.services.notes import NoteChange, NoteDetail
 from cehrs_cards.services.records import Settings
@@ -40,6 +41,7 @@ from cehrs_cards.ui.safe_html import message
 from cehrs_cards.ui.stats_view import StatsWindow
 from cehrs_cards.ui.summary_view import SummaryView
 from cehrs_cards.ui.theme import apply_theme, wants_dark
+from cehrs_cards.ui.welcome_dialog import WelcomeLauncher
 from cehrs_cards.ui.widgets import TextDialog
 from cehrs_cards.ui.window_state import keep_geometry
 
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
         self.closed = False
         self.stats_window: StatsWindow | None = None
         self.settings: Settings | None = None
+        self._lent: dict[QAction, list[QKeySequence]] = {}  # keys lent to the review screen
         self.setWindowTitle("CEHRS Cards")
         keep_geometry(self, "main", QSize(980, 720))
         self.decks = DeckListView()
@@ -69,6 +72,8 @@ class MainWindow(QMainWindow):
         self.scheduling = SchedulingJobs(s.scheduling, runner, self)
         self.exam_launcher = ExamLauncher(s.exams, runner, s.media_dir, self)
         self.browsing = BrowserLauncher(s, runner, self)
+        self.welcome = WelcomeLauncher(s.scheduling, runner, self)
+        self.welcome.sig_saved.connect(self._on_welcome_saved)
         self.stack = QStackedWidget()
         for w in (self.decks, self.reviewer, self.summary):
             self.stack.addWidget(w)
@@ -107,6 +112,9 @@ class MainWindow(QMainWindow):
         self._action(tools, "&Restore from backup…", None, self.open_restore)
         self.help_menu = self.menuBar().addMenu("&Help")
         self._action(
+            self.help_menu, "&Welcome and daily plan…", None, lambda: self.show_welcome(False)
+        )
+        self._action(
             self.help_menu,
             "&Keyboard shortcuts",
             QKeySequence.StandardKey.HelpContents,
@@ -137,12 +145,32 @@ class MainWindow(QMainWindow):
         self.reviewer.sig_leave.connect(self.show_decks)
         self.reviewer.sig_edit.connect(self.edit_note)
         self.reviewer.sig_message.connect(self._on_any_message)
+        self.reviewer.sig_letter_keys.connect(self._on_reviewer_letter_keys)
         self.summary.sig_back.connect(self.show_decks)
+        self.summary.sig_study_more.connect(self._on_summary_study_more)
+        self.summary.sig_practice.connect(self.exam_launcher.start_practice)
+        self.summary.sig_tomorrow.connect(self._on_summary_tomorrow)
         self.scheduling.sig_message.connect(self._on_any_message)
         self.exam_launcher.sig_message.connect(self._on_any_message)
         self.runner.sig_operation_did_execute.connect(self._on_operation_did_execute)
         self.runner.sig_failed.connect(self._on_runner_failed)
         self.runner.sig_undo_changed.connect(self._refresh_undo)
+
+    def _on_reviewer_letter_keys(self, taken: bool) -> None:
+        """While a multiple-choice card waits for A-D, the window's one-letter keys (A add,
+        B browse, D decks) step aside; their Ctrl variants and the menus still work."""
+        letters = {"A", "B", "C", "D"}
+        if taken:
+            self._lent = {}
+            for act in self.actions():
+                keys = act.shortcuts()
+                if any(k.toString() in letters for k in keys):
+                    self._lent[act] = keys
+                    act.setShortcuts([k for k in keys if k.toString() not in letters])
+        else:
+            for act, keys in self._lent.items():
+                act.setShortcuts(keys)
+            self._lent = {}
 
     def _on_any_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 6000)
@@ -198,8 +226,28 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Studying: {focus.label}", 6000)
 
     def _on_reviewer_finished(self, summary: SessionSummary) -> None:
-        self.summary.show_summary(summary)
+        review, deck_id = self.services.review, self.reviewer.deck_id
+        self.runner.query(
+            lambda _p: what_is_left(review, deck_id),
+            lambda left: self._show_summary(summary, left),
+        )
+
+    def _show_summary(self, summary: SessionSummary, left: Left) -> None:
+        self.summary.show_summary(summary, left)
         self.stack.setCurrentWidget(self.summary)
+
+    def _on_summary_study_more(self, new: int, reviews: int) -> None:
+        """Past today's limit: allow more for today, then study on (same deck and focus)."""
+        review, deck_id = self.services.review, self.reviewer.deck_id
+        self.runner.op(
+            lambda _p: study_more(review, new, reviews),
+            initiator=self,
+            done=lambda _extra: self.start_study(deck_id),
+        )
+
+    def _on_summary_tomorrow(self) -> None:
+        """The cards that fall due tomorrow, in the browser."""
+        self.browsing.open().search("prop:due=1")
 
     # ----- actions ---------------------------------------------------------------------------
     def undo(self) -> None:
@@ -283,6 +331,18 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_theme(app, wants_dark(app, theme))  # every open view restyles itself
 
+    def show_welcome(self, auto: bool) -> None:
+        """The welcome: by itself (`auto`) only on a collection nobody has studied yet."""
+        self.welcome.show(auto)
+
+    def _on_welcome_saved(self, theme: str, reschedule: bool, wants_import: bool) -> None:
+        if reschedule:
+            self.scheduling.reschedule()
+        self._apply_theme(theme)
+        self.refresh_decks()
+        if wants_import:
+            self.open_import()
+
     def show_shortcuts(self) -> None:
         shortcuts_box(self).exec()
 
@@ -332,6 +392,7 @@ class MainWindow(QMainWindow):
         if self.closed:
             return
         self.closed = True
+        self.welcome.close()  # unsaved: it comes again on the next start
         self.runner.wait()
         self.services.session.close(backup_first)
 

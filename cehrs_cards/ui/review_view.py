@@ -1,5 +1,7 @@
 """The review screen: card front, Show answer (Space), Again/Hard/Good/Easy (1-4) with the
-interval each will save, and the card actions (edit, suspend, bury, flag, undo)."""
+interval each will save, and the card actions (edit, suspend, bury, flag, undo). A
+multiple-choice card is answered first (A-D or a click) and the reveal marks the chosen and the
+right option; a card's [sound:] files play when its side shows (R replays)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QElapsedTimer, Qt, QUrl, Signal
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,13 +21,17 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.core.domains import domain_name
+from cehrs_cards.core.exam import LETTERS
 from cehrs_cards.core.ops import Changes, OpResult, UndoStep
 from cehrs_cards.core.records import Counts, Rating, SessionSummary, StudyCard
 from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.review import ReviewService, StaleCardError, remaining
 from cehrs_cards.ui.deck_list import count_html
+from cehrs_cards.ui.mcq_html import PICK
 from cehrs_cards.ui.ops import OpRunner
-from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, inline_media
+from cehrs_cards.ui.review_card import SOUND, replay_sounds, side_html, side_sounds
+from cehrs_cards.ui.safe_html import SafeTextBrowser, esc
+from cehrs_cards.ui.sound import SoundPlayer
 from cehrs_cards.ui.theme import card_css, colours, theme_signals
 from cehrs_cards.ui.widgets import named
 from cehrs_cards.ui.zoom import add_zoom_keys, text_zoom
@@ -47,6 +53,7 @@ class ReviewView(QWidget):
     sig_edit = Signal(int)  # note id
     sig_leave = Signal()
     sig_message = Signal(str)
+    sig_letter_keys = Signal(bool)  # True while A-D pick an option: the window lends its A/B/D
 
     def __init__(
         self,
@@ -66,6 +73,11 @@ class ReviewView(QWidget):
         self.deck_id: int | None = None
         self.summary = SessionSummary()
         self.revealed = False
+        self.choice: int | None = None  # the option picked on a multiple-choice card
+        self.sound = SoundPlayer(media_dir)
+        self._side_sounds: list[str] = []
+        self._told_no_sound = False
+        self._letters: list[QShortcut] = []
         self._timer = QElapsedTimer()
         self._counting = False
         self._counts_stale = False
@@ -77,6 +89,7 @@ class ReviewView(QWidget):
         self.browser = named(SafeTextBrowser(), "Card", "Ctrl+= and Ctrl+- zoom the text")
         self.media_dir = media_dir
         self.browser.document().setDocumentMargin(28)
+        self.browser.anchorClicked.connect(self._on_browser_link)
         self.dark = dark
         self._last_counts: Counts | None = None
         self.show_button = QPushButton("Show answer   (Space)")
@@ -128,10 +141,30 @@ class ReviewView(QWidget):
             keys[str(int(rating))] = partial(self._on_rating_key, rating)
         for flag in REVIEW_FLAG_KEYS:
             keys[f"Ctrl+{flag}"] = partial(self._on_flag, flag)
+        keys["R"] = self.replay
         for key, slot in keys.items():
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)
+        for i, letter in enumerate(LETTERS):  # only while a multiple-choice card waits
+            sc = QShortcut(QKeySequence(letter), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(lambda i=i: self.pick(i))
+            sc.setEnabled(False)
+            self._letters.append(sc)
+
+    def _set_letters(self, on: bool) -> None:
+        """A-D pick options (and the window's A, B and D wait) while `on`."""
+        if on == self._letters[0].isEnabled():
+            return
+        for sc in self._letters:
+            sc.setEnabled(on)
+        self.sig_letter_keys.emit(on)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._set_letters(False)
+        self.sound.stop()
+        super().hideEvent(event)
 
     def set_dark(self, dark: bool) -> None:
         """Restyle for a theme switch: buttons, card text and counts at once."""
@@ -173,6 +206,8 @@ class ReviewView(QWidget):
         if card is None:
             self.summary.seconds = self._session_timer.elapsed() / 1000
             self.card = None
+            self._set_letters(False)
+            self.sound.stop()
             self.sig_finished.emit(self.summary)
             return
         self.show_card(card)
@@ -181,10 +216,13 @@ class ReviewView(QWidget):
         self.busy = False
         self.card = card
         self.revealed = False
+        self.choice = None
         self._timer.start()
         self._render()
         self.bottom.setCurrentIndex(0)
         self.show_button.setFocus()
+        self._set_letters(card.mcq is not None)
+        self._play(side_sounds(card, False))
 
     def show_again(self, card_id: int, reveal: bool = False) -> None:
         """Show a card afresh (after an edit or an undo), its answer shown if `reveal`."""
@@ -205,11 +243,53 @@ class ReviewView(QWidget):
         if self.card is None or self.revealed or self.busy:
             return
         self.revealed = True
+        self._set_letters(False)
         self._render()
         for p in self.card.previews:
             self.rate_buttons[p.rating].setText(f"{RATING_NAMES[p.rating]}\n{p.label}")
         self.bottom.setCurrentIndex(1)
-        self.rate_buttons[Rating.GOOD].setFocus()
+        self.rate_buttons[self.suggested()].setFocus()
+        self._play(side_sounds(self.card, True))
+
+    def pick(self, option: int) -> None:
+        """Answer a multiple-choice card with an option, then reveal (A-D or a click)."""
+        card = self.card
+        if card is None or card.mcq is None or self.revealed or self.busy:
+            return
+        if 0 <= option < len(card.mcq.options):
+            self.choice = option
+            self.reveal()
+
+    def suggested(self) -> Rating:
+        """The rating Space gives after the reveal: Again for a wrong option, else Good."""
+        q = self.card.mcq if self.card else None
+        if q is not None and self.choice is not None and self.choice != q.answer:
+            return Rating.AGAIN
+        return Rating.GOOD
+
+    def replay(self) -> None:
+        """Play the side's sounds again (R, as in Anki)."""
+        if self.card is not None:
+            self._play(replay_sounds(self.card, self.revealed))
+
+    def _play(self, names: list[str]) -> None:
+        if not names:
+            self.sound.stop()
+            return
+        self.sound.play(names)
+        if self.sound.unavailable and not self._told_no_sound:
+            self._told_no_sound = True  # once: every card with a sound would say it again
+            self.sig_message.emit(self.sound.unavailable)
+
+    def _on_browser_link(self, url: QUrl) -> None:
+        """A click on an option (pick:N) or on a play link (sound:N)."""
+        link = url.toString()
+        if link.startswith(PICK) and link[len(PICK) :].isdigit():
+            self.pick(int(link[len(PICK) :]))
+        elif link.startswith(SOUND) and link[len(SOUND) :].isdigit():
+            i = int(link[len(SOUND) :])
+            if i < len(self._side_sounds):
+                self._play([self._side_sounds[i]])
 
     def rate(self, rating: Rating) -> None:
         """Commit the answer (the state shown on the button), then show the next card."""
@@ -286,8 +366,8 @@ class ReviewView(QWidget):
             f"<b>{esc(c.deck_name)}</b> · Domain {c.domain or '—'}: {domain_name(c.domain)}{flag}"
         )
         self._refresh_counts()
-        side = c.back_html if self.revealed else c.front_html
-        self.browser.setHtml(f"<body>{inline_media(side, self.media_dir)}</body>")
+        doc, self._side_sounds = side_html(c, self.revealed, self.choice, self.media_dir)
+        self.browser.setHtml(doc)
 
     def _refresh_counts(self) -> None:
         """Count what is left off the UI thread: the next card never waits for the counts."""
@@ -321,7 +401,7 @@ class ReviewView(QWidget):
 
     def _on_space(self) -> None:
         if self.revealed:
-            self.rate(Rating.GOOD)
+            self.rate(self.suggested())
         else:
             self.reveal()
 

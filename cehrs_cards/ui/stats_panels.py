@@ -35,9 +35,11 @@ from cehrs_cards.core.readiness import (
     Readiness,
 )
 from cehrs_cards.core.stats import StudyFocus
+from cehrs_cards.core.words import count
 from cehrs_cards.services.held_out import HeldOutReadiness
 from cehrs_cards.services.outcome import ExamOutcome
 from cehrs_cards.services.stats_report import CalibrationReport, MasteryReport
+from cehrs_cards.ui.advanced import Advanced, explanation
 from cehrs_cards.ui.charts_extra import CalibrationPlot, MasteryChart, ScoreGauge
 from cehrs_cards.ui.held_out_panel import HeldOutPanel
 
@@ -57,20 +59,26 @@ def _label(text: str = "", muted: bool = False) -> QLabel:
     return lb
 
 
+NO_CHANCE_HERE = (
+    "No pass chance is given from flashcard memory alone: on simulated candidates it was "
+    "far from calibrated (too sure, and too high once most of the deck is studied). The pass "
+    "chance above comes from your held-out answers, where it was checked."
+)
+
+
 def estimate_html(est: Estimate) -> str:
-    """The headline figures of one estimate, as the readiness panel shows them."""
+    """The headline figures of the memory-only estimate: a score, never a pass chance (that
+    estimate failed its calibration study; the held-out model's chance is shown instead)."""
     slo, shi = est.scaled_range
     chard, ceasy = est.scaled_cut_band
-    phard, peasy = est.pass_band
     easy, hard = CUT_BAND
     return (
-        f"<div style='font-size:17pt'><b>Scaled ≈ {est.scaled:.0f}</b> "
+        f"<div style='font-size:15pt'><b>Scaled ≈ {est.scaled:.0f}</b> "
         f"<span style='font-size:11pt'>(est.; pass mark {PASSING_SCALED})</span></div>"
         f"<p>Raw <b>{est.raw:.1f}</b> of 100 scored items "
         f"({LEVEL:.0%} range {est.raw_low:.1f}–{est.raw_high:.1f}; scaled {slo:.0f}–{shi:.0f}). "
         f"With the cut anywhere in {easy}–{hard}: scaled {chard:.0f}–{ceasy:.0f}.</p>"
-        f"<p>Chance of passing: <b>{est.pass_probability:.0%}</b> "
-        f"(est.; {phard:.0%}–{peasy:.0%} for a cut of {hard}–{easy}).</p>"
+        f"<p style='{MUTED}'>{NO_CHANCE_HERE}</p>"
     )
 
 
@@ -97,6 +105,9 @@ class ReadinessPanel(QWidget):
         self.levers_box.setColumnStretch(0, 1)
         self.assumptions = _label(muted=True)
         self.assumptions.setObjectName("readinessAssumptions")
+        self.how = Advanced("Advanced: what the flashcard estimate assumes")
+        self.how.add_widget(explanation("The memory model behind this number, and its limits."))
+        self.how.add_widget(self.assumptions)
         self.buttons: list[QPushButton] = []
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -106,7 +117,7 @@ class ReadinessPanel(QWidget):
             box.addWidget(w)
         box.addWidget(QLabel("<b>What would move it most</b>"))
         box.addLayout(self.levers_box)
-        box.addWidget(self.assumptions)
+        box.addWidget(self.how)
         box.addStretch(1)  # keep the text packed at the top beside the taller mastery panel
 
     def show_readiness(self, r: Readiness) -> None:
@@ -126,7 +137,7 @@ class ReadinessPanel(QWidget):
         self.projection.setVisible(r.projection is not None)
         self._show_levers(r.levers)
         notes = "".join(f"<li>{a}</li>" for a in r.assumptions)
-        self.assumptions.setText(f"<b>Assumptions</b><ul style='margin-left:-20px'>{notes}</ul>")
+        self.assumptions.setText(f"<ul style='margin-left:-20px'>{notes}</ul>")
 
     def show_held_out(self, h: HeldOutReadiness, outcomes: Sequence[ExamOutcome] = ()) -> None:
         """The held-out model's estimate, shown above the memory-only one, and real exams."""
@@ -159,12 +170,12 @@ def projection_html(p: Projection | None) -> str:
         return ""
     pace, stop = p.at_pace, p.if_stopped
     return (
-        f"<p><b>Exam day {p.plan.exam.isoformat()}</b> (in {p.plan.days} days). "
-        f"At your current pace ({p.plan.rate} new cards a day, "
+        f"<p><b>Exam day {p.plan.exam.isoformat()}</b> (in {count(p.plan.days, 'day')}). "
+        f"At your current pace ({count(p.plan.rate, 'new card')} a day, "
         f"{p.introduced} more by then): scaled ≈ <b>{pace.scaled:.0f}</b>, "
-        f"raw {pace.raw:.1f}, pass chance <b>{pace.pass_probability:.0%}</b> (est.). "
-        f"If you stopped studying today: scaled ≈ {stop.scaled:.0f}, raw {stop.raw:.1f}, "
-        f"pass chance {stop.pass_probability:.0%} (est.).</p>"
+        f"raw {pace.raw:.1f} (est., flashcard memory alone). "
+        f"If you stopped studying today: scaled ≈ {stop.scaled:.0f}, raw {stop.raw:.1f} "
+        "(est.).</p>"
     )
 
 
@@ -236,7 +247,11 @@ class MasteryPanel(QWidget):
         if first is not None:
             self.tree.setCurrentItem(first)
         n = m.unassigned_cards
-        unassigned = f" {n} cards without a CEHRS domain are left out." if n else ""
+        unassigned = (
+            f" {count(n, 'card')} without a CEHRS domain {'is' if n == 1 else 'are'} left out."
+            if n
+            else ""
+        )
         self.note.setText(
             f"Unstudied cards count as a 1-in-{round(1 / m.guess)} guess; suspended cards "
             f"are left out.{unassigned}"
@@ -291,6 +306,15 @@ class CalibrationPanel(QWidget):
         )
         self.recall.setObjectName("recallCalibration")
         self.recall.setAccessibleName("Recall: predicted against actual, by domain")
+        self.errors = Advanced("Advanced: prediction error")
+        self.errors.add_widget(
+            explanation(
+                "Log loss and RMSE (bins) measure how far each predicted chance of remembering "
+                "is from your answers, as fsrs-rs evaluates them: lower is better."
+            )
+        )
+        self.errors.toggle.toggled.connect(self._show_errors)
+        self._show_errors(False)
         self.plot = CalibrationPlot("Predicted vs measured recall")
         self.mocks = table(["Full mock", "Predicted raw", "Actual raw", "Difference"])
         self.mocks.setObjectName("mockCalibration")
@@ -300,17 +324,22 @@ class CalibrationPanel(QWidget):
         box.addWidget(QLabel("<h3>Are the predictions right?</h3>"))
         box.addWidget(self.intro)
         box.addWidget(self.recall)
+        box.addWidget(self.errors)
         box.addWidget(self.plot)
         box.addWidget(QLabel("<b>Mock exams: predicted vs actual score</b>"))
         box.addWidget(self.mocks)
         box.addWidget(self.mock_note)
         box.addStretch(1)
 
+    def _show_errors(self, on: bool) -> None:
+        """The two error columns only under Advanced: a candidate reads predicted vs actual."""
+        for column in (4, 5):
+            self.recall.setColumnHidden(column, not on)
+
     def show_calibration(self, c: CalibrationReport, names: dict[str, str]) -> None:
         self.intro.setText(
             f"Recall tests of the last {c.window_days} days (answers on a later day than "
-            "the card's previous one): what FSRS predicted against what you answered. Log "
-            "loss and RMSE (bins) as fsrs-rs evaluates them; lower is better."
+            "the card's previous one): what FSRS predicted against what you answered."
         )
         rows = [
             [

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED
+from cehrs_cards.core.words import count
 from cehrs_cards.services.stats import SECTIONS, StatsFilter, StatsService
 from cehrs_cards.services.stats_report import Charts, Overview, RetentionRow, StatsReport
 from cehrs_cards.ui.charts import SERIES_COLOURS, BarChart, HBarChart, Series
@@ -118,9 +119,10 @@ class ActivityPanel(QWidget):
     def _overview(self, o: Overview) -> None:
         s = o.streak
         self.overview.setText(
-            f"Today: <b>{o.reviews_today}</b> reviews in <b>{o.minutes_today}</b> min · "
-            f"<b>{o.due_today}</b> due · streak <b>{s.current}</b> days "
-            f"(longest {s.longest}) · {o.studied_cards} cards studied, average recall "
+            f"Today: <b>{count(o.reviews_today, 'review')}</b> in "
+            f"<b>{count(round(o.minutes_today), 'minute')}</b> · <b>{o.due_today:,}</b> due · "
+            f"<b>{count(s.current, 'day streak')}</b> (longest {count(s.longest, 'day')}) · "
+            f"{count(o.studied_cards, 'card')} studied, average recall "
             f"now <b>{pct(o.average_retrievability)}</b>"
         )
 

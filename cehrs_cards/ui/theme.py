@@ -10,6 +10,7 @@ once: style sheets are re-read and views that bake colours into their text redra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QRect, Qt, Signal
@@ -246,7 +247,20 @@ def card_css(dark: bool, zoom: float = 1.0) -> str:
         f".muted {{ color: {c.muted}; }}"
         f".right {{ color: {c.right}; font-weight: bold; }}"
         f".wrong {{ color: {c.error}; font-weight: bold; }}"
-        "ol.options li { margin-bottom: 6px; }"
+        "ol.options li { margin-bottom: 6px; }" + _choice_css(c, fg, px)
+    )
+
+
+def _choice_css(c: Colours, fg: str, px: Callable[[int], str]) -> str:
+    """Multiple-choice marks (ui/mcq_html.py): the theme's tints behind the right and the
+    chosen option, each option's reason in the text colour, options as plain-looking links."""
+    _selected, right_bg, wrong_bg = c.tints
+    return (
+        f"td.rightcell {{ background-color: {right_bg}; }}"
+        f"td.wrongcell {{ background-color: {wrong_bg}; }}"
+        f".why {{ color: {fg}; font-size: {px(15)}; }}"
+        f"a.pick {{ color: {fg}; text-decoration: none; }}"
+        "table.choices { margin-top: 8px; }"
     )
 
 

@@ -136,16 +136,20 @@ def test_reset_to_new_forgets_the_memory_state_but_keeps_history(kit):
     assert kit.sql("SELECT COUNT(*) FROM revlog")[0][0] == 1
 
 
-def test_set_due_moves_studied_cards_and_leaves_new_ones(kit, clock):
+def test_set_due_moves_studied_and_new_cards(kit, clock):
     review = ReviewService(kit.col)
     card = review.next_card()
     review.answer(card, Rating.GOOD)
+    assert _card(kit, 7, "state") == 0
     moved = _undo_restores(kit, lambda: kit.edit.set_due([card.card_id, 7], "3"))
-    assert moved == (1, 1)
+    assert moved == (2, 1)  # both moved, one of them new (as Anki's Set due date)
     kit.edit.set_due([card.card_id, 7], "3")
-    assert kit.ids("prop:due=3") == [card.card_id]
+    assert kit.ids("prop:due=3") == sorted([card.card_id, 7])
+    assert _card(kit, 7, "state") == 1 and _card(kit, card.card_id, "state") != 0
+    kit.edit.set_due([7], "0")
+    assert kit.ids("is:due") == [7]  # a new card set due today is studied today
     kit.edit.set_due([card.card_id], "0")
-    assert kit.ids("is:due") == [card.card_id]
+    assert kit.ids("is:due") == sorted([card.card_id, 7])
     kit.edit.set_due([card.card_id], "5-9")
     assert kit.ids("prop:due>=5 prop:due<=9") == [card.card_id]
 

@@ -348,8 +348,8 @@ def test_set_due_date_dialog(qtbot, win, kit):
     answer_next_dialog(qtbot, _accept_with_text("4"))
     qtbot.keyClick(win.table, Qt.Key.Key_D, CTRL | SHIFT)
     wait_idle(qtbot, win)
-    assert kit.ids("prop:due=4") == [1]
-    assert "1 new cards stay" in win.statusBar().currentMessage()
+    assert kit.ids("prop:due=4") == [1, 2]
+    assert "Due date set on 2 cards (1 of them new" in win.statusBar().currentMessage()
 
 
 def test_delete_and_undo_by_keyboard(qtbot, win, kit):

@@ -119,6 +119,10 @@ def test_review_in_the_real_app_survives_close_and_reopen(qapp, tmp_path, monkey
 
     def review_three(win: MainWindow) -> None:
         _wait(lambda: win.decks.tree.topLevelItem(0) is not None)
+        _wait(lambda: win.welcome.dialog is not None)  # a first run: the welcome comes up
+        win.welcome.dialog.reject()  # "not now"; once studied, it no longer comes by itself
+        win.activateWindow()  # keys go to the active window: the welcome had it
+        assert QTest.qWaitForWindowActive(win)
         QTest.keyClick(win.decks.tree, Qt.Key.Key_Return)
         for _ in range(3):
             _wait(lambda: win.reviewer.card is not None and not win.reviewer.busy)

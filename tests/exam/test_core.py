@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,10 +28,12 @@ from cehrs_cards.core.exam import (
 from cehrs_cards.core.exam_draw import (
     Candidate,
     NotEnoughItemsError,
+    answer_kind,
     draw_block,
     draw_form,
     generated_item,
     largest_remainder,
+    similar_answers,
 )
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -103,15 +107,48 @@ def test_not_enough_items_names_the_short_domain():
         draw_form(small, random.Random(1))
 
 
-def test_generated_items_only_fill_pretest_unless_opted_in():
+def test_generated_items_stay_out_while_authored_items_fill_the_form():
     gen = [Candidate(9000 + i, 9000 + i, 3, generated=True) for i in range(80)]
     mcq = pool(60)
     for seed in range(40):
         form = draw_form(mcq + gen, random.Random(seed))
-        assert not any(f.candidate.generated and not f.pretest for f in form)
+        assert not any(f.candidate.generated for f in form), seed  # pretest slots too
     only_gen_d3 = [c for c in mcq if c.domain != 3] + gen
-    form = draw_form(only_gen_d3, random.Random(1), generated_scored=True)
+    form = draw_form(only_gen_d3, random.Random(1), generated=True)
     assert sum(f.candidate.generated and not f.pretest for f in form) == 15
+
+
+def test_generated_items_top_up_pretest_only_when_authored_ones_run_out():
+    # 28/32/15/15/10 scored plus 5 spare authored items: 20 pretest slots need generated ones
+    exact = [c for c in pool(40) if c.card_id % 1000 < DOMAINS[c.domain - 1].scored_items + 1]
+    gen = [Candidate(9000 + i, 9000 + i, 1 + i % 5, generated=True) for i in range(50)]
+    form = draw_form(exact + gen, random.Random(5))
+    assert sum(f.candidate.generated for f in form) == 20
+    assert not any(f.candidate.generated and not f.pretest for f in form)
+
+
+def test_a_form_never_holds_two_items_of_one_same_fact_group():
+    # every item of domain 2 is in a pair that tests one fact; domain 1 has a trio
+    grouped = [
+        replace(c, group=f"g2-{c.card_id % 1000 // 2}") if c.domain == 2 else c for c in pool(70)
+    ]
+    grouped = [
+        replace(c, group="trio") if c.domain == 1 and c.card_id % 1000 < 3 else c for c in grouped
+    ]
+    for seed in range(200):
+        form = draw_form(grouped, random.Random(seed))
+        groups = [f.candidate.group for f in form if f.candidate.group]
+        assert len(groups) == len(set(groups)), seed
+        scored = Counter(f.candidate.domain for f in form if not f.pretest)
+        assert scored == {d.id: d.scored_items for d in DOMAINS}
+    block = draw_block(grouped, random.Random(3), 60, [2])
+    assert len(block) == 35 and len({c.group for c in block}) == 35  # 70 items, 35 facts
+
+
+def test_a_domain_short_of_distinct_facts_is_short_of_items():
+    one_fact = [replace(c, group="same") if c.domain == 5 else c for c in pool()]
+    with pytest.raises(NotEnoughItemsError, match="domain 5 Reporting has 1 of the 10"):
+        draw_form(one_fact, random.Random(1))
 
 
 def test_practice_block_follows_domains_and_size():
@@ -136,6 +173,40 @@ def test_generated_item_uses_other_answers_of_the_domain():
     assert (
         generated_item(1, 1, 2, "Q?", "Alpha", ["alpha", "Beta", "Gamma"], random.Random(4)) is None
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "kind"),
+    [("5", "number"), ("30 days", "number"), ("$1,250.00", "number"), ("837P", "code"),
+     ("A40", "code"), ("HL7", "code"), ("Subjective, Objective, Assessment, Plan", "list"),
+     ("findings", "term"), ("Minimum necessary", "term"), ("the patient portal access log",
+     "phrase"), ("Registrants must renew before the deadline. Late renewals pay a fee.",
+     "sentence")],
+)  # fmt: skip
+def test_answer_kinds(key, kind):
+    assert answer_kind(key) == kind
+
+
+def test_generated_distractors_are_answers_of_the_same_kind_and_close_in_length():
+    """The SOAP card of issue 17: its key, a list of four parts, was offered with "5", a whole
+    sentence about registrants, "findings" and "Subjective"."""
+    domain_answers = [
+        "5", "60", "findings", "Subjective", "Registrants must renew before the deadline.",
+        "Chief complaint, history, review of systems", "Name, date of birth, address",
+        "Who, what, when, where", "A40", "Plan", "Vital signs, allergies, medications",
+        "Height, weight, BMI",
+    ]  # fmt: skip
+    key = "Subjective, Objective, Assessment, Plan"
+    for seed in range(30):
+        it = generated_item(1, 1, 2, "A SOAP note has four parts: [...]", key,
+                            domain_answers, random.Random(seed))  # fmt: skip
+        assert it is not None
+        assert all(answer_kind(html.unescape(o)) == "list" for o in it.options), it.options
+    number = generated_item(2, 2, 3, "Days to answer?", "30", domain_answers, random.Random(1))
+    assert number is None  # only two other numbers: no item rather than odd options
+    picks = similar_answers("30 days", ["5", "60 days", "10 days", "1", "45 days", "7"],
+                            random.Random(2))  # fmt: skip
+    assert sorted(picks) == ["10 days", "45 days", "60 days"]  # closest in length first
 
 
 # ----- scoring --------------------------------------------------------------------------------
@@ -249,3 +320,19 @@ def test_navigation_helpers_find_flagged_and_unanswered():
     assert att.step(0, 1, "flagged") == 3 and att.step(3, 1, "flagged") is None
     assert att.step(-1, 1, "unanswered") == 1 and att.step(5, -1) == 4
     assert att.counts() == (1, 124, 1)
+
+
+def test_time_per_question_averages_over_answered_items_and_blanks_make_it_incomplete():
+    att = full_attempt()
+    for i, s in enumerate(att.slots):
+        s.seconds = 5.0  # every item shown for 5 s ...
+        if i < 20:
+            s.choice, s.seconds = 0, 30.0  # ... and 20 answered after 30 s each
+    att.shown_at = None  # nothing on screen to charge at the end
+    att.finish(T0 + timedelta(minutes=15), "submitted")
+    rep = score(att, T0 + timedelta(minutes=15))
+    assert rep.answered_items == 20 and rep.seconds_per_item == pytest.approx(30.0)
+    assert rep.incomplete  # 105 of 125 blank, as in issue 17
+    for s in att.slots[20:63]:
+        s.choice = 1
+    assert score(att, T0).answered_items == 63 and not score(att, T0).incomplete

@@ -225,11 +225,22 @@ def test_results_send_missed_to_review_and_open_history(qtbot, window, exam_col)
     settle(qtbot)
     _submit_by_keyboard(qtbot, window)
     res = window.results
-    assert res.send_button.text().startswith("Send 125 missed")
+    # nothing answered: nothing answered wrong, and the attempt is incomplete
+    assert res.send_button.text().startswith("Send 0 missed") and not res.send_button.isEnabled()
+    assert "Incomplete:" in res.summary.text() and res.count_button.isVisible()
+    assert "Question" in [res.items.horizontalHeaderItem(c).text() for c in range(8)]
+    stem = window.attempt.slots[0].item.stem.split(":")[0]
+    assert res.items.item(0, 1).text().startswith(stem)  # each question's stem is listed
+    res.include_blank.setChecked(True)  # "and the 125 unanswered questions"
+    assert res.send_button.text().startswith("Send 125 missed questions")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot)
     assert "125 cards are due now" in res.sent_label.text() and not res.send_button.isEnabled()
     assert _rows(exam_col, "SELECT COUNT(*) FROM card WHERE state = 1") == [(125,)]
+    res.count_button.click()  # count the incomplete attempt after all
+    settle(qtbot)
+    assert "counted at your request" in window.results.summary.text()
+    assert window.exams.load(window.attempt.id).extra["counted"] is True
     with qtbot.waitSignal(window.sig_history):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_H)
         settle(qtbot)

@@ -9,7 +9,12 @@ from collections import Counter
 import pytest
 
 from cehrs_cards.core.domains import DOMAIN_IDS, DOMAINS
-from cehrs_cards.core.exam_draw import can_generate_from, draw_form, normalized_answer
+from cehrs_cards.core.exam_draw import (
+    answer_kind,
+    can_generate_from,
+    draw_form,
+    normalized_answer,
+)
 from cehrs_cards.core.notetypes import BASIC, NoteTypeDef
 from cehrs_cards.db.repo import fields_dict
 from cehrs_cards.interchange.native import read_native
@@ -19,7 +24,7 @@ from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.exam_catalog import usable_answer, usable_cards
 from cehrs_cards.services.exam_pool import Source, answer_text, mcq_item, note_types
 from cehrs_cards.services.exam_source import CardIds, DbSource
-from cehrs_cards.services.exams import ExamService
+from cehrs_cards.services.exams import ExamOptions, ExamService
 from cehrs_cards.services.importing import import_package
 from cehrs_cards.services.notes import NotesService
 from tests.exam.conftest import MCQS_PER_DOMAIN, basic_note, mcq_note, write_mcq_deck
@@ -73,7 +78,8 @@ def odd_col(col, tmp_path):
 
 
 def eager_reference(s) -> set[tuple[int, bool, int, int]]:
-    """What the old eager pool held: parse every note, keep valid ones, drop thin domains."""
+    """What an eager pool holds: parse every note, keep valid ones, drop generated ones without
+    three other answers of their kind in their domain."""
     types = note_types(s)
     sql = (
         "SELECT c.id, c.note_id, c.domain, c.ord, n.fields, n.guid, n.notetype_id "
@@ -88,10 +94,11 @@ def eager_reference(s) -> set[tuple[int, bool, int, int]]:
         elif nt.kind in ("basic", "reversed", "cloze") and dom in DOMAIN_IDS:
             answer = answer_text(src)
             if can_generate_from(answer):
-                out.add((dom, True, cid, nid))
-                answers.setdefault(dom, set()).add(normalized_answer(answer))
-    thin = {d for d in DOMAIN_IDS if len(answers.get(d, ())) < 4}
-    return {c for c in out if not (c[1] and c[0] in thin)}
+                kind = answer_kind(answer)
+                out.add((dom, True, cid, nid, kind))
+                answers.setdefault((dom, kind), set()).add(normalized_answer(answer))
+    # a generated item needs three other answers of its own kind in its domain
+    return {c[:4] for c in out if not c[1] or len(answers[(c[0], c[4])]) >= 4}
 
 
 def test_usable_items_are_exactly_what_a_full_parse_finds(odd_col):
@@ -133,14 +140,14 @@ def test_a_mock_parses_only_the_notes_it_reaches(col, tmp_path):
     big_pool(col, tmp_path)
     with col.read() as s:
         source = DbSource(s, 7, seen_kind="mock", generated=True)
-        slots = draw_form(source, random.Random(7))
+        slots = draw_form(source, random.Random(7), generated=True)
         items = [source.item(f.candidate) for f in slots]
     total_notes = sum(MCQS_PER_DOMAIN.values()) + 5 * 1000
     assert len(items) == 125 and sum(f.pretest for f in slots) == 25
     assert source.parsed < total_notes / 6  # an eager pool parses all 5,153
     scored = Counter(f.candidate.domain for f in slots if not f.pretest)
     assert scored == {d.id: d.scored_items for d in DOMAINS}
-    assert not any(f.candidate.generated and not f.pretest for f in slots)
+    assert any(item.generated for item in items)
     for f, item in zip(slots, items, strict=True):
         if item.generated:  # own answer plus three other answers of the same domain
             assert (
@@ -193,11 +200,12 @@ def test_probing_is_not_biased_by_gaps_in_the_ids(col, tmp_path, probing):
 def test_later_mocks_draw_unseen_pretest_items_while_probing(col, tmp_path, probing):
     big_pool(col, tmp_path, basics_per_domain=200)
     exams = ExamService(col)
-    first = exams.start_mock(seed=1).value
+    with_generated = ExamOptions(generated=True)  # the user turned generated items on
+    first = exams.start_mock(seed=1, opts=with_generated).value
     exams.submit(first)
     seen = {s.item.card_id for s in first.slots}
-    second = exams.start_mock(seed=2).value
+    second = exams.start_mock(seed=2, opts=with_generated).value
     assert sum(s.pretest for s in second.slots) == 25
     assert not seen & {s.item.card_id for s in second.slots if s.pretest}
     assert any(s.item.generated for s in second.slots if s.pretest)
-    assert exams.assemble(seed=9) == exams.assemble(seed=9)
+    assert exams.assemble(seed=9, opts=with_generated) == exams.assemble(9, with_generated)

@@ -129,16 +129,26 @@ def test_history_and_scaled_estimate(exams, clock):
     assert j["passed"] and j["band"] == [412, 437] and j["seconds_used"] == 1800
 
 
-def test_send_missed_to_review_makes_their_cards_due_now(exams, exam_col, clock):
+def test_send_missed_to_review_takes_wrong_answers_and_blanks_only_when_asked(
+    exams, exam_col, clock
+):
     att = exams.start_mock(seed=3).value
-    exams.select(att, att.slots[0].item.answer)
+    exams.select(att, att.slots[0].item.answer)  # right
+    exams.goto(att, 1)
+    exams.select(att, (att.slots[1].item.answer + 1) % 4)  # wrong; the other 123 blank
     exams.submit(att)
     clock.advance(timedelta(hours=2))
     result = exams.send_missed_to_review(att)
-    sent = result.value
     assert result.changes.cards and result.undo is not None
-    assert sent.cards == 124 and sent.were_new == 124
+    assert (result.value.cards, result.value.were_new) == (1, 1)
+    wrong_card = att.slots[1].item.card_id
     con = _db(exam_col)
+    assert con.execute("SELECT state FROM card WHERE state != 0").fetchall() == [(1,)]
+    assert con.execute("SELECT id FROM card WHERE state != 0").fetchone()[0] == wrong_card
+    assert result.undo.restore().cards  # undo, as the runner would run it
+    assert con.execute("SELECT COUNT(*) FROM card WHERE state != 0").fetchone()[0] == 0
+    result = exams.send_missed_to_review(att, include_blank=True)
+    assert (result.value.cards, result.value.were_new) == (124, 124)
     rows = con.execute(
         "SELECT c.state, c.due FROM card c JOIN exam_item i ON i.card_id = c.id "
         "WHERE i.position > 0"
@@ -148,8 +158,90 @@ def test_send_missed_to_review_makes_their_cards_due_now(exams, exam_col, clock)
     }
     first = con.execute("SELECT state FROM card WHERE id = ?", (att.slots[0].item.card_id,))
     assert first.fetchone()[0] == CardState.NEW  # answered right: untouched
-    assert result.undo.restore().cards  # undo, as the runner would run it
-    assert _db(exam_col).execute("SELECT COUNT(*) FROM card WHERE state != 0").fetchone()[0] == 0
+
+
+def _mock_answering(exams, n: int, seed: int = 5):
+    """A mock with its first `n` items answered (right), then submitted."""
+    att = exams.start_mock(seed=seed).value
+    for i in range(n):
+        exams.goto(att, i)
+        exams.select(att, att.slots[i].item.answer)
+    exams.submit(att)
+    return att
+
+
+def test_an_abandoned_mock_is_incomplete_and_counts_only_if_the_candidate_says_so(exams):
+    from cehrs_cards.services.stats import StatsService
+
+    abandoned = _mock_answering(exams, 20, seed=5)  # 105 of 125 blank, as in issue 17
+    full = _mock_answering(exams, 125, seed=6)
+    assert exams.report(abandoned).incomplete and not exams.report(full).incomplete
+    hist = exams.history()
+    assert [(h.incomplete, h.counts) for h in hist] == [(True, False), (False, True)]
+    assert hist[0].to_json()["incomplete"] is True
+
+    def used() -> tuple[list[int], list[int]]:
+        report = StatsService(exams.col).report()
+        assert report.calibration is not None and report.readiness is not None
+        return (
+            [m.attempt_id for m in report.calibration.mocks],
+            [m.attempt_id for m in report.readiness.mocks],
+        )
+
+    assert used() == ([full.id], [full.id])
+    exams.set_counted(exams.load(abandoned.id), True)  # "count it anyway"
+    assert exams.load(abandoned.id).extra["counted"] is True
+    assert used() == ([abandoned.id, full.id], [abandoned.id, full.id])
+    assert exams.history()[0].counts
+
+
+def test_attempts_submitted_before_the_flag_are_judged_from_their_answers(exams, exam_col):
+    abandoned = _mock_answering(exams, 30, seed=8)
+    con = _db(exam_col)
+    con.execute("UPDATE exam_attempt SET options = json_remove(options, '$.incomplete')")
+    con.commit()
+    assert "incomplete" not in exams.load(abandoned.id).extra
+    assert exams.history()[0].incomplete
+    from cehrs_cards.services.stats import StatsService
+
+    calibration = StatsService(exam_col).report().calibration
+    assert calibration is not None and calibration.mocks == ()
+
+
+def test_same_fact_groups_from_the_deck_keep_two_items_of_a_fact_apart(col, tmp_path, monkeypatch):
+    """Until notes store their group, the bundled deck's files give it (matched by note id):
+    here a test deck stands in for the bundled one."""
+    from cehrs_cards.interchange.native import write_native
+    from cehrs_cards.services import exam_groups
+    from tests.exam.conftest import mcq_note
+
+    folder = write_mcq_deck(tmp_path / "deck", {d: n for d, n in MCQS_PER_DOMAIN.items()}, {})
+    notes = [mcq_note(2, i) for i in range(MCQS_PER_DOMAIN[2])]
+    for i, n in enumerate(notes[:20]):
+        n.group = f"fact-{i // 2}"  # ten pairs of items on one fact each
+    write_native(folder / "d2.toml", "Test::D2", [(n, "mcq") for n in notes])
+    import_package(col, read_native(folder))
+    monkeypatch.setenv("CEHRS_CARDS_DECKS_DIR", str(folder))
+    exam_groups.bundled_groups.cache_clear()
+    try:
+        assert len(exam_groups.bundled_groups()) == 20
+        exams = ExamService(col)
+        for seed in range(12):
+            form = exams.start_mock(seed=seed).value
+            guids = [s.item.guid for s in form.slots]
+            facts = [exam_groups.bundled_groups()[g] for g in guids if g in notes_of(notes)]
+            assert len(facts) == len(set(facts)), seed
+            exams.submit(form)
+        spec = BlockSpec(domains=(2,), size=45)
+        assert exams.block_available(spec) == 35  # 25 lone items and 10 facts
+        block = exams.start_block(spec, seed=1).value
+        assert len(block.slots) == 35
+    finally:
+        exam_groups.bundled_groups.cache_clear()
+
+
+def notes_of(notes) -> set[str]:
+    return {n.guid for n in notes if n.group}
 
 
 def test_practice_block_filters_and_modes(exams, clock):

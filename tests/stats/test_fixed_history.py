@@ -118,11 +118,13 @@ def test_a_mock_is_predicted_and_adjusts_readiness(col, tmp_path, clock):
     exams = ExamService(col)
     att = exams.start_mock(seed=7).value
     right = 0
-    for i, slot in enumerate(att.slots):  # answer every scored Clinical Operations item right
+    for i, slot in enumerate(att.slots):  # every scored Clinical Operations item right
+        exams.goto(att, i)  # and every other item wrong: a complete attempt
         if not slot.pretest and slot.item.domain == 2:
-            exams.goto(att, i)
             exams.select(att, slot.item.answer)
             right += 1
+        else:
+            exams.select(att, (slot.item.answer + 1) % 4)
     exams.submit(att)
     report = report_json(StatsService(col).report())
     mock = report["calibration"]["mocks"][0]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from benchmarks.generate import generate
 from cehrs_cards.cli.stats_json import report_json
@@ -105,6 +106,13 @@ def test_view_renders_and_agrees_with_the_service(qtbot, kind, col, review, heav
             assert not window.grab().isNull()
         text = window.readiness.headline.text()
         assert ("Too little data" in text) == (kind != "large")
+        if kind == "large":  # memory alone failed its calibration study: a score, no chance
+            assert "Scaled ≈" in text and "No pass chance" in text
+            assert "Chance of passing" not in text
+        if kind == "small":  # counts read right: not "1 reviews", "streak 1 days"
+            overview = window.findChild(QLabel, "statsOverview").text()
+            assert "1 review</b>" in overview and "1 day streak" in overview
+            assert "1 card studied" in overview
         window.close()
         settle(qtbot)  # the reader thread is done before the collection closes
     finally:
@@ -164,3 +172,23 @@ def test_a_filter_change_during_a_computation_is_not_lost(qtbot, heavy):
         settle(qtbot)  # the reader thread is done before the collection closes
     finally:
         col.close()
+
+
+def test_model_figures_and_assumptions_sit_under_advanced(qtbot):
+    from cehrs_cards.ui.stats_panels import CalibrationPanel
+
+    panel = CalibrationPanel()
+    qtbot.addWidget(panel)
+    errors = (4, 5)  # log loss, RMSE (bins)
+    assert all(panel.recall.isColumnHidden(c) for c in errors) and not panel.errors.is_open
+    panel.errors.toggle.click()
+    assert not any(panel.recall.isColumnHidden(c) for c in errors)
+    assert "lower is better" in panel.errors.body.findChild(QLabel).text()
+    from cehrs_cards.ui.stats_panels import ReadinessPanel
+
+    readiness = ReadinessPanel()
+    qtbot.addWidget(readiness)
+    readiness.show()
+    assert not readiness.assumptions.isVisible()  # the model's assumptions: under Advanced
+    readiness.how.toggle.click()
+    assert readiness.assumptions.isVisible()

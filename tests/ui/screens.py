@@ -173,8 +173,8 @@ def _review(ctx: Ctx) -> QWidget:
     return _shown(ctx, ctx.main)
 
 
-@screen("review-answer")
-def _review_answer(ctx: Ctx) -> QWidget:
+def _to_mcq(ctx: Ctx) -> Any:
+    """Study until a multiple-choice card shows; the review screen."""
     ctx.main.start_study(None)
     settle(ctx.app)
     reviewer = ctx.main.reviewer
@@ -182,8 +182,43 @@ def _review_answer(ctx: Ctx) -> QWidget:
         reviewer.reveal()
         reviewer.rate(Rating.GOOD)
         settle(ctx.app)
-    reviewer.reveal()
+    return reviewer
+
+
+@screen("review-answer")
+def _review_answer(ctx: Ctx) -> QWidget:
+    """A wrong option picked: the pick and the right option marked, a reason under each."""
+    reviewer = _to_mcq(ctx)
+    reviewer.pick((reviewer.card.mcq.answer + 1) % 4)
     return _shown(ctx, ctx.main)
+
+
+@screen("review-mcq")
+def _review_mcq(ctx: Ctx) -> QWidget:
+    """A multiple-choice card before the reveal: A-D or a click picks an option."""
+    _to_mcq(ctx)
+    return _shown(ctx, ctx.main)
+
+
+def _welcome(ctx: Ctx, page: int) -> QWidget:
+    from cehrs_cards.services.welcome import welcome_info
+    from cehrs_cards.ui.welcome_dialog import WelcomeDialog
+
+    dialog = WelcomeDialog(welcome_info(ctx.services.scheduling), ctx.main)
+    dialog.show()
+    if page:
+        dialog.next_button.click()
+    return _shown(ctx, dialog)
+
+
+@screen("welcome")
+def _welcome_plan(ctx: Ctx) -> QWidget:
+    return _welcome(ctx, 0)
+
+
+@screen("welcome-daily")
+def _welcome_daily(ctx: Ctx) -> QWidget:
+    return _welcome(ctx, 1)
 
 
 @screen("summary")
@@ -454,7 +489,9 @@ def _stats_calibration(ctx: Ctx) -> QWidget:
 def _package(ctx: Ctx) -> Path:
     path = ctx.work / "cehrs-export.apkg"
     if not path.exists():
-        ctx.services.transfer.run_export(path, "CEHRS::5 Reporting", None, scheduling=True)
+        ctx.services.transfer.run_export(
+            path, "CEHRS Cards deck::5 Reporting", None, scheduling=True
+        )
     return path
 
 

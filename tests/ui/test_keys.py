@@ -46,7 +46,8 @@ def _answer_next_modal(key: Qt.Key, seen: list[str]) -> None:
             return
         seen.append(box.text())
         box.setFocus()
-        target = QApplication.focusWidget() or box
+        focus = QApplication.focusWidget()  # under load it may still be in the window below
+        target = focus if focus is not None and box.isAncestorOf(focus) else box
         QApplication.sendEvent(target, _key_event(key))
 
     QTimer.singleShot(10, act)
@@ -118,6 +119,7 @@ def test_enter_in_add_note_adds_and_never_loses_the_typed_note(qtbot, mini_col):
 def test_enter_on_the_summary_goes_back_to_the_decks(qtbot, mini_col):
     window = make_main_window(qtbot, mini_col)
     window._on_reviewer_finished(SessionSummary())
+    settle(qtbot)  # what is left to study is read first
     assert window.stack.currentWidget() is window.summary
     assert "(Enter)" in window.summary.back.text()
     qtbot.keyClick(window.summary.back, ENTER)

@@ -1,0 +1,91 @@
+"""The first-run welcome: what it needs to show (your cards, the settings, today) and saving
+its choices (exam date, daily limits from minutes a day, theme) as one operation.
+
+It comes up by itself once, on a collection nobody has studied yet; Help shows it again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlmodel import Session, col, func, select
+
+from cehrs_cards.core.ops import Changes, OpResult
+from cehrs_cards.core.records import CardState
+from cehrs_cards.core.study_plan import DEFAULT_MINUTES, Limits, Pace, limits_for, minutes_for
+from cehrs_cards.db.models import Card, RevLog, Setting
+from cehrs_cards.db.settings import Settings
+from cehrs_cards.services.scheduling import SchedulingService
+
+WELCOMED = "welcomed"
+"""Setting key: the welcome has been seen (its value is the date, as JSON text)."""
+
+
+@dataclass(frozen=True)
+class WelcomeInfo:
+    """What the welcome shows."""
+
+    settings: Settings
+    unseen: int  # new cards not introduced yet
+    today: date
+    welcomed: bool
+    studied: bool  # any answer in the review log
+
+    @property
+    def auto(self) -> bool:
+        """Whether the welcome should open by itself: a collection nobody has studied yet."""
+        return not self.welcomed and not self.studied
+
+    @property
+    def minutes(self) -> int:
+        """The budget today's new-card limit corresponds to (20 if it is the default)."""
+        if self.settings.new_per_day == Settings().new_per_day and not self.welcomed:
+            return DEFAULT_MINUTES
+        return minutes_for(self.settings.new_per_day)
+
+    def pace(self, limits: Limits, exam: date | None) -> Pace:
+        return Pace(limits, self.unseen, exam, self.today)
+
+
+def welcome_info(scheduling: SchedulingService) -> WelcomeInfo:
+    """Your cards, your settings and whether anyone has studied this collection yet."""
+    collection = scheduling.col
+    with collection.read() as s:
+        new = select(func.count()).select_from(Card).where(col(Card.state) == CardState.NEW)
+        unseen = s.exec(new).one()
+        studied = s.exec(select(RevLog.id).limit(1)).first() is not None
+        welcomed = s.get(Setting, WELCOMED) is not None
+    today = collection.now().astimezone(collection.tz).date()
+    return WelcomeInfo(collection.settings(), unseen, today, welcomed, studied)
+
+
+@dataclass(frozen=True)
+class WelcomeChoice:
+    exam_date: date | None
+    minutes: int
+    theme: str  # system | light | dark
+
+
+def apply_welcome(scheduling: SchedulingService, choice: WelcomeChoice) -> OpResult[bool]:
+    """Save the welcome's choices through the scheduling service (the value says whether
+    studied cards must be rescheduled, as for Settings) and remember it was seen."""
+    limits = limits_for(choice.minutes)
+    new = replace(
+        scheduling.col.settings(),
+        exam_date=choice.exam_date.isoformat() if choice.exam_date else None,
+        new_per_day=limits.new_per_day,
+        reviews_per_day=limits.reviews_per_day,
+        theme=choice.theme,
+    )
+    result = scheduling.save_settings(new)
+    with scheduling.col.transaction() as s:
+        _mark(s, scheduling.col.now().date().isoformat())
+    return OpResult(result.value, result.changes | Changes(settings=True))
+
+
+def _mark(s: Session, when: str) -> None:
+    row = s.get(Setting, WELCOMED) or Setting(key=WELCOMED, value="")
+    row.value = json.dumps(when)
+    s.add(row)
