@@ -11,7 +11,7 @@ content of each domain, including content the deck does not cover, against a cut
   benchmarks/readiness_baseline.py): every item is a deck card, its mocks are deck items, the
   cut is the setting (70);
 - "held-out" is core/readiness_model.py fitted on the mocks' held-out answers.
-Writes docs/readiness-calibration.md (tables), .json (every number) and .png (the reliability
+Writes docs/readiness-calibration.md (tables), .json (every aggregate) and .png (the reliability
 diagram). Scenarios beyond the main one show what breaks the model: a held-out pool that covers
 more than the exam does, and a cut that is really 70.
 """
@@ -170,7 +170,8 @@ def run_seed(seed: int) -> dict[str, Any]:
 
 # ----- scoring -----------------------------------------------------------------------------------
 def deciles(rows: Sequence[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """Reliability by predicted decile: count, mean predicted, observed pass rate and its SE."""
+    """Reliability by predicted decile: count, mean predicted, observed pass rate and its SE,
+    and the truth's own mean pass chance there (what the decile would pass without exam luck)."""
     bins: list[list[dict[str, Any]]] = [[] for _ in range(10)]
     for r in rows:
         bins[min(9, int(r[key] * 10))].append(r)
@@ -180,7 +181,10 @@ def deciles(rows: Sequence[dict[str, Any]], key: str) -> list[dict[str, Any]]:
         pred = sum(r[key] for r in b) / n if n else None
         obs = sum(r["passed"] for r in b) / n if n else None
         se = math.sqrt(obs * (1 - obs) / n) if n and obs is not None else None
-        out.append({"decile": i, "n": n, "predicted": pred, "observed": obs, "se": se})
+        truth = sum(r["oracle_pass"] for r in b) / n if n else None
+        out.append(
+            {"decile": i, "n": n, "predicted": pred, "observed": obs, "se": se, "truth": truth}
+        )
     return out
 
 
@@ -244,8 +248,9 @@ def summary_table(summary: dict[str, Any]) -> list[str]:
 def decile_table(summary: dict[str, Any]) -> list[str]:
     main = summary[SCENARIOS[0].name]["models"]
     lines = [
-        "| predicted | before: n | predicted | passed | after: n | predicted | passed |",
-        "|---|---|---|---|---|---|---|",
+        "| predicted | before: n | predicted | passed | after: n | predicted | passed "
+        "| truth's chance |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for i in range(10):
         cells = [f"{i * 10}-{i * 10 + 10} %"]
@@ -259,6 +264,8 @@ def decile_table(summary: dict[str, Any]) -> list[str]:
                 ]
             else:
                 cells += ["0", "", ""]
+        truth = main["new"]["deciles"][i]["truth"]
+        cells.append("" if truth is None else f"{truth:.1%}")
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -288,7 +295,10 @@ def write_markdown(summary: dict[str, Any], n: int, seconds: float) -> None:
         "",
         "## Reliability by decile (main scenario)",
         "",
-        "Observed pass rate ± its standard error.",
+        "Observed pass rate ± its standard error. The truth's chance is the mean pass chance "
+        "the simulation itself gives the held-out model's candidates in that decile (their true "
+        "shares and the cut's spread, without the exam day's luck): where passed and the truth's "
+        "chance differ, the exam's luck did it.",
         "",
         *decile_table(summary),
         "",
@@ -315,8 +325,8 @@ def main() -> int:
     seconds = time.perf_counter() - started
     summary = summarise(results)
     DOCS.mkdir(exist_ok=True)
-    payload = {"candidates": n, "seconds": seconds, "summary": summary, "per_candidate": results}
-    (DOCS / "readiness-calibration.json").write_text(json.dumps(payload, indent=0))
+    payload = {"candidates": n, "seconds": seconds, "summary": summary}
+    (DOCS / "readiness-calibration.json").write_text(json.dumps(payload, indent=1))
     write_markdown(summary, n, seconds)
     from benchmarks.readiness_plot import draw_reliability
 

@@ -157,6 +157,9 @@ class Learner(sim._Sim):
         assert card.rng is not None
         u, v = card.rng.random(), card.rng.random()
         if self.known[card.id]:
+            if card.new and self.mcq[card.id]:  # a first sight answered from prior knowledge
+                self.first[card.domain][0] += 1
+                self.first[card.domain][1] += 1
             return sim._draw(KNOWN_RATING, v) + 1
         if not card.new:
             r = sim.true_recall(self.true_params, card.true, when)

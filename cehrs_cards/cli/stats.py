@@ -72,6 +72,24 @@ def _filter(args: argparse.Namespace, decks: list[tuple[int, str]]) -> Any:
     return StatsFilter(domain, deck_id, args.days)
 
 
+def held_out_lines(r: StatsReport) -> list[str]:
+    """The held-out model's pass chance (the calibrated one), or why there is none."""
+    h = r.held_out
+    if h is None:
+        return []
+    f = h.forecast
+    if f is None:
+        return [
+            "Pass chance (est.): not enough held-out answers yet.",
+            *(f"  - {w}" for w in h.reasons),
+        ]
+    return [
+        f"Pass chance (est., from {count(h.answers, 'held-out answer')} in "
+        f"{count(h.mocks, 'mock')}; the cut 65-75 averaged): {f.shown_pass:.0%}; "
+        f"raw {f.raw:.0f} of 100 ({f.raw_low}-{f.raw_high})."
+    ]
+
+
 def summary_lines(r: StatsReport) -> list[str]:
     """The report in a few lines for people (the JSON has every figure)."""
     from cehrs_cards.core.domains import domain_name
@@ -84,16 +102,17 @@ def summary_lines(r: StatsReport) -> list[str]:
         f"({ov.minutes_today} min), {ov.due_today} due; {count(st.current, 'day streak')} "
         f"(longest {count(st.longest, 'day')}).",
     ]
+    lines += held_out_lines(r)
     ready = r.readiness
     est = ready.estimate
     if est is None:
-        lines.append("Readiness: too little data yet.")
+        lines.append("Flashcard memory alone: too little data yet.")
         lines += [f"  - {why}" for why in ready.reasons]
     else:
         lines.append(
-            f"Readiness (est.): raw {round(est.raw, 1)} of 100 ({round(est.raw_low, 1)}-"
-            f"{round(est.raw_high, 1)}), scaled {round(est.scaled)} (cut {est.cut}), "
-            f"pass chance {round(est.pass_probability, 3):.0%}."
+            f"Flashcard memory alone (est.): raw {round(est.raw, 1)} of 100 "
+            f"({round(est.raw_low, 1)}-{round(est.raw_high, 1)}), scaled {round(est.scaled)} "
+            f"(cut {est.cut}); no pass chance from memory alone (not calibrated)."
         )
     lines.append("Mastery (expected share right today, est.):")
     for d in r.mastery.domains:

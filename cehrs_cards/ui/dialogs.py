@@ -132,6 +132,10 @@ class SettingsDialog(QDialog):
         self.tilt.setRange(0.0, 2.0)
         self.tilt.setSingleStep(0.25)
         self.tilt.setValue(settings.tilt)
+        self.exam_target = named(QDoubleSpinBox(), "Recall aimed for on exam day")
+        self.exam_target.setRange(0.80, 0.99)
+        self.exam_target.setSingleStep(0.01)
+        self.exam_target.setValue(settings.exam_target)
         self.theme = QComboBox()
         for label, key in (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark")):
             self.theme.addItem(label, key)
@@ -201,6 +205,13 @@ class SettingsDialog(QDialog):
             "0 is plain FSRS. Higher keeps cards of the domains worth more on the exam a little "
             "firmer; measured to earn nothing, so it is off.",
         )
+        adv.add_row(
+            "Recall aimed for on exam day",
+            self.exam_target,
+            "In the last weeks before your exam date, each card's final review is placed so "
+            "that you still remember it on the day with at least this chance, within the "
+            "daily limits. Used only when an exam date is set.",
+        )
         adv.add_widget(QLabel("<b>Exam-weighted policy</b> (today's numbers)"))
         adv.add_widget(explanation("What each exam domain is worth and how today's plan uses it."))
         adv.add_widget(self.per_domain)
@@ -244,6 +255,7 @@ class SettingsDialog(QDialog):
             rollover_hour=self.rollover.value(),
             base_retention=round(self.retention.value(), 3),
             tilt=self.tilt.value(),
+            exam_target=round(self.exam_target.value(), 3),
             theme=str(self.theme.currentData()),
             bury_new=self.bury.isChecked(),
             bury_reviews=self.bury.isChecked(),

@@ -59,20 +59,26 @@ def _label(text: str = "", muted: bool = False) -> QLabel:
     return lb
 
 
+NO_CHANCE_HERE = (
+    "No pass chance is given from flashcard memory alone: on simulated candidates it was "
+    "far from calibrated (too sure, and too high once most of the deck is studied). The pass "
+    "chance above comes from your held-out answers, where it was checked."
+)
+
+
 def estimate_html(est: Estimate) -> str:
-    """The headline figures of one estimate, as the readiness panel shows them."""
+    """The headline figures of the memory-only estimate: a score, never a pass chance (that
+    estimate failed its calibration study; the held-out model's chance is shown instead)."""
     slo, shi = est.scaled_range
     chard, ceasy = est.scaled_cut_band
-    phard, peasy = est.pass_band
     easy, hard = CUT_BAND
     return (
-        f"<div style='font-size:17pt'><b>Scaled ≈ {est.scaled:.0f}</b> "
+        f"<div style='font-size:15pt'><b>Scaled ≈ {est.scaled:.0f}</b> "
         f"<span style='font-size:11pt'>(est.; pass mark {PASSING_SCALED})</span></div>"
         f"<p>Raw <b>{est.raw:.1f}</b> of 100 scored items "
         f"({LEVEL:.0%} range {est.raw_low:.1f}–{est.raw_high:.1f}; scaled {slo:.0f}–{shi:.0f}). "
         f"With the cut anywhere in {easy}–{hard}: scaled {chard:.0f}–{ceasy:.0f}.</p>"
-        f"<p>Chance of passing: <b>{est.pass_probability:.0%}</b> "
-        f"(est.; {phard:.0%}–{peasy:.0%} for a cut of {hard}–{easy}).</p>"
+        f"<p style='{MUTED}'>{NO_CHANCE_HERE}</p>"
     )
 
 
@@ -167,9 +173,9 @@ def projection_html(p: Projection | None) -> str:
         f"<p><b>Exam day {p.plan.exam.isoformat()}</b> (in {count(p.plan.days, 'day')}). "
         f"At your current pace ({count(p.plan.rate, 'new card')} a day, "
         f"{p.introduced} more by then): scaled ≈ <b>{pace.scaled:.0f}</b>, "
-        f"raw {pace.raw:.1f}, pass chance <b>{pace.pass_probability:.0%}</b> (est.). "
-        f"If you stopped studying today: scaled ≈ {stop.scaled:.0f}, raw {stop.raw:.1f}, "
-        f"pass chance {stop.pass_probability:.0%} (est.).</p>"
+        f"raw {pace.raw:.1f} (est., flashcard memory alone). "
+        f"If you stopped studying today: scaled ≈ {stop.scaled:.0f}, raw {stop.raw:.1f} "
+        "(est.).</p>"
     )
 
 

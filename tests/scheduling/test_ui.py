@@ -104,3 +104,27 @@ def test_optimise_my_parameters_reports_and_keeps_old_without_data(qtbot, window
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     assert "Kept your current parameters" in shown[0]
     assert window.services.review.settings.parameters is None
+
+
+def test_the_exam_day_recall_target_is_a_setting_the_placer_reads(
+    qtbot, window, skewed, monkeypatch
+):
+    """Settings › Advanced sets the recall aimed for on exam day; the saved value is what the
+    exam-day placement of final reviews uses."""
+    from cehrs_cards.services.scheduling import _window, exam_placer
+
+    def accept(dialog):
+        assert dialog.exam_target.value() == 0.95  # the default
+        dialog.exam_target.setValue(0.9)
+        dialog.not_booked.setChecked(False)
+        dialog.exam_date.setDate(QDate.fromString(_exam_in(20), "yyyy-MM-dd"))
+        dialog.new_per_day.setValue(50)
+        return True
+
+    monkeypatch.setattr(SettingsDialog, "exec", accept)
+    window.open_settings()
+    qtbot.waitUntil(lambda: window.services.review.settings.exam_target == 0.9, timeout=10000)
+    settle(qtbot)
+    assert skewed.col.settings().exam_target == 0.9  # stored, not only in memory
+    placer = exam_placer(skewed.col, skewed.plan(), _window(skewed.col))
+    assert placer is not None and placer.target == 0.9

@@ -106,6 +106,9 @@ def test_view_renders_and_agrees_with_the_service(qtbot, kind, col, review, heav
             assert not window.grab().isNull()
         text = window.readiness.headline.text()
         assert ("Too little data" in text) == (kind != "large")
+        if kind == "large":  # memory alone failed its calibration study: a score, no chance
+            assert "Scaled ≈" in text and "No pass chance" in text
+            assert "Chance of passing" not in text
         if kind == "small":  # counts read right: not "1 reviews", "streak 1 days"
             overview = window.findChild(QLabel, "statsOverview").text()
             assert "1 review</b>" in overview and "1 day streak" in overview
