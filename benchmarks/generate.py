@@ -24,7 +24,7 @@ from cehrs_cards.core.domains import DOMAINS
 from cehrs_cards.core.notetypes import BASIC, MCQ
 from cehrs_cards.db.repo import notetype_to_json
 from cehrs_cards.db.search_sql import fts_paused
-from cehrs_cards.db.timefmt import to_db
+from cehrs_cards.db.timefmt import to_db, to_ms
 from cehrs_cards.services.collection import Collection
 
 NOW = datetime.now(UTC)
@@ -65,7 +65,11 @@ def _notes_and_cards(con: sqlite3.Connection, rng: random.Random, n: int) -> Non
         fields = json.dumps([front, " ".join(rng.choices(WORDS, k=6))])
         notes.append((i, f"heavy-{i}", 1, fields, front[:200], "heavy", None, None, None, now, now))
         cards.append(_card(i, dom, rng, now))
-    con.executemany("INSERT INTO note VALUES (?,?,?,?,?,?,?,?,?,?,?)", notes)
+    con.executemany(
+        "INSERT INTO note (id, guid, notetype_id, fields, sort_field, tags, task, difficulty,"
+        " source, created, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        notes,
+    )
     con.executemany(
         "INSERT INTO card (id, note_id, deck_id, ord, domain, state, step, stability, difficulty,"
         " due, last_review, reps, lapses, suspended, buried_until, flag, created, modified)"
@@ -88,16 +92,21 @@ def _card(i: int, dom: int, rng: random.Random, now: str) -> tuple[object, ...]:
 
 
 def _revlog(con: sqlite3.Connection, rng: random.Random, n_cards: int, n: int) -> None:
-    # before_state, _step, _stability, _difficulty, _due, _last_review, _reps, _lapses
-    before = (2, None, 10.0, 5.0, to_db(NOW), to_db(NOW), 3, 0)
+    """`n` answers at random times over the last two years (db/revlog.py COLUMNS)."""
+    now_ms = to_ms(NOW)
+    used: set[int] = set()
     batch = []
-    for i in range(1, n + 1):
-        when = NOW - timedelta(days=rng.uniform(1, 730))
-        due = when + timedelta(days=rng.uniform(1, 60))
+    for _ in range(n):
+        at = now_ms - int(rng.uniform(1, 730) * 86_400_000)
+        while at in used:
+            at += 1
+        used.add(at)
         rating = rng.choices((1, 2, 3, 4), (10, 10, 70, 10))[0]
-        batch.append((i, rng.randint(1, n_cards), to_db(when), rating, rng.randint(2000, 20000),
-                      *before, 2, rng.uniform(1, 100), rng.uniform(2, 9), to_db(due),
-                      rng.uniform(1, 60)))  # fmt: skip
+        kind = rng.choices((0, 1, 2), (15, 80, 5))[0]
+        interval = rng.randint(1, 60) if rating > 1 else -600
+        batch.append((at, rng.randint(1, n_cards), kind, rating, interval,
+                      int(rng.uniform(1, 100) * 1000), int(rng.uniform(2, 9) * 100),
+                      rng.randint(2000, 20000)))  # fmt: skip
         if len(batch) == 50_000:
             con.executemany(f"INSERT INTO revlog VALUES ({_marks(batch[0])})", batch)
             batch.clear()

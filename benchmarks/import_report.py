@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.import_apkg import build_package, time_anki  # noqa: E402
-from cehrs_cards.services import import_rows, importing, transfer  # noqa: E402
+from cehrs_cards.db import import_rows  # noqa: E402
+from cehrs_cards.services import importing, transfer  # noqa: E402
 from cehrs_cards.services.collection import Collection  # noqa: E402
 
 STAGES = [

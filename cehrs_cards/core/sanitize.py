@@ -167,6 +167,27 @@ def sanitize_html(text: str) -> str:
     return "".join(cleaner.out)
 
 
+def sanitize_field(text: str) -> str:
+    """sanitize_html(text), or `text` itself, byte for byte, when the two differ only in
+    character references the sanitiser wrote as characters (`&nbsp;`, `&eacute;`, `&#233;`:
+    never one that stands for markup, `<>&"'`). Both then read the same in any browser, and
+    an imported field keeps the exact text its author wrote (issue 21 item 4)."""
+    clean = sanitize_html(text)
+    if clean == text or "&" not in text:
+        return clean
+    return text if _REFERENCE.sub(_plain_reference, text) == clean else clean
+
+
+_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_MARKUP_CHARS = frozenset("<>&\"'")
+
+
+def _plain_reference(m: re.Match[str]) -> str:
+    """A character reference as its character, unless that character is markup."""
+    char = html.unescape(m.group(0))
+    return m.group(0) if len(char) != 1 or char in _MARKUP_CHARS else char
+
+
 # Tags of the plainest form: <b>, </div>, <br/>, <img src="a.png" alt="">. Attribute values
 # hold no quote, markup, entity or line break, so the parser would read them as written.
 _SIMPLE_TAG = re.compile(

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from cehrs_cards.db.timefmt import from_db, to_db
+from cehrs_cards.db import revlog
+from cehrs_cards.db.timefmt import from_db, from_ms, to_ms
 
 COUNTED_MOCK = """a.kind = 'mock' AND a.finished IS NOT NULL
     AND (COALESCE(json_extract(a.options, '$.counted'), 0) = 1
@@ -91,7 +92,7 @@ def pool_answers(s: Session, card_ids: Collection[int]) -> list[PoolAnswer]:
               FROM exam_attempt a JOIN exam_item i ON i.attempt_id = a.id
               WHERE {COUNTED_MOCK} AND i.pretest = 0 AND i.card_id IN ({_id_list(card_ids)})
                 AND NOT EXISTS (SELECT 1 FROM revlog r WHERE r.card_id = i.card_id
-                                AND r.reviewed_at < a.started)
+                                AND r.rating > 0 AND r.id < {revlog.ms_of("a.started")})
               ORDER BY a.started, a.id, i.position"""
     out = []
     for aid, started, cid, dom, ok in _rows(s, sql):
@@ -106,14 +107,15 @@ def memory_at(
 ) -> list[tuple[int, float | None, datetime | None]]:
     """Every unsuspended card but `skip`: (domain, stability after its last answer before
     `when`, that answer's time); stability None for a card not yet studied then."""
-    sql = f"""SELECT c.domain, r.stability, r.reviewed_at FROM card c
+    sql = f"""SELECT c.domain, r.stability_x1000 / 1000.0, r.id FROM card c
               LEFT JOIN revlog r ON r.id = (
-                  SELECT r2.id FROM revlog r2 WHERE r2.card_id = c.id AND r2.reviewed_at < :w
-                  ORDER BY r2.reviewed_at DESC LIMIT 1)
+                  SELECT r2.id FROM revlog r2 WHERE r2.card_id = c.id AND r2.id < :w
+                  AND (r2.rating > 0 OR (r2.kind = 4 AND r2.interval = 0))
+                  ORDER BY r2.id DESC LIMIT 1)
               WHERE c.suspended = 0 AND c.id NOT IN ({_id_list(skip)})"""
-    return [
-        (int(d), None if st is None else float(st), from_db(at))
-        for d, st, at in _rows(s, sql, {"w": to_db(when)})
+    return [  # a reset (Forget) last: not studied then
+        (int(d), None, None) if st is None else (int(d), float(st), from_ms(at))
+        for d, st, at in _rows(s, sql, {"w": to_ms(when)})
     ]
 
 
@@ -125,7 +127,7 @@ def first_answers(
     sql = f"""SELECT c.domain, COUNT(*), SUM(r.rating > 1) FROM card c
               JOIN note n ON n.id = c.note_id
               JOIN revlog r ON r.id = (SELECT r2.id FROM revlog r2 WHERE r2.card_id = c.id
-                                       ORDER BY r2.reviewed_at, r2.id LIMIT 1)
+                                       AND r2.rating > 0 ORDER BY r2.id LIMIT 1)
               WHERE n.notetype_id IN ({_id_list(notetype_ids)})
                 AND c.id NOT IN ({_id_list(skip)})
               GROUP BY c.domain"""
@@ -136,18 +138,19 @@ def answer_habits(s: Session, since: datetime) -> list[tuple[int, int, int, int]
     """Answers since `since` grouped by (state before: 0 new, 1 learning, 2 review,
     3 relearning; rating): (state, rating, count, median-ish seconds: mean of those under a
     minute, so a break with the card open does not count)."""
-    sql = """SELECT before_state, rating, COUNT(*),
-                    AVG(CASE WHEN duration_ms BETWEEN 1 AND 60000 THEN duration_ms END)
-             FROM revlog WHERE reviewed_at >= :since GROUP BY 1, 2"""
+    sql = f"""SELECT {revlog.STATE_BEFORE}, r.rating, COUNT(*),
+                    AVG(CASE WHEN r.duration_ms BETWEEN 1 AND 60000 THEN r.duration_ms END)
+             FROM revlog r WHERE r.id >= :since AND r.rating > 0 GROUP BY 1, 2"""
     return [
         (int(st), int(r), int(n), int(ms or 0))
-        for st, r, n, ms in _rows(s, sql, {"since": to_db(since)})
+        for st, r, n, ms in _rows(s, sql, {"since": to_ms(since)})
     ]
 
 
 def seconds_by_day(s: Session, since: datetime, shiftd: float) -> list[float]:
     """Seconds answered per study day since `since` (days without answers absent)."""
-    sql = """SELECT CAST(julianday(reviewed_at) + :shiftd AS INTEGER), SUM(duration_ms)
-             FROM revlog WHERE reviewed_at >= :since GROUP BY 1"""
-    rows = _rows(s, sql, {"since": to_db(since), "shiftd": shiftd})
+    day = "CAST(id / 86400000.0 + (2440587.5 + :shiftd) AS INTEGER)"  # as stats_queries.DAY_MS
+    sql = f"""SELECT {day}, SUM(duration_ms) FROM revlog WHERE id >= :since AND rating > 0
+              GROUP BY 1"""
+    rows = _rows(s, sql, {"since": to_ms(since), "shiftd": shiftd})
     return [float(ms or 0) / 1000 for _, ms in rows]

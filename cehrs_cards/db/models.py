@@ -33,6 +33,8 @@ class Note(SQLModel, table=True):
     source: str | None = None
     created: datetime
     modified: datetime
+    grp: str | None = None  # same-fact group of the item bank (deck format: `group`)
+    heldout: int = 0  # 1: diagnostic pool, never studied (deck format: `heldout`)
 
 
 class Card(SQLModel, table=True):
@@ -57,27 +59,17 @@ class Card(SQLModel, table=True):
 
 
 class RevLog(SQLModel, table=True):
+    """A review-log row (db/revlog.py reads and writes them; this model lists the columns)."""
+
     __tablename__ = "revlog"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)  # time: ms since the epoch, UTC
     card_id: int = Field(foreign_key="card.id")
-    reviewed_at: datetime
-    rating: int
+    kind: int  # Anki's entry type: 0 learn, 1 review, 2 relearn, 3 filtered, 4 manual, 5 resched
+    rating: int  # 1-4; 0 for a manual entry
+    interval: int = 0  # Anki's: days (> 0) or -seconds (< 0); 0 left no schedule
+    stability_x1000: int | None = None  # memory state after: stability in 1/1000 day
+    difficulty_x100: int | None = None  # ... and difficulty (1-10) in hundredths
     duration_ms: int = 0
-    # The card's MemoryState before the answer (for undo, statistics and calibration).
-    before_state: int
-    before_step: int | None = None
-    before_stability: float | None = None
-    before_difficulty: float | None = None
-    before_due: datetime
-    before_last_review: datetime | None = None
-    before_reps: int = 0
-    before_lapses: int = 0
-    # ... and after it.
-    state: int
-    stability: float | None = None
-    difficulty: float | None = None
-    due: datetime
-    elapsed_days: float | None = None  # days since previous review, for optimising FSRS
 
 
 class Setting(SQLModel, table=True):

@@ -11,7 +11,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from cehrs_cards.core.records import CardState, Counts
-from cehrs_cards.db.timefmt import from_db, to_db
+from cehrs_cards.db import revlog
+from cehrs_cards.db.timefmt import from_db, to_db, to_ms
 
 _ACTIVE = "c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= :now)"
 
@@ -22,8 +23,14 @@ class DayWindow:
     day_start: datetime
     day_end: datetime
 
-    def params(self) -> dict[str, str]:
-        return {"now": to_db(self.now), "start": to_db(self.day_start), "end": to_db(self.day_end)}
+    def params(self) -> dict[str, str | int]:
+        return {
+            "now": to_db(self.now),
+            "start": to_db(self.day_start),
+            "end": to_db(self.day_end),
+            "start_ms": to_ms(self.day_start),  # the review log's times (db/revlog.py)
+            "end_ms": to_ms(self.day_end),
+        }
 
 
 def deck_filter(deck_ids: list[int] | None) -> str:
@@ -117,7 +124,7 @@ NEW_LOOKAHEAD = 50
 def notes_studied_today(session: Session, w: DayWindow) -> frozenset[int]:
     """Notes with a card answered today (their siblings wait: Anki's spread of siblings)."""
     sql = """SELECT DISTINCT c.note_id FROM revlog r JOIN card c ON c.id = r.card_id
-             WHERE r.reviewed_at >= :start AND r.reviewed_at < :end"""
+             WHERE r.id >= :start_ms AND r.id < :end_ms AND r.rating > 0"""
     return frozenset(row[0] for row in session.connection().execute(text(sql), w.params()))
 
 
@@ -154,9 +161,9 @@ def restore_buried(session: Session, rows: Sequence[tuple[int, str | None]]) -> 
 
 def done_today(session: Session, w: DayWindow) -> tuple[dict[int, int], int]:
     """New cards introduced today per domain, and review-state answers today."""
-    sql = """SELECT c.domain, r.before_state AS s, COUNT(*)
+    sql = f"""SELECT c.domain, {revlog.STATE_BEFORE} AS s, COUNT(*)
              FROM revlog r JOIN card c ON c.id = r.card_id
-             WHERE r.reviewed_at >= :start AND r.reviewed_at < :end GROUP BY 1, 2"""
+             WHERE r.id >= :start_ms AND r.id < :end_ms AND r.rating > 0 GROUP BY 1, 2"""
     new: dict[int, int] = {}
     reviews = 0
     for dom, state, n in session.connection().execute(text(sql), w.params()):
@@ -168,7 +175,7 @@ def done_today(session: Session, w: DayWindow) -> tuple[dict[int, int], int]:
 
 
 def reviews_today(session: Session, w: DayWindow) -> int:
-    sql = "SELECT COUNT(*) FROM revlog WHERE reviewed_at >= :start AND reviewed_at < :end"
+    sql = "SELECT COUNT(*) FROM revlog WHERE id >= :start_ms AND id < :end_ms AND rating > 0"
     return int(session.connection().execute(text(sql), w.params()).scalar_one())
 
 
@@ -214,8 +221,8 @@ def new_at_day_start(session: Session, w: DayWindow, where: str = "") -> dict[in
     """New (never answered) unsuspended cards per domain as the study day began (`where`:
     an extra fragment on alias c)."""
     sql = f"""SELECT c.domain, COUNT(*) FROM card c WHERE c.suspended = 0 AND (c.state = 0
-             OR c.id IN (SELECT r.card_id FROM revlog r WHERE r.reviewed_at >= :start
-                         AND r.before_state = 0)){where} GROUP BY 1"""
+             OR c.id IN (SELECT r.card_id FROM revlog r WHERE r.id >= :start_ms
+                         AND {revlog.FIRST_ANSWER})){where} GROUP BY 1"""
     return {d: n for d, n in session.connection().execute(text(sql), w.params())}
 
 
@@ -234,7 +241,7 @@ def reviews_due_between(session: Session, starts: Sequence[datetime]) -> list[in
 def reviews_per_day(session: Session, w: DayWindow, days: int) -> list[int]:
     """Review-state answers on each of the `days` study days before today that the history
     reaches (oldest first): the recent pace the exam plan budgets with."""
-    return _per_day(session, w, days, "before_state = 2")
+    return _per_day(session, w, days, f"r.rating > 0 AND {revlog.STATE_BEFORE} = 2")
 
 
 def new_per_day(session: Session, w: DayWindow, days: int) -> list[int]:
@@ -242,22 +249,22 @@ def new_per_day(session: Session, w: DayWindow, days: int) -> list[int]:
 
     Fewer entries when the review history is younger than that, so callers can tell.
     """
-    return _per_day(session, w, days, "before_state = 0")
+    return _per_day(session, w, days, revlog.FIRST_ANSWER)
 
 
 def _per_day(session: Session, w: DayWindow, days: int, where: str) -> list[int]:
-    first = session.connection().execute(text("SELECT MIN(reviewed_at) FROM revlog")).scalar()
+    first = session.connection().execute(text("SELECT MIN(id) FROM revlog")).scalar()
     if first is None:
         return []
     out: list[int] = []
     for back in range(days, 0, -1):
         start = w.day_start - timedelta(days=back)
-        if to_db(start + timedelta(days=1)) <= first:
+        if to_ms(start + timedelta(days=1)) <= first:
             continue
-        sql = f"""SELECT COUNT(*) FROM revlog WHERE reviewed_at >= :a AND reviewed_at < :b
+        sql = f"""SELECT COUNT(*) FROM revlog r WHERE r.id >= :a AND r.id < :b
                   AND {where}"""
         got = session.connection().execute(
-            text(sql), {"a": to_db(start), "b": to_db(start + timedelta(days=1))}
+            text(sql), {"a": to_ms(start), "b": to_ms(start + timedelta(days=1))}
         )
         out.append(int(got.scalar_one()))
     return out

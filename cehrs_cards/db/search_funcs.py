@@ -22,6 +22,7 @@ from cehrs_cards.core.search_text import (
     strip_clozes,
     without_combining,
 )
+from cehrs_cards.db.note_text import text_of
 
 
 @lru_cache(maxsize=64)
@@ -83,6 +84,7 @@ def cc_flds(fields: object) -> str:
 
 
 FUNCTIONS: list[tuple[str, int, Callable[..., bool | str]]] = [
+    ("cc_text", 1, text_of),
     ("cc_match", 2, cc_match),
     ("cc_nc", 2, cc_nc),
     ("cc_sc", 3, cc_sc),

@@ -3,8 +3,8 @@ translation needs (time, FSRS decay, the names of decks, note types, fields and 
 the saved searches), running it, and the rows the browser shows.
 
 The WHERE fragment itself is built by db/search_where.py. Plain text uses the trigram FTS5
-index note_fts (schema step 3); retrievability is computed in SQL with the FSRS power
-forgetting curve, exactly as fsrs.Scheduler.get_card_retrievability does.
+index note_fts (schema steps 3 and 7: no positions, no stored text); retrievability is
+computed in SQL with the FSRS power forgetting curve, exactly as fsrs.Scheduler does.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def fts_paused(con: sqlite3.Connection) -> Iterator[None]:
 def rebuild_fts(session: Session) -> None:
     """Refill the text index from every note (after bulk inserts that bypassed the triggers)."""
     con = session.connection()
-    con.exec_driver_sql("DELETE FROM note_fts")
+    con.exec_driver_sql("INSERT INTO note_fts (note_fts) VALUES ('delete-all')")  # contentless
     con.exec_driver_sql(
         f"INSERT INTO note_fts (rowid, text) SELECT id, {note_text_sql('note')} FROM note"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from cehrs_cards.core import search as q
 from cehrs_cards.core import search_text as st
 from cehrs_cards.db.search_context import name_matches
 from cehrs_cards.db.search_funcs import user_regex
-from cehrs_cards.db.timefmt import to_db
+from cehrs_cards.db.timefmt import to_db, to_ms
 
 if TYPE_CHECKING:
     from cehrs_cards.db.search_context import SearchContext
@@ -26,6 +27,14 @@ MIN_TRIGRAM = 3
 """The trigram index answers substrings of at least three characters; shorter ones scan."""
 MAX_PRESET_DEPTH = 5
 RAW_FIELDS = "cc_flds(n.fields)"
+NOTE_TEXT = "cc_text(n.fields)"
+"""The note's searchable text (db/note_text.py), computed: the text index stores none."""
+PLAIN_FIELDS = " AND ".join(f"instr(n.fields, char({ord(c)})) = 0" for c in "\\<&{}\xa0")
+"""The stored fields hold nothing the text leaves out or escapes: there the text is the
+fields' values, joined (SQLite's instr over the JSON, in C)."""
+_UNSAFE_IN_FIELDS = re.compile(r'["\\,\[\]\x00-\x1f<>&{}\xa0]|^\s*$')
+"""Runs that could match the stored JSON's punctuation around and between the values
+(`["`, `", "`, `"]`), or that the text would change."""
 NOT_BURIED = "(c.buried_until IS NULL OR c.buried_until <= :now)"
 LIVE = f"(c.state != 0 AND c.suspended = 0 AND {NOT_BURIED})"
 """Cards in a study queue (Anki's queue-based searches leave suspended and buried out)."""
@@ -148,25 +157,40 @@ class Translator:
             return self._indexed([node])
         if node.mode == "nc":
             rx = self.bind(st.contains(st.no_accents(node.pat)))
-            return f"c.note_id IN (SELECT rowid FROM note_fts WHERE cc_nc({rx}, text))"
+            return f"cc_nc({rx}, {NOTE_TEXT})"
         cloze = [nt.id for nt in self.ctx.notetypes if nt.kind == "cloze"]
         rx = self.bind(st.contains(node.pat))
         return f"(n.notetype_id IN {self.ids(cloze)} AND cc_sc({rx}, {RAW_FIELDS}, n.sort_field))"
 
     def _indexed(self, texts: list[q.Text]) -> str:
-        """The note's text (markup taken out): the trigram index narrows, a regex decides when
-        the index alone cannot (wildcards, words, runs shorter than three characters)."""
-        runs = [c for t in texts for c in t.pat.chunks() if len(c) >= MIN_TRIGRAM]
-        conds = (
-            [f"note_fts MATCH {self.bind(' AND '.join(map(_fts_phrase, runs)))}"] if runs else []
-        )
+        """The note's text (markup taken out): the trigram index narrows to the notes holding
+        every trigram of each run of three characters or more; the text decides."""
+        grams = _trigrams(c for t in texts for c in t.pat.chunks() if len(c) >= MIN_TRIGRAM)
+        conds = []
+        if grams:
+            match = self.bind(" AND ".join(map(_fts_phrase, grams)))
+            conds.append(f"n.id IN (SELECT rowid FROM note_fts WHERE note_fts MATCH {match})")
         for t in texts:
-            exact = not t.pat.has_wildcards and len(t.pat.chunks()) == 1 and t.pat.chunks()[0]
+            chunks = t.pat.chunks()
+            exact = not t.pat.has_wildcards and len(chunks) == 1 and chunks[0]
             if t.mode == "word":
-                conds.append(f"cc_match({self.bind(st.word(t.pat))}, text)")
-            elif not (exact and len(exact) >= MIN_TRIGRAM):
-                conds.append(self._contains(t.pat, "text", anywhere=True))
-        return f"c.note_id IN (SELECT rowid FROM note_fts WHERE {' AND '.join(conds)})"
+                conds.append(f"cc_match({self.bind(st.word(t.pat))}, {NOTE_TEXT})")
+            elif not (exact and len(exact) == MIN_TRIGRAM):  # one trigram: the index is exact
+                conds.append(self._text_contains(t.pat, bool(exact)))
+        return "(" + " AND ".join(conds) + ")"
+
+    def _text_contains(self, pat: q.Pattern, exact: bool) -> str:
+        """The note's text contains the pattern. An exact run of plain characters is looked
+        for in the stored fields themselves where those hold no markup or escape (there the
+        text is the fields: SQLite's LIKE, no Python), else in the text computed from them."""
+        like = st.like(pat, True)
+        if like is None:
+            return f"cc_match({self.bind(st.contains(pat))}, {NOTE_TEXT})"
+        p = self.bind(like)
+        on_text = f"{NOTE_TEXT} LIKE {p} ESCAPE '\\'"
+        if not exact or _UNSAFE_IN_FIELDS.search(pat.chunks()[0]):
+            return on_text
+        return f"(CASE WHEN {PLAIN_FIELDS} THEN n.fields LIKE {p} ESCAPE '\\' ELSE {on_text} END)"
 
     def _contains(self, pat: q.Pattern, text: str, anywhere: bool) -> str:
         """`text` matches the pattern (anywhere, or whole): LIKE when exact, else a regex."""
@@ -276,37 +300,48 @@ class Translator:
         return f"{column} {op} {v}"
 
     def _since(self, node: q.Since) -> str:
-        since = self.bind(to_db(self.ctx.day_start - timedelta(days=node.days - 1)))
-        if node.what == "added":
-            return f"c.created >= {since}"
-        if node.what == "edited":
-            return f"n.modified >= {since}"
+        start = self.ctx.day_start - timedelta(days=node.days - 1)
+        if node.what in ("added", "edited"):
+            since = self.bind(to_db(start))
+            return f"c.created >= {since}" if node.what == "added" else f"n.modified >= {since}"
         if node.what == "resched":
             return "0"  # due date changes are not logged here
-        if node.what == "introduced":
+        since = self.bind(to_ms(start))  # review-log times: ms since the epoch
+        if node.what == "introduced":  # as Anki: the first answer (resets aside) since then
             return (
-                f"c.id IN (SELECT card_id FROM revlog WHERE reviewed_at >= {since}"
-                f" AND card_id NOT IN (SELECT card_id FROM revlog WHERE reviewed_at < {since}))"
+                f"(c.id IN (SELECT card_id FROM revlog WHERE id >= {since} AND rating > 0) AND "
+                f"(SELECT MIN(id) FROM revlog WHERE card_id = c.id AND rating > 0) >= {since})"
             )
-        rating = f" AND rating = {self.bind(node.rating)}" if node.rating else ""
-        return f"c.id IN (SELECT card_id FROM revlog WHERE reviewed_at >= {since}{rating})"
+        return f"c.id IN (SELECT card_id FROM revlog WHERE id >= {since}{self._rating(node)})"
+
+    def _rating(self, node: q.Since | q.RatedOn) -> str:
+        return f" AND rating = {self.bind(node.rating)}" if node.rating else " AND rating > 0"
 
     def _rated_on(self, node: q.RatedOn) -> str:
         """Answered on day `days` (0 today, -1 yesterday), compared as Anki compares."""
         if node.resched:
             return "0"
-        start = self.bind(to_db(self.ctx.day_start + timedelta(days=node.days)))
-        end = self.bind(to_db(self.ctx.day_start + timedelta(days=node.days + 1)))
+        start = self.bind(to_ms(self.ctx.day_start + timedelta(days=node.days)))
+        end = self.bind(to_ms(self.ctx.day_start + timedelta(days=node.days + 1)))
         cond = {
-            ">": f"reviewed_at >= {end}",
-            ">=": f"reviewed_at >= {start}",
-            "<": f"reviewed_at < {start}",
-            "<=": f"reviewed_at < {end}",
-            "=": f"reviewed_at >= {start} AND reviewed_at < {end}",
-            "!=": f"NOT (reviewed_at >= {start} AND reviewed_at < {end})",
+            ">": f"id >= {end}",
+            ">=": f"id >= {start}",
+            "<": f"id < {start}",
+            "<=": f"id < {end}",
+            "=": f"id >= {start} AND id < {end}",
+            "!=": f"NOT (id >= {start} AND id < {end})",
         }[_OPS[node.op]]
-        rating = f" AND rating = {self.bind(node.rating)}" if node.rating else ""
-        return f"c.id IN (SELECT card_id FROM revlog WHERE {cond}{rating})"
+        return f"c.id IN (SELECT card_id FROM revlog WHERE {cond}{self._rating(node)})"
+
+
+def _trigrams(runs: Iterable[str]) -> list[str]:
+    """The distinct three-character pieces of the runs, in order (the index holds no
+    positions, so a run is found through all of its trigrams and then checked)."""
+    out: dict[str, None] = {}
+    for run in runs:
+        for i in range(len(run) - MIN_TRIGRAM + 1):
+            out[run[i : i + MIN_TRIGRAM]] = None
+    return list(out)
 
 
 def _fts_phrase(text: str) -> str:

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from cehrs_cards.core.history import Entry
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.interchange.package import CardIn, ReviewIn
 
@@ -24,8 +25,6 @@ DEFAULT_EASE = 2500  # Anki's starting ease (250 %): what an SM-2 user's review 
 KIND = {CardState.NEW: 0, CardState.LEARNING: 1, CardState.REVIEW: 2, CardState.RELEARNING: 3}
 QUEUE = {0: 0, 1: 1, 2: 2, 3: 1}  # by Anki card type; relearning cards learn in queue 1
 SUSPENDED, BURIED = -1, -3  # -3: buried by the user (Anki unburies at the next day)
-REVLOG_KIND = {int(CardState.NEW): 0, int(CardState.LEARNING): 0, int(CardState.REVIEW): 1}
-RELEARN_KIND = 2
 DAY = 86400
 
 
@@ -108,38 +107,18 @@ def _interval_days(mem: MemoryState) -> int:
     return 0
 
 
-def review_in(
-    at_ms: int,
-    rating: int,
-    duration_ms: int,
-    before: tuple[int, float | None],
-    after: tuple[int, float],
-    difficulty: float | None,
-) -> ReviewIn:
-    """One of our answers as an Anki review-log entry. `before` and `after` are the card's
-    state either side and the seconds it was, and then is, scheduled for (from the previous
-    answer to the due date; from this answer to the next due date). Plain numbers, since a
-    collection's whole log (a million rows) passes through here."""
-    before_state, before_span = before
+def review_in(e: Entry, last_interval: int) -> ReviewIn:
+    """One of our log rows as an Anki review-log entry (the same fields: the row is stored in
+    Anki's terms); `last_interval` is the interval of the card's previous row (0: none)."""
     return ReviewIn(
-        at=_EPOCH + timedelta(milliseconds=at_ms),
-        rating=rating,
-        duration_ms=max(0, duration_ms),
-        kind=REVLOG_KIND.get(before_state, RELEARN_KIND),
-        interval=_log_interval(*after),
-        last_interval=0 if before_span is None else _log_interval(before_state, before_span),
-        factor=difficulty_factor(difficulty),
+        at_ms=e.id,
+        rating=e.rating,
+        duration_ms=max(0, e.duration_ms),
+        kind=e.kind,
+        interval=e.interval,
+        last_interval=last_interval,
+        factor=difficulty_factor(e.difficulty),
     )
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _log_interval(state: int, seconds: float) -> int:
-    """Days (> 0) of a review interval, else -seconds until the next learning step."""
-    if state == CardState.REVIEW:
-        return max(1, round(seconds / DAY))
-    return -max(1, int(seconds))
 
 
 def difficulty_factor(difficulty: float | None) -> int:
@@ -187,7 +166,7 @@ def revlog_rows(cid: int, history: list[ReviewIn], used: set[int]) -> list[tuple
     """Anki revlog rows of one card; ids (answer times in ms) kept unique across the file."""
     rows: list[tuple[int, ...]] = []
     for r in history:
-        rid = int(r.at.timestamp() * 1000)
+        rid = r.at_ms
         while rid in used:
             rid += 1
         used.add(rid)

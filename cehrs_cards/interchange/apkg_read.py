@@ -8,6 +8,7 @@ touches our database; every problem is a PackageError with a sentence for the us
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -24,7 +25,8 @@ from cehrs_cards.interchange.anki_schema import (
     read_notetypes,
     schema_version,
 )
-from cehrs_cards.interchange.package import CardIn, ImportCancelled, NoteIn, Package, ReviewIn
+from cehrs_cards.interchange.apkg_history import HistoryFile
+from cehrs_cards.interchange.package import CardIn, ImportCancelled, NoteIn, Package
 from cehrs_cards.interchange.package_db import (
     Guard,
     QuickCheck,
@@ -63,16 +65,32 @@ def read_apkg(
         if not z.has(member):
             raise PackageError(f"{path.name} has no collection ({member} is missing)")
         pkg = Package(notetypes={}, format=f"Anki package ({member})")
-        with _collection(z, member, version == 3, limits, should_stop) as (con, guard, tables):
-            try:
-                _read_collection(con, tables, pkg, member, with_history, limits)
-            except (PackageError, ImportCancelled, sqlite3.Error):
-                raise
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                raise PackageError(
-                    f"the collection in the package has malformed rows ({exc})"
-                ) from exc
-        _read_media(z, version, pkg, media_dir, guard)
+        tmp = Path(tempfile.mkdtemp(prefix="cehrs-apkg-"))
+        folder: Path | None = tmp  # removed at the end unless the history keeps it
+        try:
+            db = tmp / "collection.db"
+            with _collection(z, db, member, version == 3, limits, should_stop) as (
+                con,
+                guard,
+                tables,
+            ):
+                try:
+                    rows = _read_collection(con, tables, pkg, member, with_history, limits)
+                except (PackageError, ImportCancelled, sqlite3.Error):
+                    raise
+                except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                    raise PackageError(
+                        f"the collection in the package has malformed rows ({exc})"
+                    ) from exc
+            if rows:  # the log is read card by card during the import (apkg_history.py)
+                pkg.history, folder = HistoryFile(tmp, db, rows, limits), None
+            _read_media(z, version, pkg, media_dir, guard)
+        except BaseException:
+            pkg.close()
+            raise
+        finally:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
     return pkg
 
 
@@ -94,26 +112,25 @@ def _package_version(z: SafeZip) -> int:
 
 @contextmanager
 def _collection(
-    z: SafeZip, member: str, zstd: bool, limits: Limits, should_stop: ShouldStop | None
+    z: SafeZip, db: Path, member: str, zstd: bool, limits: Limits, should_stop: ShouldStop | None
 ) -> Iterator[tuple[sqlite3.Connection, Guard, set[str]]]:
-    """The package's SQLite collection, unpacked to a temporary file, opened guarded
-    (package_db), its main tables checked to be plain tables, and then checked by SQLite's
-    quick_check on a second thread while it is read. Yields the Anki tables present too."""
-    with tempfile.TemporaryDirectory(prefix="cehrs-apkg-") as tmp:
-        db = Path(tmp) / "collection.db"
-        z.extract(member, db, zstd=zstd, check=Guard(0, should_stop).check)
-        with open_collection(db, limits, should_stop) as (con, guard):
-            tables = check_tables(con, ("col", "notes", "cards"))
-            check = QuickCheck(db, limits)
-            try:
-                yield con, guard, tables
-            except ImportCancelled:
-                check.stop()
-                raise
-            except BaseException:
-                check.raise_if_failed(member)  # a file that fails the check says more
-                raise
-            check.raise_if_failed(member)
+    """The package's SQLite collection, unpacked to `db` (in a temporary folder), opened
+    guarded (package_db), its main tables checked to be plain tables, and then checked by
+    SQLite's quick_check on a second thread while it is read. Yields the Anki tables present
+    too."""
+    z.extract(member, db, zstd=zstd, check=Guard(0, should_stop).check)
+    with open_collection(db, limits, should_stop) as (con, guard):
+        tables = check_tables(con, ("col", "notes", "cards"))
+        check = QuickCheck(db, limits)
+        try:
+            yield con, guard, tables
+        except ImportCancelled:
+            check.stop()
+            raise
+        except BaseException:
+            check.raise_if_failed(member)  # a file that fails the check says more
+            raise
+        check.raise_if_failed(member)
 
 
 def _read_collection(
@@ -123,7 +140,9 @@ def _read_collection(
     member: str,
     with_history: bool,
     limits: Limits,
-) -> None:
+) -> int:
+    """Fill `pkg` from the collection; the number of review-log rows to import (0: none,
+    or not wanted), which the importer reads card by card afterwards."""
     ver = schema_version(con)
     if ver != SCHEMA_LEGACY and ver not in SCHEMA_TABLES:
         raise PackageError(f"the package uses collection schema {ver}, which we do not know")
@@ -131,27 +150,23 @@ def _read_collection(
         check_tables(con, ("notetypes", "fields", "templates", "decks"))
     check_rows(con, "notes", limits.max_notes, "notes", "")
     check_rows(con, "cards", limits.max_cards, "cards", "")
-    history = with_history and "revlog" in present
-    if history:
+    rows = 0
+    if with_history and "revlog" in present:
         advice = "; import it without its review history"
-        check_rows(con, "revlog", limits.max_revlog, "review-log entries", advice)
+        rows = check_rows(con, "revlog", limits.max_revlog, "review-log entries", advice)
     by_id = read_notetypes(con, ver)
     pkg.notetypes = {nt.name: nt for nt in by_id.values()}
     decks = read_decks(con, ver)
     crt = int(con.execute("SELECT crt FROM col").fetchone()[0] or 0)
-    cards, by_card_id = _read_cards(con, decks, crt if with_history else None)
-    if history:
-        _attach_history(con, by_card_id)
+    cards = _read_cards(con, decks, crt if with_history else None)
     pkg.notes = _read_notes(con, by_id, cards, limits)
     if member == COLLECTIONS[1] and _is_dummy(pkg):
         raise PackageError(
             "this package only holds Anki's 'please update' placeholder; its real collection "
             "is missing (was the file cut short?)"
         )
-    if with_history:  # without history every card reads as new
-        pkg.has_scheduling = any(c.kind != 0 or c.history for c in by_card_id.values())
-    else:
-        pkg.has_scheduling = _has_history(con, present)
+    pkg.has_scheduling = _has_history(con, present)
+    return rows
 
 
 def _has_history(con: sqlite3.Connection, present: set[str]) -> bool:
@@ -174,8 +189,8 @@ def _read_notes(
     limits: Limits,
 ) -> list[NoteIn]:
     notes = []
-    for nid, guid, mid, tags, flds in con.execute(
-        "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+    for nid, guid, mid, mod, tags, flds in con.execute(
+        "SELECT id, guid, mid, mod, tags, flds FROM notes ORDER BY id"
     ):
         text = str(flds)
         values = text.split(FIELD_SEP)
@@ -192,8 +207,27 @@ def _read_notes(
             values += [""] * (len(names) - len(values))
         fields = dict(zip(names, values, strict=False))  # extra values (no field) are dropped
         deck = valid[0].deck if valid else "Default"
-        notes.append(NoteIn(str(guid), nt.name, deck, fields, str(tags).split(), cards=valid))
+        note = NoteIn(str(guid), nt.name, deck, fields, str(tags).split(), cards=valid)
+        note.anki_id, note.modified = anki_id(nid), _ts_of(mod)
+        notes.append(note)
     return notes
+
+
+MAX_ANKI_ID = 10**15
+"""Anki's ids are creation times in ms (about 1.7e12 today); larger ones are not kept."""
+
+
+def anki_id(value: object) -> int:
+    """An Anki note or card id worth keeping as ours, else 0 (the importer numbers it)."""
+    got = int(value) if isinstance(value, int) else 0
+    return got if 0 < got < MAX_ANKI_ID else 0
+
+
+def _ts_of(seconds: object) -> datetime | None:
+    """A plausible Anki modification time (seconds), else None."""
+    if not isinstance(seconds, int) or not 0 < seconds < MAX_ANKI_ID // 1000:
+        return None
+    return _ts(seconds)
 
 
 def _valid_cards(nt: NoteTypeDef, own: list[CardIn]) -> list[CardIn]:
@@ -215,20 +249,20 @@ def _check_size(values: list[str], guid: str, limits: Limits) -> None:
 
 def _read_cards(
     con: sqlite3.Connection, decks: dict[int, str], crt: int | None
-) -> tuple[dict[int, list[CardIn]], dict[int, CardIn]]:
-    """Note id -> its cards by ordinal, and card id -> card; scheduling only if `crt` given."""
+) -> dict[int, list[CardIn]]:
+    """Note id -> its cards by ordinal; scheduling (and Anki's FSRS memory state, kept in a
+    card's data) only if `crt` is given."""
     out: dict[int, list[CardIn]] = {}
-    by_id: dict[int, CardIn] = {}
     if crt is None:  # no scheduling wanted: ordinal and deck are all we need
-        return _read_card_places(con, decks), by_id
+        return _read_card_places(con, decks)
     rows = con.execute(  # table order; the few notes whose cards are not stored by ordinal
         "SELECT id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, "
-        "flags FROM cards"  # are sorted after
+        "flags, data, mod FROM cards"  # are sorted after
     )
     dues: dict[tuple[int, int, int], datetime | None] = {}  # many cards share a due day
     unsorted: list[list[CardIn]] = []
     for row in rows:
-        cid, nid, did, odid, ord_, ctype, queue, due, odue, ivl, factor, reps, lapses, flags = row
+        cid, nid, did, odid, ord_, ctype, queue, due, odue, ivl, factor, reps, lapses = row[:13]
         kind, queue, due = int(ctype), int(queue), int(odue) if odid else int(due)
         when = dues.get((kind, queue, due), _NO_DUE)
         if when is _NO_DUE:
@@ -243,8 +277,12 @@ def _read_cards(
             int(factor),
             int(reps),
             int(lapses),
-            int(flags) & 7,
+            int(row[13]) & 7,
+            anki_id=anki_id(cid),
+            modified=_ts_of(row[15]),
         )
+        if kind != 0 and row[14]:
+            _memory_from_data(card, row[14])
         same = out.get(int(nid))
         if same is None:
             out[int(nid)] = [card]
@@ -252,10 +290,29 @@ def _read_cards(
             if same[-1].ord > card.ord:
                 unsorted.append(same)
             same.append(card)
-        by_id[int(cid)] = card
     for cards in unsorted:
         cards.sort(key=lambda c: c.ord)
-    return out, by_id
+    return out
+
+
+def _memory_from_data(card: CardIn, data: object) -> None:
+    """Anki's FSRS memory state, when the card has one: its data holds {"s": stability,
+    "d": difficulty (1-10), "lrt": last review time in seconds}. Anything else is ignored."""
+    try:
+        got = json.loads(str(data))
+    except ValueError:
+        return
+    if not isinstance(got, dict):
+        return
+    s, d, lrt = _number(got.get("s")), _number(got.get("d")), _number(got.get("lrt"))
+    if s is not None and d is not None and 0 < s < 1e6 and 1 <= d <= 10:
+        card.stability, card.difficulty = s, d
+    if lrt is not None and 0 < lrt < 1e11:
+        card.last_review = _ts(lrt)
+
+
+def _number(v: object) -> float | None:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 
 def _read_card_places(con: sqlite3.Connection, decks: dict[int, str]) -> dict[int, list[CardIn]]:
@@ -305,18 +362,6 @@ def _ts(seconds: float) -> datetime | None:
         return _EPOCH + timedelta(seconds=seconds)
     except OverflowError:
         return None
-
-
-def _attach_history(con: sqlite3.Connection, cards: dict[int, CardIn]) -> None:
-    for rid, cid, ease, ivl, taken, kind in con.execute(
-        "SELECT id, cid, ease, ivl, time, type FROM revlog ORDER BY cid, id"
-    ):
-        card = cards.get(int(cid))
-        at = _ts(int(rid) / 1000)
-        if card is None or at is None:
-            continue
-        rating = int(ease) if 1 <= int(ease) <= 4 else 0
-        card.history.append(ReviewIn(at, rating, max(0, int(taken)), int(kind), int(ivl)))
 
 
 def _read_media(

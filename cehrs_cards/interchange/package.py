@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef
 from cehrs_cards.core.ops import Cancelled, OpError
@@ -35,15 +36,29 @@ def deck_name_problem(name: str) -> str | None:
 
 @dataclass(slots=True)
 class ReviewIn:
-    """One Anki review-log entry: when, which button (0 = manual change), Anki's entry type."""
+    """One Anki review-log entry as Anki keeps it (rslib revlog): the time in ms since the epoch
+    (its id), the button (0 = a manual change), the entry type, the intervals before and after
+    (days if > 0, -seconds if < 0) and the ease or FSRS difficulty (factor)."""
 
-    at: datetime
+    at_ms: int
     rating: int
     duration_ms: int = 0
     kind: int = 1  # 0 learn, 1 review, 2 relearn, 3 filtered, 4 manual, 5 rescheduled
-    interval: int = 0  # days if > 0, -seconds if < 0
-    last_interval: int = 0  # the interval before this answer, in the same units (export only)
-    factor: int = 0  # Anki's ease in permille; FSRS difficulty as 100-1100 (export only)
+    interval: int = 0
+    last_interval: int = 0
+    factor: int = 0  # ease in permille (SM-2), or FSRS difficulty as 100-1100; 0 none
+
+    @property
+    def at(self) -> datetime:
+        return _EPOCH + timedelta(milliseconds=self.at_ms)
+
+    @property
+    def cramming(self) -> bool:
+        """Answered in a filtered deck without rescheduling: Anki's filtered entry, no ease."""
+        return self.kind == 3 and self.factor == 0
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -65,6 +80,8 @@ class CardIn:
     difficulty: float | None = None
     last_review: datetime | None = None
     left: int = 0  # learning steps still to go
+    anki_id: int = 0  # the card's id in the package (its review log is looked up by it)
+    modified: datetime | None = None  # Anki's modification time of the card
 
 
 @dataclass(slots=True)
@@ -85,6 +102,9 @@ class NoteIn:
     level: str | None = None  # MCQ level: "apply" (job task) or "recall"
     checked: date | None = None  # when a fact that can age was last checked against its source
     waive: list[str] = field(default_factory=list)  # "flag: reason" for deck-check patterns
+    # An Anki note's id (its creation time in ms) and modification time, kept on import.
+    anki_id: int = 0
+    modified: datetime | None = None
 
 
 @dataclass
@@ -96,3 +116,25 @@ class Package:
     media_names: list[str] = field(default_factory=list)  # every media name, extracted or not
     has_scheduling: bool = False
     format: str = ""  # what was read, for the preview: "Anki package (collection.anki21b)"
+    history: HistorySource | None = None
+    """An Anki package's review log, read card by card while importing (apkg_history.py);
+    None when the cards carry their history themselves (or there is none)."""
+
+    def history_of(self, card: CardIn) -> list[ReviewIn]:
+        """The card's review-log entries, oldest first."""
+        if self.history is not None and card.anki_id:
+            return self.history.of(card.anki_id)
+        return card.history
+
+    def close(self) -> None:
+        """Let go of what reading left behind (the unpacked collection of a package)."""
+        if self.history is not None:
+            self.history.close()
+            self.history = None
+
+
+class HistorySource(Protocol):
+    rows: int
+
+    def of(self, card_id: int) -> list[ReviewIn]: ...
+    def close(self) -> None: ...

@@ -1,34 +1,43 @@
 """Anki scheduling into FSRS state: replay a card's Anki review log through our scheduler.
 
-The memory state (stability, difficulty) comes from the replay; the due date stays the one
-Anki had, as Anki itself does when FSRS is switched on, so nothing piles up on day one.
-A card with an interval but no usable log gets an estimate (stability = its interval).
+The memory state (stability, difficulty) comes from Anki's own FSRS state when the card has
+one, else from the replay, else from the card's SM-2 ease and interval (fsrs-rs's
+memory_state_from_sm2, as Anki converts). The card's state (learning, review, relearning) and
+due time stay the ones Anki had, as Anki itself does when FSRS is switched on, so nothing
+piles up on day one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any, NamedTuple
 
-from cehrs_cards.core.records import CardState, MemoryState, Rating
-from cehrs_cards.core.scheduling import Schedulers, new_state
+from cehrs_cards.core.clock import StudyDays
+from cehrs_cards.core.history import LEARN, counts, is_reset
+from cehrs_cards.core.records import CardState, MemoryState
+from cehrs_cards.core.scheduling import Schedulers
+from cehrs_cards.db.timefmt import to_ms
 from cehrs_cards.interchange.package import CardIn, ReviewIn
 
-REPLAY_ID = 1  # fsrs wants a card id; the replay's value never reaches the database
-RESET_KIND = 4  # Anki revlog type "manual": with interval 0 it is a Forget
-ESTIMATED_DIFFICULTY = 5.0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DEFAULT_EASE = 2500  # Anki's starting ease (250 %), for a card that records none
 
 
-@dataclass(frozen=True)
-class ReplayedReview:
-    """One review-log row to store: when, the button, and the states either side."""
+class ReplayedReview(NamedTuple):
+    """One review-log row to store: Anki's entry (time, button, type, interval, time taken)
+    and the memory state after it, replayed here. (A tuple: a million are made per heavy
+    import.)"""
 
-    at: datetime
+    at_ms: int
     rating: int
+    kind: int
+    interval: int
     duration_ms: int
-    before: MemoryState
-    after: MemoryState
-    elapsed_days: float | None
+    stability: float
+    difficulty: float
+    elapsed_days: int  # study days since the answer before (0 for the first)
 
 
 @dataclass(frozen=True)
@@ -40,60 +49,179 @@ class ImportedSchedule:
 
 
 def schedule_from_anki(
-    card: CardIn, domain: int, schedulers: Schedulers, now: datetime
+    card: CardIn,
+    domain: int,
+    schedulers: Schedulers,
+    now: datetime,
+    log: list[ReviewIn] | None = None,
 ) -> ImportedSchedule | None:
-    """The FSRS state and history of an Anki card, or None for a card never studied."""
-    history = usable_history(card.history)
+    """The FSRS state and history of an Anki card, or None for a card never studied.
+
+    The memory state is, in order of preference: Anki's own FSRS state (the card's data),
+    a replay of the log (starting from the SM-2 state of its first answer when the log
+    starts part-way through the card's life), or the SM-2 state of the card itself (ease
+    and interval, as Anki converts when FSRS is switched on). State and due stay Anki's."""
+    history = usable_history(card.history if log is None else log)
     if card.kind == 0 and not history:
         return None
-    reviews = _replay(history, schedulers, domain) if history else []
+    start = _partial_start(history, card, schedulers) if history else None
+    reviews = _replay(history, schedulers, start) if history else []
+    mem: MemoryState | None
     if reviews:
-        last = reviews[-1].after
-        mem = replace(
-            last,
-            due=card.due or last.due,
-            reps=max(last.reps, card.reps),
-            lapses=max(last.lapses, card.lapses),
+        last = reviews[-1]
+        mem = MemoryState(
+            CardState.REVIEW, None, last.stability, last.difficulty, now, history[-1].at
         )
-    elif card.kind == 2 and card.interval_days > 0:
-        mem = _estimate(card, now)  # its due, reps and lapses are the card's own already
     else:
+        mem = _without_log(card, schedulers, now)
+    if mem is None:
         return None
-    flag = card.flag if 1 <= card.flag <= 4 else 0
+    if card.kind == 0:  # new again in Anki (its history kept): new here too
+        mem = MemoryState(CardState.NEW, None, None, None, now, None, card.reps, card.lapses)
+    else:
+        mem = _keep_anki_place(mem, card)
+    flag = card.flag if 1 <= card.flag <= 7 else 0
     return ImportedSchedule(mem, card.queue == -1, flag, reviews)
 
 
-def usable_history(history: list[ReviewIn]) -> list[ReviewIn]:
-    """Answers (buttons 1-4) after the last Forget; manual reschedules are not reviews."""
-    start = 0
-    for i, r in enumerate(history):
-        if r.kind == RESET_KIND and r.interval == 0:
-            start = i + 1
-    return [r for r in history[start:] if 1 <= r.rating <= 4 and r.kind <= 3]
+SM2_RETENTION = 0.9
+"""The retention Anki assumes of SM-2 intervals when it converts them (its default)."""
+_KEEPS = {1: CardState.LEARNING, 2: CardState.REVIEW, 3: CardState.RELEARNING}
 
 
-def _replay(history: list[ReviewIn], schedulers: Schedulers, domain: int) -> list[ReplayedReview]:
-    """Each answer through the app's own scheduling (study-day clock, interval rules)."""
-    mem = new_state(history[0].at)
-    out = []
-    for r in history:
-        rating = Rating(r.rating)
-        after = schedulers.answer(REPLAY_ID, domain, mem, rating, r.at)
-        elapsed = (r.at - mem.last_review).total_seconds() / 86400 if mem.last_review else None
-        out.append(ReplayedReview(r.at, int(rating), r.duration_ms, mem, after, elapsed))
-        mem = after
+def _keep_anki_place(mem: MemoryState, card: CardIn) -> MemoryState:
+    """Anki's state (learning, review, relearning), due time and counters over the memory
+    state; Anki's own FSRS memory (stability, difficulty) when the card carries one."""
+    state = _KEEPS.get(card.kind, mem.state)
+    step = None if state == CardState.REVIEW else (mem.step if mem.state == state else 0)
+    out = replace(
+        mem,
+        state=state,
+        step=step,
+        due=card.due or mem.due,
+        reps=max(mem.reps, card.reps),
+        lapses=max(mem.lapses, card.lapses),
+    )
+    if card.stability and card.difficulty:
+        out = replace(out, stability=card.stability, difficulty=_clamp(card.difficulty))
+    if card.last_review is not None:
+        out = replace(out, last_review=card.last_review)
     return out
 
 
-def _estimate(card: CardIn, now: datetime) -> MemoryState:
+def _without_log(card: CardIn, schedulers: Schedulers, now: datetime) -> MemoryState | None:
+    """A studied card with no usable log: review and relearning cards from their SM-2 ease
+    and interval; a learning card starts its steps with no memory state yet."""
     due = card.due or now
-    return MemoryState(
-        state=CardState.REVIEW,
-        step=None,
-        stability=float(card.interval_days),
-        difficulty=ESTIMATED_DIFFICULTY,
-        due=due,
-        last_review=due - timedelta(days=card.interval_days),
-        reps=card.reps,
-        lapses=card.lapses,
+    if card.kind == 1:
+        return MemoryState(CardState.LEARNING, 0, None, None, due, None, card.reps, card.lapses)
+    if card.interval_days <= 0:
+        return None
+    s, d = sm2_memory(schedulers, card.ease_permille, card.interval_days)
+    last = due - timedelta(days=card.interval_days) if card.kind == 2 else None
+    return MemoryState(CardState.REVIEW, None, s, d, due, last, card.reps, card.lapses)
+
+
+def _partial_start(
+    history: list[ReviewIn], card: CardIn, schedulers: Schedulers
+) -> MemoryState | None:
+    """The state before the first answer of a log that starts part-way through the card's
+    life (its first entry is not a learning step of a new card), from the SM-2 ease and
+    interval that answer was given at; None for a log that starts at the beginning."""
+    first = history[0]
+    if first.kind == LEARN:
+        return None
+    ivl = first.last_interval if first.last_interval > 0 else max(1, card.interval_days)
+    s, d = sm2_memory(schedulers, first.factor or card.ease_permille, ivl)
+    last = first.at - timedelta(days=ivl)
+    return MemoryState(CardState.REVIEW, None, s, d, first.at, last, 0, 0)
+
+
+def sm2_memory(
+    schedulers: Schedulers, ease_permille: int, interval_days: int
+) -> tuple[float, float]:
+    """FSRS stability and difficulty of an SM-2 card (fsrs-rs memory_state_from_sm2, what
+    Anki uses when it switches a collection to FSRS)."""
+    ease = max(1.3, (ease_permille or DEFAULT_EASE) / 1000)
+    got = _fsrs(tuple(schedulers.policy.parameters)).memory_state_from_sm2(
+        ease, float(max(1, interval_days)), SM2_RETENTION
     )
+    return max(0.01, float(got.stability)), _clamp(float(got.difficulty))
+
+
+def _clamp(difficulty: float) -> float:
+    return min(10.0, max(1.0, difficulty))
+
+
+@lru_cache(maxsize=4)
+def _fsrs(parameters: tuple[float, ...]) -> Any:
+    import fsrs_rs_python as rs
+
+    return rs.FSRS(list(parameters))
+
+
+def usable_history(history: list[ReviewIn]) -> list[ReviewIn]:
+    """Answers after the last Forget, as Anki's FSRS reads a card's log: manual entries and
+    cramming in a filtered deck (no ease recorded) are not reviews (core.history)."""
+    start = 0
+    for i, r in enumerate(history):
+        if is_reset(r):
+            start = i + 1
+    return [r for r in history[start:] if counts(r)]
+
+
+def _replay(
+    history: list[ReviewIn], schedulers: Schedulers, start: MemoryState | None
+) -> list[ReplayedReview]:
+    """The memory state after each answer, from `start` (a log that starts part-way) or a
+    new card: fsrs-rs's historical_memory_states over the answers, elapsed time counted in
+    study days (the app's one clock, schedulers.days). One call per card in Rust: a
+    million answers replay in seconds, where the scheduler's own preview of every button
+    took minutes. Due dates are not replayed: the card keeps Anki's."""
+    import fsrs_rs_python as rs
+
+    days = schedulers.days
+    cache = _DAYS.setdefault(days, {})
+    last = _day(days, to_ms(start.last_review)) if start and start.last_review else None
+    gaps = []
+    for r in history:
+        today = cache.get(r.at_ms // QUARTER_MS)
+        if today is None:
+            today = _day(days, r.at_ms)
+        gaps.append(0 if last is None or today <= last else today - last)
+        last = today
+    item = rs.FSRSItem([rs.FSRSReview(r.rating, g) for r, g in zip(history, gaps, strict=True)])
+    fsrs = _fsrs(tuple(schedulers.policy.parameters))
+    if start is not None and start.stability and start.difficulty:
+        states = fsrs.historical_memory_states(
+            item, rs.MemoryState(start.stability, start.difficulty)
+        )[1:]
+    else:
+        states = fsrs.historical_memory_states(item)
+    return [
+        ReplayedReview(
+            r.at_ms, r.rating, r.kind, r.interval, r.duration_ms,
+            m.stability, min(10.0, max(1.0, m.difficulty)), g,
+        )
+        for r, m, g in zip(history, states, gaps, strict=True)
+    ]  # fmt: skip
+
+
+QUARTER_MS = 900_000
+_DAYS: dict[StudyDays, dict[int, int]] = {}
+"""Study day (ordinal) per quarter hour since the epoch, per clock (see _day)."""
+
+
+def _day(days: StudyDays, ms: int) -> int:
+    """The study day (an ordinal) of a time in ms, looked up per quarter hour: a study day
+    starts on a whole hour, every UTC offset is a multiple of 15 minutes, and a million
+    answers fall in a few tens of thousands of quarter hours."""
+    cache = _DAYS.setdefault(days, {})
+    quarter = ms // QUARTER_MS
+    got = cache.get(quarter)
+    if got is None:
+        if len(cache) > 1_000_000:  # about 100 MB: start again
+            cache.clear()
+        when = _EPOCH + timedelta(milliseconds=quarter * QUARTER_MS)
+        got = cache[quarter] = days.day_of(when).toordinal()
+    return got

@@ -3,14 +3,16 @@ time) and leeches (cards forgotten again and again, to be rewritten)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from cehrs_cards.core.history import LEARN, RELEARN, Entry, counts, is_reset
 from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState
-from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog
+from cehrs_cards.db import revlog
+from cehrs_cards.db.models import Card, Deck, Note, NoteType
 from cehrs_cards.db.repo import notetype_from_row
 from cehrs_cards.db.settings import load_settings
 from cehrs_cards.services.card_text import decay_of, question_text
@@ -69,6 +71,8 @@ class CardInfo:
     history: list[ReviewEntry]
     curve: list[tuple[datetime, float]]
     """Retrievability from the first review to now, stepping up at each review."""
+    resets: list[datetime] = field(default_factory=list)
+    """When the card was reset to new (its history before each starts another life)."""
 
 
 def card_info(collection: Collection, card_id: int) -> CardInfo:
@@ -82,14 +86,10 @@ def card_info(collection: Collection, card_id: int) -> CardInfo:
         deck = s.get(Deck, card.deck_id)
         assert note is not None and nt_row is not None and deck is not None
         decay = decay_of(load_settings(s).parameters)
-        logs = list(
-            s.exec(
-                select(RevLog).where(RevLog.card_id == card_id).order_by(col(RevLog.reviewed_at))
-            )
-        )
+        logs = revlog.card_history(s, card_id)
     nt = notetype_from_row(nt_row)
     now = collection.now()
-    history = [_entry(log, decay) for log in logs]
+    history = _entries(logs, decay)
     r_now = None
     if card.state != CardState.NEW and card.stability and card.last_review:
         r_now = retrievability(float((now - card.last_review).days), card.stability, decay)
@@ -113,28 +113,53 @@ def card_info(collection: Collection, card_id: int) -> CardInfo:
         suspended=card.suspended,
         flag=card.flag,
         history=history,
-        curve=_curve(history, now, decay),
+        curve=_curve(_since_last_reset(history, logs), now, decay),
+        resets=[e.at for e in logs if is_reset(e)],
     )
 
 
-def _entry(log: RevLog, decay: float) -> ReviewEntry:
-    last = log.before_last_review
-    elapsed = (log.reviewed_at - last).total_seconds() / 86400 if last else None
-    stab = log.before_stability
-    r_before = None
-    if elapsed is not None and stab:
-        r_before = retrievability(float(int(elapsed)), float(stab), decay)
-    return ReviewEntry(
-        at=log.reviewed_at,
-        rating=log.rating,
-        state_before=CardState(log.before_state),
-        elapsed_days=elapsed,
-        r_before=r_before,
-        stability=log.stability,
-        difficulty=log.difficulty,
-        interval_days=(log.due - log.reviewed_at).total_seconds() / 86400,
-        seconds=log.duration_ms / 1000,
-    )
+def _entries(logs: list[Entry], decay: float) -> list[ReviewEntry]:
+    """The answers among a card's log rows, each with what its earlier rows tell: the state
+    before it, the days since the previous answer and the recall probability then (a reset
+    starts the card's life again: its first answer after one is a new card's)."""
+    out: list[ReviewEntry] = []
+    previous: Entry | None = None
+    for e in logs:
+        if is_reset(e):
+            previous = None
+        if not counts(e):
+            continue
+        elapsed = (e.at - previous.at).total_seconds() / 86400 if previous else None
+        stab = previous.stability if previous else None
+        r_before = None
+        if elapsed is not None and stab:
+            r_before = retrievability(float(int(elapsed)), stab, decay)
+        before = _STATE_BEFORE.get(e.kind, CardState.REVIEW)
+        if e.kind == LEARN and previous is None:
+            before = CardState.NEW
+        out.append(
+            ReviewEntry(
+                at=e.at,
+                rating=e.rating,
+                state_before=before,
+                elapsed_days=elapsed,
+                r_before=r_before,
+                stability=e.stability,
+                difficulty=e.difficulty,
+                interval_days=e.interval_days,
+                seconds=e.duration_ms / 1000,
+            )
+        )
+        previous = e
+    return out
+
+
+_STATE_BEFORE = {LEARN: CardState.LEARNING, RELEARN: CardState.RELEARNING}
+
+
+def _since_last_reset(history: list[ReviewEntry], logs: list[Entry]) -> list[ReviewEntry]:
+    resets = [e.at for e in logs if is_reset(e)]
+    return [h for h in history if not resets or h.at > resets[-1]]
 
 
 def _curve(history: list[ReviewEntry], now: datetime, decay: float) -> list[tuple[datetime, float]]:

@@ -14,6 +14,7 @@ from cehrs_cards.core.note_fields import EditError, parse_days
 from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState
 from cehrs_cards.core.scheduling import study_day_start
+from cehrs_cards.db import revlog
 from cehrs_cards.db.settings import load_settings
 from cehrs_cards.db.timefmt import to_db
 from cehrs_cards.services import browse_undo as bu
@@ -43,11 +44,22 @@ class CardService:
         return self._set("Flag", card_ids, {"flag": flag})
 
     def reset_to_new(self, card_ids: Sequence[int]) -> OpResult[int]:
-        """Forget: back to new with no memory state; review history and counters are kept."""
+        """Forget: back to new with no memory state; review history and counters are kept.
+
+        Each card gets a reset entry in its review log (Anki's Forget: manual, no button):
+        rescheduling, the optimiser and card info start the card's history again after it."""
+        now = self.col.now()
         values: dict[str, object] = {"state": int(CardState.NEW), "step": None}
         values |= {"stability": None, "difficulty": None, "last_review": None}
-        values["due"] = to_db(self.col.now())
-        return self._set("Reset to new", card_ids, values)
+        values |= {"due": to_db(now), "modified": to_db(now)}
+
+        def work(s: Session) -> tuple[int, Restore]:
+            snap = bu.update(s, "card", card_ids, values)
+            logged = revlog.add_resets(s, card_ids, now)
+            return len(card_ids), undo_all(snap, lambda s: revlog.delete(s, logged))
+
+        one = card_ids[0] if len(card_ids) == 1 else None
+        return transact(self.col, "Reset to new", work, _changed(card_ids), card_id=one)
 
     def set_due(self, card_ids: Sequence[int], spec: str) -> OpResult[tuple[int, int]]:
         """Due in N days ("0" today, "1" tomorrow) or a random day in "N-M", new cards too

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from sqlmodel import col as col_
 
 from cehrs_cards.core.records import CardState, MemoryState
+from cehrs_cards.db import revlog
 from cehrs_cards.db.models import Card
 from cehrs_cards.interchange.anki_sched import card_in, review_in
 from cehrs_cards.interchange.package import CardIn
@@ -71,34 +72,12 @@ def _step_counts(col: Collection) -> tuple[int, int]:
     return len(sched.learning_steps), len(sched.relearning_steps)
 
 
-_LOG_SQL = """SELECT card_id,
-    CAST((julianday(reviewed_at) - 2440587.5) * 86400000 + 0.5 AS INTEGER),
-    rating, duration_ms,
-    before_state, (julianday(before_due) - julianday(before_last_review)) * 86400,
-    state, (julianday(due) - julianday(reviewed_at)) * 86400,
-    difficulty
-    FROM revlog ORDER BY id"""
-"""Every answer: card, time (epoch ms), button, time taken, the state before and the seconds
-it had been scheduled for, the state after and the seconds it is now scheduled for, and the
-difficulty after. Numbers straight from SQLite, in table order (each card's answers in the order
-they were given): a million rows take seconds, not a minute."""
-
-
 def _attach_history(s: Session, cards: dict[int, CardIn]) -> None:
-    """Each exported card's answers, oldest first, as Anki review-log entries."""
-    for (
-        cid,
-        at_ms,
-        rating,
-        taken,
-        b_state,
-        b_span,
-        state,
-        span,
-        difficulty,
-    ) in s.connection().exec_driver_sql(_LOG_SQL):
-        card = cards.get(cid)
-        if card is not None:
-            card.history.append(
-                review_in(at_ms, rating, taken, (b_state, b_span), (state, span), difficulty)
-            )
+    """Each exported card's log rows, oldest first, as Anki review-log entries (read card by
+    card in the log's card order: a million rows, never all held at once)."""
+    for rows in revlog.histories(s, cards):
+        card = cards[rows[0].card_id]
+        last = 0
+        for e in rows:
+            card.history.append(review_in(e, last))
+            last = e.interval

@@ -17,26 +17,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.records import CardState, MemoryState
-from cehrs_cards.core.sanitize import sanitize_html, strip_html
+from cehrs_cards.core.sanitize import sanitize_field, sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
-from cehrs_cards.db.models import Card, Note, NoteType, RevLog
+from cehrs_cards.db.import_rows import LogStream, NewRows, db_time, insert_rows, max_id
+from cehrs_cards.db.models import Card, Note, NoteType
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
 from cehrs_cards.services import media_journal
 from cehrs_cards.services.anki_history import (
-    ImportedSchedule,
-    ReplayedReview,
     schedule_from_anki,
 )
 from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.import_rows import NewRows, db_time, insert_rows
+from cehrs_cards.services.import_cards import MEMORY_COLUMNS, anki_card_rows, memory_values
+from cehrs_cards.services.import_ids import IdPlan, anki_time
 
 MAX_FIELD_CHARS = 1_000_000
 CHUNK = 500
@@ -73,7 +72,13 @@ def import_package(
     token = media_journal.begin(col.data_dir, _new_media_names(col, pkg))
     try:
         with gc_paused(), col.transaction() as session:
-            ctx = _Context(session, pkg, col.now(), _schedulers(col) if with_scheduling else None)
+            ctx = _Context(
+                session,
+                pkg,
+                col.now(),
+                _schedulers(col) if with_scheduling else None,
+                col.study_days().end_of(col.now()),
+            )
             total = len(pkg.notes)
             for i, note in enumerate(pkg.notes):
                 _import_one(ctx, note, domain, summary)
@@ -120,23 +125,32 @@ class _Context:
     """Lookups and the rows waiting to be bulk-inserted, for one import."""
 
     def __init__(
-        self, session: Session, pkg: Package, now: datetime, schedulers: Schedulers | None
+        self,
+        session: Session,
+        pkg: Package,
+        now: datetime,
+        schedulers: Schedulers | None,
+        bury_until: datetime | None = None,
     ) -> None:
         self.session = session
         self.pkg = pkg
         self.now = now
         self.schedulers = schedulers
+        self.bury_until = db_time(bury_until or now)
         self.decks: dict[str, int] = {}
         self.notetypes: dict[str, tuple[int, NoteTypeDef]] = {}  # name -> stored id, type
         self.seen: set[str] = set()
         self.existing = _existing_notes(session, [n.guid for n in pkg.notes])
         self.ords = _existing_ords(session, [r.id for r in self.existing.values() if r.id])
-        before = {table: _max_id(session, table) for table in ("note", "card", "revlog")}
-        self.next_note, self.next_card = before["note"] + 1, before["card"] + 1
-        self.next_revlog = before["revlog"] + 1
+        before = {table: max_id(session, table) for table in ("note", "card", "revlog")}
+        notes = [n.anki_id for n in pkg.notes]
+        self.note_ids = IdPlan(session, "note", notes, before["note"])
+        cards = [c.anki_id for n in pkg.notes for c in n.cards] if schedulers else []
+        self.card_ids = IdPlan(session, "card", cards, before["card"])
         new = MemoryState(CardState.NEW, None, None, None, now, None)
-        fresh = dict(zip(MEMORY_COLUMNS, _memory_values(new), strict=True))
+        fresh = dict(zip(MEMORY_COLUMNS, memory_values(new), strict=True))
         self.rows = NewRows(db_time(now) or "", fresh, before=before)
+        self.log = LogStream(session, _log_rows(pkg) if schedulers else 0, before["revlog"])
         self.scheduled = 0
 
     def notetype(self, name: str) -> tuple[int, NoteTypeDef]:
@@ -153,8 +167,7 @@ class _Context:
         if have is None and len(wanted) == 1 and self.schedulers is None:  # the common case
             card = wanted[0]
             deck_id = self.decks.get(card.deck) or ensure_deck(self.session, card.deck, self.decks)
-            self.rows.fresh_cards.append((self.next_card, note_id, deck_id, card.ord, dom))
-            self.next_card += 1
+            self.rows.fresh_cards.append((self.card_ids.take(), note_id, deck_id, card.ord, dom))
             return 1
         have = have or set()
         made = 0
@@ -163,31 +176,39 @@ class _Context:
                 continue
             have.add(card.ord)
             deck_id = self.decks.get(card.deck) or ensure_deck(self.session, card.deck, self.decks)
-            sched = None
             if self.schedulers:
-                sched = schedule_from_anki(card, dom, self.schedulers, self.now)
-            if sched is None:
-                self.rows.fresh_cards.append((self.next_card, note_id, deck_id, card.ord, dom))
+                self._add_anki_card(note_id, deck_id, card, dom, self.schedulers)
             else:
-                self._add_scheduled(note_id, deck_id, card.ord, dom, sched)
-            self.next_card += 1
+                card_id = self.card_ids.take()
+                self.rows.fresh_cards.append((card_id, note_id, deck_id, card.ord, dom))
             made += 1
         return made
 
-    def _add_scheduled(
-        self, note_id: int, deck_id: int, ord_: int, dom: int, sched: ImportedSchedule
+    def _add_anki_card(
+        self, note_id: int, deck_id: int, card: CardIn, dom: int, schedulers: Schedulers
     ) -> None:
-        card_id = self.next_card
-        mem = _memory_values(sched.memory)
-        flags = (int(sched.suspended), sched.flag)
-        self.rows.cards.append((card_id, note_id, deck_id, ord_, dom, *mem, *flags))
-        self.scheduled += 1
-        for r in sched.reviews:
-            self.rows.revlog.append((self.next_revlog, card_id, *_revlog_values(r)))
-            self.next_revlog += 1
+        """An Anki card as Anki had it (services/import_cards.py)."""
+        log = self.pkg.history_of(card)
+        sched = schedule_from_anki(card, dom, schedulers, self.now, log)
+        self.scheduled += sched is not None
+        card_id = self.card_ids.take(card.anki_id)
+        place = (card_id, note_id, deck_id, card.ord, dom)
+        row, log_rows = anki_card_rows(
+            card, sched, place, self.now, self.bury_until, self.rows.stamp
+        )
+        self.rows.cards.append(row)
+        self.log.add(log_rows)
 
     def write(self) -> None:
         insert_rows(self.session, self.rows)
+        self.log.close()
+
+
+def _log_rows(pkg: Package) -> int:
+    """How many review-log rows the package may bring (an upper bound)."""
+    if pkg.history is not None:
+        return pkg.history.rows
+    return sum(len(c.history) for n in pkg.notes for c in n.cards)
 
 
 def _existing_notes(session: Session, guids: list[str]) -> dict[str, Note]:
@@ -217,11 +238,6 @@ def _existing_ords(session: Session, note_ids: list[int]) -> dict[int, set[int]]
         ):
             out.setdefault(nid, set()).add(ord_)
     return out
-
-
-def _max_id(session: Session, table: str) -> int:
-    column = {"note": Note.id, "card": Card.id, "revlog": RevLog.id}[table]
-    return int(session.exec(select(func.max(column))).one() or 0)
 
 
 def resolve_notetype(session: Session, nt: NoteTypeDef) -> NoteTypeDef:
@@ -256,7 +272,8 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
     guid = note.guid
     fields = note.fields
     field_names = ctx.pkg.notetypes[note.notetype].fields
-    values = [sanitize_html(fields.get(name, "")) for name in field_names]
+    clean = sanitize_field if note.anki_id else sanitize_html  # Anki's fields: as written
+    values = [clean(fields.get(name, "")) for name in field_names]
     first = plain_text(values[0]) if values else ""
     if not first and (not values or "<img" not in values[0]) and _all_empty(values[1:]):
         summary.skipped.append((guid, _empty_reason(note)))
@@ -271,12 +288,15 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
         note.task,
         note.difficulty,
         note.source,
+        note.group,
+        int(note.heldout),
     )
     row = ctx.existing.get(guid) if ctx.existing else None
     if row is None:
-        note_id = ctx.next_note
-        ctx.next_note += 1
-        ctx.rows.notes.append((note_id, guid, *stored))
+        note_id = ctx.note_ids.take(note.anki_id)
+        created = db_time(anki_time(note.anki_id)) or ctx.rows.stamp
+        modified = db_time(note.modified) or ctx.rows.stamp
+        ctx.rows.notes.append((note_id, guid, *stored, created, modified))
         ctx.rows.add_text(note_id, values)
         summary.added += 1
     else:
@@ -298,7 +318,17 @@ def _cards_from_type(nt: NoteTypeDef, values: list[str], deck: str) -> list[Card
     return [CardIn(o, deck) for o in nt.ords(dict(zip(nt.fields, values, strict=True)))]
 
 
-_STORED = ("notetype_id", "fields", "sort_field", "tags", "task", "difficulty", "source")
+_STORED = (
+    "notetype_id",
+    "fields",
+    "sort_field",
+    "tags",
+    "task",
+    "difficulty",
+    "source",
+    "grp",
+    "heldout",
+)
 _encode = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 
 
@@ -355,48 +385,6 @@ def plain_text(html: str) -> str:
     if "<" in html or "&" in html:
         return strip_html(html)
     return " ".join(html.split())
-
-
-MEMORY_COLUMNS = (
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "due",
-    "last_review",
-    "reps",
-    "lapses",
-)
-
-
-def _memory_values(mem: MemoryState) -> tuple[Any, ...]:
-    """A card's memory columns (MEMORY_COLUMNS, database text for times); in the same order
-    they are a review-log row's before_* columns."""
-    return (
-        int(mem.state),
-        mem.step,
-        mem.stability,
-        mem.difficulty,
-        db_time(mem.due),
-        db_time(mem.last_review),
-        mem.reps,
-        mem.lapses,
-    )
-
-
-def _revlog_values(r: ReplayedReview) -> tuple[Any, ...]:
-    """REVLOG_COLUMNS after id and card_id."""
-    return (
-        db_time(r.at),
-        r.rating,
-        r.duration_ms,
-        *_memory_values(r.before),  # the before_* columns
-        int(r.after.state),
-        r.after.stability,
-        r.after.difficulty,
-        db_time(r.after.due),
-        r.elapsed_days,
-    )
 
 
 def _new_media_names(col: Collection, pkg: Package) -> list[str]:

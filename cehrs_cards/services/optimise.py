@@ -15,12 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import text
-
 from cehrs_cards.core.history import LogEntry, TrainingItem, training_sequences
 from cehrs_cards.core.ops import Cancelled as OpsCancelled
 from cehrs_cards.core.scheduling import DEFAULT_PARAMETERS
-from cehrs_cards.db.timefmt import from_db
+from cehrs_cards.db import revlog
 from cehrs_cards.services.collection import Collection
 
 Progress = Callable[[int, int], bool]
@@ -181,12 +179,7 @@ def _step(progress: Progress | None, done: int, total: int) -> None:
 
 
 def load_histories(col: Collection) -> dict[int, list[LogEntry]]:
-    """Every card's review log in time order."""
-    sql = "SELECT card_id, reviewed_at, rating FROM revlog ORDER BY card_id, reviewed_at, id"
-    out: dict[int, list[LogEntry]] = {}
+    """Every card's review log in time order, resets included (training starts each card
+    again after its last one: core.history.training_sequences)."""
     with col.read() as s:
-        for card_id, stored, rating in s.connection().execute(text(sql)):
-            when = from_db(stored)
-            assert when is not None
-            out.setdefault(card_id, []).append(LogEntry(when, int(rating)))
-    return out
+        return revlog.log_entries(s)

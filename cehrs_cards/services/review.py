@@ -23,14 +23,14 @@ from cehrs_cards.core.ops import Changes, OpError, OpResult, UndoStep
 from cehrs_cards.core.records import CardState, Counts, MemoryState, Preview, Rating, StudyCard
 from cehrs_cards.core.scheduling import DailyPlan, Policy, Schedulers, pick_new_domain
 from cehrs_cards.core.stats import StudyFocus
-from cehrs_cards.db import queue
-from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog
+from cehrs_cards.db import queue, revlog
+from cehrs_cards.db.models import Card, Deck, Note, NoteType
 from cehrs_cards.db.repo import fields_dict, notetype_from_row
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.extra_limits import extra_today
 from cehrs_cards.services.held_out import held_out_filter
-from cehrs_cards.services.memory import apply_memory, before_columns, memory_before, memory_of
+from cehrs_cards.services.memory import apply_memory, memory_of
 from cehrs_cards.services.scheduling import base_policy, exam_placer, plan_for
 from cehrs_cards.services.undo import undo_step
 
@@ -230,11 +230,11 @@ class ReviewService:
                 raise StaleCardError("This card changed since it was shown.")
             apply_memory(row, after, now)
             s.add(row)
-            log = _revlog(card, after, rating, duration_ms, now)
-            s.add(log)
-            leech = self._tag_if_leech(s, row, card.before, after)
             s.flush()
-            log_id = log.id
+            log_id = revlog.add_answer(
+                s, card.card_id, now, rating, duration_ms, card.before, after
+            )
+            leech = self._tag_if_leech(s, row, card.before, after)
             st = self.settings
             buried = queue.bury_siblings(s, w, card.card_id, st.bury_new, st.bury_reviews)
         if isinstance(placer, ExamPlacer) and after.state == CardState.REVIEW:
@@ -242,7 +242,7 @@ class ReviewService:
 
         def restore(s: Session) -> None:
             queue.restore_buried(s, buried)
-            _undo_answer(s, log_id)
+            _undo_answer(s, log_id, card.card_id, card.before)
             if leech:
                 _set_tag(s, card.note_id, LEECH_TAG, False)
 
@@ -301,35 +301,13 @@ def schedulers_for(col: Collection, plan: DailyPlan, w: queue.DayWindow) -> Sche
     return Schedulers(plan.policy, col.study_days(), exam_placer(col, plan, w))
 
 
-def _revlog(
-    card: StudyCard, after: MemoryState, rating: Rating, duration_ms: int, now: datetime
-) -> RevLog:
-    assert after.last_review is not None
-    last = card.before.last_review
-    elapsed = (after.last_review - last).total_seconds() / 86400 if last else None
-    return RevLog(
-        card_id=card.card_id,
-        reviewed_at=now,
-        rating=int(rating),
-        duration_ms=max(0, min(duration_ms, 3_600_000)),
-        **before_columns(card.before),
-        state=int(after.state),
-        stability=after.stability,
-        difficulty=after.difficulty,
-        due=after.due,
-        elapsed_days=elapsed,
-    )
-
-
-def _undo_answer(s: Session, log_id: int | None) -> None:
-    log = s.get(RevLog, log_id)
-    if log is None:
-        return
-    card = s.get(Card, log.card_id)
+def _undo_answer(s: Session, log_id: int, card_id: int, before: MemoryState) -> None:
+    """Put the card back as it was shown and remove the answer's log row."""
+    revlog.delete(s, [log_id])
+    card = s.get(Card, card_id)
     if card is not None:
-        apply_memory(card, memory_before(log), card.modified)
+        apply_memory(card, before, card.modified)
         s.add(card)
-    s.delete(log)
 
 
 def remaining(review: ReviewService, deck_id: int | None) -> Counts:

@@ -26,8 +26,8 @@ from cehrs_cards.core.scheduling import (
     Schedulers,
     daily_plan,
 )
-from cehrs_cards.db import queue
-from cehrs_cards.db.models import Card, RevLog
+from cehrs_cards.db import queue, revlog
+from cehrs_cards.db.models import Card
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.held_out import held_out_filter
@@ -156,14 +156,9 @@ def _placed(
 
 
 def history_by_card(s: Session, card_ids: list[int]) -> dict[int, list[LogEntry]]:
-    """Each card's review-log entries in time order."""
-    out: dict[int, list[LogEntry]] = {}
-    wanted = set(card_ids)
-    rows = s.exec(select(RevLog).order_by(RevLog.card_id, RevLog.reviewed_at))  # type: ignore[arg-type]
-    for r in rows:
-        if r.card_id in wanted:
-            out.setdefault(r.card_id, []).append(LogEntry(r.reviewed_at, r.rating))
-    return out
+    """Each card's review-log entries in time order, resets included (the memory model
+    starts again after the last one: core.history.since_last_reset)."""
+    return revlog.log_entries(s, card_ids)
 
 
 def _write_rescheduled(col: Collection, updates: dict[int, MemoryState]) -> None:

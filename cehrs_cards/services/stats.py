@@ -31,7 +31,7 @@ from cehrs_cards.core.readiness import (
 from cehrs_cards.core.scheduling import DailyPlan, Schedulers, study_day_end, study_day_start
 from cehrs_cards.db import queue
 from cehrs_cards.db import stats_queries as q
-from cehrs_cards.db.timefmt import from_db
+from cehrs_cards.db.timefmt import from_db, from_ms
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exams import ExamService
 from cehrs_cards.services.held_out import HeldOutReadiness, held_out_filter, held_out_readiness
@@ -244,7 +244,7 @@ class StatsService:
             assert when is not None
             entry = by_attempt.setdefault(aid, (when, [], []))
             entry[1].append(right)
-            entry[2].append(_probability(when, stability, from_db(last), curve))
+            entry[2].append(_probability(when, stability, _at(last), curve))
         return [mock_score(a, w, r, p) for a, (w, r, p) in by_attempt.items()]
 
     # ----- calibration -------------------------------------------------------------------------
@@ -265,6 +265,10 @@ class StatsService:
                 round(sum(abs(x) for x in diffs) / len(diffs), 1) if diffs else None
             ),
         )
+
+
+def _at(ms: int | None) -> datetime | None:
+    return None if ms is None else from_ms(ms)
 
 
 def _probability(

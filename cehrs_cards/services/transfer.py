@@ -224,13 +224,16 @@ def import_file(
         pkg = read_file(
             col, path, options.mapping, Path(tmp), options.with_scheduling, progress=progress
         )
-        by_domain = assign_domains(pkg, options, _rules(col, options))
-        resolve_media_names(pkg, col.media_dir)
-        if pkg.notes:
-            col.backup("before-import")
-        summary = import_package(
-            col, pkg, progress=progress, with_scheduling=options.with_scheduling
-        )
+        try:
+            by_domain = assign_domains(pkg, options, _rules(col, options))
+            resolve_media_names(pkg, col.media_dir)
+            if pkg.notes:
+                col.backup("before-import")
+            summary = import_package(
+                col, pkg, progress=progress, with_scheduling=options.with_scheduling
+            )
+        finally:
+            pkg.close()
     return ImportResult(path, pkg.format, summary, by_domain)
 
 

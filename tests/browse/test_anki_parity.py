@@ -75,8 +75,6 @@ DELIBERATE = {
     "<b>": "tags are not text",
     "&amp;": "entities decoded",
     '"60 days"': "cloze markers ignored",
-    "&nbsp;": "entities decoded",
-    "nbsp": "entities",
     'a"b"(c)': "the b of <b> is markup",
     # a field no note type has is an error here (Anki finds nothing, silently)
     "frnt:x": "unknown field: error",
@@ -94,20 +92,9 @@ DELIBERATE = {
     "prop:r<0.9": "FSRS state",
 }
 IMPORT = {
-    # issue 21 item 4: a new card's suspension and flags 5-7 are not kept
-    "is:suspended": "suspended new card",
-    "flag:0": "flag 6 dropped",
-    "flag:6": "flag 6 dropped",
-    # note and card ids are renumbered; note type ids too
-    "nid:1": "ids",
-    "cid:1,2": "ids",
-    "nid:1237123712,2,3": "ids",
-    "mid:1": "ids",
+    # issue 21 item 4: note types are numbered here (notes and cards keep Anki's ids)
+    "mid:1": "note type ids",
     "dupe:1,dog": "note type ids",
-    # burial is not kept (the buried review card is due again here)
-    "is:buried": "burial",
-    "is:buried-manually": "burial",
-    "prop:due>=1": "burial",
 }
 
 

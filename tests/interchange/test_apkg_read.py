@@ -49,12 +49,16 @@ def test_current_package_is_read_from_anki21b_not_the_dummy(made):
 @pytest.mark.parametrize("variant", ["anki21", "anki21b"])
 def test_scheduling_and_review_history_come_along(made, variant):
     pkg = read_apkg(made[variant])
-    assert pkg.has_scheduling
-    studied = [c for n in pkg.notes for c in n.cards if c.history]
+    assert pkg.has_scheduling and pkg.history is not None  # read card by card, not held
+    logs = {c.anki_id: pkg.history_of(c) for n in pkg.notes for c in n.cards}
+    studied = [c for n in pkg.notes for c in n.cards if logs[c.anki_id]]
     assert len(studied) == 2
-    assert {r.rating for c in studied for r in c.history} == {3, 4}
+    assert {r.rating for c in studied for r in logs[c.anki_id]} == {3, 4}
     review = next(c for c in studied if c.kind == 2)
     assert review.interval_days > 0 and review.due is not None
+    folder = pkg.history.folder
+    pkg.close()
+    assert not folder.exists() and pkg.history is None
 
 
 def test_genanki_package_has_no_scheduling(made):

@@ -81,7 +81,7 @@ def _ours(col: Collection) -> dict[str, Any]:
         cards = {g: c for g, c in s.exec(select(Note.guid, Card).where(Card.note_id == Note.id))}
         logs = {
             g: [
-                (r.rating, r.reviewed_at)
+                (r.rating, r.id)
                 for r in s.exec(select(RevLog).where(RevLog.card_id == c.id).order_by(RevLog.id))
             ]
             for g, c in cards.items()
@@ -124,7 +124,7 @@ def test_scheduled_export_opens_in_anki_with_the_same_state_and_history(studied,
             _check_card(a, card, now, today, col.tz)
             anki_log = _anki_log(anki, a.id)
             assert [r[1] for r in anki_log] == [rating for rating, _ in log], guid
-            assert [r[0] for r in anki_log] == [int(at.timestamp() * 1000) for _, at in log]
+            assert [r[0] for r in anki_log] == [at_ms for _, at_ms in log]
             assert all(r[5] == 4200 for r in anki_log)
         _check_due_lists(anki, ours, now, col.tz)
     finally:

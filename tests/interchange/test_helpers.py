@@ -68,22 +68,26 @@ def test_rules_parse_and_refuse_bad_ones():
             parse_rules(bad)
 
 
+def _ms(when: datetime, days: int = 0) -> int:
+    return int((when + timedelta(days=days)).timestamp() * 1000)
+
+
 def test_replay_gives_fsrs_state_and_keeps_anki_due():
     due = T + timedelta(days=10)
-    history = [ReviewIn(T, 3, 5000, 0, -600), ReviewIn(T + timedelta(days=1), 3, 4000, 1, 4)]
+    history = [ReviewIn(_ms(T), 3, 5000, 0, -600), ReviewIn(_ms(T, 1), 3, 4000, 1, 4)]
     card = CardIn(0, "D", kind=2, queue=2, due=due, interval_days=9, reps=2, history=history)
     got = schedule_from_anki(card, 4, Schedulers(Policy(fuzz=False)), T)
     assert got is not None and got.memory.state == CardState.REVIEW
     assert got.memory.due == due and got.memory.stability and got.memory.difficulty
-    assert [r.rating for r in got.reviews] == [3, 3] and got.reviews[1].elapsed_days == 1.0
+    assert [r.rating for r in got.reviews] == [3, 3] and got.reviews[1].elapsed_days == 1
 
 
 def test_forget_restarts_history_and_manual_entries_are_not_reviews():
     history = [
-        ReviewIn(T, 1, 0, 0, 0),
-        ReviewIn(T + timedelta(days=1), 0, 0, 4, 0),  # Forget
-        ReviewIn(T + timedelta(days=2), 4, 0, 0, 3),
-        ReviewIn(T + timedelta(days=3), 0, 0, 5, 9),  # set due date
+        ReviewIn(_ms(T), 1, 0, 0, 0),
+        ReviewIn(_ms(T, 1), 0, 0, 4, 0),  # Forget
+        ReviewIn(_ms(T, 2), 4, 0, 0, 3),
+        ReviewIn(_ms(T, 3), 0, 0, 5, 9),  # set due date
     ]
     assert [r.rating for r in usable_history(history)] == [4]
 

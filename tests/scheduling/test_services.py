@@ -12,6 +12,7 @@ from cehrs_cards.core.clock import FakeClock
 from cehrs_cards.core.records import CardState, Rating
 from cehrs_cards.core.scheduling import Policy, Schedulers
 from cehrs_cards.db.models import Card, RevLog
+from cehrs_cards.db.timefmt import from_ms
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.review import ReviewService
 from cehrs_cards.services.scheduling import (
@@ -143,7 +144,7 @@ def test_changing_retention_reschedules_from_the_review_log(history, tmp_path):
     with col.read() as s:
         for card_id in list(after)[:20]:  # exactly the answers replayed on the same clock
             logs = s.exec(select(RevLog).where(RevLog.card_id == card_id)).all()
-            answers = [(r.reviewed_at, Rating(r.rating)) for r in logs]
+            answers = [(from_ms(r.id), Rating(r.rating)) for r in logs]
             expect = sched.replay(card_id, after[card_id].domain, answers)
             assert after[card_id].due == expect.due
             assert after[card_id].reps == before[card_id].reps  # counters kept

@@ -11,7 +11,6 @@ note_text), in one executemany instead of one trigger call per row, in the same 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,22 +20,22 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from cehrs_cards.db import migrations
+from cehrs_cards.db import migrations, revlog
+from cehrs_cards.db.note_text import MARKUP, note_text
 from cehrs_cards.db.timefmt import to_db
 
-NOTE_COLUMNS = "id guid notetype_id fields sort_field tags task difficulty source".split()
+NOTE_COLUMNS = (
+    "id guid notetype_id fields sort_field tags task difficulty source grp heldout "
+    "created modified".split()
+)
 CARD_KEY_COLUMNS = "id note_id deck_id ord domain".split()
 CARD_COLUMNS = CARD_KEY_COLUMNS + (
-    "state step stability difficulty due last_review reps lapses suspended flag".split()
+    "state step stability difficulty due last_review reps lapses suspended flag "
+    "buried_until created modified".split()
 )
-REVLOG_COLUMNS = (
-    "id card_id reviewed_at rating duration_ms before_state before_step before_stability "
-    "before_difficulty before_due before_last_review before_reps before_lapses "
-    "state stability difficulty due elapsed_days"
-).split()
+"""A card that came with its own scheduling, place and times (an Anki card)."""
 FTS_TRIGGER = "note_fts_insert"
 FTS5_DEFAULT_AUTOMERGE = 4
-FIELD_SEP = "\x1f"
 
 
 def db_time(when: datetime | None) -> str | None:
@@ -66,14 +65,13 @@ _DB_TIMES: dict[datetime, str] = {}
 class NewRows:
     """One import's new rows, as tuples in the *_COLUMNS order, in insertion order."""
 
-    stamp: str  # created and modified of every new row
+    stamp: str  # created and modified of every new row that brings none of its own
     fresh_card: dict[str, Any]  # the state columns of a card never studied
     notes: list[tuple[Any, ...]] = field(default_factory=list)
     texts: list[tuple[int, str | None]] = field(default_factory=list)  # note id, search text
     sql_texts: list[int] = field(default_factory=list)  # notes whose text SQLite computes
     fresh_cards: list[tuple[int, int, int, int, int]] = field(default_factory=list)
-    cards: list[tuple[Any, ...]] = field(default_factory=list)  # studied: CARD_COLUMNS
-    revlog: list[tuple[Any, ...]] = field(default_factory=list)
+    cards: list[tuple[Any, ...]] = field(default_factory=list)  # Anki's: CARD_COLUMNS
     before: dict[str, int] = field(default_factory=dict)  # table -> rows it had (at most)
 
     def add_text(self, note_id: int, values: Sequence[str]) -> None:
@@ -87,38 +85,83 @@ class NewRows:
 
 
 def insert_rows(session: Session, rows: NewRows) -> None:
-    """Insert notes, then cards, then review-log rows (foreign keys point that way)."""
+    """Insert notes, then cards (foreign keys point that way; the review log goes in
+    through LogStream)."""
     conn = session.connection()
     stamps = {"created": rows.stamp, "modified": rows.stamp}
     with _fts_in_bulk(conn, bool(rows.notes)) as bulk:
-        _insert(conn, "note", NOTE_COLUMNS, rows.notes, stamps)
+        _insert(conn, "note", NOTE_COLUMNS, rows.notes, {})
         if bulk:
             _index(conn, rows)
     fresh = {**rows.fresh_card, "suspended": 0, "buried_until": None, "flag": 0, **stamps}
-    with _indexes_deferred(conn, "card", rows):
+    adding = len(rows.fresh_cards) + len(rows.cards)
+    with _indexes_deferred(conn, "card", adding, rows.before.get("card", 0)):
         _insert(conn, "card", CARD_KEY_COLUMNS, rows.fresh_cards, fresh)
-        _insert(conn, "card", CARD_COLUMNS, rows.cards, {"buried_until": None, **stamps})
-    with _indexes_deferred(conn, "revlog", rows):
-        _insert(conn, "revlog", REVLOG_COLUMNS, rows.revlog, {})
+        _insert(conn, "card", CARD_COLUMNS, rows.cards, {})
 
 
-def _adding(rows: NewRows, table: str) -> int:
-    return len(rows.fresh_cards) + len(rows.cards) if table == "card" else len(rows.revlog)
+class LogStream:
+    """Review-log rows written in chunks as an import makes them, so that a package's whole
+    log (a million rows and more) is never held in Python at once (issue 22).
+
+    Chunks go to a temporary staging table (no foreign keys, no index but its key: their
+    cards are written only at the end); once the cards are in, one INSERT ... SELECT in
+    time order moves the log into place (db/revlog.insert_staged). A small log goes in
+    directly. The log's card index is built once at the end when the import at least
+    doubles the log (as for cards)."""
+
+    CHUNK = 20_000
+
+    def __init__(self, session: Session, expected: int, before: int) -> None:
+        self.conn = session.connection()
+        self.rows: list[tuple[Any, ...]] = []
+        self.expected, self.before = expected, before
+        self.staged = False
+
+    def add(self, rows: list[tuple[Any, ...]]) -> None:
+        self.rows += rows
+        if len(self.rows) >= self.CHUNK:
+            self._stage()
+
+    def _stage(self) -> None:
+        if not self.staged:
+            revlog.create_staging(self.conn)
+            self.staged = True
+        revlog.stage(self.conn, self.rows)
+        self.rows = []
+
+    def close(self) -> None:
+        """Write the log (the cards it belongs to are in by now)."""
+        if not self.staged:
+            revlog.insert(self.conn, self.rows)
+            self.rows = []
+            return
+        self._stage()
+        with _indexes_deferred(self.conn, "revlog", self.expected, self.before):
+            revlog.insert_staged(self.conn)
 
 
 @contextmanager
-def _indexes_deferred(conn: Connection, table: str, rows: NewRows) -> Iterator[None]:
-    """Drop the table's plain indexes while its new rows go in, then build each once.
+def _indexes_deferred(conn: Connection, table: str, adding: int, before: int) -> Iterator[None]:
+    """Drop the table's plain indexes while its new rows go in, then build each once
+    (see _drop_plain_indexes); on an error the transaction's rollback brings them back."""
+    dropped = _drop_plain_indexes(conn, table, adding, before)
+    yield
+    for sql in dropped:
+        conn.exec_driver_sql(sql)
+
+
+def _drop_plain_indexes(conn: Connection, table: str, adding: int, before: int) -> list[str]:
+    """Drop the table's plain indexes if the import pays for building them again; returns
+    the statements that make them again.
 
     Building an index afresh costs about half of updating it row by row, so this pays when
     the import at least doubles the table (a new collection, a first big deck); into a big
     collection the indexes stay. UNIQUE indexes always stay: they vet every row. (Not for
     notes: their one plain index is cheap to keep and their wide rows slow to scan again.)
     """
-    adding = _adding(rows, table)
-    if adding < 1000 or adding < 2 * rows.before.get(table, 0):
-        yield
-        return
+    if adding < 1000 or adding < 2 * before:
+        return []
     found = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
         "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
@@ -126,11 +169,7 @@ def _indexes_deferred(conn: Connection, table: str, rows: NewRows) -> Iterator[N
     ).all()
     for name, _ in found:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    try:
-        yield
-    finally:
-        for _, sql in found:
-            conn.exec_driver_sql(str(sql))
+    return [str(sql) for _, sql in found]
 
 
 def _insert(
@@ -181,58 +220,6 @@ def _index(conn: Connection, rows: NewRows) -> None:
     )
 
 
-def _python_markup() -> tuple[tuple[str, str], ...] | None:
-    """The trigger's replace() pairs (migrations._MARKUP) as Python strings, None if unknown."""
-    pairs = getattr(migrations, "_MARKUP", None)
-    try:
-        return tuple((_py_literal(old), _py_literal(new)) for old, new in pairs or ())
-    except (TypeError, ValueError):
-        return None
-
-
-def _py_literal(sql: str) -> str:
-    if m := re.fullmatch(r"char\((\d+)\)", sql):
-        return chr(int(m.group(1)))
-    if m := re.fullmatch(r"'((?:[^']|'')*)'", sql):
-        return m.group(1).replace("''", "'")
-    raise ValueError(f"unexpected SQL literal {sql!r}")
-
-
-def _by_first_char(
-    pairs: tuple[tuple[str, str], ...],
-) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Consecutive pairs grouped by their pattern's first character, order kept."""
-    groups: list[tuple[str, list[tuple[str, str]]]] = []
-    for old, new in pairs:
-        if not groups or groups[-1][0] != old[0]:
-            groups.append((old[0], []))
-        groups[-1][1].append((old, new))
-    return groups
-
-
-MARKUP = _python_markup()
-_GROUPS = _by_first_char(MARKUP or ())
-_MARKUP_START = re.compile("|".join(re.escape(c) for c, _ in _GROUPS) or "(?!)")
-
-
-def note_text(values: Sequence[str]) -> str | None:
-    """A note's searchable text, equal to what migrations.note_text_sql makes of its fields.
-
-    The same replacements in the same order; a group of them is skipped when the character
-    its patterns start with is absent at that point (none of them could match).
-    """
-    if not values:
-        return None  # group_concat over no fields
-    text = FIELD_SEP.join(values)
-    if _MARKUP_START.search(text):
-        for first, pairs in _GROUPS:
-            if first in text:
-                for old, new in pairs:
-                    if old in text:
-                        text = text.replace(old, new)
-    return text
-
-
 class _fts_in_bulk:
     """Drop the per-row full-text trigger while notes go in; the caller indexes them; restore.
 
@@ -273,3 +260,19 @@ def _known_trigger() -> str | None:
 
 def _squeeze(sql: str) -> str:
     return " ".join(sql.split())
+
+
+def taken_ids(session: Session, table: str, ids: Sequence[int]) -> set[int]:
+    """Which of `ids` the table (note or card) already uses."""
+    if table not in ("note", "card") or not ids:
+        return set()
+    sql = f"SELECT id FROM {table} WHERE id IN (SELECT value FROM json_each(?))"
+    return {int(r[0]) for r in session.connection().exec_driver_sql(sql, (json.dumps(ids),))}
+
+
+def max_id(session: Session, table: str) -> int:
+    """The largest id in a table an import adds to (0 when empty)."""
+    if table not in ("note", "card", "revlog"):
+        raise ValueError(f"not an import table: {table}")
+    got = session.connection().exec_driver_sql(f"SELECT MAX(id) FROM {table}").scalar()
+    return int(got or 0)

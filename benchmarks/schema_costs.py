@@ -1,0 +1,181 @@
+"""What each part of the schema costs and buys, on a heavy collection (issue 22).
+
+    .venv/bin/python benchmarks/schema_costs.py DATA_DIR [--repeat 5]
+
+DATA_DIR holds a collection made by benchmarks/generate.py (100,000 cards, 1,000,000
+review-log rows). Prints, as Markdown:
+
+1. the size of every table and index (SQLite's dbstat);
+2. for the review log's one index (ix_revlog_card), the time of every query that reads the
+   log, with the index and without it (on a copy of the collection);
+3. the held-out pool: the study queue's and the deck list's queries with and without
+   db.notes.heldout_filter(), after marking 300 notes held out (on a copy).
+
+Medians of `repeat` runs, in milliseconds; the machine's load moves them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cehrs_cards.db import notes as bank  # noqa: E402
+from cehrs_cards.db import queue, stats_queries  # noqa: E402
+from cehrs_cards.services.browse import BrowseService  # noqa: E402
+from cehrs_cards.services.browse_info import card_info  # noqa: E402
+from cehrs_cards.services.collection import Collection  # noqa: E402
+from cehrs_cards.services.optimise import load_histories  # noqa: E402
+from cehrs_cards.services.review import ReviewService  # noqa: E402
+from cehrs_cards.services.scheduling import history_by_card  # noqa: E402
+
+
+def ms(fn: Callable[[], object], repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - started) * 1000)
+    return statistics.median(runs)
+
+
+def sizes(db: Path) -> list[tuple[str, float]]:
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        "SELECT name, SUM(pgsize) / 1048576.0 FROM dbstat GROUP BY name ORDER BY 2 DESC"
+    ).fetchall()
+    con.close()
+    return [(str(n), float(mb)) for n, mb in rows if mb >= 0.05]
+
+
+def log_queries(col: Collection, repeat: int) -> dict[str, float]:
+    """Every reader of the review log, timed once each way."""
+    review = ReviewService(col)
+    browse = BrowseService(col)
+    w = review.window()
+    with col.read() as s:
+        busiest = (
+            s.connection()
+            .exec_driver_sql(
+                "SELECT card_id FROM revlog GROUP BY card_id ORDER BY COUNT(*) DESC LIMIT 1"
+            )
+            .scalar()
+        )
+        some = [r[0] for r in s.connection().exec_driver_sql("SELECT id FROM card LIMIT 2000")]
+    month = review.col.now()
+    shiftd = 0.5
+    out: dict[str, float] = {}
+
+    def read(fn: Callable[[Any], object]) -> Callable[[], object]:
+        def run() -> object:
+            with col.read() as s:
+                return fn(s)
+
+        return run
+
+    out["card info (busiest card)"] = ms(lambda: card_info(col, int(busiest)), repeat)
+    out["daily counts: done today (per answer)"] = ms(
+        read(lambda s: queue.done_today(s, w)), repeat
+    )
+    out["daily counts: new cards at day start"] = ms(
+        read(lambda s: queue.new_at_day_start(s, w)), repeat
+    )
+    out["daily counts: new cards per day, 7 days"] = ms(
+        read(lambda s: queue.new_per_day(s, w, 7)), repeat
+    )
+    since = month.replace(year=month.year - 1)
+    out["statistics: answers by day, a year"] = ms(
+        read(lambda s: stats_queries.answers_by_day(s, shiftd, since, stats_queries.Scope())), 1
+    )
+    out["statistics: recall tests, a year"] = ms(
+        read(lambda s: stats_queries.recall_test_count(s, shiftd, since)), 1
+    )
+    curve = (-0.1542, 0.9803)
+    out["calibration: a year"] = ms(
+        read(lambda s: stats_queries.recall_groups(s, shiftd, since, curve)), 1
+    )
+    out["rescheduling: 2,000 cards' histories"] = ms(read(lambda s: history_by_card(s, some)), 1)
+    out["optimiser: every card's history"] = ms(lambda: load_histories(col), 1)
+    out["search rated:7"] = ms(lambda: browse.search("rated:7"), repeat)
+    out["search introduced:30"] = ms(lambda: browse.search("introduced:30"), 1)
+    return out
+
+
+def with_and_without_index(data: Path, repeat: int) -> list[tuple[str, float, float]]:
+    results = []
+    for drop in (False, True):
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / "d"
+            shutil.copytree(data, copy, ignore=shutil.ignore_patterns("*.lock", "backups"))
+            if drop:
+                con = sqlite3.connect(copy / "collection.sqlite")
+                con.execute("DROP INDEX ix_revlog_card")
+                con.commit()
+                con.close()
+            col = Collection(copy, full_check=False)
+            results.append(log_queries(col, repeat))
+            col.close()
+    return [(k, results[0][k], results[1][k]) for k in results[0]]
+
+
+def heldout_costs(data: Path, repeat: int) -> list[tuple[str, float, float]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "d"
+        shutil.copytree(data, copy, ignore=shutil.ignore_patterns("*.lock", "backups"))
+        con = sqlite3.connect(copy / "collection.sqlite")
+        con.execute("UPDATE note SET heldout = 1 WHERE id IN (SELECT id FROM note"
+                    " ORDER BY (id * 7919) % 100003 LIMIT 300)")  # fmt: skip
+        con.commit()
+        con.close()
+        col = Collection(copy, full_check=False)
+        w = ReviewService(col).window()
+        out = []
+        for name, run in _queue_queries(w).items():
+            with col.read() as s:
+                plain = ms(lambda r=run, s=s: r(s, ""), repeat)
+                left_out = ms(lambda r=run, s=s: r(s, bank.heldout_filter()), repeat)
+            out.append((name, plain, left_out))
+        col.close()
+    return out
+
+
+def _queue_queries(w: queue.DayWindow) -> dict[str, Callable[[Any, str], object]]:
+    return {
+        "deck list counts (by deck)": lambda s, f: queue.counts_by(s, w, "deck_id", f),
+        "deck list counts (by domain)": lambda s, f: queue.counts_by(s, w, "domain", f),
+        "next learning card": lambda s, f: queue.next_learning(s, w, f, w.now),
+        "next reviews (batch of 200)": lambda s, f: queue.review_batch(s, w, f, 200),
+        "next new card per domain": lambda s, f: queue.first_new_per_domain(s, w, f),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("data_dir", type=Path)
+    p.add_argument("--repeat", type=int, default=5)
+    args = p.parse_args()
+    Collection(args.data_dir).close()  # the current schema first
+    print("| table or index | MB |\n|---|---:|")
+    for name, mb in sizes(args.data_dir / "collection.sqlite"):
+        print(f"| {name} | {mb:.1f} |")
+    print("\n| query reading the review log | with ix_revlog_card | without |\n|---|---:|---:|")
+    for name, a, b in with_and_without_index(args.data_dir, args.repeat):
+        print(f"| {name} | {a:.1f} ms | {b:.1f} ms |")
+    print("\n| study queue query (300 held-out notes) | all cards | held-out left out |")
+    print("|---|---:|---:|")
+    for name, a, b in heldout_costs(args.data_dir, args.repeat):
+        print(f"| {name} | {a:.2f} ms | {b:.2f} ms |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The rows of one imported Anki card: the card as Anki had it (its id, times, scheduling,
+suspension, flag and burial: issue 21 item 4) and its review log, in database form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from cehrs_cards.core.records import CardState, MemoryState
+from cehrs_cards.db import revlog
+from cehrs_cards.db.import_rows import db_time
+from cehrs_cards.interchange.package import CardIn
+from cehrs_cards.services.anki_history import ImportedSchedule, ReplayedReview
+from cehrs_cards.services.import_ids import anki_time
+
+
+def anki_card_rows(
+    card: CardIn,
+    sched: ImportedSchedule | None,
+    place: tuple[int, int, int, int, int],
+    now: datetime,
+    bury_until: str | None,
+    stamp: str,
+) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    """The card row (db/import_rows.CARD_COLUMNS; `place`: id, note, deck, ordinal, domain)
+    and its review-log rows. A card never studied (`sched` None) is new, but suspended,
+    flagged or buried as it was."""
+    if sched is None:
+        fresh = MemoryState(CardState.NEW, None, None, None, now, None)
+        flag = card.flag if 1 <= card.flag <= 7 else 0
+        sched = ImportedSchedule(fresh, card.queue == -1, flag)
+    buried = bury_until if card.queue in (-2, -3) else None
+    created = db_time(anki_time(card.anki_id)) or stamp
+    modified = db_time(card.modified) or stamp
+    extra = (int(sched.suspended), sched.flag, buried, created, modified)
+    row = (*place, *memory_values(sched.memory), *extra)
+    return row, [revlog_values(place[0], r) for r in sched.reviews]
+
+
+MEMORY_COLUMNS = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "reps",
+    "lapses",
+)
+
+
+def memory_values(mem: MemoryState) -> tuple[Any, ...]:
+    """A card's memory columns (MEMORY_COLUMNS, database text for times); in the same order
+    they are a review-log row's before_* columns."""
+    return (
+        int(mem.state),
+        mem.step,
+        mem.stability,
+        mem.difficulty,
+        db_time(mem.due),
+        db_time(mem.last_review),
+        mem.reps,
+        mem.lapses,
+    )
+
+
+def revlog_values(card_id: int, r: ReplayedReview) -> tuple[Any, ...]:
+    """An imported answer as a review-log row (db/revlog.py COLUMNS): Anki's entry with the
+    memory state replayed here."""
+    memory = (r.stability, r.difficulty)
+    return revlog.values(card_id, r.at_ms, r.kind, r.rating, r.interval, memory, r.duration_ms)

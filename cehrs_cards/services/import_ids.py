@@ -1,0 +1,46 @@
+"""Ids and times of imported Anki notes and cards (issue 21 item 4): kept, so that Anki's
+`nid:` and `cid:` searches, saved searches and links still find them, and `added:` and
+`edited:` mean what they meant in Anki.
+
+An Anki id is its row's creation time in milliseconds. It is kept where the collection does
+not use it yet; otherwise (and for rows without one) the next number above every id the
+collection and the package hold is used, so no two new rows can meet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session
+
+from cehrs_cards.db.import_rows import taken_ids
+
+FIRST_ANKI = datetime(2006, 1, 1, tzinfo=UTC)  # before Anki's first release: not a real time
+LAST_ANKI = datetime(2100, 1, 1, tzinfo=UTC)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class IdPlan:
+    """The ids one import gives its new notes (or cards)."""
+
+    def __init__(self, session: Session, table: str, wanted: Sequence[int], max_id: int) -> None:
+        self.free = set(wanted) - taken_ids(session, table, [i for i in wanted if i])
+        self.free.discard(0)
+        self.next = max(max_id, max(wanted, default=0)) + 1
+
+    def take(self, anki_id: int = 0) -> int:
+        """`anki_id` if it is free (once), else the next number."""
+        if anki_id in self.free:
+            self.free.discard(anki_id)
+            return anki_id
+        self.next += 1
+        return self.next - 1
+
+
+def anki_time(anki_id: int) -> datetime | None:
+    """The creation time an Anki id holds, if it is a plausible one (2006 to 2100)."""
+    if not anki_id:
+        return None
+    when = _EPOCH + timedelta(milliseconds=anki_id)
+    return when if FIRST_ANKI <= when < LAST_ANKI else None
