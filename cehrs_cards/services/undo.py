@@ -17,7 +17,7 @@ from cehrs_cards.services.collection import Collection
 MAX_UNDO = 100
 T = TypeVar("T")
 Restore = Callable[[Session], None]
-"""Puts rows back inside a transaction (see db/snapshots.py for the snapshots it uses)."""
+"""Puts rows back inside a transaction (see db/row_snapshots.py for the snapshots it uses)."""
 
 
 class UndoStack:
@@ -76,8 +76,8 @@ def undo_step(
 
 
 def undo_all(*parts: object) -> Restore:
-    """One restore undoing several snapshots (db/snapshots.Snapshot) and restores, newest first."""
-    from cehrs_cards.db import snapshots as bu
+    """One restore undoing several row snapshots (db/row_snapshots) and restores, newest first."""
+    from cehrs_cards.db import row_snapshots as bu
 
     def restore(s: Session) -> None:
         for part in reversed(parts):
