@@ -32,7 +32,8 @@ Where this app differs from Anki on purpose:
   - has-cd:, prop:cdn:, prop:cds: are refused: there is no custom card data here.
   - preset:NAME runs your saved search NAME (there are no deck option presets here;
     preset:Default finds every card, as every deck uses the one set of options).
-  - is:buried-sibling finds nothing: siblings are never buried automatically here.
+  - is:buried-sibling finds nothing and is:buried-manually finds every buried card: a bury
+    does not record here whether you or a sibling's answer made it (is:buried finds both).
   - resched: and prop:resched find nothing: due date changes are not logged here.
   - prop:pos counts new cards' notes in the order they will be studied (1 = next).
   - prop:ivl is 0 for relearning cards (Anki keeps the interval they will return to).

@@ -3,8 +3,8 @@
 Every query returns sums per group, never a row per card or per review, so they stay fast on
 100,000 cards and 1,000,000 reviews. Study days are Julian day numbers of local time minus
 the rollover hour (DAY; the UTC offset of today: a DST change moves history by an hour at
-most). Retrievability is FSRS's power curve over whole elapsed days, as fsrs computes
-it; SQLite's math functions are registered from Python when the build lacks them.
+most). Retrievability is FSRS's power curve over whole elapsed study days, as the scheduler
+counts them; SQLite's math functions are registered from Python when the build lacks them.
 """
 
 from __future__ import annotations
@@ -60,9 +60,9 @@ def answers(since: str, where: str = "") -> str:
         WHERE r.id >= :{since} AND r.rating > 0{where}) r"""
 
 
-_DAYS = (
-    "MAX(0, CAST((julianday(:{at}) - julianday(c.last_review)) * 86400 + 0.5 AS INTEGER) / 86400)"
-)
+_DAYS = "MAX(0, " + DAY.format(t=":{at}") + " - " + DAY.format(t="c.last_review") + ")"
+"""Whole study days from a card's last review to :at: the study-day difference the scheduler
+uses (core/clock StudyDays.elapsed, Anki's FSRS convention), not 24-hour periods."""
 _R = "pow(1 + :factor * {days} / c.stability, :decay)"
 R_NOW = _R.format(days=_DAYS.format(at="now"))
 R_EXAM = _R.format(days=_DAYS.format(at="exam"))
@@ -192,11 +192,12 @@ def stability_bins(s: Session, scope: Scope) -> dict[int, int]:
 
 
 def retrievability_bins(
-    s: Session, scope: Scope, now: datetime, curve: tuple[float, float], bins: int
+    s: Session, scope: Scope, now: datetime, shiftd: float, curve: tuple[float, float], bins: int
 ) -> tuple[dict[int, int], float, int]:
     """Studied unsuspended cards per R bin now, the sum of R and the number of cards."""
     ensure_math(s)
-    params = {"now": to_db(now), "decay": curve[0], "factor": curve[1], "bins": bins}
+    params = {"now": to_db(now), "shiftd": shiftd, "decay": curve[0], "factor": curve[1]}
+    params["bins"] = bins
     sql = f"""SELECT MIN(CAST(r * :bins AS INTEGER), :bins - 1), COUNT(*), SUM(r)
               FROM (SELECT {R_NOW} AS r FROM card c
                     WHERE {SEEN} AND c.suspended = 0{scope.sql()}) GROUP BY 1"""
@@ -223,6 +224,7 @@ def memory_by(
     s: Session,
     by_task: bool,
     now: datetime,
+    shiftd: float,
     exam: datetime | None,
     curve: tuple[float, float],
     targets: Mapping[int, float],
@@ -231,7 +233,8 @@ def memory_by(
     """Per domain (or per (domain, task area)): the memory of its unsuspended cards (`where`:
     an extra fragment on alias c)."""
     ensure_math(s)
-    params: dict[str, Any] = {"now": to_db(now), "decay": curve[0], "factor": curve[1]}
+    params: dict[str, Any] = {"now": to_db(now), "shiftd": shiftd}
+    params |= {"decay": curve[0], "factor": curve[1]}
     params["exam"] = to_db(exam) if exam else None
     params |= {f"t{d}": targets.get(d, 0.9) for d in range(6)}
     if by_task:

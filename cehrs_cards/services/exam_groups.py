@@ -11,11 +11,12 @@ module is the one hook: when the column lands, nothing else changes.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-from cehrs_cards.services.held_out import item_bank_flags
+from cehrs_cards.services.held_out import bank_folder, flagged_in
 
 GROUP_COLUMNS = ("grp", "fact_group", "group_key", "group")
 """Names a note column holding the same-fact group may have (first found wins)."""
@@ -39,11 +40,17 @@ def group_of(stored: str | None, guid: str) -> str | None:
     return stored or bundled_groups().get(guid)
 
 
-@lru_cache(maxsize=1)
 def bundled_groups() -> dict[str, str]:
     """guid -> group of every grouped note of the bundled deck, from the one read of the deck's
-    item-bank flags (services/held_out.item_bank_flags, parsed once per process)."""
-    return {guid: group for guid, (_held, group) in item_bank_flags().items() if group}
+    item-bank flags (services/held_out), cached per deck folder: a process that switches
+    folders ($CEHRS_CARDS_DECKS_DIR, as tests do) never sees another folder's groups."""
+    folder = bank_folder()
+    return {} if folder is None else _groups(folder)
+
+
+@lru_cache(maxsize=4)
+def _groups(folder: Path) -> dict[str, str]:
+    return {guid: group for guid, _held, group in flagged_in(folder) if group}
 
 
 def groups_by_note(s: Session, note_ids: list[int]) -> dict[int, str]:

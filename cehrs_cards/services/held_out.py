@@ -36,15 +36,22 @@ from cehrs_cards.services.exam_pool import note_types
 def item_bank_flags() -> dict[str, tuple[bool, str | None]]:
     """guid -> (held out, same-fact group) of every note that has either. The ONE read of the
     held-out flag and of groups: switch it here when the collection keeps them on the note."""
-    try:
-        folder = deck_folder()
-    except BundledDeckMissingError:
+    folder = bank_folder()
+    if folder is None:
         return {}
-    return {guid: (held, group) for guid, held, group in _flagged_in(folder.resolve())}
+    return {guid: (held, group) for guid, held, group in flagged_in(folder)}
+
+
+def bank_folder() -> Path | None:
+    """The bundled deck's folder, resolved (None when the installation lacks it)."""
+    try:
+        return deck_folder().resolve()
+    except BundledDeckMissingError:
+        return None
 
 
 @functools.lru_cache(maxsize=4)
-def _flagged_in(folder: Path) -> tuple[tuple[str, bool, str | None], ...]:
+def flagged_in(folder: Path) -> tuple[tuple[str, bool, str | None], ...]:
     """The flagged notes of a deck folder (read once per process: the files ship read-only)."""
     if not folder.is_dir():
         return ()

@@ -166,7 +166,9 @@ class StatsService:
         year = cs.fill_days(by_day, m.today - timedelta(days=HEATMAP_DAYS - 1), m.today)
         streak = cs.streak((m.day_of(d) for d in q.study_days(s, m.shiftd, scope)), m.today)
         forecast = self._forecast(s, m, scope, max(f.days, 30))
-        r_bins, r_sum, r_cards = q.retrievability_bins(s, scope, m.now, m.curve, cs.R_BINS)
+        r_bins, r_sum, r_cards = q.retrievability_bins(
+            s, scope, m.now, m.shiftd, m.curve, cs.R_BINS
+        )
         stab_bins = len(cs.STABILITY_EDGES) + 1
         return Charts(
             overview=Overview(
@@ -224,8 +226,8 @@ class StatsService:
         exam_at = m.day_start(m.exam) if m.exam and m.exam >= m.today else None
         targets = m.targets
         skip = held_out_filter(s)  # diagnostic items are not studied: not part of mastery
-        domains = q.memory_by(s, False, m.now, exam_at, m.curve, targets, skip)
-        tasks = q.memory_by(s, True, m.now, None, m.curve, targets, skip)
+        domains = q.memory_by(s, False, m.now, m.shiftd, exam_at, m.curve, targets, skip)
+        tasks = q.memory_by(s, True, m.now, m.shiftd, None, m.curve, targets, skip)
         tests = q.recall_test_count(s, m.shiftd, m.days_ago(CALIBRATION_DAYS - 1))
         cut = ExamService(self.col).options().cut
         plan = None
@@ -239,12 +241,15 @@ class StatsService:
     def _mocks(self, s: Session, curve: tuple[float, float]) -> list[MockScore]:
         """Every finished full mock with what the memory model predicted when it started."""
         by_attempt: dict[int, tuple[datetime, list[bool], list[float]]] = {}
+        days = self.col.study_days()
         for aid, started, right, stability, last in q.mock_items(s):
             when = from_db(started)
             assert when is not None
             entry = by_attempt.setdefault(aid, (when, [], []))
             entry[1].append(right)
-            entry[2].append(_probability(when, stability, _at(last), curve))
+            seen = _at(last)
+            elapsed = None if seen is None else days.elapsed(seen, when)
+            entry[2].append(_probability(elapsed, stability, curve))
         return [mock_score(a, w, r, p) for a, (w, r, p) in by_attempt.items()]
 
     # ----- calibration -------------------------------------------------------------------------
@@ -271,11 +276,9 @@ def _at(ms: int | None) -> datetime | None:
     return None if ms is None else from_ms(ms)
 
 
-def _probability(
-    when: datetime, stability: float | None, last: datetime | None, curve: tuple[float, float]
-) -> float:
-    """Chance of answering an item at `when` from its card's state after its last answer."""
-    if stability is None or last is None or stability <= 0:
+def _probability(days: int | None, stability: float | None, curve: tuple[float, float]) -> float:
+    """Chance of answering an item from its card's stability and the whole study days since
+    its last answer (core/clock StudyDays.elapsed: the scheduler's clock); a guess if unseen."""
+    if days is None or stability is None or stability <= 0:
         return GUESS
-    days = int((when - last).total_seconds() + 0.5) // 86400
     return item_probability(cs.retrievability(days, stability, *curve))

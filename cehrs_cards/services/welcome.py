@@ -10,13 +10,14 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState
 from cehrs_cards.core.study_plan import DEFAULT_MINUTES, Limits, Pace, limits_for, minutes_for
 from cehrs_cards.db.models import Card, RevLog, Setting
 from cehrs_cards.db.settings import Settings
+from cehrs_cards.services.held_out import bank
 from cehrs_cards.services.scheduling import SchedulingService
 
 WELCOMED = "welcomed"
@@ -53,8 +54,9 @@ def welcome_info(scheduling: SchedulingService) -> WelcomeInfo:
     """Your cards, your settings and whether anyone has studied this collection yet."""
     collection = scheduling.col
     with collection.read() as s:
-        new = select(func.count()).select_from(Card).where(col(Card.state) == CardState.NEW)
-        unseen = s.exec(new).one()
+        held_out = bank(s).ids  # diagnostic items: never flashcards, so not in the pace
+        new = select(Card.id).where(col(Card.state) == CardState.NEW)
+        unseen = sum(1 for card_id in s.exec(new) if card_id not in held_out)
         studied = s.exec(select(RevLog.id).limit(1)).first() is not None
         welcomed = s.get(Setting, WELCOMED) is not None
     today = collection.now().astimezone(collection.tz).date()

@@ -221,23 +221,19 @@ def test_same_fact_groups_from_the_deck_keep_two_items_of_a_fact_apart(col, tmp_
         n.group = f"fact-{i // 2}"  # ten pairs of items on one fact each
     write_native(folder / "d2.toml", "Test::D2", [(n, "mcq") for n in notes])
     import_package(col, read_native(folder))
-    monkeypatch.setenv("CEHRS_CARDS_DECKS_DIR", str(folder))
-    exam_groups.bundled_groups.cache_clear()
-    try:
-        assert len(exam_groups.bundled_groups()) == 20
-        exams = ExamService(col)
-        for seed in range(12):
-            form = exams.start_mock(seed=seed).value
-            guids = [s.item.guid for s in form.slots]
-            facts = [exam_groups.bundled_groups()[g] for g in guids if g in notes_of(notes)]
-            assert len(facts) == len(set(facts)), seed
-            exams.submit(form)
-        spec = BlockSpec(domains=(2,), size=45)
-        assert exams.block_available(spec) == 35  # 25 lone items and 10 facts
-        block = exams.start_block(spec, seed=1).value
-        assert len(block.slots) == 35
-    finally:
-        exam_groups.bundled_groups.cache_clear()
+    monkeypatch.setenv("CEHRS_CARDS_DECKS_DIR", str(folder))  # groups are per deck folder
+    assert len(exam_groups.bundled_groups()) == 20
+    exams = ExamService(col)
+    for seed in range(12):
+        form = exams.start_mock(seed=seed).value
+        guids = [s.item.guid for s in form.slots]
+        facts = [exam_groups.bundled_groups()[g] for g in guids if g in notes_of(notes)]
+        assert len(facts) == len(set(facts)), seed
+        exams.submit(form)
+    spec = BlockSpec(domains=(2,), size=45)
+    assert exams.block_available(spec) == 35  # 25 lone items and 10 facts
+    block = exams.start_block(spec, seed=1).value
+    assert len(block.slots) == 35
 
 
 def notes_of(notes) -> set[str]:

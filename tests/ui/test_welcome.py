@@ -107,3 +107,26 @@ def test_closing_the_window_closes_the_welcome_unsaved(qtbot, window, mini_col):
     window.close()
     settle(qtbot)
     assert not dialog.isVisible() and window.welcome.dialog is None
+
+
+def test_the_pace_counts_only_cards_you_will_study_not_the_held_out_pool(tmp_path):
+    """The bundled deck keeps 300 diagnostic items out of study: the welcome's 'every one of
+    your N new cards' is the studied cards, the number the deck list shows."""
+    from dataclasses import replace
+
+    from cehrs_cards.services.bundled import load_bundled_if_first_run
+    from cehrs_cards.services.collection import Collection
+    from cehrs_cards.services.info import collection_info
+
+    col = Collection(tmp_path / "data")
+    try:
+        col.save_settings(replace(col.settings(), bundled_loaded=False))
+        load_bundled_if_first_run(col)
+        review = ReviewService(col)
+        info = collection_info(review)
+        held_out = info["held_out_cards"]
+        assert held_out == 300
+        unseen = welcome_info(SchedulingService(col, review)).unseen
+        assert unseen == info["cards"]  # the studied cards (info counts the pool apart)
+    finally:
+        col.close()
