@@ -1,7 +1,9 @@
 """Read an Anki .apkg (legacy collection.anki2 / .anki21, or current zstd collection.anki21b).
 
 Parses into a Package: note types, notes with their Anki cards (deck per card), optionally
-the scheduling and review history, and the media names (extracted on request). Nothing here
+the scheduling and review history, and the media names (extracted on request). The notes are
+checked by one walk here, then read again from the unpacked file on each later walk
+(apkg_notes.py), never all held; the file stays until Package.close(). Nothing here
 touches our database; every problem is a PackageError with a sentence for the user.
 """
 

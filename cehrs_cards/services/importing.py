@@ -1,7 +1,9 @@
 """Import a parsed package into the collection: one transaction, upsert by GUID, all or nothing.
 
 New notes, cards and review-log rows are collected and bulk-inserted with ids we assign inside
-the transaction (one writer), which keeps a 20,000-note import to seconds. Media files are put
+the transaction (one writer), which keeps a 20,000-note import to seconds; they are written a
+chunk at a time as the notes are walked (a big Anki package's notes are read as they come), so
+memory does not grow with the package (issue 22). Media files are put
 in place before the commit and removed again if the transaction fails.
 """
 

@@ -161,7 +161,10 @@ def preview_file(
     and reads no review history (it only says whether there is one)."""
     options = options or ImportOptions()
     pkg = read_file(col, path, options.mapping, with_history=False, progress=progress)
-    return preview_package(col, path, pkg, options)
+    try:
+        return preview_package(col, path, pkg, options)
+    finally:
+        pkg.close()  # the unpacked file an Anki package's notes are read from
 
 
 def preview_package(
