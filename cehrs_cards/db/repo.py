@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cehrs_cards.core import decks
 from cehrs_cards.core.notetypes import NoteTypeDef, Template
-from cehrs_cards.db.models import Deck, NoteType
+from cehrs_cards.core.records import CardState
+from cehrs_cards.db.models import Card, Deck, NoteType, RevLog, Setting
 
 
 def notetype_to_json(nt: NoteTypeDef) -> str:
@@ -86,3 +87,40 @@ def fields_dict(nt: NoteTypeDef, stored: str) -> dict[str, str]:
 
 def fields_json(nt: NoteTypeDef, fields: dict[str, str]) -> str:
     return json.dumps([fields.get(name, "") for name in nt.fields], ensure_ascii=False)
+
+
+def deck_names(s: Session) -> list[tuple[int, str]]:
+    """(id, full name) of every deck, by name."""
+    return [(d.id, d.name) for d in s.exec(select(Deck).order_by(col(Deck.name))) if d.id]
+
+
+def studied_cards(s: Session) -> list[Card]:
+    """Every card that has left the new state (what a reschedule replays)."""
+    return list(s.exec(select(Card).where(col(Card.state) != int(CardState.NEW))))
+
+
+def new_card_ids(s: Session) -> list[int]:
+    """Ids of the cards not introduced yet."""
+    return [
+        int(i)
+        for i in s.exec(select(Card.id).where(col(Card.state) == int(CardState.NEW)))
+        if i is not None
+    ]
+
+
+def any_review(s: Session) -> bool:
+    """Whether the review log has any entry (anyone has studied this collection)."""
+    return s.exec(select(RevLog.id).limit(1)).first() is not None
+
+
+def get_flag(s: Session, key: str) -> str | None:
+    """A plain setting row's stored text (None when missing)."""
+    row = s.get(Setting, key)
+    return None if row is None else row.value
+
+
+def set_flag(s: Session, key: str, value: str) -> None:
+    """Store a plain setting row's text (caller commits)."""
+    row = s.get(Setting, key) or Setting(key=key, value="")
+    row.value = value
+    s.add(row)

@@ -1,6 +1,6 @@
 """Card states, the one implementation for the review screen and the browser: suspend, bury,
 flag, reset to new, set due date, move to a deck. Each is one transaction returning an
-OpResult whose undo step puts back exactly the rows and columns it touched (browse_undo.py)."""
+OpResult whose undo step puts back exactly the rows and columns it touched (db/row_snapshots.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,15 @@ import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
-
 from cehrs_cards.core.note_fields import EditError, parse_days
 from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState
 from cehrs_cards.core.scheduling import study_day_start
 from cehrs_cards.db import revlog
+from cehrs_cards.db import row_snapshots as bu
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import load_settings
 from cehrs_cards.db.timefmt import to_db
-from cehrs_cards.services import browse_undo as bu
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.decks import ensure_deck_undoable
 from cehrs_cards.services.undo import Restore, transact, undo_all

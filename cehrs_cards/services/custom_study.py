@@ -11,12 +11,11 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
-
 from cehrs_cards.core.ops import Changes, OpError, OpResult
 from cehrs_cards.core.records import Counts
 from cehrs_cards.db import queue
 from cehrs_cards.db.models import Setting
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.timefmt import to_db
 from cehrs_cards.services.extra_limits import MAX_EXTRA, STUDY_MORE, Extra, extra_today
 from cehrs_cards.services.review import ReviewService

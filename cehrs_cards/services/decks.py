@@ -3,10 +3,9 @@ removes what was made, and the ids a deck contains."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from cehrs_cards.core import decks
 from cehrs_cards.db.repo import ensure_deck
+from cehrs_cards.db.session import Session
 from cehrs_cards.services.undo import Restore
 
 

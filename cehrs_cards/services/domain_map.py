@@ -11,10 +11,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlmodel import Session
-
 from cehrs_cards.core.domains import DOMAIN_BY_ID, UNASSIGNED
 from cehrs_cards.core.ops import OpError
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import load_section, save_section
 from cehrs_cards.interchange.package import NoteIn
 

@@ -9,9 +9,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session
-
 from cehrs_cards.db.models import Setting
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.timefmt import to_db
 
 STUDY_MORE = "study_more_today"

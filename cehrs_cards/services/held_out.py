@@ -20,13 +20,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
-
 from cehrs_cards.core import readiness_model as rm
 from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.domains import DOMAIN_IDS
 from cehrs_cards.core.memory_model import recall
 from cehrs_cards.db import held_out as q
+from cehrs_cards.db.session import Session
 from cehrs_cards.interchange.native import read_native
 from cehrs_cards.interchange.package import DeckFormatError
 from cehrs_cards.services.deck_dir import BundledDeckMissingError, deck_folder

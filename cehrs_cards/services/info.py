@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import select
-
 from cehrs_cards.core.domains import DOMAIN_IDS, UNASSIGNED, domain_key
 from cehrs_cards.core.records import Counts, DeckRow
-from cehrs_cards.db import queue
-from cehrs_cards.db.models import Deck
+from cehrs_cards.db import queue, repo
 from cehrs_cards.services.held_out import bank, held_out_filter
 from cehrs_cards.services.review import ReviewService
 
@@ -52,7 +49,7 @@ def deck_rows(review: ReviewService) -> list[DeckRow]:
     """Every deck with its subdecks' counts rolled up, then capped by today's limits."""
     w = review.window()
     with review.col.read() as s:
-        decks = [(d.id, d.name) for d in s.exec(select(Deck).order_by(Deck.name)) if d.id]
+        decks = repo.deck_names(s)
         skip = held_out_filter(s)
         today = queue.counts_by(s, w, "deck_id", skip)
         totals = queue.totals_by(s, "deck_id", skip)

@@ -17,8 +17,7 @@ import os
 import secrets
 from pathlib import Path
 
-from sqlmodel import Session
-
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import load_section, save_section
 
 JOURNAL = "media-journal.json"

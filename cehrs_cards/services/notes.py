@@ -1,6 +1,6 @@
 """Notes, the one implementation of writing them (the review screen's editor, the browser, Add
 note, find and replace): read one, add, save, delete, domain, tags. Each edit is one
-transaction returning an OpResult with its undo step (browse_undo.py puts the rows back)."""
+transaction returning an OpResult with its undo step (db/row_snapshots.py puts the rows back)."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ from cehrs_cards.core.note_fields import (
 from cehrs_cards.core.notetypes import BUILTIN_BY_KIND, NoteTypeDef
 from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.sanitize import sanitize_html
+from cehrs_cards.db import row_snapshots as bu
 from cehrs_cards.db.models import Card, Deck, Note, NoteType
 from cehrs_cards.db.repo import ensure_notetype, fields_dict, fields_json, notetype_from_row
 from cehrs_cards.db.timefmt import to_db
-from cehrs_cards.services import browse_undo as bu
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.decks import ensure_deck_undoable
 from cehrs_cards.services.undo import Restore, transact, undo_all

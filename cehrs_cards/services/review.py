@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
-
 from cehrs_cards.core import decks
 from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.exam_day import ExamPlacer, ReviewCandidate, exam_order
@@ -23,9 +21,10 @@ from cehrs_cards.core.ops import Changes, OpError, OpResult, UndoStep
 from cehrs_cards.core.records import CardState, Counts, MemoryState, Preview, Rating, StudyCard
 from cehrs_cards.core.scheduling import DailyPlan, Policy, Schedulers, pick_new_domain
 from cehrs_cards.core.stats import StudyFocus
-from cehrs_cards.db import queue, revlog
+from cehrs_cards.db import queue, repo, revlog
 from cehrs_cards.db.models import Card, Deck, Note, NoteType
 from cehrs_cards.db.repo import fields_dict, notetype_from_row
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.extra_limits import extra_today
@@ -211,8 +210,7 @@ class ReviewService:
         root = s.get(Deck, deck_id)
         if root is None:
             return []
-        rows = [(i, n) for i, n in s.exec(select(Deck.id, Deck.name)).all() if i is not None]
-        return decks.within(root.name, rows)
+        return decks.within(root.name, repo.deck_names(s))
 
     # ----- answering ------------------------------------------------------------------------
     def answer(self, card: StudyCard, rating: Rating, duration_ms: int = 0) -> OpResult[bool]:

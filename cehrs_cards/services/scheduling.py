@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 import fsrs
-from sqlmodel import Session, select
 
 from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.exam_day import HORIZON, ExamPlacer, review_budget
@@ -26,8 +25,9 @@ from cehrs_cards.core.scheduling import (
     Schedulers,
     daily_plan,
 )
-from cehrs_cards.db import queue, revlog
+from cehrs_cards.db import queue, repo, revlog
 from cehrs_cards.db.models import Card
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.held_out import held_out_filter
@@ -125,8 +125,7 @@ def reschedule_all(
     scheds = Schedulers(replace(plan.policy, maximum_interval=MAX_INTERVAL), col.study_days())
     placer = exam_placer(col, plan, w)
     with col.read() as s:
-        rows = s.exec(select(Card).where(Card.state != int(CardState.NEW)))
-        cards = {c.id: c for c in rows if c.id is not None}
+        cards = {c.id: c for c in repo.studied_cards(s) if c.id is not None}
         logs = history_by_card(s, list(cards))
     updates: dict[int, MemoryState] = {}
     for n, (card_id, card) in enumerate(cards.items(), 1):

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session
-
 from cehrs_cards.core import stats as cs
 from cehrs_cards.core.domains import DOMAIN_IDS, UNASSIGNED, domain_key, domain_name
 from cehrs_cards.core.projection import RUNS
@@ -31,6 +29,7 @@ from cehrs_cards.core.readiness import (
 from cehrs_cards.core.scheduling import DailyPlan, Schedulers, study_day_end, study_day_start
 from cehrs_cards.db import queue
 from cehrs_cards.db import stats_queries as q
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.timefmt import from_db, from_ms
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exams import ExamService

@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlmodel import Session
-
 from cehrs_cards.core.ops import Changes, OpResult, UndoStep
+from cehrs_cards.db.session import Session
 from cehrs_cards.services.collection import Collection
 
 MAX_UNDO = 100
 T = TypeVar("T")
 Restore = Callable[[Session], None]
-"""Puts rows back inside a transaction (see browse_undo.py for the snapshots it uses)."""
+"""Puts rows back inside a transaction (see db/row_snapshots.py for the snapshots it uses)."""
 
 
 class UndoStack:
@@ -77,8 +76,8 @@ def undo_step(
 
 
 def undo_all(*parts: object) -> Restore:
-    """One restore undoing several snapshots (browse_undo.Snapshot) and restores, newest first."""
-    from cehrs_cards.services import browse_undo as bu
+    """One restore undoing several row snapshots (db/row_snapshots) and restores, newest first."""
+    from cehrs_cards.db import row_snapshots as bu
 
     def restore(s: Session) -> None:
         for part in reversed(parts):

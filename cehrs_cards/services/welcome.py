@@ -10,12 +10,10 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlmodel import Session, col, select
-
 from cehrs_cards.core.ops import Changes, OpResult
-from cehrs_cards.core.records import CardState
 from cehrs_cards.core.study_plan import DEFAULT_MINUTES, Limits, Pace, limits_for, minutes_for
-from cehrs_cards.db.models import Card, RevLog, Setting
+from cehrs_cards.db import repo
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.held_out import bank
 from cehrs_cards.services.scheduling import SchedulingService
@@ -55,10 +53,9 @@ def welcome_info(scheduling: SchedulingService) -> WelcomeInfo:
     collection = scheduling.col
     with collection.read() as s:
         held_out = bank(s).ids  # diagnostic items: never flashcards, so not in the pace
-        new = select(Card.id).where(col(Card.state) == CardState.NEW)
-        unseen = sum(1 for card_id in s.exec(new) if card_id not in held_out)
-        studied = s.exec(select(RevLog.id).limit(1)).first() is not None
-        welcomed = s.get(Setting, WELCOMED) is not None
+        unseen = sum(1 for card_id in repo.new_card_ids(s) if card_id not in held_out)
+        studied = repo.any_review(s)
+        welcomed = repo.get_flag(s, WELCOMED) is not None
     today = collection.now().astimezone(collection.tz).date()
     return WelcomeInfo(collection.settings(), unseen, today, welcomed, studied)
 
@@ -88,6 +85,4 @@ def apply_welcome(scheduling: SchedulingService, choice: WelcomeChoice) -> OpRes
 
 
 def _mark(s: Session, when: str) -> None:
-    row = s.get(Setting, WELCOMED) or Setting(key=WELCOMED, value="")
-    row.value = json.dumps(when)
-    s.add(row)
+    repo.set_flag(s, WELCOMED, json.dumps(when))
