@@ -84,20 +84,42 @@ class NewRows:
             self.texts.append((note_id, text))
 
 
-def insert_rows(session: Session, rows: NewRows) -> None:
-    """Insert notes, then cards (foreign keys point that way; the review log goes in
-    through LogStream)."""
-    conn = session.connection()
-    stamps = {"created": rows.stamp, "modified": rows.stamp}
-    with _fts_in_bulk(conn, bool(rows.notes)) as bulk:
+class RowWriter:
+    """Writes an import's new notes and cards a chunk at a time (flush), so that memory does
+    not grow with the package (issue 22); notes go in before their cards (foreign keys
+    point that way; the review log goes in through LogStream).
+
+    For the whole import, as a context manager: the per-row full-text trigger is set aside
+    (the writer indexes each chunk itself) and the card indexes are built once at the end
+    when the import pays for it (`cards`: about how many it adds)."""
+
+    def __init__(self, session: Session, rows: NewRows, notes: int, cards: int) -> None:
+        self.conn, self.rows = session.connection(), rows
+        self._fts = _fts_in_bulk(self.conn, notes > 0)
+        self._cards = _indexes_deferred(self.conn, "card", cards, rows.before.get("card", 0))
+        self.bulk = False
+
+    def __enter__(self) -> RowWriter:
+        self.bulk = self._fts.__enter__()
+        self._cards.__enter__()
+        return self
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if kind is None:  # on an error the rollback undoes it all
+            self._cards.__exit__(None, None, None)
+        self._fts.__exit__()
+
+    def flush(self) -> None:
+        """Insert the rows queued so far and let go of them."""
+        rows, conn = self.rows, self.conn
         _insert(conn, "note", NOTE_COLUMNS, rows.notes, {})
-        if bulk:
+        if self.bulk and rows.notes:
             _index(conn, rows)
-    fresh = {**rows.fresh_card, "suspended": 0, "buried_until": None, "flag": 0, **stamps}
-    adding = len(rows.fresh_cards) + len(rows.cards)
-    with _indexes_deferred(conn, "card", adding, rows.before.get("card", 0)):
+        stamps = {"created": rows.stamp, "modified": rows.stamp}
+        fresh = {**rows.fresh_card, "suspended": 0, "buried_until": None, "flag": 0, **stamps}
         _insert(conn, "card", CARD_KEY_COLUMNS, rows.fresh_cards, fresh)
         _insert(conn, "card", CARD_COLUMNS, rows.cards, {})
+        rows.notes, rows.texts, rows.sql_texts, rows.fresh_cards, rows.cards = [], [], [], [], []
 
 
 class LogStream:

@@ -29,19 +29,20 @@ number (the row is then refused)."""
 
 
 class HistoryFile:
-    """The review log of an unpacked package collection (already checked by the reader:
+    """The unpacked package collection (its notes are read through `con` too, apkg_notes.py)
+    and its review log (already checked by the reader:
     plain tables, quick_check, row caps). Owns its temporary folder: close() deletes it,
     and so does a finaliser if the package is dropped unclosed."""
 
     def __init__(self, folder: Path, db: Path, rows: int, limits: Limits) -> None:
         self.rows, self.folder = rows, folder
         try:
-            self._con = sqlite3.connect(db, check_same_thread=False)
+            self.con = self._con = sqlite3.connect(db, check_same_thread=False)
             self._done = weakref.finalize(self, _remove, self._con, folder)
             self._con.execute("PRAGMA trusted_schema = OFF")
             self._con.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limits.max_value_bytes)
             self._con.create_collation("unicase", unicase)
-            if not _has_card_index(self._con):
+            if rows and not _has_card_index(self._con):
                 self._con.execute("CREATE INDEX cehrs_revlog_cid ON revlog (cid)")
                 self._con.commit()
         except sqlite3.Error as exc:

@@ -1,7 +1,9 @@
 """Read an Anki .apkg (legacy collection.anki2 / .anki21, or current zstd collection.anki21b).
 
 Parses into a Package: note types, notes with their Anki cards (deck per card), optionally
-the scheduling and review history, and the media names (extracted on request). Nothing here
+the scheduling and review history, and the media names (extracted on request). The notes are
+checked by one walk here, then read again from the unpacked file on each later walk
+(apkg_notes.py), never all held; the file stays until Package.close(). Nothing here
 touches our database; every problem is a PackageError with a sentence for the user.
 """
 
@@ -13,10 +15,8 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.interchange import protobuf_lite as pb
 from cehrs_cards.interchange.anki_schema import (
     SCHEMA_LEGACY,
@@ -26,7 +26,9 @@ from cehrs_cards.interchange.anki_schema import (
     schema_version,
 )
 from cehrs_cards.interchange.apkg_history import HistoryFile
-from cehrs_cards.interchange.package import CardIn, ImportCancelled, NoteIn, Package
+from cehrs_cards.interchange.apkg_notes import AnkiNotes
+from cehrs_cards.interchange.apkg_notes import anki_id as anki_id  # re-exported
+from cehrs_cards.interchange.package import ImportCancelled, NoteIn, Package
 from cehrs_cards.interchange.package_db import (
     Guard,
     QuickCheck,
@@ -39,7 +41,6 @@ from cehrs_cards.interchange.zipsafe import Limits, PackageError, SafeZip, safe_
 
 COLLECTIONS = {1: "collection.anki2", 2: "collection.anki21", 3: "collection.anki21b"}
 DUMMY_TEXT = "please update to the latest anki version"
-FIELD_SEP = "\x1f"
 
 
 def read_apkg(
@@ -82,8 +83,10 @@ def read_apkg(
                     raise PackageError(
                         f"the collection in the package has malformed rows ({exc})"
                     ) from exc
-            if rows:  # the log is read card by card during the import (apkg_history.py)
-                pkg.history, folder = HistoryFile(tmp, db, rows, limits), None
+            # the notes are read as they are walked and the log card by card during the
+            # import (apkg_notes.py, apkg_history.py): the unpacked file stays till close()
+            _keep_file(pkg, HistoryFile(tmp, db, rows, limits), rows)
+            folder = None
             _read_media(z, version, pkg, media_dir, guard)
         except BaseException:
             pkg.close()
@@ -92,6 +95,14 @@ def read_apkg(
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
     return pkg
+
+
+def _keep_file(pkg: Package, file: HistoryFile, rows: int) -> None:
+    """Point the package's notes (and review log, if it is to be read) at the kept file."""
+    assert isinstance(pkg.notes, AnkiNotes)
+    pkg.notes.con, pkg.notes.close = file.con, file.close
+    if rows:
+        pkg.history = file
 
 
 def _package_version(z: SafeZip) -> int:
@@ -148,7 +159,7 @@ def _read_collection(
         raise PackageError(f"the package uses collection schema {ver}, which we do not know")
     if ver in SCHEMA_TABLES:
         check_tables(con, ("notetypes", "fields", "templates", "decks"))
-    check_rows(con, "notes", limits.max_notes, "notes", "")
+    count = check_rows(con, "notes", limits.max_notes, "notes", "")
     check_rows(con, "cards", limits.max_cards, "cards", "")
     rows = 0
     if with_history and "revlog" in present:
@@ -158,14 +169,15 @@ def _read_collection(
     pkg.notetypes = {nt.name: nt for nt in by_id.values()}
     decks = read_decks(con, ver)
     crt = int(con.execute("SELECT crt FROM col").fetchone()[0] or 0)
-    cards = _read_cards(con, decks, crt if with_history else None)
-    pkg.notes = _read_notes(con, by_id, cards, limits)
-    if member == COLLECTIONS[1] and _is_dummy(pkg):
+    notes = AnkiNotes(con, by_id, decks, crt if with_history else None, limits, count)
+    first = _first_note(notes)
+    if member == COLLECTIONS[1] and _is_dummy(first, count):
         raise PackageError(
             "this package only holds Anki's 'please update' placeholder; its real collection "
             "is missing (was the file cut short?)"
         )
     pkg.has_scheduling = _has_history(con, present)
+    pkg.notes = notes
     return rows
 
 
@@ -176,192 +188,21 @@ def _has_history(con: sqlite3.Connection, present: set[str]) -> bool:
     return con.execute("SELECT 1 FROM cards WHERE type != 0 LIMIT 1").fetchone() is not None
 
 
-def _is_dummy(pkg: Package) -> bool:
-    return len(pkg.notes) == 1 and any(
-        DUMMY_TEXT in v.lower() for v in list(pkg.notes[0].fields.values())[:1]
+def _first_note(notes: AnkiNotes) -> NoteIn | None:
+    """Walk every note once, as the import will (so a malformed row or an oversized field
+    is refused now, before anything is written); the first note, if any."""
+    first = None
+    for note in notes.raw():
+        first = first or note
+    return first
+
+
+def _is_dummy(first: NoteIn | None, count: int) -> bool:
+    return (
+        count == 1
+        and first is not None
+        and any(DUMMY_TEXT in v.lower() for v in list(first.fields.values())[:1])
     )
-
-
-def _read_notes(
-    con: sqlite3.Connection,
-    notetypes: dict[int, NoteTypeDef],
-    cards: dict[int, list[CardIn]],
-    limits: Limits,
-) -> list[NoteIn]:
-    notes = []
-    for nid, guid, mid, mod, tags, flds in con.execute(
-        "SELECT id, guid, mid, mod, tags, flds FROM notes ORDER BY id"
-    ):
-        text = str(flds)
-        values = text.split(FIELD_SEP)
-        if len(text) > limits.max_field_chars:
-            _check_size(values, str(guid), limits)
-        nt = notetypes.get(int(mid))
-        if nt is None:
-            notes.append(NoteIn(str(guid), f"missing note type {mid}", "Default", {}, []))
-            continue
-        own = cards.get(int(nid))
-        valid = _valid_cards(nt, own) if own else []
-        names = nt.fields
-        if len(values) < len(names):
-            values += [""] * (len(names) - len(values))
-        fields = dict(zip(names, values, strict=False))  # extra values (no field) are dropped
-        deck = valid[0].deck if valid else "Default"
-        note = NoteIn(str(guid), nt.name, deck, fields, str(tags).split(), cards=valid)
-        note.anki_id, note.modified = anki_id(nid), _ts_of(mod)
-        notes.append(note)
-    return notes
-
-
-MAX_ANKI_ID = 10**15
-"""Anki's ids are creation times in ms (about 1.7e12 today); larger ones are not kept."""
-
-
-def anki_id(value: object) -> int:
-    """An Anki note or card id worth keeping as ours, else 0 (the importer numbers it)."""
-    got = int(value) if isinstance(value, int) else 0
-    return got if 0 < got < MAX_ANKI_ID else 0
-
-
-def _ts_of(seconds: object) -> datetime | None:
-    """A plausible Anki modification time (seconds), else None."""
-    if not isinstance(seconds, int) or not 0 < seconds < MAX_ANKI_ID // 1000:
-        return None
-    return _ts(seconds)
-
-
-def _valid_cards(nt: NoteTypeDef, own: list[CardIn]) -> list[CardIn]:
-    """The note's cards (in ordinal order) that its type can show: any cloze number, a
-    template that exists."""
-    if nt.kind == "cloze" or own[-1].ord < len(nt.templates):
-        return own
-    return [c for c in own if c.ord < len(nt.templates)]
-
-
-def _check_size(values: list[str], guid: str, limits: Limits) -> None:
-    longest = max((len(v) for v in values), default=0)
-    if longest > limits.max_field_chars:
-        raise PackageError(
-            f"note {guid!r} has a field of {longest:,} characters; the limit is "
-            f"{limits.max_field_chars:,}"
-        )
-
-
-def _read_cards(
-    con: sqlite3.Connection, decks: dict[int, str], crt: int | None
-) -> dict[int, list[CardIn]]:
-    """Note id -> its cards by ordinal; scheduling (and Anki's FSRS memory state, kept in a
-    card's data) only if `crt` is given."""
-    out: dict[int, list[CardIn]] = {}
-    if crt is None:  # no scheduling wanted: ordinal and deck are all we need
-        return _read_card_places(con, decks)
-    rows = con.execute(  # table order; the few notes whose cards are not stored by ordinal
-        "SELECT id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, "
-        "flags, data, mod FROM cards"  # are sorted after
-    )
-    dues: dict[tuple[int, int, int], datetime | None] = {}  # many cards share a due day
-    unsorted: list[list[CardIn]] = []
-    for row in rows:
-        cid, nid, did, odid, ord_, ctype, queue, due, odue, ivl, factor, reps, lapses = row[:13]
-        kind, queue, due = int(ctype), int(queue), int(odue) if odid else int(due)
-        when = dues.get((kind, queue, due), _NO_DUE)
-        if when is _NO_DUE:
-            when = dues[(kind, queue, due)] = _due(kind, queue, due, crt)
-        card = CardIn(
-            int(ord_),
-            decks.get(int(odid) or int(did), "Default"),
-            kind,
-            queue,
-            when,
-            max(0, int(ivl)),
-            int(factor),
-            int(reps),
-            int(lapses),
-            int(row[13]) & 7,
-            anki_id=anki_id(cid),
-            modified=_ts_of(row[15]),
-        )
-        if kind != 0 and row[14]:
-            _memory_from_data(card, row[14])
-        same = out.get(int(nid))
-        if same is None:
-            out[int(nid)] = [card]
-        else:
-            if same[-1].ord > card.ord:
-                unsorted.append(same)
-            same.append(card)
-    for cards in unsorted:
-        cards.sort(key=lambda c: c.ord)
-    return out
-
-
-def _memory_from_data(card: CardIn, data: object) -> None:
-    """Anki's FSRS memory state, when the card has one: its data holds {"s": stability,
-    "d": difficulty (1-10), "lrt": last review time in seconds}. Anything else is ignored."""
-    try:
-        got = json.loads(str(data))
-    except ValueError:
-        return
-    if not isinstance(got, dict):
-        return
-    s, d, lrt = _number(got.get("s")), _number(got.get("d")), _number(got.get("lrt"))
-    if s is not None and d is not None and 0 < s < 1e6 and 1 <= d <= 10:
-        card.stability, card.difficulty = s, d
-    if lrt is not None and 0 < lrt < 1e11:
-        card.last_review = _ts(lrt)
-
-
-def _number(v: object) -> float | None:
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
-
-
-def _read_card_places(con: sqlite3.Connection, decks: dict[int, str]) -> dict[int, list[CardIn]]:
-    """Note id -> its cards (ordinal and deck only), in ordinal order.
-
-    Cards without scheduling are all alike but for those two, so one CardIn stands for every
-    card of the same ordinal and deck (read-only: no history is ever attached on this path).
-    Rows come in table order (no sort: most notes' cards are stored in ordinal order; the
-    few that are not are sorted after).
-    """
-    out: dict[int, list[CardIn]] = {}
-    made: dict[tuple[int, int], CardIn] = {}
-    unsorted: list[list[CardIn]] = []
-    for nid, did, odid, ord_ in con.execute("SELECT nid, did, odid, ord FROM cards"):
-        key = (ord_, odid or did)
-        card = made.get(key)
-        if card is None:
-            deck_id = int(odid) or int(did)
-            card = made[key] = CardIn(int(ord_), decks.get(deck_id, "Default"))
-        same = out.get(nid)
-        if same is None:
-            out[nid] = [card]
-        else:
-            if same[-1].ord > card.ord:
-                unsorted.append(same)
-            same.append(card)
-    for cards in unsorted:
-        cards.sort(key=lambda c: c.ord)
-    return out
-
-
-def _due(ctype: int, queue: int, due: int, crt: int) -> datetime | None:
-    """Anki's due as a datetime: seconds for intraday learning, else days since creation."""
-    if ctype == 0:
-        return None
-    if queue == 1 or (ctype in (1, 3) and due > 1_000_000_000):
-        return _ts(due)
-    return _ts(crt + due * 86400)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_NO_DUE = datetime(1, 1, 1, tzinfo=UTC)  # a cache miss, not a due date
-
-
-def _ts(seconds: float) -> datetime | None:
-    try:
-        return _EPOCH + timedelta(seconds=seconds)
-    except OverflowError:
-        return None
 
 
 def _read_media(

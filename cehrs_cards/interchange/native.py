@@ -43,10 +43,7 @@ def read_native(path: Path) -> Package:
             f"{path.name}: its deck files hold {total / 1024**2:,.0f} MB together; the limit "
             f"is {MAX_TOTAL_BYTES / 1024**2:,.0f} MB"
         )
-    pkg = Package()
-    for f in files:
-        pkg.notes.extend(read_native_file(f))
-    return pkg
+    return Package(notes=[note for f in files for note in read_native_file(f)])
 
 
 def _size(path: Path) -> int:

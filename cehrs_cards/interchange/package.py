@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -107,9 +108,25 @@ class NoteIn:
     modified: datetime | None = None
 
 
+class NoteStream(Protocol):
+    """Notes read afresh on each walk, never all held (a big Anki package, apkg_notes.py)."""
+
+    def __iter__(self) -> Iterator[NoteIn]: ...
+    def __len__(self) -> int: ...
+    def transform(self, change: Callable[[NoteIn], None]) -> None:
+        """Apply `change` to every note of every later walk."""
+
+    def keys(self) -> tuple[list[str], list[int], list[int]]:
+        """GUIDs, note and card Anki ids, without a walk."""
+        ...
+
+    def has_tag_text(self, text: str) -> bool: ...
+    def close(self) -> None: ...
+
+
 @dataclass
 class Package:
-    notes: list[NoteIn] = field(default_factory=list)
+    notes: list[NoteIn] | NoteStream = field(default_factory=list)
     notetypes: dict[str, NoteTypeDef] = field(default_factory=lambda: {n.name: n for n in BUILTINS})
     media: dict[str, bytes] = field(default_factory=dict)
     media_files: dict[str, Path] = field(default_factory=dict)  # name -> extracted temp file
@@ -126,11 +143,32 @@ class Package:
             return self.history.of(card.anki_id)
         return card.history
 
+    def change_notes(self, change: Callable[[NoteIn], None]) -> None:
+        """Apply `change` to every note: now, or as each is read (a stream)."""
+        if isinstance(self.notes, list):
+            for note in self.notes:
+                change(note)
+        else:
+            self.notes.transform(change)
+
+    def note_keys(self) -> tuple[list[str], list[int], list[int]]:
+        """Every note's GUID, and the Anki ids of its notes and cards (some may be 0)."""
+        if not isinstance(self.notes, list):
+            return self.notes.keys()
+        notes = self.notes
+        return (
+            [n.guid for n in notes],
+            [n.anki_id for n in notes],
+            [c.anki_id for n in notes for c in n.cards],
+        )
+
     def close(self) -> None:
         """Let go of what reading left behind (the unpacked collection of a package)."""
         if self.history is not None:
             self.history.close()
             self.history = None
+        if not isinstance(self.notes, list):
+            self.notes.close()
 
 
 class HistorySource(Protocol):

@@ -1,7 +1,9 @@
 """Import a parsed package into the collection: one transaction, upsert by GUID, all or nothing.
 
 New notes, cards and review-log rows are collected and bulk-inserted with ids we assign inside
-the transaction (one writer), which keeps a 20,000-note import to seconds. Media files are put
+the transaction (one writer), which keeps a 20,000-note import to seconds; they are written a
+chunk at a time as the notes are walked (a big Anki package's notes are read as they come), so
+memory does not grow with the package (issue 22). Media files are put
 in place before the commit and removed again if the transaction fails.
 """
 
@@ -23,7 +25,7 @@ from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.core.sanitize import sanitize_field, sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
-from cehrs_cards.db.import_rows import LogStream, NewRows, db_time, insert_rows, max_id
+from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id
 from cehrs_cards.db.models import Card, Note, NoteType
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
 from cehrs_cards.interchange.anki_schema import same_templates
@@ -39,6 +41,8 @@ from cehrs_cards.services.import_ids import IdPlan, anki_time
 
 MAX_FIELD_CHARS = 1_000_000
 CHUNK = 500
+WRITE_CHUNK = 5000
+"""New notes (and their cards) are written this many at a time: memory stays flat."""
 Progress = Callable[[int, int], bool]
 """progress(done, total) -> False to cancel (ImportCancelled); total 0 while reading the file."""
 
@@ -80,11 +84,15 @@ def import_package(
                 col.study_days().end_of(col.now()),
             )
             total = len(pkg.notes)
-            for i, note in enumerate(pkg.notes):
-                _import_one(ctx, note, domain, summary)
-                if progress and i % 200 == 0 and not progress(i, total):
-                    raise ImportCancelled()
-            ctx.write()
+            with ctx.writer() as writer:
+                for i, note in enumerate(pkg.notes):
+                    _import_one(ctx, note, domain, summary)
+                    if i % WRITE_CHUNK == WRITE_CHUNK - 1:
+                        writer.flush()
+                    if progress and i % 200 == 0 and not progress(i, total):
+                        raise ImportCancelled()
+                writer.flush()
+            ctx.log.close()
             if progress and not progress(total, total):
                 raise ImportCancelled()
             summary.media_added = _place_media(col, pkg, placed)
@@ -140,13 +148,13 @@ class _Context:
         self.decks: dict[str, int] = {}
         self.notetypes: dict[str, tuple[int, NoteTypeDef]] = {}  # name -> stored id, type
         self.seen: set[str] = set()
-        self.existing = _existing_notes(session, [n.guid for n in pkg.notes])
+        guids, notes, cards = pkg.note_keys()
+        self.existing = _existing_notes(session, guids)
         self.ords = _existing_ords(session, [r.id for r in self.existing.values() if r.id])
         before = {table: max_id(session, table) for table in ("note", "card", "revlog")}
-        notes = [n.anki_id for n in pkg.notes]
         self.note_ids = IdPlan(session, "note", notes, before["note"])
-        cards = [c.anki_id for n in pkg.notes for c in n.cards] if schedulers else []
-        self.card_ids = IdPlan(session, "card", cards, before["card"])
+        self.card_ids = IdPlan(session, "card", cards if schedulers else [], before["card"])
+        self.adding = (len(guids) - len(self.existing), max(len(cards), len(guids)))
         new = MemoryState(CardState.NEW, None, None, None, now, None)
         fresh = dict(zip(MEMORY_COLUMNS, memory_values(new), strict=True))
         self.rows = NewRows(db_time(now) or "", fresh, before=before)
@@ -199,15 +207,17 @@ class _Context:
         self.rows.cards.append(row)
         self.log.add(log_rows)
 
-    def write(self) -> None:
-        insert_rows(self.session, self.rows)
-        self.log.close()
+    def writer(self) -> RowWriter:
+        """Writes the queued notes and cards a chunk at a time (db/import_rows.py)."""
+        return RowWriter(self.session, self.rows, *self.adding)
 
 
 def _log_rows(pkg: Package) -> int:
     """How many review-log rows the package may bring (an upper bound)."""
     if pkg.history is not None:
         return pkg.history.rows
+    if not isinstance(pkg.notes, list):
+        return 0
     return sum(len(c.history) for n in pkg.notes for c in n.cards)
 
 

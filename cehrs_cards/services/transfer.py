@@ -12,6 +12,7 @@ import hashlib
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from cehrs_cards.interchange.apkg_read import read_apkg
 from cehrs_cards.interchange.meta_tags import PREFIX as META_PREFIX
 from cehrs_cards.interchange.meta_tags import apply_meta_tags
 from cehrs_cards.interchange.native import read_native
-from cehrs_cards.interchange.package import DeckFormatError, Package
+from cehrs_cards.interchange.package import DeckFormatError, NoteIn, Package
 from cehrs_cards.interchange.text_csv import ColumnMapping, parse_text, read_text
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.domain_map import (
@@ -128,13 +129,14 @@ def read_file(
             f"{path.name}: unknown kind of file (we read .apkg, .colpkg, .csv, .tsv, .txt, .toml)"
         )
     if _may_have_meta_tags(pkg):
-        for note in pkg.notes:
-            apply_meta_tags(note)
+        pkg.change_notes(apply_meta_tags)
     return pkg
 
 
 def _may_have_meta_tags(pkg: Package) -> bool:
     """Whether any note has a cehrs:: tag (one pass over all tags; most decks have none)."""
+    if not isinstance(pkg.notes, list):
+        return pkg.notes.has_tag_text(META_PREFIX)
     return META_PREFIX in " ".join(t for note in pkg.notes for t in note.tags).lower()
 
 
@@ -159,7 +161,10 @@ def preview_file(
     and reads no review history (it only says whether there is one)."""
     options = options or ImportOptions()
     pkg = read_file(col, path, options.mapping, with_history=False, progress=progress)
-    return preview_package(col, path, pkg, options)
+    try:
+        return preview_package(col, path, pkg, options)
+    finally:
+        pkg.close()  # the unpacked file an Anki package's notes are read from
 
 
 def preview_package(
@@ -168,10 +173,12 @@ def preview_package(
     mapper = DomainMapper(_rules(col, options))
     proposals: dict[str, list[Proposal]] = {}
     cards: Counter[str] = Counter()
+    notetypes: set[str] = set()
     for note in pkg.notes:
         proposals.setdefault(note.deck, []).append(mapper.propose(note))
         cards[note.deck] += len(note.cards) or 1
-    existing = _existing_guids(col, [n.guid for n in pkg.notes])
+        notetypes.add(note.notetype)
+    existing = _existing_guids(col, pkg.note_keys()[0])
     return ImportPreview(
         path=path,
         format=pkg.format,
@@ -182,7 +189,7 @@ def preview_package(
         decks=[
             _deck_preview(name, props, cards[name]) for name, props in sorted(proposals.items())
         ],
-        notetypes=sorted({n.notetype for n in pkg.notes}),
+        notetypes=sorted(notetypes),
         media=len(pkg.media_names) or len(pkg.media),
         has_scheduling=pkg.has_scheduling,
     )
@@ -221,9 +228,7 @@ def import_file(
     """Import `path` in one transaction (all or nothing); a backup is taken first."""
     options = options or ImportOptions()
     with gc_paused(), tempfile.TemporaryDirectory(dir=col.data_dir, prefix="import-") as tmp:
-        pkg = read_file(
-            col, path, options.mapping, Path(tmp), options.with_scheduling, progress=progress
-        )
+        pkg = read_file(col, path, options.mapping, Path(tmp), options.with_scheduling, progress)
         try:
             by_domain = assign_domains(pkg, options, _rules(col, options))
             resolve_media_names(pkg, col.media_dir)
@@ -234,17 +239,21 @@ def import_file(
             )
         finally:
             pkg.close()
-    return ImportResult(path, pkg.format, summary, by_domain)
+    return ImportResult(path, pkg.format, summary, dict(by_domain))
 
 
 def assign_domains(
     pkg: Package, options: ImportOptions, rules: tuple[DomainRule, ...]
-) -> dict[int, int]:
-    """Set each note's domain: --domain, else the user's deck choice, else the proposal."""
+) -> Counter[int]:
+    """Set each note's domain: --domain, else the user's deck choice, else the proposal.
+
+    Returns the notes per domain, counted as notes are assigned: at once for notes held in
+    a list, during the next walk (the import's) for a stream, which saves a walk."""
     counts: Counter[int] = Counter()
     mapper = DomainMapper(rules)
     proposed: dict[tuple[str, tuple[str, ...]], int] = {}  # (deck, tags) -> domain
-    for note in pkg.notes:
+
+    def assign(note: NoteIn) -> None:
         if options.domain is not None:
             note.domain = options.domain
         elif note.deck in options.deck_domains:
@@ -255,7 +264,9 @@ def assign_domains(
                 proposed[key] = mapper.propose(note).domain
             note.domain = proposed[key]
         counts[note.domain or 0] += 1
-    return dict(counts)
+
+    pkg.change_notes(assign)
+    return counts
 
 
 def resolve_media_names(pkg: Package, media_dir: Path) -> None:
@@ -271,8 +282,14 @@ def resolve_media_names(pkg: Package, media_dir: Path) -> None:
         digest = hashlib.sha1(source.read_bytes()).hexdigest()[:8]
         new = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
         pkg.media_files[new] = source
-        for note in pkg.notes:
-            note.fields = {k: rename_media_refs(v, name, new) for k, v in note.fields.items()}
+        pkg.change_notes(_renamer(name, new))
+
+
+def _renamer(old: str, new: str) -> Callable[[NoteIn], None]:
+    def rename(note: NoteIn) -> None:
+        note.fields = {k: rename_media_refs(v, old, new) for k, v in note.fields.items()}
+
+    return rename
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -1,0 +1,267 @@
+"""An Anki package's notes with their cards, read from the unpacked collection as they are
+walked, never all held at once (issue 22).
+
+Notes come in id order and their cards in (note id, ordinal) order: two cursors merged, so a
+walk over a million notes holds one note at a time, whatever the package's size. Every walk
+reads the file again; changes callers make to the notes (domains, meta tags, media renames)
+are registered with transform() and applied to each note as it is read.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cehrs_cards.core.notetypes import NoteTypeDef
+from cehrs_cards.interchange.package import CardIn, NoteIn
+from cehrs_cards.interchange.zipsafe import Limits, PackageError
+
+FIELD_SEP = "\x1f"
+MAX_ANKI_ID = 10**15
+"""Anki's ids are creation times in ms (about 1.7e12 today); larger ones are not kept."""
+_NOTES = "SELECT id, guid, mid, mod, tags, flds FROM notes ORDER BY id"
+
+
+class AnkiNotes:
+    """The notes of an unpacked package collection, read afresh on each walk (a NoteStream).
+
+    `con` is the connection the next walk reads through; the reader swaps it when the
+    package's file changes hands (apkg_read). `crt` (the collection's creation time) is
+    given when the cards' scheduling is wanted."""
+
+    def __init__(
+        self,
+        con: sqlite3.Connection,
+        notetypes: dict[int, NoteTypeDef],
+        decks: dict[int, str],
+        crt: int | None,
+        limits: Limits,
+        count: int,
+    ) -> None:
+        self.con, self.notetypes, self.decks, self.crt = con, notetypes, decks, crt
+        self.limits, self.count = limits, count
+        self.transforms: list[Callable[[NoteIn], None]] = []
+        self.close: Callable[[], None] = lambda: None
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[NoteIn]:
+        try:
+            for note in self.raw():
+                for change in self.transforms:
+                    change(note)
+                yield note
+        except sqlite3.Error as exc:
+            raise PackageError(f"the package's notes cannot be read ({exc})") from exc
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise PackageError(f"the collection in the package has malformed rows ({exc})") from exc
+
+    def raw(self) -> Iterator[NoteIn]:
+        """The notes as the package has them (no transforms; errors as they come)."""
+        return read_notes(self.con, self.notetypes, self.decks, self.crt, self.limits)
+
+    def transform(self, change: Callable[[NoteIn], None]) -> None:
+        self.transforms.append(change)
+
+    def keys(self) -> tuple[list[str], list[int], list[int]]:
+        """Every note's GUID, and the Anki ids of the notes and cards worth keeping (some
+        may belong to rows the import drops: ids to keep free, read without a full walk)."""
+        guids = [str(g) for (g,) in self.con.execute("SELECT guid FROM notes")]
+        notes = [anki_id(i) for (i,) in self.con.execute("SELECT id FROM notes")]
+        cards = [anki_id(i) for (i,) in self.con.execute("SELECT id FROM cards")]
+        return guids, notes, cards
+
+    def has_tag_text(self, text: str) -> bool:
+        """Whether some note's tags contain `text` (ASCII, any case)."""
+        sql = "SELECT 1 FROM notes WHERE instr(lower(tags), ?) LIMIT 1"
+        return self.con.execute(sql, (text.lower(),)).fetchone() is not None
+
+
+def read_notes(
+    con: sqlite3.Connection,
+    notetypes: dict[int, NoteTypeDef],
+    decks: dict[int, str],
+    crt: int | None,
+    limits: Limits,
+) -> Iterator[NoteIn]:
+    """Each note with its cards (the ones its type can show), in note id order."""
+    groups = _card_groups(con, decks, crt)
+    pending = next(groups, None)
+    last: tuple[object, list[CardIn]] = (None, [])
+    for row in con.execute(_NOTES):
+        nid = row[0]
+        if nid != last[0]:
+            while pending is not None and pending[0] < nid:
+                pending = next(groups, None)
+            own = pending[1] if pending is not None and pending[0] == nid else []
+            last = (nid, own)
+        yield _note(notetypes, limits, last[1], row)
+
+
+def _note(
+    notetypes: dict[int, NoteTypeDef],
+    limits: Limits,
+    own: list[CardIn],
+    row: tuple[Any, ...],
+) -> NoteIn:
+    """One notes row (id, guid, mid, mod, tags, flds) with its cards, as a NoteIn."""
+    nid, guid, mid, mod, tags, flds = row
+    text = str(flds)
+    values = text.split(FIELD_SEP)
+    if len(text) > limits.max_field_chars:
+        _check_size(values, str(guid), limits)
+    nt = notetypes.get(int(mid))
+    if nt is None:
+        return NoteIn(str(guid), f"missing note type {mid}", "Default", {}, [])
+    valid = _valid_cards(nt, own) if own else []
+    names = nt.fields
+    if len(values) < len(names):
+        values += [""] * (len(names) - len(values))
+    fields = dict(zip(names, values, strict=False))  # extra values (no field) are dropped
+    deck = valid[0].deck if valid else "Default"
+    note = NoteIn(str(guid), nt.name, deck, fields, str(tags).split(), cards=valid)
+    note.anki_id, note.modified = anki_id(nid), _ts_of(mod)
+    return note
+
+
+def anki_id(value: object) -> int:
+    """An Anki note or card id worth keeping as ours, else 0 (the importer numbers it)."""
+    got = int(value) if isinstance(value, int) else 0
+    return got if 0 < got < MAX_ANKI_ID else 0
+
+
+def _ts_of(seconds: object) -> datetime | None:
+    """A plausible Anki modification time (seconds), else None."""
+    if not isinstance(seconds, int) or not 0 < seconds < MAX_ANKI_ID // 1000:
+        return None
+    return _ts(seconds)
+
+
+def _valid_cards(nt: NoteTypeDef, own: list[CardIn]) -> list[CardIn]:
+    """The note's cards (in ordinal order) that its type can show: any cloze number, a
+    template that exists."""
+    if nt.kind == "cloze" or own[-1].ord < len(nt.templates):
+        return own
+    return [c for c in own if c.ord < len(nt.templates)]
+
+
+def _check_size(values: list[str], guid: str, limits: Limits) -> None:
+    longest = max((len(v) for v in values), default=0)
+    if longest > limits.max_field_chars:
+        raise PackageError(
+            f"note {guid!r} has a field of {longest:,} characters; the limit is "
+            f"{limits.max_field_chars:,}"
+        )
+
+
+def _card_groups(
+    con: sqlite3.Connection, decks: dict[int, str], crt: int | None
+) -> Iterator[tuple[int, list[CardIn]]]:
+    """(note id, its cards by ordinal), in note id order; scheduling (and Anki's FSRS memory
+    state, kept in a card's data) only if `crt` is given."""
+    group: list[CardIn] = []
+    current: Any = None
+    for nid, card in _cards(con, decks, crt):
+        if nid != current:
+            if group:
+                yield current, group
+            current, group = nid, []
+        group.append(card)
+    if group:
+        yield current, group
+
+
+def _cards(
+    con: sqlite3.Connection, decks: dict[int, str], crt: int | None
+) -> Iterator[tuple[int, CardIn]]:
+    if crt is None:  # no scheduling wanted: ordinal and deck are all we need
+        yield from _card_places(con, decks)
+        return
+    rows = con.execute(
+        "SELECT id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, "
+        "flags, data, mod FROM cards ORDER BY nid, ord"
+    )
+    dues: dict[tuple[int, int, int], datetime | None] = {}  # many cards share a due day
+    for row in rows:
+        cid, nid, did, odid, ord_, ctype, queue, due, odue, ivl, factor, reps, lapses = row[:13]
+        kind, queue, due = int(ctype), int(queue), int(odue) if odid else int(due)
+        when = dues.get((kind, queue, due), _NO_DUE)
+        if when is _NO_DUE:
+            when = dues[(kind, queue, due)] = _due(kind, queue, due, crt)
+        card = CardIn(
+            int(ord_),
+            decks.get(int(odid) or int(did), "Default"),
+            kind,
+            queue,
+            when,
+            max(0, int(ivl)),
+            int(factor),
+            int(reps),
+            int(lapses),
+            int(row[13]) & 7,
+            anki_id=anki_id(cid),
+            modified=_ts_of(row[15]),
+        )
+        if kind != 0 and row[14]:
+            _memory_from_data(card, row[14])
+        yield int(nid), card
+
+
+def _card_places(con: sqlite3.Connection, decks: dict[int, str]) -> Iterator[tuple[int, CardIn]]:
+    """Cards without scheduling are all alike but for ordinal and deck, so one CardIn stands
+    for every card of the same ordinal and deck (read-only: no history is ever attached on
+    this path)."""
+    made: dict[tuple[int, int], CardIn] = {}
+    for nid, did, odid, ord_ in con.execute(
+        "SELECT nid, did, odid, ord FROM cards ORDER BY nid, ord"
+    ):
+        key = (ord_, odid or did)
+        card = made.get(key)
+        if card is None:
+            deck_id = int(odid) or int(did)
+            card = made[key] = CardIn(int(ord_), decks.get(deck_id, "Default"))
+        yield int(nid), card
+
+
+def _memory_from_data(card: CardIn, data: object) -> None:
+    """Anki's FSRS memory state, when the card has one: its data holds {"s": stability,
+    "d": difficulty (1-10), "lrt": last review time in seconds}. Anything else is ignored."""
+    try:
+        got = json.loads(str(data))
+    except ValueError:
+        return
+    if not isinstance(got, dict):
+        return
+    s, d, lrt = _number(got.get("s")), _number(got.get("d")), _number(got.get("lrt"))
+    if s is not None and d is not None and 0 < s < 1e6 and 1 <= d <= 10:
+        card.stability, card.difficulty = s, d
+    if lrt is not None and 0 < lrt < 1e11:
+        card.last_review = _ts(lrt)
+
+
+def _number(v: object) -> float | None:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def _due(ctype: int, queue: int, due: int, crt: int) -> datetime | None:
+    """Anki's due as a datetime: seconds for intraday learning, else days since creation."""
+    if ctype == 0:
+        return None
+    if queue == 1 or (ctype in (1, 3) and due > 1_000_000_000):
+        return _ts(due)
+    return _ts(crt + due * 86400)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NO_DUE = datetime(1, 1, 1, tzinfo=UTC)  # a cache miss, not a due date
+
+
+def _ts(seconds: float) -> datetime | None:
+    try:
+        return _EPOCH + timedelta(seconds=seconds)
+    except OverflowError:
+        return None
