@@ -50,8 +50,12 @@ def read_apkg(
     with_history: bool = True,
     limits: Limits | None = None,
     should_stop: ShouldStop | None = None,
+    work_dir: Path | None = None,
 ) -> Package:
     """Parse the package at `path`; media files are extracted into `media_dir` if given.
+    The collection is unpacked into a new folder inside `work_dir` (the system's temporary
+    folder if None): the app passes a folder its next start cleans, so a killed import leaves
+    nothing behind.
 
     Without `with_history` the review log is never read (the preview: has_scheduling then
     only says whether there is one). `should_stop()` returning True makes the read stop
@@ -66,7 +70,7 @@ def read_apkg(
         if not z.has(member):
             raise PackageError(f"{path.name} has no collection ({member} is missing)")
         pkg = Package(notetypes={}, format=f"Anki package ({member})")
-        tmp = Path(tempfile.mkdtemp(prefix="cehrs-apkg-"))
+        tmp = Path(tempfile.mkdtemp(prefix="import-apkg-", dir=work_dir))
         folder: Path | None = tmp  # removed at the end unless the history keeps it
         try:
             db = tmp / "collection.db"

@@ -123,7 +123,11 @@ def read_file(
         pkg = read_text(path, mapping, _notetypes(col))
     elif suffix in APKG_SUFFIXES or _is_zip(path):
         stop = (lambda: not progress(0, 0)) if progress else None
-        pkg = read_apkg(path, media_dir=media_dir, with_history=with_history, should_stop=stop)
+        # unpacked beside the collection: a kill leaves an import-* folder the next open removes
+        work = media_dir if media_dir is not None else col.data_dir
+        pkg = read_apkg(
+            path, media_dir=media_dir, with_history=with_history, should_stop=stop, work_dir=work
+        )
     else:
         raise DeckFormatError(
             f"{path.name}: unknown kind of file (we read .apkg, .colpkg, .csv, .tsv, .txt, .toml)"

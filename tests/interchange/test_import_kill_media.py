@@ -7,6 +7,7 @@ but before the journal went."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,8 +35,10 @@ import_file(col, Path(sys.argv[2]))
 """
 
 
-def _killed_import(data: Path, apkg: Path, at: str) -> None:
-    done = subprocess.run([sys.executable, "-c", CHILD, str(data), str(apkg), at], timeout=120)
+def _killed_import(data: Path, apkg: Path, at: str, tmp: Path) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp)}  # what the child leaves in the temp folder
+    cmd = [sys.executable, "-c", CHILD, str(data), str(apkg), at]
+    done = subprocess.run(cmd, timeout=120, env=env)
     assert done.returncode == -9
 
 
@@ -55,8 +58,11 @@ def test_media_of_a_killed_import_stay_only_if_it_committed(tmp_path, made, at, 
     data = tmp_path / "data"
     Collection(data).close()
     before = _media(data)
-    _killed_import(data, made["genanki"], at)
+    system_tmp = tmp_path / "tmp"
+    system_tmp.mkdir()
+    _killed_import(data, made["genanki"], at, system_tmp)
     assert (data / JOURNAL).exists()
+    assert not list(system_tmp.iterdir())  # the package was unpacked beside the collection
     placed = _media(data) - before
     assert placed, "the child was killed after placing the package's images"
 
@@ -67,5 +73,6 @@ def test_media_of_a_killed_import_stay_only_if_it_committed(tmp_path, made, at, 
     finally:
         col.close()
     assert not (data / JOURNAL).exists()
+    assert not list(data.glob("import-*"))  # the unpacked package went at the next open
     assert (_media(data) - before == placed) is kept
     assert (_media(data) == before) is not kept
