@@ -35,6 +35,9 @@ Where this app differs from Anki on purpose:
   - is:buried-sibling finds nothing and is:buried-manually finds every buried card: a bury
     does not record here whether you or a sibling's answer made it (is:buried finds both).
   - resched: and prop:resched find nothing: due date changes are not logged here.
+  - mid: and dupe: take this app's note type ids: note types are numbered here, and an
+    imported one joins a note type you have with the same name and fields, so Anki's note
+    type id is not kept (notes and cards keep Anki's ids: nid: and cid: find them).
   - prop:pos counts new cards' notes in the order they will be studied (1 = next).
   - prop:ivl is 0 for relearning cards (Anki keeps the interval they will return to).
   - re: runs on RE2 (no search can hang the window); \b there is an ASCII word boundary.
