@@ -64,6 +64,20 @@ class AnkiNotes:
         """The notes as the package has them (no transforms; errors as they come)."""
         return read_notes(self.con, self.notetypes, self.decks, self.crt, self.limits)
 
+    def check(self) -> NoteIn | None:
+        """Refuse now what a walk would refuse (errors as they come); the first note, if any.
+
+        Walks every note with its cards' ordinal and deck, as the import will; the cards'
+        scheduling, which the import also reads, is vetted in SQL instead (a walk without
+        it takes about 40% of the time): every value the import's walk turns into a number
+        must be one already, and every FSRS memory text must read as text."""
+        first = None
+        for note in read_notes(self.con, self.notetypes, self.decks, None, self.limits):
+            first = first or note
+        if self.crt is not None:
+            _check_scheduling(self.con)
+        return first
+
     def transform(self, change: Callable[[NoteIn], None]) -> None:
         self.transforms.append(change)
 
@@ -211,6 +225,26 @@ def _cards(
         yield int(nid), card
 
 
+_SCHEDULING = "type queue due odue ivl factor reps lapses flags".split()
+_NOT_A_NUMBER = (
+    "SELECT 1 FROM cards WHERE "
+    + " OR ".join(f"typeof({c}) NOT IN ('integer', 'real') OR abs({c}) > 9e18" for c in _SCHEDULING)
+    + " LIMIT 1"
+)  # fmt: skip
+
+
+def _check_scheduling(con: sqlite3.Connection) -> None:
+    """What _cards reads with scheduling beyond _card_places: numbers (a text, a NULL or a
+    number too big for an integer column is refused), and data read as text."""
+    if con.execute(_NOT_A_NUMBER).fetchone() is not None:
+        raise PackageError(
+            "the collection in the package has malformed rows (a card's "
+            "scheduling holds a value that is not a number)"
+        )
+    for _ in con.execute("SELECT data FROM cards WHERE data != ''"):
+        pass
+
+
 def _card_places(con: sqlite3.Connection, decks: dict[int, str]) -> Iterator[tuple[int, CardIn]]:
     """Cards without scheduling are all alike but for ordinal and deck, so one CardIn stands
     for every card of the same ordinal and deck (read-only: no history is ever attached on
@@ -232,7 +266,7 @@ def _memory_from_data(card: CardIn, data: object) -> None:
     "d": difficulty (1-10), "lrt": last review time in seconds}. Anything else is ignored."""
     try:
         got = json.loads(str(data))
-    except ValueError:
+    except (ValueError, RecursionError):
         return
     if not isinstance(got, dict):
         return

@@ -174,7 +174,7 @@ def _read_collection(
     decks = read_decks(con, ver)
     crt = int(con.execute("SELECT crt FROM col").fetchone()[0] or 0)
     notes = AnkiNotes(con, by_id, decks, crt if with_history else None, limits, count)
-    first = _first_note(notes)
+    first = notes.check()
     if member == COLLECTIONS[1] and _is_dummy(first, count):
         raise PackageError(
             "this package only holds Anki's 'please update' placeholder; its real collection "
@@ -190,15 +190,6 @@ def _has_history(con: sqlite3.Connection, present: set[str]) -> bool:
     if "revlog" in present and con.execute("SELECT 1 FROM revlog LIMIT 1").fetchone():
         return True
     return con.execute("SELECT 1 FROM cards WHERE type != 0 LIMIT 1").fetchone() is not None
-
-
-def _first_note(notes: AnkiNotes) -> NoteIn | None:
-    """Walk every note once, as the import will (so a malformed row or an oversized field
-    is refused now, before anything is written); the first note, if any."""
-    first = None
-    for note in notes.raw():
-        first = first or note
-    return first
 
 
 def _is_dummy(first: NoteIn | None, count: int) -> bool:

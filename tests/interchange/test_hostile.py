@@ -9,7 +9,7 @@ from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog
 from cehrs_cards.interchange.apkg_read import read_apkg
 from cehrs_cards.interchange.package import DeckFormatError
 from cehrs_cards.interchange.zipsafe import Limits, PackageError, safe_media_name
-from cehrs_cards.services.transfer import import_file
+from cehrs_cards.services.transfer import ImportOptions, import_file
 from tests.interchange import hostile
 
 
@@ -129,3 +129,30 @@ def test_scripts_and_event_handlers_are_sanitised_on_import(col, tmp_path):
     for bad in ("script", "onerror", "onclick", "onmouseover", "javascript", "iframe", "http"):
         assert bad not in stored
     assert "Q" in stored and 'src=\\"a.png\\"' in stored and "<b>A</b>" in stored
+
+
+def test_scheduling_that_is_not_a_number_is_refused_before_anything_is_written(
+    mini_col, made, tmp_path
+):
+    """The open-time check vets the cards' scheduling in SQL (apkg_notes.check): a text due
+    is refused with scheduling, and never read (so no matter) without it."""
+    path = hostile.edited_collection(made["anki21"], tmp_path, "due", "UPDATE cards SET due='x'")
+    before = snapshot(mini_col)
+    with pytest.raises(DeckFormatError, match="malformed rows"):
+        import_file(mini_col, path, ImportOptions(with_scheduling=True))
+    assert snapshot(mini_col) == before
+    assert import_file(mini_col, path).summary.added > 0
+
+
+def test_card_data_nested_too_deep_is_ignored_like_any_unreadable_memory_state(
+    mini_col, made, tmp_path
+):
+    deep = "[" * 50_000 + "]" * 50_000
+    sql = f"UPDATE cards SET type = 2, queue = 2, ivl = 3, data = '{deep}'"
+    path = hostile.edited_collection(made["anki21"], tmp_path, "deep", sql)
+    result = import_file(mini_col, path, ImportOptions(with_scheduling=True))
+    assert result.summary.added > 0
+    with mini_col.read() as s:
+        cards = s.exec(select(Card)).all()
+    review = [c for c in cards if c.state == 2 and c.stability is not None]  # ease, interval
+    assert len(review) == result.summary.cards_added > 0
