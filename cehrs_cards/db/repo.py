@@ -124,3 +124,8 @@ def set_flag(s: Session, key: str, value: str) -> None:
     row = s.get(Setting, key) or Setting(key=key, value="")
     row.value = value
     s.add(row)
+
+
+def notetypes(s: Session) -> dict[int, NoteTypeDef]:
+    """Every note type by id (what rendering a card's fields needs)."""
+    return {row.id: notetype_from_row(row) for row in s.exec(select(NoteType)) if row.id}
