@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
+from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cehrs_cards.core import decks
@@ -129,3 +132,33 @@ def set_flag(s: Session, key: str, value: str) -> None:
 def notetypes(s: Session) -> dict[int, NoteTypeDef]:
     """Every note type by id (what rendering a card's fields needs)."""
     return {row.id: notetype_from_row(row) for row in s.exec(select(NoteType)) if row.id}
+
+
+_SCHED_COLUMNS = [
+    col(c)
+    for c in (
+        Card.id,
+        Card.note_id,
+        Card.ord,
+        Card.deck_id,
+        Card.domain,
+        Card.state,
+        Card.step,
+        Card.stability,
+        Card.difficulty,
+        Card.due,
+        Card.last_review,
+        Card.reps,
+        Card.lapses,
+        Card.suspended,
+        Card.buried_until,
+        Card.flag,
+    )
+]
+
+
+def scheduling_rows(s: Session) -> Iterator[Any]:
+    """Every card's (id, note id, ord, deck id, domain, state, step, stability, difficulty,
+    due, last review, reps, lapses, suspended, buried until, flag), by note and ord, streamed."""
+    query = sa_select(*_SCHED_COLUMNS).order_by(col(Card.note_id), col(Card.ord))
+    yield from s.execute(query)
