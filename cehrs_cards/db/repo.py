@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from cehrs_cards.core import decks
 from cehrs_cards.core.notetypes import NoteTypeDef, Template
 from cehrs_cards.core.records import CardState
-from cehrs_cards.db.models import Card, Deck, NoteType, RevLog, Setting
+from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog, Setting
 
 
 def notetype_to_json(nt: NoteTypeDef) -> str:
@@ -162,3 +162,24 @@ def scheduling_rows(s: Session) -> Iterator[Any]:
     due, last review, reps, lapses, suspended, buried until, flag), by note and ord, streamed."""
     query = sa_select(*_SCHED_COLUMNS).order_by(col(Card.note_id), col(Card.ord))
     yield from s.execute(query)
+
+
+def notetype_names(s: Session) -> list[str]:
+    """Every note type's name, sorted."""
+    return list(s.exec(select(NoteType.name).order_by(col(NoteType.name))))
+
+
+def distinct_tags(s: Session) -> set[str]:
+    """Every tag used by a note (as written)."""
+    rows = s.connection().exec_driver_sql("SELECT DISTINCT tags FROM note")
+    return {t for (row,) in rows for t in str(row).split()}
+
+
+def leech_rows(s: Session, min_lapses: int) -> list[tuple[Card, Note, Deck]]:
+    """(card, note, deck) of every card with at least `min_lapses` lapses, most first."""
+    query = (
+        select(Card, Note, Deck)
+        .where(Card.lapses >= min_lapses, Card.note_id == Note.id, Card.deck_id == Deck.id)
+        .order_by(col(Card.lapses).desc(), col(Card.id))
+    )
+    return list(s.exec(query))

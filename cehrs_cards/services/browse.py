@@ -9,18 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
-
 from cehrs_cards.core import search as q
 from cehrs_cards.core.note_fields import EditError
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState
 from cehrs_cards.core.scheduling import study_day_end, study_day_start
-from cehrs_cards.db import search_sql
-from cehrs_cards.db.models import Card, Deck, NoteType
-from cehrs_cards.db.repo import notetype_from_row
+from cehrs_cards.db import repo, search_sql
+from cehrs_cards.db.models import Card
 from cehrs_cards.db.search_sql import SORTS, RawRow, SearchContext
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import load_section, load_settings, save_section
 from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.card_text import decay_of as decay_of
@@ -169,12 +167,9 @@ class BrowseService:
     def sidebar(self) -> SidebarData:
         """Deck names, distinct tags and note type names, and the saved searches."""
         with self.col.read() as s:
-            decks = list(s.exec(select(Deck.name).order_by(Deck.name)))
-            con = search_sql.raw(s)
-            tags = {
-                t for (row,) in con.execute("SELECT DISTINCT tags FROM note") for t in row.split()
-            }
-            types = list(s.exec(select(NoteType.name).order_by(NoteType.name)))
+            decks = [name for _id, name in repo.deck_names(s)]
+            tags = repo.distinct_tags(s)
+            types = repo.notetype_names(s)
         return SidebarData(decks, sorted(tags, key=str.lower), types, self.saved_searches())
 
     def saved_searches(self) -> dict[str, str]:
@@ -208,7 +203,7 @@ class BrowseService:
 
 def _notetypes(s: Session, ids: set[int]) -> dict[int, NoteTypeDef]:
     """Note type definitions by id (there are only a handful: load them all)."""
-    return {r.id: notetype_from_row(r) for r in s.exec(select(NoteType)) if r.id in ids}
+    return {i: nt for i, nt in repo.notetypes(s).items() if i in ids}
 
 
 def _row(r: RawRow, nt: NoteTypeDef) -> BrowseRow:
