@@ -183,3 +183,30 @@ def leech_rows(s: Session, min_lapses: int) -> list[tuple[Card, Note, Deck]]:
         .order_by(col(Card.lapses).desc(), col(Card.id))
     )
     return list(s.exec(query))
+
+
+_NOTE_COLUMNS = [
+    col(c)
+    for c in (
+        Note.id,
+        Note.guid,
+        Note.notetype_id,
+        Note.fields,
+        Note.tags,
+        Note.task,
+        Note.difficulty,
+        Note.source,
+    )
+]
+
+
+def export_note_rows(s: Session) -> list[Any]:
+    """Every note's (id, guid, note type id, fields, tags, task, difficulty, source), by id."""
+    query = sa_select(*_NOTE_COLUMNS).order_by(col(Note.id))
+    return list(s.connection().execute(query))
+
+
+def card_deck_rows(s: Session) -> list[tuple[int, int, int, int]]:
+    """Every card's (note id, ord, deck id, domain), by note and ord."""
+    query = select(Card.note_id, Card.ord, Card.deck_id, Card.domain)
+    return list(s.exec(query.order_by(col(Card.note_id), col(Card.ord))))
