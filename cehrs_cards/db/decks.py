@@ -59,7 +59,7 @@ def rename_deck(s: Session, old: str, new: str, parent: int, exists: bool) -> No
 
 
 def drop_if_empty(s: Session, name: str) -> None:
-    """Delete the deck called `name` if it holds no card and no deck."""
+    """Delete the deck called `name` if it holds no card and no deck (see drop_unused)."""
     con = s.connection()
     row = con.exec_driver_sql("SELECT id FROM deck WHERE name = ?", (name,)).first()
     if row is None:
@@ -71,3 +71,23 @@ def drop_if_empty(s: Session, name: str) -> None:
     ).scalar()
     if not used:
         con.exec_driver_sql("DELETE FROM deck WHERE id = ?", (row[0],))
+
+
+def deck_ids(s: Session) -> set[int]:
+    """Every deck's id."""
+    return {int(r[0]) for r in s.connection().exec_driver_sql("SELECT id FROM deck")}
+
+
+def drop_unused(s: Session, deck_id: int) -> None:
+    """Delete the deck if it holds no card and no deck."""
+    s.connection().exec_driver_sql(
+        "DELETE FROM deck WHERE id = ? AND NOT EXISTS (SELECT 1 FROM card"
+        " WHERE deck_id = ?) AND NOT EXISTS (SELECT 1 FROM deck WHERE parent_id = ?)",
+        (deck_id, deck_id, deck_id),
+    )
+
+
+def id_names(s: Session) -> list[tuple[int, str]]:
+    """(id, full name) of every deck, unordered."""
+    rows = s.connection().exec_driver_sql("SELECT id, name FROM deck")
+    return [(int(i), str(n)) for i, n in rows]

@@ -110,3 +110,30 @@ def note_fields(s: Session, note_ids: Sequence[int] | None) -> Iterable[Any]:
     if note_ids is None:
         return s.connection().exec_driver_sql(sql)
     return s.connection().exec_driver_sql(f"{sql} WHERE id {IN_IDS}", (ids_json(note_ids),))
+
+
+def card_notes_ords(s: Session, card_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """card id -> (note id, ordinal) of these cards (ids deleted meanwhile are left out)."""
+    sql = f"SELECT id, note_id, ord FROM card WHERE id {IN_IDS}"
+    rows = s.connection().exec_driver_sql(sql, (ids_json(card_ids),))
+    return {int(c): (int(n), int(o)) for c, n, o in rows}
+
+
+def sibling_card_ids(s: Session, card_ids: Sequence[int]) -> list[int]:
+    """Every card of the notes of these cards, by id."""
+    sql = f"""SELECT id FROM card WHERE note_id IN
+              (SELECT note_id FROM card WHERE id {IN_IDS}) ORDER BY id"""
+    return [int(r[0]) for r in s.connection().exec_driver_sql(sql, (ids_json(card_ids),))]
+
+
+def guids_of_cards(s: Session, card_ids: Sequence[int]) -> set[str]:
+    """The guids of the notes of these cards."""
+    sql = f"SELECT DISTINCT n.guid FROM card c JOIN note n ON n.id = c.note_id WHERE c.id {IN_IDS}"
+    return {str(r[0]) for r in s.connection().exec_driver_sql(sql, (ids_json(card_ids),))}
+
+
+def card_states(s: Session, card_ids: Sequence[int]) -> list[tuple[int, int, int | None]]:
+    """(card id, state, learning step) of these cards."""
+    sql = f"SELECT id, state, step FROM card WHERE id {IN_IDS}"
+    rows = s.connection().exec_driver_sql(sql, (ids_json(card_ids),))
+    return [(int(c), int(st), sp) for c, st, sp in rows]
