@@ -54,9 +54,16 @@ def open_collection(args: argparse.Namespace) -> Collection:
 
 
 def qt_missing_text(exc: ImportError) -> str:
-    """Why the window cannot open when Qt's libraries fail to load, and what to install."""
+    """Why the window cannot open when its modules fail to load: Qt's system libraries (what
+    to install), or a part of this installation (reinstall) — never the one for the other."""
     from cehrs_cards.ui.xcb_check import README_PACKAGES
 
+    name = exc.name or ""
+    if not name.startswith(("PySide6", "shiboken6")) and ".so" not in str(exc):
+        return (
+            f"CEHRS Cards cannot open its window: a part of this installation is missing "
+            f"({exc}). Reinstall CEHRS Cards; your cards are not affected."
+        )
     return (
         f"CEHRS Cards cannot open its window: Qt could not load ({exc}).\n"
         "On Debian/Ubuntu, install what Qt needs on a minimal Linux (README, Install):\n"
