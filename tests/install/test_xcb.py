@@ -110,7 +110,8 @@ def test_no_problem_is_reported_when_qt_is_not_using_xcb(monkeypatch):
 def test_when_qt_itself_cannot_load_the_app_says_what_to_install(monkeypatch, capsys, tmp_path):
     from cehrs_cards.cli import main
 
-    monkeypatch.setitem(sys.modules, "cehrs_cards.ui.app", None)  # its import now fails
+    monkeypatch.delitem(sys.modules, "cehrs_cards.ui.app", raising=False)  # imported anew...
+    monkeypatch.setitem(sys.modules, "PySide6.QtWidgets", None)  # ...and Qt fails to load
     assert main(["--data-dir", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "cannot open its window" in err and " ".join(README_PACKAGES) in err
