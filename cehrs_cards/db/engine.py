@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import create_engine
 
 from cehrs_cards.db.migrations import migrate
+
+__all__ = ["OPEN_ERRORS", "Engine", "open_engine"]
+
+OPEN_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError, OperationalError)
+"""What opening the file fails with when SQLite cannot read or write it (raw or wrapped)."""
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:

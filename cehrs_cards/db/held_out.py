@@ -154,3 +154,16 @@ def seconds_by_day(s: Session, since: datetime, shiftd: float) -> list[float]:
               GROUP BY 1"""
     rows = _rows(s, sql, {"since": to_ms(since), "shiftd": shiftd})
     return [float(ms or 0) / 1000 for _, ms in rows]
+
+
+MemoryRow = tuple[int, int, int, float | None, float | None, str, str | None, int, int]
+
+
+def studyable_memory_rows(s: Session, skip: Collection[int]) -> list[MemoryRow]:
+    """(domain, state, step, stability, difficulty, due, last review, reps, lapses) of every
+    unsuspended card not in `skip` (the held-out ones), by due date."""
+    leave_out = f" AND c.id NOT IN ({_id_list(sorted(skip))})" if skip else ""
+    sql = f"""SELECT c.domain, c.state, c.step, c.stability, c.difficulty, c.due,
+                     c.last_review, c.reps, c.lapses FROM card c
+              WHERE c.suspended = 0{leave_out} ORDER BY c.due, c.id"""
+    return _rows(s, sql)

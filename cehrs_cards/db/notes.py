@@ -10,9 +10,13 @@ covering indexes stay covering (benchmarks/schema_costs.py measures it at 100,00
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
+
+from cehrs_cards.db.models import Card
+from cehrs_cards.db.row_snapshots import IN_IDS, ids_json
 
 HELDOUT_NOTES = "SELECT id FROM note WHERE heldout = 1"
 """Held-out notes (the partial index's own condition, word for word, so SQLite uses it)."""
@@ -51,3 +55,85 @@ def group_of_cards(s: Session, card_ids: Iterable[int]) -> dict[int, str]:
              WHERE c.id IN (SELECT value FROM json_each(?)) AND n.grp IS NOT NULL"""
     ids = json.dumps([int(i) for i in card_ids])
     return {int(i): str(g) for i, g in s.connection().exec_driver_sql(sql, (ids,))}
+
+
+# ----- a note's cards, and the notes of cards ------------------------------------------------
+def first_card(s: Session, note_id: int) -> Card | None:
+    """The note's card of lowest ordinal (None if it has none)."""
+    return s.exec(select(Card).where(Card.note_id == note_id).order_by(col(Card.ord))).first()
+
+
+def card_ids_of_note(s: Session, note_id: int) -> list[int]:
+    """The note's card ids, by ordinal."""
+    q = select(Card.id).where(Card.note_id == note_id).order_by(col(Card.ord))
+    return [i for i in s.exec(q) if i is not None]
+
+
+def card_ords(s: Session, note_id: int) -> set[int]:
+    """The ordinals the note has cards for."""
+    return set(s.exec(select(Card.ord).where(Card.note_id == note_id)))
+
+
+def note_ids_of_cards(s: Session, card_ids: Sequence[int]) -> list[int]:
+    """The distinct notes of these cards."""
+    sql = f"SELECT DISTINCT note_id FROM card WHERE id {IN_IDS}"
+    return [r[0] for r in s.connection().exec_driver_sql(sql, (ids_json(card_ids),))]
+
+
+def card_ids_of_notes(s: Session, note_ids: Sequence[int]) -> list[int]:
+    """Every card of these notes."""
+    sql = f"SELECT id FROM card WHERE note_id {IN_IDS}"
+    return [r[0] for r in s.connection().exec_driver_sql(sql, (ids_json(note_ids),))]
+
+
+def delete_notes(s: Session, note_ids: Sequence[int]) -> None:
+    """Delete notes; their cards and review log go by ON DELETE CASCADE."""
+    s.connection().exec_driver_sql(f"DELETE FROM note WHERE id {IN_IDS}", (ids_json(note_ids),))
+
+
+def delete_cards(s: Session, card_ids: Sequence[int]) -> None:
+    """Delete cards; their review log goes by ON DELETE CASCADE."""
+    s.connection().exec_driver_sql(f"DELETE FROM card WHERE id {IN_IDS}", (ids_json(card_ids),))
+
+
+# ----- note rows, read plainly ---------------------------------------------------------------
+def note_tags(s: Session, note_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """(note id, tag text) of these notes."""
+    sql = f"SELECT id, tags FROM note WHERE id {IN_IDS}"
+    rows = s.connection().exec_driver_sql(sql, (ids_json(note_ids),))
+    return [(int(i), str(tags)) for i, tags in rows]
+
+
+def note_fields(s: Session, note_ids: Sequence[int] | None) -> Iterable[Any]:
+    """(note id, note type id, stored fields) of these notes (None: of every note)."""
+    sql = "SELECT id, notetype_id, fields FROM note"
+    if note_ids is None:
+        return s.connection().exec_driver_sql(sql)
+    return s.connection().exec_driver_sql(f"{sql} WHERE id {IN_IDS}", (ids_json(note_ids),))
+
+
+def card_notes_ords(s: Session, card_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """card id -> (note id, ordinal) of these cards (ids deleted meanwhile are left out)."""
+    sql = f"SELECT id, note_id, ord FROM card WHERE id {IN_IDS}"
+    rows = s.connection().exec_driver_sql(sql, (ids_json(card_ids),))
+    return {int(c): (int(n), int(o)) for c, n, o in rows}
+
+
+def sibling_card_ids(s: Session, card_ids: Sequence[int]) -> list[int]:
+    """Every card of the notes of these cards, by id."""
+    sql = f"""SELECT id FROM card WHERE note_id IN
+              (SELECT note_id FROM card WHERE id {IN_IDS}) ORDER BY id"""
+    return [int(r[0]) for r in s.connection().exec_driver_sql(sql, (ids_json(card_ids),))]
+
+
+def guids_of_cards(s: Session, card_ids: Sequence[int]) -> set[str]:
+    """The guids of the notes of these cards."""
+    sql = f"SELECT DISTINCT n.guid FROM card c JOIN note n ON n.id = c.note_id WHERE c.id {IN_IDS}"
+    return {str(r[0]) for r in s.connection().exec_driver_sql(sql, (ids_json(card_ids),))}
+
+
+def card_states(s: Session, card_ids: Sequence[int]) -> list[tuple[int, int, int | None]]:
+    """(card id, state, learning step) of these cards."""
+    sql = f"SELECT id, state, step FROM card WHERE id {IN_IDS}"
+    rows = s.connection().exec_driver_sql(sql, (ids_json(card_ids),))
+    return [(int(c), int(st), sp) for c, st, sp in rows]

@@ -3,13 +3,10 @@ the side panel's lists and saved searches. Edits live in browse_edit.py."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-
-from sqlmodel import Session, select
 
 from cehrs_cards.core import search as q
 from cehrs_cards.core.note_fields import EditError
@@ -17,10 +14,11 @@ from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState
 from cehrs_cards.core.scheduling import study_day_end, study_day_start
-from cehrs_cards.db import search_sql
-from cehrs_cards.db.models import Card, Deck, NoteType
-from cehrs_cards.db.repo import notetype_from_row
+from cehrs_cards.db import notes as note_rows
+from cehrs_cards.db import repo, search_sql
+from cehrs_cards.db.models import Card
 from cehrs_cards.db.search_sql import SORTS, RawRow, SearchContext
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import load_section, load_settings, save_section
 from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.card_text import decay_of as decay_of
@@ -103,10 +101,8 @@ class BrowseService:
         """One of `card_ids` per note, the notes in the order their first card comes (the
         browser's notes mode: one row per note). The row shows the note through its
         matching card of lowest ordinal: the front of a reversed pair, cloze 1."""
-        sql = "SELECT id, note_id, ord FROM card WHERE id IN (SELECT value FROM json_each(?))"
         with self.col.read() as s:
-            rows = search_sql.raw(s).execute(sql, (json.dumps(list(card_ids)),)).fetchall()
-        where = {cid: (nid, ord_) for cid, nid, ord_ in rows}
+            where = note_rows.card_notes_ords(s, card_ids)
         best: dict[int, tuple[int, int]] = {}  # note -> (ordinal, card) of its front-most match
         order: list[int] = []  # notes, by their first card's place
         for cid in card_ids:
@@ -122,11 +118,8 @@ class BrowseService:
 
     def cards_of_notes(self, card_ids: Sequence[int]) -> list[int]:
         """Every card of the notes of `card_ids` (what a notes-mode selection stands for)."""
-        sql = """SELECT id FROM card WHERE note_id IN
-                 (SELECT note_id FROM card WHERE id IN (SELECT value FROM json_each(?)))
-                 ORDER BY id"""
         with self.col.read() as s:
-            return [r[0] for r in search_sql.raw(s).execute(sql, (json.dumps(list(card_ids)),))]
+            return note_rows.sibling_card_ids(s, card_ids)
 
     def rows(self, card_ids: Sequence[int]) -> list[BrowseRow]:
         """Rows for a window of ids, in that order (ids deleted meanwhile are left out)."""
@@ -137,11 +130,9 @@ class BrowseService:
 
     def note_guids(self, query: str) -> set[str]:
         """GUIDs of the notes with a card matching `query` (for `cehrs-cards cards --search`)."""
-        ids = json.dumps(self.search(query))
-        sql = "SELECT DISTINCT n.guid FROM card c JOIN note n ON n.id = c.note_id"
-        sql += " WHERE c.id IN (SELECT value FROM json_each(?))"
+        ids = self.search(query)
         with self.col.read() as s:
-            return {row[0] for row in search_sql.raw(s).execute(sql, (ids,))}
+            return note_rows.guids_of_cards(s, ids)
 
     def now(self) -> datetime:
         return self.col.now()
@@ -169,12 +160,9 @@ class BrowseService:
     def sidebar(self) -> SidebarData:
         """Deck names, distinct tags and note type names, and the saved searches."""
         with self.col.read() as s:
-            decks = list(s.exec(select(Deck.name).order_by(Deck.name)))
-            con = search_sql.raw(s)
-            tags = {
-                t for (row,) in con.execute("SELECT DISTINCT tags FROM note") for t in row.split()
-            }
-            types = list(s.exec(select(NoteType.name).order_by(NoteType.name)))
+            decks = [name for _id, name in repo.deck_names(s)]
+            tags = repo.distinct_tags(s)
+            types = repo.notetype_names(s)
         return SidebarData(decks, sorted(tags, key=str.lower), types, self.saved_searches())
 
     def saved_searches(self) -> dict[str, str]:
@@ -208,7 +196,7 @@ class BrowseService:
 
 def _notetypes(s: Session, ids: set[int]) -> dict[int, NoteTypeDef]:
     """Note type definitions by id (there are only a handful: load them all)."""
-    return {r.id: notetype_from_row(r) for r in s.exec(select(NoteType)) if r.id in ids}
+    return {i: nt for i, nt in repo.notetypes(s).items() if i in ids}
 
 
 def _row(r: RawRow, nt: NoteTypeDef) -> BrowseRow:

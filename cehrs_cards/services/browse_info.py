@@ -6,14 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
-
 from cehrs_cards.core.history import LEARN, RELEARN, Entry, counts, is_reset
 from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState
-from cehrs_cards.db import revlog
+from cehrs_cards.db import repo, revlog
 from cehrs_cards.db.models import Card, Deck, Note, NoteType
 from cehrs_cards.db.repo import notetype_from_row
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import load_settings
 from cehrs_cards.services.card_text import decay_of, question_text
 from cehrs_cards.services.collection import Collection
@@ -199,14 +198,9 @@ def leeches(collection: Collection) -> tuple[int, list[Leech]]:
 
 
 def _leeches(s: Session, threshold: int) -> list[Leech]:
-    types = {r.id: notetype_from_row(r) for r in s.exec(select(NoteType))}
-    query = (
-        select(Card, Note, Deck)
-        .where(Card.lapses >= threshold, Card.note_id == Note.id, Card.deck_id == Deck.id)
-        .order_by(col(Card.lapses).desc(), col(Card.id))
-    )
+    types = repo.notetypes(s)
     out = []
-    for card, note, deck in s.exec(query):
+    for card, note, deck in repo.leech_rows(s, threshold):
         assert card.id is not None and note.id is not None
         q = question_text(types[note.notetype_id], note.fields, card.ord)
         tagged = LEECH_TAG in {t.lower() for t in note.tags.split()}

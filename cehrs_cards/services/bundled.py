@@ -12,13 +12,9 @@ from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import or_
-from sqlalchemy.exc import DatabaseError
-from sqlmodel import Session, select
-from sqlmodel import col as column
-
-from cehrs_cards.db.models import Deck, Note
+from cehrs_cards.db import decks
 from cehrs_cards.db.repo import ensure_deck
+from cehrs_cards.db.session import DatabaseError
 from cehrs_cards.interchange.native import read_native
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.deck_dir import (
@@ -63,15 +59,9 @@ def never_got_it(col: Collection) -> bool:
     """A collection marked as loaded that has no note and no bundled deck: earlier versions
     marked a first run as loaded even when the deck was missing from the installation.
     False when the file cannot answer (a damaged file is the integrity check's business)."""
-    named = or_(
-        *(column(Deck.name) == root for root in (ROOT_DECK, OLD_ROOT)),
-        *(column(Deck.name).startswith(f"{root}::") for root in (ROOT_DECK, OLD_ROOT)),
-    )
     try:
         with col.read() as s:
-            if s.exec(select(Note.id).limit(1)).first() is not None:
-                return False
-            return s.exec(select(Deck.id).where(named).limit(1)).first() is None
+            return not decks.any_note(s) and not decks.any_deck_under(s, (ROOT_DECK, OLD_ROOT))
     except DatabaseError:
         return False
 
@@ -106,7 +96,7 @@ def rename_old_decks(col: Collection) -> int:
     cards move into it. The old top deck goes once it is empty. Idempotent; how many decks
     were renamed or merged."""
     with col.read() as s:
-        names = {str(n) for (n,) in s.connection().exec_driver_sql("SELECT name FROM deck")}
+        names = decks.deck_name_set(s)
     if not any(old in names for old in OLD_NAMES):
         return 0
     done = 0
@@ -114,43 +104,7 @@ def rename_old_decks(col: Collection) -> int:
         root = ensure_deck(s, ROOT_DECK)
         for old, new in OLD_NAMES.items():
             if old in names:
-                _rename_deck(s, old, new, root, exists=new in names)
+                decks.rename_deck(s, old, new, root, exists=new in names)
                 done += 1
-        _drop_if_empty(s, OLD_ROOT)
+        decks.drop_if_empty(s, OLD_ROOT)
     return done
-
-
-def _rename_deck(s: Session, old: str, new: str, root: int, exists: bool) -> None:
-    con = s.connection()
-    old_id = con.exec_driver_sql("SELECT id FROM deck WHERE name = ?", (old,)).scalar_one()
-    if exists:
-        new_id = ensure_deck(s, new)
-        con.exec_driver_sql("UPDATE card SET deck_id = ? WHERE deck_id = ?", (new_id, old_id))
-        con.exec_driver_sql("UPDATE deck SET parent_id = ? WHERE parent_id = ?", (new_id, old_id))
-        con.exec_driver_sql("DELETE FROM deck WHERE id = ?", (old_id,))
-    else:
-        con.exec_driver_sql(
-            "UPDATE deck SET name = ?, parent_id = ? WHERE id = ?", (new, root, old_id)
-        )
-    prefix = old + "::"
-    children = con.exec_driver_sql(
-        "SELECT id, name FROM deck WHERE substr(name, 1, ?) = ?", (len(prefix), prefix)
-    ).all()
-    for child_id, name in children:  # decks the user made under the old one
-        con.exec_driver_sql(
-            "UPDATE deck SET name = ? WHERE id = ?", (new + str(name)[len(old) :], child_id)
-        )
-
-
-def _drop_if_empty(s: Session, name: str) -> None:
-    con = s.connection()
-    row = con.exec_driver_sql("SELECT id FROM deck WHERE name = ?", (name,)).first()
-    if row is None:
-        return
-    used = con.exec_driver_sql(
-        "SELECT EXISTS(SELECT 1 FROM card WHERE deck_id = ?) "
-        "OR EXISTS(SELECT 1 FROM deck WHERE parent_id = ?)",
-        (row[0], row[0]),
-    ).scalar()
-    if not used:
-        con.exec_driver_sql("DELETE FROM deck WHERE id = ?", (row[0],))

@@ -14,6 +14,7 @@ from cehrs_cards.core.records import CardState
 from cehrs_cards.core.scheduling import study_day_start
 from cehrs_cards.db import revlog
 from cehrs_cards.db import row_snapshots as bu
+from cehrs_cards.db.notes import card_states
 from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import load_settings
 from cehrs_cards.db.timefmt import to_db
@@ -70,8 +71,7 @@ class CardService:
         def work(s: Session) -> tuple[tuple[int, int], Restore]:
             now = self.col.now()
             start = study_day_start(now, self.col.tz, load_settings(s).rollover_hour)
-            sql = f"SELECT id, state, step FROM card WHERE id {bu.IN_IDS}"
-            found = s.connection().exec_driver_sql(sql, (bu.ids_json(card_ids),)).all()
+            found = card_states(s, card_ids)
             rng = random.Random()
             values: dict[int, dict[str, object]] = {}
             for card_id, state, step in found:

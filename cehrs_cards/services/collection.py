@@ -6,7 +6,6 @@ The composition root (ui/app.py or the CLI) makes one and hands it to each servi
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 import time
 from collections.abc import Iterator
@@ -15,14 +14,12 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import tzlocal
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError as SAOperationalError
-from sqlmodel import Session
 
 from cehrs_cards.core.clock import Clock, StudyDays, SystemClock
 from cehrs_cards.core.ops import OpError
-from cehrs_cards.db.engine import open_engine
+from cehrs_cards.db.engine import OPEN_ERRORS, Engine, open_engine
 from cehrs_cards.db.migrations import LATEST, SchemaTooNewError, too_new_message
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import Settings, load_settings, save_settings
 from cehrs_cards.db.snapshot import is_healthy, opens, user_version
 from cehrs_cards.services import media_journal
@@ -92,7 +89,7 @@ class Collection:
             _private_files(self.db_path)
             with Session(self.engine) as session:
                 media_journal.recover(data_dir, self.media_dir.resolve(), session)
-        except (sqlite3.OperationalError, SAOperationalError) as exc:
+        except OPEN_ERRORS as exc:
             self._lock.release()
             if not _is_write_failure(exc, data_dir):
                 raise

@@ -4,6 +4,7 @@ removes what was made, and the ids a deck contains."""
 from __future__ import annotations
 
 from cehrs_cards.core import decks
+from cehrs_cards.db import decks as q
 from cehrs_cards.db.repo import ensure_deck
 from cehrs_cards.db.session import Session
 from cehrs_cards.services.undo import Restore
@@ -11,24 +12,19 @@ from cehrs_cards.services.undo import Restore
 
 def ensure_deck_undoable(s: Session, name: str) -> tuple[int, Restore]:
     """The deck's id (created with its parents if needed) and a restore removing what was made."""
-    con = s.connection()
-    before = {r[0] for r in con.exec_driver_sql("SELECT id FROM deck")}
+    before = q.deck_ids(s)
     deck_id = ensure_deck(s, name)
-    made = sorted({r[0] for r in con.exec_driver_sql("SELECT id FROM deck")} - before)
+    made = sorted(q.deck_ids(s) - before)
 
     def drop(s2: Session) -> None:
         for i in reversed(made):  # children (made after their parents) first; only if empty
-            s2.connection().exec_driver_sql(
-                "DELETE FROM deck WHERE id = ? AND NOT EXISTS (SELECT 1 FROM card"
-                " WHERE deck_id = ?) AND NOT EXISTS (SELECT 1 FROM deck WHERE parent_id = ?)",
-                (i, i, i),
-            )
+            q.drop_unused(s2, i)
 
     return deck_id, drop
 
 
 def deck_ids_within(s: Session, root_id: int) -> list[int]:
     """The deck and its subdecks (empty if the deck is gone)."""
-    rows = s.connection().exec_driver_sql("SELECT id, name FROM deck").all()
+    rows = q.id_names(s)
     root = next((n for i, n in rows if i == root_id), None)
     return [] if root is None else decks.within(root, rows)

@@ -6,9 +6,6 @@ their answer field alone (extracted by SQLite), and plain short answers skip the
 
 from __future__ import annotations
 
-from sqlalchemy import text
-from sqlmodel import Session
-
 from cehrs_cards.core.domains import DOMAIN_IDS
 from cehrs_cards.core.exam_draw import (
     MAX_GENERATED_ANSWER,
@@ -17,7 +14,9 @@ from cehrs_cards.core.exam_draw import (
     normalized_answer,
 )
 from cehrs_cards.core.notetypes import NoteTypeDef
+from cehrs_cards.db import exams as q
 from cehrs_cards.db.repo import fields_dict
+from cehrs_cards.db.session import Session
 from cehrs_cards.services.exam_pool import (
     GENERATABLE,
     Source,
@@ -43,28 +42,20 @@ def usable_cards(s: Session) -> Cards:
 
 
 def _mcq_cards(s: Session, types: dict[int, NoteTypeDef], out: Cards) -> None:
-    sql = f"""SELECT c.id, c.note_id, c.domain, c.ord, n.fields, n.guid, n.notetype_id
-              FROM card c JOIN note n ON n.id = c.note_id
-              WHERE n.notetype_id IN ({ids_of_kinds(types, ("mcq",))}) AND c.suspended = 0"""
-    for cid, nid, dom, ord_, raw, guid, ntid in s.connection().execute(text(sql)).all():
+    for cid, nid, dom, ord_, raw, guid, ntid in q.mcq_card_rows(s, ids_of_kinds(types, ("mcq",))):
         nt = types[ntid]
         if mcq_item(Source(nt, fields_dict(nt, raw), ord_, guid), cid, nid, dom) is not None:
             out.setdefault((dom, False), {})[cid] = nid
 
 
 def _generatable_cards(s: Session, types: dict[int, NoteTypeDef], out: Cards) -> None:
-    back_second = ",".join(
-        str(i) for i, nt in types.items() if nt.kind in GENERATABLE and answer_index(nt, 0) == 1
-    )
-    sql = f"""SELECT c.id, c.note_id, c.domain, c.ord, n.notetype_id,
-                     json_extract(n.fields, CASE WHEN c.ord = 0 AND n.notetype_id
-                                  IN ({back_second or "NULL"}) THEN '$[1]' ELSE '$[0]' END)
-              FROM card c JOIN note n ON n.id = c.note_id
-              WHERE n.notetype_id IN ({ids_of_kinds(types, GENERATABLE)}) AND c.suspended = 0
-                AND c.domain IN ({",".join(map(str, DOMAIN_IDS))})"""
+    back_second = [
+        i for i, nt in types.items() if nt.kind in GENERATABLE and answer_index(nt, 0) == 1
+    ]
+    rows = q.answer_rows(s, ids_of_kinds(types, GENERATABLE), back_second, DOMAIN_IDS)
     found: dict[tuple[int, str], dict[int, int]] = {}
     distinct: dict[tuple[int, str], set[str]] = {}
-    for cid, nid, dom, ord_, ntid, raw in s.connection().execute(text(sql)).all():
+    for cid, nid, dom, ord_, ntid, raw in rows:
         answer = usable_answer(types[ntid], ord_, raw or "")
         if answer is not None:
             key = (dom, answer_kind(answer))

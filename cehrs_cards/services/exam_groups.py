@@ -13,26 +13,17 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlmodel import Session
-
+from cehrs_cards.db import exams as q
+from cehrs_cards.db.session import Session
 from cehrs_cards.services.held_out import bank_folder, flagged_in
 
-GROUP_COLUMNS = ("grp", "fact_group", "group_key", "group")
+GROUP_COLUMNS = q.GROUP_COLUMNS
 """Names a note column holding the same-fact group may have (first found wins)."""
 
 
 def group_column(s: Session) -> str | None:
     """The note table's same-fact group column, if the schema has one."""
-    cols = {str(r[1]) for r in s.connection().exec_driver_sql("PRAGMA table_info(note)")}
-    return next((c for c in GROUP_COLUMNS if c in cols), None)
-
-
-def group_sql(s: Session, alias: str = "n") -> str:
-    """SQL for the group of note `alias` in a SELECT list: its column, or NULL without one
-    (then groups come from the bundled deck by guid: see group_of)."""
-    col = group_column(s)
-    return f'{alias}."{col}"' if col else "NULL"
+    return q.group_column(s)
 
 
 def group_of(stored: str | None, guid: str) -> str | None:
@@ -57,12 +48,9 @@ def groups_by_note(s: Session, note_ids: list[int]) -> dict[int, str]:
     """note id -> group for the grouped notes among `note_ids`."""
     if not note_ids:
         return {}
-    sql = f"SELECT n.id, n.guid, {group_sql(s)} FROM note n WHERE n.id IN ({{}})"
     out: dict[int, str] = {}
-    for start in range(0, len(note_ids), 900):
-        chunk = ",".join(str(int(i)) for i in note_ids[start : start + 900])
-        for nid, guid, stored in s.connection().execute(text(sql.format(chunk))):
-            g = group_of(stored, str(guid))
-            if g:
-                out[int(nid)] = g
+    for nid, guid, stored in q.note_groups(s, note_ids, group_column(s)):
+        g = group_of(stored, guid)
+        if g:
+            out[nid] = g
     return out

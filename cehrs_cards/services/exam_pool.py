@@ -7,16 +7,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import text
-from sqlmodel import Session, select
-
 from cehrs_cards.core.domains import DOMAIN_IDS
 from cehrs_cards.core.exam import LETTERS, ExamItem
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.render import clozes
 from cehrs_cards.core.sanitize import strip_html
-from cehrs_cards.db.models import NoteType
-from cehrs_cards.db.repo import notetype_from_row
+from cehrs_cards.db import exams as q
+from cehrs_cards.db.repo import notetypes
+from cehrs_cards.db.session import Session
 
 UNUSED, INCORRECT, FLAGGED = "unused", "incorrect", "flagged"
 FILTERS = (UNUSED, INCORRECT, FLAGGED)
@@ -45,21 +43,17 @@ class Loaded:
 
 def note_types(s: Session) -> dict[int, NoteTypeDef]:
     """Every note type by id."""
-    return {row.id: notetype_from_row(row) for row in s.exec(select(NoteType)) if row.id}
+    return notetypes(s)
 
 
 def times_seen(s: Session, kind: str | None) -> dict[int, int]:
     """How many earlier attempts (of `kind`, or of any kind) showed each card."""
-    where = "WHERE a.kind = :kind" if kind else ""
-    sql = f"""SELECT i.card_id, COUNT(*) FROM exam_item i
-              JOIN exam_attempt a ON a.id = i.attempt_id {where} GROUP BY i.card_id"""
-    rows = s.connection().execute(text(sql), {"kind": kind} if kind else {})
-    return {int(cid): int(n) for cid, n in rows if cid is not None}
+    return q.times_seen(s, kind)
 
 
-def ids_of_kinds(types: dict[int, NoteTypeDef], kinds: tuple[str, ...]) -> str:
-    """SQL list of the note type ids of `kinds` ('NULL' if none)."""
-    return ",".join(str(i) for i, nt in types.items() if nt.kind in kinds) or "NULL"
+def ids_of_kinds(types: dict[int, NoteTypeDef], kinds: tuple[str, ...]) -> list[int]:
+    """The note type ids of `kinds`."""
+    return [i for i, nt in types.items() if nt.kind in kinds]
 
 
 def parse_worthy(kind: str, domain: int) -> bool:
@@ -125,18 +119,12 @@ def filtered_ids(s: Session, filters: tuple[str, ...]) -> set[int] | None:
     if not filters:
         return None
     out: set[int] = set()
-    last = """SELECT i.card_id, i.choice, i.flagged, i.content FROM exam_item i
-              JOIN (SELECT card_id, MAX(i2.id) AS mid FROM exam_item i2
-                    JOIN exam_attempt a ON a.id = i2.attempt_id
-                    WHERE a.finished IS NOT NULL AND i2.card_id IS NOT NULL GROUP BY card_id) m
-              ON m.mid = i.id"""
-    rows = list(s.connection().execute(text(last)))
+    rows = q.last_shown(s)
     if UNUSED in filters:
-        every = s.connection().execute(text("SELECT group_concat(id) FROM card")).scalar()
-        out |= set(map(int, str(every).split(","))) - set(times_seen(s, None)) if every else set()
+        out |= q.all_card_ids(s) - set(times_seen(s, None))
     if INCORRECT in filters:
         out |= {int(c) for c, ch, _f, js in rows if ch != json.loads(js)["answer"]}
     if FLAGGED in filters:
         out |= {int(c) for c, _ch, fl, _js in rows if fl}
-        out |= {int(r[0]) for r in s.connection().execute(text("SELECT id FROM card WHERE flag"))}
+        out |= q.flagged_card_ids(s)
     return out

@@ -16,9 +16,6 @@ from collections.abc import Collection, Container, Iterator, Sequence
 from dataclasses import replace
 from itertools import islice
 
-from sqlalchemy import text
-from sqlmodel import Session
-
 from cehrs_cards.core.exam import ExamItem
 from cehrs_cards.core.exam_draw import (
     Candidate,
@@ -29,8 +26,10 @@ from cehrs_cards.core.exam_draw import (
     preference_ids,
     shuffled_lazily,
 )
+from cehrs_cards.db import exams as q
 from cehrs_cards.db.repo import fields_dict
-from cehrs_cards.services.exam_groups import group_of, group_sql
+from cehrs_cards.db.session import Session
+from cehrs_cards.services.exam_groups import group_column, group_of
 from cehrs_cards.services.exam_pool import (
     GENERATABLE,
     Loaded,
@@ -54,20 +53,14 @@ class CardIds:
 
     def __init__(self, s: Session) -> None:
         self.s = s
-        # Three subqueries: min and max each read one end of the primary key.
-        sql = "SELECT (SELECT min(id) FROM card), (SELECT max(id) FROM card), count(*) FROM card"
-        lo, hi, n = s.connection().execute(text(sql)).one()
-        self.lo, self.hi = int(lo or 0), int(hi or 0)
+        self.lo, self.hi, n = q.card_id_span(s)
         self.probing = n >= PROBE_MIN and n * 10 >= self.hi - self.lo + 1
         self._lists: dict[int | None, list[int]] = {}
 
     def of(self, domain: int | None) -> list[int]:
         """Sorted ids of the domain's unsuspended cards (None: of every domain)."""
         if domain not in self._lists:
-            where = "domain = :d" if domain is not None else "1"
-            sql = f"SELECT group_concat(id) FROM card WHERE suspended = 0 AND {where}"
-            joined = self.s.connection().execute(text(sql), {"d": domain}).scalar()
-            self._lists[domain] = sorted(map(int, str(joined).split(","))) if joined else []
+            self._lists[domain] = q.unsuspended_ids(self.s, domain)
         return self._lists[domain]
 
     def shuffled(self, domain: int, rng: random.Random, skip: Container[int]) -> Iterator[int]:
@@ -85,7 +78,6 @@ class CardIds:
         the cards not yet hit (rejection sampling). Stops after a budget of probes."""
         tried: set[int] = set()
         span = self.hi - self.lo + 1
-        sql = "SELECT id FROM card WHERE id IN ({}) AND domain = :d AND suspended = 0"
         for _ in range(PROBE_ROUNDS):
             batch: list[int] = []
             while len(batch) < PROBE_BATCH and len(tried) < span:
@@ -95,10 +87,7 @@ class CardIds:
                     batch.append(x)
             if not batch:
                 return
-            found = self.s.connection().execute(
-                text(sql.format(",".join(map(str, batch)))), {"d": domain}
-            )
-            hits = {int(r[0]) for r in found}
+            hits = q.probe(self.s, batch, domain)
             yield from (x for x in batch if x in hits and x not in skip)
 
 
@@ -122,15 +111,12 @@ class DbSource:
         self.seen = times_seen(s, seen_kind)
         self.types = note_types(s)
         self.cards = CardIds(s)
-        sql = f"""SELECT c.id, c.domain FROM card c JOIN note n ON n.id = c.note_id
-                  WHERE n.notetype_id IN ({ids_of_kinds(self.types, ("mcq",))})
-                    AND c.suspended = 0"""
-        self.mcq = dict(sorted((int(c), int(d)) for c, d in s.connection().execute(text(sql))))
+        self.mcq = q.mcq_domains(s, ids_of_kinds(self.types, ("mcq",)))
         self.loaded: dict[int, Loaded | None] = {}
         self._answers: dict[int, str | None] = {}
         self._mcqs: dict[int, ExamItem | None] = {}
         self._samples: dict[int, _Sample] = {}
-        self._group_sql = group_sql(s)
+        self._group_column = group_column(s)
         self.parsed = 0  # notes whose fields were parsed: what the laziness saves
 
     # ----- the ItemSource protocol ---------------------------------------------------------
@@ -174,12 +160,8 @@ class DbSource:
         todo = [i for i in ids if i not in self.loaded]
         if not todo:
             return
-        sql = f"""SELECT c.id, c.note_id, c.domain, c.ord, n.fields, n.guid, n.notetype_id,
-                         {self._group_sql}
-                  FROM card c JOIN note n ON n.id = c.note_id
-                  WHERE c.id IN ({",".join(map(str, todo))})"""
         self.loaded.update(dict.fromkeys(todo))
-        rows = self.s.connection().execute(text(sql))
+        rows = q.item_rows(self.s, todo, self._group_column)
         for cid, nid, dom, ord_, raw, guid, ntid, stored_group in rows:
             nt = self.types.get(ntid)
             if nt is None or not parse_worthy(nt.kind, dom):

@@ -8,14 +8,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import Session, select
-
 from cehrs_cards.core.domains import DOMAIN_IDS, PASSING_SCALED
 from cehrs_cards.core.exam import Attempt, ExamItem, Slot, is_incomplete, scaled_band
+from cehrs_cards.db import exam_attempts as q
 from cehrs_cards.db.models import Card
 from cehrs_cards.db.models import ExamAttempt as AttemptRow
 from cehrs_cards.db.models import ExamItem as ItemRow
+from cehrs_cards.db.session import Session
 
 
 @dataclass(frozen=True)
@@ -95,8 +94,7 @@ def _copy_answer(row: ItemRow, slot: Slot) -> None:
 
 
 def write_slot(s: Session, attempt_id: int, pos: int, slot: Slot) -> None:
-    q = select(ItemRow).where(ItemRow.attempt_id == attempt_id, ItemRow.position == pos)
-    row = s.exec(q).one()
+    row = q.item_at(s, attempt_id, pos)
     _copy_answer(row, slot)
     s.add(row)
 
@@ -139,20 +137,17 @@ def attempt_of(row: AttemptRow, items: list[ItemRow]) -> Attempt:
 
 
 def domain_percents(s: Session) -> dict[int, dict[int, float]]:
-    sql = """SELECT attempt_id, domain,
-                    SUM(choice IS NOT NULL AND choice = json_extract(content, '$.answer')), COUNT(*)
-             FROM exam_item WHERE pretest = 0 GROUP BY 1, 2"""
+    """attempt id -> domain -> percent of its scored items answered right."""
     out: dict[int, dict[int, float]] = {}
-    for aid, dom, right, n in s.connection().execute(text(sql)):
+    for aid, dom, right, n in q.domain_scores(s):
         if dom in DOMAIN_IDS and n:
-            out.setdefault(int(aid), {})[int(dom)] = 100 * int(right) / int(n)
+            out.setdefault(aid, {})[dom] = 100 * right / n
     return out
 
 
 def item_counts(s: Session) -> dict[int, tuple[int, int]]:
     """attempt id -> (items, items answered)."""
-    sql = "SELECT attempt_id, COUNT(*), COUNT(choice) FROM exam_item GROUP BY 1"
-    return {int(a): (int(n), int(k)) for a, n, k in s.connection().execute(text(sql))}
+    return q.item_counts(s)
 
 
 def incomplete_flags(att: Attempt) -> tuple[bool, bool]:

@@ -11,9 +11,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlmodel import col as sqlcol
-from sqlmodel import select
-
 from cehrs_cards.core.domains import DOMAIN_IDS, EXAM_MINUTES
 from cehrs_cards.core.exam import (
     DEFAULT_CUT,
@@ -31,9 +28,8 @@ from cehrs_cards.core.exam import (
 from cehrs_cards.core.exam_draw import FormSlot, draw_block, draw_form
 from cehrs_cards.core.ops import Changes, OpError, OpResult
 from cehrs_cards.core.records import CardState
-from cehrs_cards.db.models import Card
+from cehrs_cards.db import exam_attempts as rows_q
 from cehrs_cards.db.models import ExamAttempt as AttemptRow
-from cehrs_cards.db.models import ExamItem as ItemRow
 from cehrs_cards.db.settings import load_section, save_section
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exam_catalog import Cards, usable_cards
@@ -273,9 +269,7 @@ class ExamService:
     def unfinished(self) -> int | None:
         """Id of the newest attempt not yet submitted, if any."""
         with self.col.read() as s:
-            q = select(AttemptRow.id).where(sqlcol(AttemptRow.finished).is_(None))
-            q = q.order_by(sqlcol(AttemptRow.id).desc())
-            return s.exec(q).first()
+            return rows_q.unfinished_id(s)
 
     def now(self) -> datetime:
         return self.col.now()
@@ -294,10 +288,8 @@ class ExamService:
             row = s.get(AttemptRow, attempt_id)
             if row is None:
                 raise KeyError(f"no exam attempt {attempt_id}")
-            items = s.exec(
-                select(ItemRow).where(ItemRow.attempt_id == attempt_id).order_by(ItemRow.position)  # type: ignore[arg-type]
-            ).all()
-        return attempt_of(row, list(items))
+            items = rows_q.items_of(s, attempt_id)
+        return attempt_of(row, items)
 
     def resume(self, attempt_id: int) -> OpResult[Attempt]:
         """Reopen an attempt with the clock as it really stands; scores it if time ran out."""
@@ -387,10 +379,7 @@ class ExamService:
     def history(self, kind: str | None = None) -> list[HistoryEntry]:
         """Finished attempts, oldest first, with per-domain percent correct (scored items)."""
         with self.col.read() as s:
-            q = select(AttemptRow).where(sqlcol(AttemptRow.finished).is_not(None))
-            if kind:
-                q = q.where(AttemptRow.kind == kind)
-            rows = s.exec(q.order_by(AttemptRow.started, AttemptRow.id)).all()  # type: ignore[arg-type]
+            rows = rows_q.finished(s, kind)
             by_domain = domain_percents(s)
             sizes = item_counts(s)
         return [
@@ -416,7 +405,7 @@ class ExamService:
         now = self.col.now()
         old: dict[int, CardTiming] = {}
         with self.col.transaction() as s:
-            for card in s.exec(select(Card).where(sqlcol(Card.id).in_(ids))):
+            for card in rows_q.cards(s, ids):
                 assert card.id is not None
                 old[card.id] = CardTiming(card.state, card.step, card.due, card.buried_until)
                 if card.state == CardState.NEW:

@@ -5,38 +5,12 @@ suspension, burial and flag, and every answer, in Anki's terms (interchange/anki
 
 from __future__ import annotations
 
-from sqlalchemy import select as sa_select
-from sqlmodel import Session
-from sqlmodel import col as col_
-
 from cehrs_cards.core.records import CardState, MemoryState
-from cehrs_cards.db import revlog
-from cehrs_cards.db.models import Card
+from cehrs_cards.db import repo, revlog
+from cehrs_cards.db.session import Session
 from cehrs_cards.interchange.anki_sched import card_in, review_in
 from cehrs_cards.interchange.package import CardIn
 from cehrs_cards.services.collection import Collection
-
-_SCHED_COLUMNS = [
-    col_(c)
-    for c in (
-        Card.id,
-        Card.note_id,
-        Card.ord,
-        Card.deck_id,
-        Card.domain,
-        Card.state,
-        Card.step,
-        Card.stability,
-        Card.difficulty,
-        Card.due,
-        Card.last_review,
-        Card.reps,
-        Card.lapses,
-        Card.suspended,
-        Card.buried_until,
-        Card.flag,
-    )
-]
 
 
 def scheduled_cards_by_note(
@@ -47,8 +21,7 @@ def scheduled_cards_by_note(
     now, steps = col.now(), _step_counts(col)
     out: dict[int, list[tuple[CardIn, int]]] = {}
     by_id: dict[int, CardIn] = {}
-    query = sa_select(*_SCHED_COLUMNS).order_by(col_(Card.note_id), col_(Card.ord))
-    for row in s.execute(query):
+    for row in repo.scheduling_rows(s):
         cid, note_id, ord_, deck_id, domain, *memory, suspended, buried_until, flag = row
         if deck_id not in wanted:
             continue

@@ -10,8 +10,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
-
 from cehrs_cards.core.note_fields import (
     EditError,
     check_domain,
@@ -24,9 +22,17 @@ from cehrs_cards.core.note_fields import (
 from cehrs_cards.core.notetypes import BUILTIN_BY_KIND, NoteTypeDef
 from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.sanitize import sanitize_html
+from cehrs_cards.db import notes as q
 from cehrs_cards.db import row_snapshots as bu
 from cehrs_cards.db.models import Card, Deck, Note, NoteType
-from cehrs_cards.db.repo import ensure_notetype, fields_dict, fields_json, notetype_from_row
+from cehrs_cards.db.repo import (
+    ensure_notetype,
+    fields_dict,
+    fields_json,
+    notetype_from_row,
+    notetypes,
+)
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.timefmt import to_db
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.decks import ensure_deck_undoable
@@ -90,8 +96,7 @@ class NotesService:
     def note(self, note_id: int) -> NoteDetail:
         """A note, with the deck and domain of its first card."""
         with self.col.read() as s:
-            first = s.exec(select(Card).where(Card.note_id == note_id).order_by(col(Card.ord)))
-            return _detail(s, note_id, first.first())
+            return _detail(s, note_id, q.first_card(s, note_id))
 
     # ----- adding and editing ------------------------------------------------------------------
     def add_note(self, new: NewNote) -> OpResult[list[int]]:
@@ -136,7 +141,7 @@ class NotesService:
             nt = notetype_from_row(nt_row)
             fields = clean_fields(nt, change.fields)
             validate(nt, fields)
-            card_ids = [i for i in s.exec(select(Card.id).where(Card.note_id == note.id)) if i]
+            card_ids = q.card_ids_of_note(s, change.note_id)
             when = self.col.now()
             now = to_db(when)
             deck_id, drop_decks = ensure_deck_undoable(s, change.deck)
@@ -192,9 +197,7 @@ class NotesService:
         self, label: str, card_ids: Sequence[int], change: Callable[[set[str]], set[str]]
     ) -> OpResult[int]:
         def work(s: Session) -> tuple[int, Restore]:
-            sql = f"SELECT id, tags FROM note WHERE id {bu.IN_IDS}"
-            ids = bu.ids_json(_note_ids(s, card_ids))
-            rows = s.connection().exec_driver_sql(sql, (ids,)).all()
+            rows = q.note_tags(s, _note_ids(s, card_ids))
             now = to_db(self.col.now())
             values = {}
             for note_id, tags in rows:
@@ -241,7 +244,7 @@ def _detail(s: Session, note_id: int, card: Card | None) -> NoteDetail:
     assert nt_row is not None
     nt = notetype_from_row(nt_row)
     deck = s.get(Deck, card.deck_id) if card is not None else None
-    ids = s.exec(select(Card.id).where(Card.note_id == note.id).order_by(col(Card.ord)))
+    ids = q.card_ids_of_note(s, note.id)
     return NoteDetail(
         note_id=note.id,
         notetype=nt.name,
@@ -250,32 +253,26 @@ def _detail(s: Session, note_id: int, card: Card | None) -> NoteDetail:
         tags=note.tags.split(),
         domain=card.domain if card is not None else 0,
         deck=deck.name if deck is not None else "Default",
-        card_ids=tuple(i for i in ids if i is not None),
+        card_ids=tuple(ids),
         notetype_def=nt,
     )
 
 
 def _note_ids(s: Session, card_ids: Sequence[int]) -> list[int]:
-    sql = f"SELECT DISTINCT note_id FROM card WHERE id {bu.IN_IDS}"
-    return [r[0] for r in s.connection().exec_driver_sql(sql, (bu.ids_json(card_ids),))]
+    return q.note_ids_of_cards(s, card_ids)
 
 
 def _cards_of(s: Session, note_ids: Sequence[int]) -> list[int]:
-    sql = f"SELECT id FROM card WHERE note_id {bu.IN_IDS}"
-    return [r[0] for r in s.connection().exec_driver_sql(sql, (bu.ids_json(note_ids),))]
+    return q.card_ids_of_notes(s, note_ids)
 
 
 def _delete_notes(s: Session, note_ids: Sequence[int]) -> None:
     """Delete notes; their cards and review log go by ON DELETE CASCADE."""
-    s.connection().exec_driver_sql(
-        f"DELETE FROM note WHERE id {bu.IN_IDS}", (bu.ids_json(note_ids),)
-    )
+    q.delete_notes(s, note_ids)
 
 
 def _delete_cards(s: Session, card_ids: Sequence[int]) -> None:
-    s.connection().exec_driver_sql(
-        f"DELETE FROM card WHERE id {bu.IN_IDS}", (bu.ids_json(card_ids),)
-    )
+    q.delete_cards(s, card_ids)
 
 
 def _make_cards(
@@ -290,7 +287,7 @@ def _make_cards(
     `note` is (note id, now); `where` is (deck id, domain).
     """
     note_id, now = note
-    have = set(s.exec(select(Card.ord).where(Card.note_id == note_id)))
+    have = q.card_ords(s, note_id)
     made = []
     for o in nt.ords(fields):
         if o not in have:
@@ -319,14 +316,10 @@ def _replaced(
     now: str,
 ) -> dict[int, dict[str, object]]:
     """New fields of every note whose text changes (field None: all fields)."""
-    types = {r.id: notetype_from_row(r) for r in s.exec(select(NoteType))}
-    sql = "SELECT id, notetype_id, fields FROM note"
-    params: tuple[str, ...] = ()
-    if card_ids is not None:
-        sql += f" WHERE id {bu.IN_IDS}"
-        params = (bu.ids_json(_note_ids(s, card_ids)),)
+    types = notetypes(s)
+    note_ids = None if card_ids is None else _note_ids(s, card_ids)
     out: dict[int, dict[str, object]] = {}
-    for note_id, nt_id, stored in s.connection().exec_driver_sql(sql, params):
+    for note_id, nt_id, stored in q.note_fields(s, note_ids):
         nt = types[nt_id]
         fields = fields_dict(nt, stored)
         new = {

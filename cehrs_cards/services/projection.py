@@ -9,17 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
-from sqlmodel import Session
-
 from cehrs_cards.core import projection as pj
 from cehrs_cards.core import simulate as sim
 from cehrs_cards.core.exam_day import COSTS
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.db import held_out as q
+from cehrs_cards.db.session import Session
 from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.held_out import fitted_posteriors, held_out_filter
+from cehrs_cards.services.held_out import bank, fitted_posteriors
 from cehrs_cards.services.scheduling import base_policy, exam_date_of
 
 HABIT_DAYS = 30
@@ -75,11 +73,10 @@ class ProjectionService:
 
 def studyable_cards(s: Session) -> list[tuple[int, MemoryState]]:
     """(domain, memory state) of every unsuspended card but the held-out ones."""
-    sql = f"""SELECT c.domain, c.state, c.step, c.stability, c.difficulty, c.due,
-                     c.last_review, c.reps, c.lapses FROM card c
-              WHERE c.suspended = 0{held_out_filter(s)} ORDER BY c.due, c.id"""
     out = []
-    for dom, st, step, stab, diff, due, last, reps, lapses in s.connection().execute(text(sql)):
+    for dom, st, step, stab, diff, due, last, reps, lapses in q.studyable_memory_rows(
+        s, bank(s).ids
+    ):
         when = from_db(due)
         assert when is not None
         mem = MemoryState(CardState(st), step, stab, diff, when, from_db(last), reps, lapses)

@@ -11,19 +11,15 @@ existing file is replaced only when the caller says so (the GUI asks, the CLI wa
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
-from sqlmodel import col as col_
-
 from cehrs_cards.core.notetypes import NoteTypeDef
-from cehrs_cards.db.models import Card, Deck, Note, NoteType
-from cehrs_cards.db.repo import fields_dict, notetype_from_row
+from cehrs_cards.db import repo
+from cehrs_cards.db.repo import fields_dict
+from cehrs_cards.db.session import Session, SQLiteError
 from cehrs_cards.interchange.apkg_write import package_days, write_apkg
 from cehrs_cards.interchange.meta_tags import with_meta_tags
 from cehrs_cards.interchange.native import KINDS, write_native
@@ -90,7 +86,7 @@ def export_file(
         _write(col, path, pkg, deck, result, progress)
     except InterruptedError:  # cancelled: not a failure to report as one
         raise
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, SQLiteError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ExportWriteError(
             f"could not write {path.name} ({reason}); nothing was changed on disk"
@@ -145,15 +141,14 @@ def collection_package(
     """Notes (with their cards' decks) of one deck tree or the whole collection; with
     `scheduling`, every card also carries its state and review log in Anki's terms."""
     with col.read() as s:
-        decks = {int(i): n for i, n in s.exec(select(Deck.id, Deck.name)) if i is not None}
+        decks = dict(repo.deck_names(s))
         wanted = {i for i, n in decks.items() if deck is None or n == deck or _under(n, deck)}
-        notetypes = {int(r.id or 0): notetype_from_row(r) for r in s.exec(select(NoteType))}
+        notetypes = repo.notetypes(s)
         if scheduling:
             cards = scheduled_cards_by_note(s, decks, wanted, col)
         else:
             cards = _cards_by_note(s, decks, wanted)
-        query = sa_select(*_NOTE_COLUMNS).order_by(col_(Note.id))
-        rows: list[Any] = list(s.connection().execute(query))
+        rows = repo.export_note_rows(s)
         notes = [_note_in(r, notetypes[r[2]], cards[r[0]]) for r in rows if r[0] in cards]
     used = {n.notetype for n in notes}
     return Package(
@@ -167,29 +162,11 @@ def _under(name: str, deck: str | None) -> bool:
     return deck is not None and name.startswith(deck + "::")
 
 
-_NOTE_COLUMNS = [
-    col_(c)
-    for c in (
-        Note.id,
-        Note.guid,
-        Note.notetype_id,
-        Note.fields,
-        Note.tags,
-        Note.task,
-        Note.difficulty,
-        Note.source,
-    )
-]
-
-
 def _cards_by_note(
     s: Session, decks: dict[int, str], wanted: set[int]
 ) -> dict[int, list[tuple[CardIn, int]]]:
     out: dict[int, list[tuple[CardIn, int]]] = {}
-    query = select(Card.note_id, Card.ord, Card.deck_id, Card.domain)
-    for note_id, ord_, deck_id, domain in s.exec(
-        query.order_by(col_(Card.note_id), col_(Card.ord))
-    ):
+    for note_id, ord_, deck_id, domain in repo.card_deck_rows(s):
         if deck_id in wanted:
             out.setdefault(note_id, []).append((CardIn(ord_, decks[deck_id]), domain))
     return out
