@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session
-
 from cehrs_cards.db.import_rows import taken_ids
+from cehrs_cards.db.session import Session
 
 FIRST_ANKI = datetime(2006, 1, 1, tzinfo=UTC)  # before Anki's first release: not a real time
 LAST_ANKI = datetime(2100, 1, 1, tzinfo=UTC)

@@ -19,15 +19,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
-
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.core.sanitize import sanitize_field, sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
+from cehrs_cards.db import import_lookup as lookup
 from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id
-from cehrs_cards.db.models import Card, Note, NoteType
+from cehrs_cards.db.models import Note, NoteType
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
+from cehrs_cards.db.session import Session
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
@@ -149,8 +149,8 @@ class _Context:
         self.notetypes: dict[str, tuple[int, NoteTypeDef]] = {}  # name -> stored id, type
         self.seen: set[str] = set()
         guids, notes, cards = pkg.note_keys()
-        self.existing = _existing_notes(session, guids)
-        self.ords = _existing_ords(session, [r.id for r in self.existing.values() if r.id])
+        self.existing = lookup.existing_notes(session, guids)
+        self.ords = lookup.existing_ords(session, [r.id for r in self.existing.values() if r.id])
         before = {table: max_id(session, table) for table in ("note", "card", "revlog")}
         self.note_ids = IdPlan(session, "note", notes, before["note"])
         self.card_ids = IdPlan(session, "card", cards if schedulers else [], before["card"])
@@ -221,35 +221,6 @@ def _log_rows(pkg: Package) -> int:
     return sum(len(c.history) for n in pkg.notes for c in n.cards)
 
 
-def _existing_notes(session: Session, guids: list[str]) -> dict[str, Note]:
-    """The stored notes among `guids`: one query finds them, the ORM loads only those."""
-    if session.connection().exec_driver_sql("SELECT 1 FROM note LIMIT 1").first() is None:
-        return {}
-    found = [
-        str(g)
-        for (g,) in session.connection().exec_driver_sql(
-            "SELECT guid FROM note WHERE guid IN (SELECT value FROM json_each(?))",
-            (json.dumps(guids),),
-        )
-    ]
-    out: dict[str, Note] = {}
-    for start in range(0, len(found), CHUNK):
-        chunk = found[start : start + CHUNK]
-        out.update({r.guid: r for r in session.exec(select(Note).where(col(Note.guid).in_(chunk)))})
-    return out
-
-
-def _existing_ords(session: Session, note_ids: list[int]) -> dict[int, set[int]]:
-    out: dict[int, set[int]] = {}
-    for start in range(0, len(note_ids), CHUNK):
-        chunk = note_ids[start : start + CHUNK]
-        for nid, ord_ in session.exec(
-            select(Card.note_id, Card.ord).where(col(Card.note_id).in_(chunk))
-        ):
-            out.setdefault(nid, set()).add(ord_)
-    return out
-
-
 def resolve_notetype(session: Session, nt: NoteTypeDef) -> NoteTypeDef:
     """`nt` named as the stored note type it matches, or with a free name.
 
@@ -258,7 +229,7 @@ def resolve_notetype(session: Session, nt: NoteTypeDef) -> NoteTypeDef:
     """
     for n in range(1, 1000):
         name = nt.name if n == 1 else f"{nt.name} ({n})"
-        row = session.exec(select(NoteType).where(NoteType.name == name)).first()
+        row = lookup.notetype_named(session, name)
         if row is None or _matches(row, nt):
             return replace(nt, name=name)
     raise RuntimeError(f"too many note types named {nt.name!r}")

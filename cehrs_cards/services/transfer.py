@@ -18,14 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlmodel import col as column
-from sqlmodel import select
-
 from cehrs_cards.core.domains import domain_key, domain_name
 from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef
 from cehrs_cards.core.ops import Changes, OpResult
-from cehrs_cards.db.models import Deck, Note, NoteType
-from cehrs_cards.db.repo import notetype_from_row
+from cehrs_cards.db import import_lookup as lookup
+from cehrs_cards.db import repo
 from cehrs_cards.interchange.apkg_read import read_apkg
 from cehrs_cards.interchange.meta_tags import PREFIX as META_PREFIX
 from cehrs_cards.interchange.meta_tags import apply_meta_tags
@@ -151,7 +148,7 @@ def _is_zip(path: Path) -> bool:
 
 def _notetypes(col: Collection) -> dict[str, NoteTypeDef]:
     with col.read() as s:
-        stored = {r.name: notetype_from_row(r) for r in s.exec(select(NoteType))}
+        stored = {nt.name: nt for nt in repo.notetypes(s).values()}
     return {**{n.name: n for n in BUILTINS}, **stored}
 
 
@@ -215,12 +212,8 @@ def _rules(col: Collection, options: ImportOptions) -> tuple[DomainRule, ...]:
 
 
 def _existing_guids(col: Collection, guids: list[str]) -> set[str]:
-    out: set[str] = set()
     with col.read() as s:
-        for start in range(0, len(guids), 500):
-            chunk = guids[start : start + 500]
-            out.update(s.exec(select(Note.guid).where(column(Note.guid).in_(chunk))))
-    return out
+        return lookup.existing_guids(s, guids)
 
 
 def import_file(
@@ -366,7 +359,7 @@ class TransferService:
 
     def deck_names(self) -> list[str]:
         with self.col.read() as s:
-            return sorted(s.exec(select(Deck.name)))
+            return sorted(name for _id, name in repo.deck_names(s))
 
     def run_export(
         self,
