@@ -5,7 +5,6 @@ restore's incoming copy once the collection is back in place, and a killed expor
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,20 +23,9 @@ def clean_leftovers(data_dir: Path) -> list[Path]:
     restoring = data_dir / f"{DB_NAME}.restoring"
     if (data_dir / DB_NAME).exists() and restoring.exists():
         found.append(restoring)  # the restore finished its rename, or never got that far
-    removed = [p for p in found if _remove(p)]
+    removed = [p for p in found if atomic.remove(p)]
     removed += _export_leftovers(data_dir)
     return removed
-
-
-def _remove(path: Path) -> bool:
-    try:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-    except OSError:
-        return False
-    return True
 
 
 def _export_leftovers(data_dir: Path) -> list[Path]:
