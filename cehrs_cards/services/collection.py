@@ -87,8 +87,9 @@ class Collection:
             clean_leftovers(data_dir)
             self.engine: Engine = open_engine(self.db_path)
             _private_files(self.db_path)
-            with Session(self.engine) as session:
-                media_journal.recover(data_dir, self.media_dir.resolve(), session)
+            if media_journal.pending(data_dir):  # only after a killed import
+                with Session(self.engine) as session:
+                    media_journal.recover(data_dir, self.media_dir.resolve(), session)
         except OPEN_ERRORS as exc:
             self._lock.release()
             if not _is_write_failure(exc, data_dir):

@@ -10,6 +10,7 @@ module is the one hook: when the column lands, nothing else changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,9 +27,10 @@ def group_column(s: Session) -> str | None:
     return q.group_column(s)
 
 
-def group_of(stored: str | None, guid: str) -> str | None:
-    """A note's group: the stored one, else the bundled deck's for this guid."""
-    return stored or bundled_groups().get(guid)
+def group_of(stored: str | None, guid: str, bundled: Mapping[str, str]) -> str | None:
+    """A note's group: the stored one, else the bundled deck's for this guid (`bundled`:
+    bundled_groups(), fetched once by the caller rather than once per note)."""
+    return stored or bundled.get(guid)
 
 
 def bundled_groups() -> dict[str, str]:
@@ -49,8 +51,9 @@ def groups_by_note(s: Session, note_ids: list[int]) -> dict[int, str]:
     if not note_ids:
         return {}
     out: dict[int, str] = {}
+    bundled = bundled_groups()
     for nid, guid, stored in q.note_groups(s, note_ids, group_column(s)):
-        g = group_of(stored, guid)
+        g = group_of(stored, guid, bundled)
         if g:
             out[nid] = g
     return out

@@ -25,7 +25,10 @@ TOKEN_KEY = "import_media_token"
 
 
 def begin(data_dir: Path, names: list[str]) -> str:
-    """Write the journal (synced to disk) for the files about to be created; returns its token."""
+    """Write the journal (synced to disk) for the files about to be created; returns its token
+    ("" when there are none: no journal, nothing to record)."""
+    if not names:
+        return ""
     token = secrets.token_hex(16)
     path = data_dir / JOURNAL
     part = path.with_suffix(".part")
@@ -39,12 +42,19 @@ def begin(data_dir: Path, names: list[str]) -> str:
 
 def mark_committed(session: Session, token: str) -> None:
     """Record the token inside the import's transaction (commits with it or not at all)."""
-    save_section(session, TOKEN_KEY, token)
+    if token:
+        save_section(session, TOKEN_KEY, token)
 
 
 def finish(data_dir: Path) -> None:
     """The import is over (committed, or its files removed): the journal goes."""
     (data_dir / JOURNAL).unlink(missing_ok=True)
+
+
+def pending(data_dir: Path) -> bool:
+    """Whether a killed import left a journal (or half of one) to settle."""
+    path = data_dir / JOURNAL
+    return path.exists() or path.with_suffix(".part").exists()
 
 
 def recover(data_dir: Path, media_dir: Path, session: Session) -> list[Path]:
