@@ -128,8 +128,8 @@ class LogStream:
 
     Chunks go to a temporary staging table (no foreign keys, no index but its key: their
     cards are written only at the end); once the cards are in, one INSERT ... SELECT in
-    time order moves the log into place (db/revlog.insert_staged). A small log goes in
-    directly. The log's card index is built once at the end when the import at least
+    time order moves the log into place (db/revlog.insert_staged, which also checks every
+    row's card). The log's card index is built once at the end when the import at least
     doubles the log (as for cards)."""
 
     CHUNK = 20_000
@@ -154,9 +154,7 @@ class LogStream:
 
     def close(self) -> None:
         """Write the log (the cards it belongs to are in by now)."""
-        if not self.staged:
-            revlog.insert(self.conn, self.rows)
-            self.rows = []
+        if not self.staged and not self.rows:
             return
         self._stage()
         with _indexes_deferred(self.conn, "revlog", self.expected, self.before):

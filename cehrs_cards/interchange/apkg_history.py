@@ -26,16 +26,22 @@ from cehrs_cards.interchange.package import ReviewIn
 from cehrs_cards.interchange.zipsafe import Limits, PackageError
 
 _NUMBER = "CASE WHEN typeof({c}) IN ('integer', 'real') THEN CAST({c} AS INTEGER) END"
-_COLUMNS = ("id", "ease", "time", "type", "ivl", "lastIvl", "factor")  # ReviewIn's order
-_SELECT = "SELECT " + ", ".join(_NUMBER.format(c=c) for c in _COLUMNS)
-_SQL = _SELECT + " FROM revlog WHERE cid = ? ORDER BY id"
-"""One card's entries in ReviewIn's order, as integers; NULL for a value that is not a
-number (the row is then refused)."""
-_WALK = (
-    _SELECT + ", CASE WHEN typeof(cid) = 'integer' THEN cid END"
-    " FROM revlog NOT INDEXED ORDER BY cid, id"
+_CARD = "CASE WHEN typeof(cid) = 'integer' THEN cid END"
+_FIELDS = (  # ReviewIn's order, after the card: the button (0 unless 1-4), time taken (>= 0)
+    _NUMBER.format(c="id"),
+    _NUMBER.format(c="ease").replace(
+        "THEN CAST(ease AS INTEGER)",
+        "THEN IIF(CAST(ease AS INTEGER) BETWEEN 1 AND 4, CAST(ease AS INTEGER), 0)",
+    ),
+    f"MAX(0, {_NUMBER.format(c='time')})",
+    *(_NUMBER.format(c=c) for c in ("type", "ivl", "lastIvl", "factor")),
 )
-"""The whole log in card order, each row with its card id last (NULL when that is not an
+_SELECT = f"SELECT {_CARD}, " + ", ".join(_FIELDS) + " FROM revlog"
+_SQL = _SELECT + " WHERE cid = ? ORDER BY id"
+"""One card's entries: the card, then ReviewIn's fields as integers; NULL for a value that is
+not a number (the package is then refused)."""
+_WALK = _SELECT + " NOT INDEXED ORDER BY cid, id"
+"""The whole log in card order, each row with its card id first (NULL when that is not an
 integer: no card's, as `cid = ?` never matches it)."""
 _Row = tuple[Any, ...]  # integers, or None where the package has no number
 
@@ -82,10 +88,10 @@ class HistoryFile:
             self._next = next(self._walk, None)
         self._last = card_id
         row, walk, out = self._next, self._walk, []
-        while row is not None and (row[-1] is None or row[-1] < card_id):
+        while row is not None and (row[0] is None or row[0] < card_id):
             row = next(walk, None)
-        while row is not None and row[-1] == card_id:
-            out.append(row[:-1])
+        while row is not None and row[0] == card_id:
+            out.append(row)
             row = next(walk, None)
         self._next = row
         return out
@@ -96,14 +102,11 @@ class HistoryFile:
 
 
 def _entries(rows: list[_Row]) -> list[ReviewIn]:
-    """The rows as entries; a value that is not a number refuses the package."""
-    out = []
-    for rid, ease, taken, kind, ivl, last, factor in rows:
-        if None in (rid, ease, taken, kind, ivl, last, factor):
-            raise PackageError("the package's review log has malformed rows")
-        rating = ease if 1 <= ease <= 4 else 0
-        out.append(ReviewIn(rid, rating, max(0, taken), kind, ivl, last, factor))
-    return out
+    """The rows (the card first) as entries; a value that is not a number refuses the
+    package. (The button and time taken are already in range: see _FIELDS.)"""
+    if any(None in row for row in rows):
+        raise PackageError("the package's review log has malformed rows")
+    return [ReviewIn(*row[1:]) for row in rows]
 
 
 def _remove(con: sqlite3.Connection, folder: Path) -> None:

@@ -75,7 +75,7 @@ def import_package(
     placed: list[Path] = []
     token = media_journal.begin(col.data_dir, _new_media_names(col, pkg))
     try:
-        with gc_paused(), col.transaction() as session:
+        with gc_paused(), col.bulk_transaction() as session:
             ctx = _Context(
                 session,
                 pkg,
