@@ -39,12 +39,12 @@ def test_review_log_rows_of_a_missing_card_are_refused(mini_col):
     class Memory:
         stability, difficulty = 2.0, 5.0
 
-    with pytest.raises(IntegrityError, match="missing card 424242"):
-        with mini_col.bulk_transaction() as s:
-            conn = s.connection()
-            revlog.create_staging(conn)
-            revlog.stage(conn, revlog.answer_rows(424242, [Answer()], [Memory()]))
-            revlog.insert_staged(conn)
+    refused = pytest.raises(IntegrityError, match="missing card 424242")
+    with refused, mini_col.bulk_transaction() as s:
+        conn = s.connection()
+        revlog.create_staging(conn)
+        revlog.stage(conn, revlog.answer_rows(424242, [Answer()], [Memory()]))
+        revlog.insert_staged(conn)
     assert _checks_on(mini_col)
 
 
