@@ -40,7 +40,8 @@ FTS5_DEFAULT_AUTOMERGE = 4
 
 def db_time(when: datetime | None) -> str | None:
     """to_db(when), or None; a UTC datetime of years 1000-9999 (all real ones) goes the
-    quick way: isoformat writes the very text to_db's strftime does, five times faster.
+    quick way: isoformat writes the very text to_db's strftime does (then its zone, cut off),
+    ten times faster.
     Imported cards share a few hundred due days, so texts made are remembered (equal
     instants have equal texts: both are written in UTC)."""
     if when is None:
@@ -48,8 +49,8 @@ def db_time(when: datetime | None) -> str | None:
     text = _DB_TIMES.get(when)
     if text is not None:
         return text
-    if when.tzinfo is UTC and when.year >= 1000:
-        text = when.replace(tzinfo=None).isoformat(" ", "microseconds")
+    if when.tzinfo is UTC and when.year >= 1000:  # "...+00:00" cut: twice as quick as replace()
+        text = when.isoformat(" ", "microseconds")[:26]
     else:
         text = to_db(when)
     if len(_DB_TIMES) >= 8192:  # about 2 MB at most

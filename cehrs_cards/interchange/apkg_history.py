@@ -106,7 +106,8 @@ def _entries(rows: list[_Row]) -> list[ReviewIn]:
     package. (The button and time taken are already in range: see _FIELDS.)"""
     if any(None in row for row in rows):
         raise PackageError("the package's review log has malformed rows")
-    return [ReviewIn(*row[1:]) for row in rows]
+    make = ReviewIn._make
+    return [make(row[1:]) for row in rows]
 
 
 def _remove(con: sqlite3.Connection, folder: Path) -> None:
