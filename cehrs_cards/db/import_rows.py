@@ -129,19 +129,23 @@ class LogStream:
 
     Chunks go to a temporary staging table (no foreign keys, no index but its key: their
     cards are written only at the end); once the cards are in, one INSERT ... SELECT in
-    time order moves the log into place (db/revlog.insert_staged, which also checks every
-    row's card). The log's card index is built once at the end when the import at least
-    doubles the log (as for cards)."""
+    time order moves the log into place (db/revlog.insert_staged, which also checks that
+    every card the rows belong to is there). The log's card index is built once at the end
+    when the import at least doubles the log (as for cards)."""
 
     CHUNK = 20_000
 
     def __init__(self, session: Session, expected: int, before: int) -> None:
         self.conn = session.connection()
         self.rows: list[tuple[Any, ...]] = []
+        self.cards: list[int] = []  # the cards the rows belong to, checked at the end
         self.expected, self.before = expected, before
         self.staged = False
 
-    def add(self, rows: list[tuple[Any, ...]]) -> None:
+    def add(self, card_id: int, rows: list[tuple[Any, ...]]) -> None:
+        """Queue one card's rows (revlog.answer_rows of `card_id`)."""
+        if rows:
+            self.cards.append(card_id)
         self.rows += rows
         if len(self.rows) >= self.CHUNK:
             self._stage()
@@ -159,7 +163,7 @@ class LogStream:
             return
         self._stage()
         with _indexes_deferred(self.conn, "revlog", self.expected, self.before):
-            revlog.insert_staged(self.conn)
+            revlog.insert_staged(self.conn, self.cards)
 
 
 @contextmanager

@@ -181,23 +181,26 @@ def stage(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         conn.exec_driver_sql(f"INSERT INTO {STAGING} VALUES ({marks})", rows)
 
 
-def insert_staged(conn: Connection) -> None:
-    """Move the staged rows into the log in time order, then drop the staging table. A time
-    the log already holds moves to the next free millisecond first (as insert does). Every
-    row's card is checked first, in the staging table's card order (an import runs with
-    SQLite's per-row checks off: db/session.bulk_session)."""
+def insert_staged(conn: Connection, card_ids: Sequence[int]) -> None:
+    """Move the staged rows (of the cards `card_ids`) into the log in time order, then drop
+    the staging table. A time the log already holds moves to the next free millisecond first
+    (as insert does); a package's repeated entry (same time) is kept once. The cards are
+    checked first, once each (an import runs with SQLite's per-row checks off:
+    db/session.bulk_session; answer_rows gives each row its card)."""
     clash = f"SELECT id FROM {STAGING} WHERE id IN (SELECT id FROM revlog)"
     for (rid,) in conn.exec_driver_sql(clash).all():
         free = _free_after(conn, int(rid), set(), also=STAGING)
         conn.exec_driver_sql(f"UPDATE {STAGING} SET id = ? WHERE id = ?", (free, rid))
-    orphan = f"""SELECT s.card_id FROM {STAGING} s
-                  WHERE NOT EXISTS (SELECT 1 FROM card c WHERE c.id = s.card_id) LIMIT 1"""
-    if (row := conn.exec_driver_sql(orphan).first()) is not None:  # in card order: cheap
+    orphan = """SELECT value FROM json_each(?)
+                WHERE NOT EXISTS (SELECT 1 FROM card WHERE id = value) LIMIT 1"""
+    row = conn.exec_driver_sql(orphan, (json.dumps(list(card_ids)),)).first()
+    if row is not None:
         what = f"review-log rows of a missing card {row[0]}"
         raise IntegrityError(f"import: {what}", None, ValueError(what))
-    conn.exec_driver_sql(  # one sort; a package's repeated entry (same time) is kept once
-        f"INSERT INTO revlog ({', '.join(COLUMNS)}) SELECT {', '.join(_AS_STORED)} "
-        f"FROM {STAGING} GROUP BY id ORDER BY id"
+    conn.exec_driver_sql(  # one sort; OR IGNORE: only a repeated time can clash (rows staged
+        # are answers, which pass the table's checks), and one sort is all it then costs
+        f"INSERT OR IGNORE INTO revlog ({', '.join(COLUMNS)}) "
+        f"SELECT {', '.join(_AS_STORED)} FROM {STAGING} ORDER BY id"
     )
     conn.exec_driver_sql(f"DROP TABLE {STAGING}")
 

@@ -205,7 +205,7 @@ class _Context:
             card, sched, place, self.now, self.bury_until, self.rows.stamp
         )
         self.rows.cards.append(row)
-        self.log.add(log_rows)
+        self.log.add(card_id, log_rows)
 
     def writer(self) -> RowWriter:
         """Writes the queued notes and cards a chunk at a time (db/import_rows.py)."""

@@ -44,7 +44,7 @@ def test_review_log_rows_of_a_missing_card_are_refused(mini_col):
         conn = s.connection()
         revlog.create_staging(conn)
         revlog.stage(conn, revlog.answer_rows(424242, [Answer()], [Memory()]))
-        revlog.insert_staged(conn)
+        revlog.insert_staged(conn, [424242])
     assert _checks_on(mini_col)
 
 

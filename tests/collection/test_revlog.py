@@ -32,7 +32,7 @@ def test_staged_rows_go_in_and_a_taken_time_moves_on(mini_col):
         revlog.stage(
             conn, [_staged(3000, 7), _staged(1000, card), _staged(2000, 7), _staged(2000, 7)]
         )
-        revlog.insert_staged(conn)
+        revlog.insert_staged(conn, [7, card])
         got = conn.exec_driver_sql(
             "SELECT id, stability_x1000, difficulty_x100 FROM revlog ORDER BY id"
         )
@@ -58,7 +58,7 @@ def test_staged_rows_are_stored_as_single_answers_are(mini_col):
         answers = [_Answer(10_000 + i, ms) for i, (_, _, ms) in enumerate(cases)]
         memory = [_Memory(st, d) for st, d, _ in cases]
         revlog.stage(conn, revlog.answer_rows(card, answers, memory))
-        revlog.insert_staged(conn)
+        revlog.insert_staged(conn, [card])
         cols = ", ".join(revlog.COLUMNS)
         got = [tuple(r) for r in conn.exec_driver_sql(f"SELECT {cols} FROM revlog ORDER BY id")]
     want = [
