@@ -72,6 +72,11 @@ def qt_missing_text(exc: ImportError) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["--replay-worker"]:  # a heavy import's second process (anki_replay.py)
+        from cehrs_cards.services.anki_replay import worker_main
+
+        return worker_main()
     args = build_parser().parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:

@@ -93,7 +93,7 @@ class RowWriter:
     def __init__(self, session: Session, rows: NewRows, notes: int, cards: int) -> None:
         self.conn, self.rows = session.connection(), rows
         self._fts = _fts_in_bulk(self.conn, notes > 0)
-        self._cards = _indexes_deferred(self.conn, "card", cards, rows.before.get("card", 0))
+        self._cards = indexes_deferred(self.conn, "card", cards, rows.before.get("card", 0))
         self.bulk = False
 
     def __enter__(self) -> RowWriter:
@@ -158,12 +158,12 @@ class LogStream:
         if not self.staged and not self.rows:
             return
         self._stage()
-        with _indexes_deferred(self.conn, "revlog", self.expected, self.before):
+        with indexes_deferred(self.conn, "revlog", self.expected, self.before):
             revlog.insert_staged(self.conn, self.cards)
 
 
 @contextmanager
-def _indexes_deferred(conn: Connection, table: str, adding: int, before: int) -> Iterator[None]:
+def indexes_deferred(conn: Connection, table: str, adding: int, before: int) -> Iterator[None]:
     """Drop the table's plain indexes while its new rows go in, then build each once
     (see _drop_plain_indexes); on an error the transaction's rollback brings them back."""
     dropped = _drop_plain_indexes(conn, table, adding, before)

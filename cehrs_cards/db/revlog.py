@@ -159,11 +159,26 @@ STAGED = (*COLUMNS[:5], "stability", "difficulty", "duration_ms")
 """A staged row: COLUMNS, with the memory state as fsrs-rs gives it (floats) and the time
 taken as the package has it; insert_staged makes them what values() makes."""
 _AS_STORED = (
-    *COLUMNS[:5],
-    "MAX(1, CAST(ROUND(stability * 1000) AS INTEGER))",
-    "MAX(1, CAST(ROUND(MIN(10.0, MAX(1.0, difficulty)) * 100) AS INTEGER))",
-    f"MAX(0, MIN(duration_ms, {MAX_DURATION_MS}))",
+    "MAX(1, CAST(ROUND({a}.stability * 1000) AS INTEGER))",
+    "MAX(1, CAST(ROUND(MIN(10.0, MAX(1.0, {a}.difficulty)) * 100) AS INTEGER))",
+    f"MAX(0, MIN({{a}}.duration_ms, {MAX_DURATION_MS}))",
 )
+
+
+def as_stored(alias: str, card: str) -> str:
+    """SQL: a staged row (STAGED, table `alias`) as stored (COLUMNS), its card `card`."""
+    a = alias
+    head = [f"{a}.id", card, f"{a}.kind", f"{a}.rating", f"{a}.interval"]
+    return ", ".join(head + [e.format(a=a) for e in _AS_STORED])
+
+
+def free_taken_times(conn: Connection, source: str) -> None:
+    """Move each row of `source` (staged rows) whose time the log already holds to the
+    next free millisecond, as insert does (clashes are rare)."""
+    clash = f"SELECT id FROM {source} WHERE id IN (SELECT id FROM revlog)"
+    for (rid,) in conn.exec_driver_sql(clash).all():
+        free = _free_after(conn, int(rid), set(), also=source)
+        conn.exec_driver_sql(f"UPDATE {source} SET id = ? WHERE id = ?", (free, rid))
 
 
 def create_staging(conn: Connection) -> None:
@@ -186,10 +201,7 @@ def insert_staged(conn: Connection, card_ids: Sequence[int]) -> None:
     (as insert does); a package's repeated entry (same time) is kept once. The cards are
     checked first, once each (an import runs with SQLite's per-row checks off:
     db/session.bulk_session; answer_rows gives each row its card)."""
-    clash = f"SELECT id FROM {STAGING} WHERE id IN (SELECT id FROM revlog)"
-    for (rid,) in conn.exec_driver_sql(clash).all():
-        free = _free_after(conn, int(rid), set(), also=STAGING)
-        conn.exec_driver_sql(f"UPDATE {STAGING} SET id = ? WHERE id = ?", (free, rid))
+    free_taken_times(conn, STAGING)
     orphan = """SELECT value FROM json_each(?)
                 WHERE NOT EXISTS (SELECT 1 FROM card WHERE id = value) LIMIT 1"""
     row = conn.exec_driver_sql(orphan, (json.dumps(list(card_ids)),)).first()
@@ -199,7 +211,7 @@ def insert_staged(conn: Connection, card_ids: Sequence[int]) -> None:
     conn.exec_driver_sql(  # one sort; OR IGNORE: only a repeated time can clash (rows staged
         # are answers, which pass the table's checks), and one sort is all it then costs
         f"INSERT OR IGNORE INTO revlog ({', '.join(COLUMNS)}) "
-        f"SELECT {', '.join(_AS_STORED)} FROM {STAGING} ORDER BY id"
+        f"SELECT {as_stored('s', 's.card_id')} FROM {STAGING} s ORDER BY s.id"
     )
     conn.exec_driver_sql(f"DROP TABLE {STAGING}")
 

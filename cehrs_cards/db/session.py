@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from sqlite3 import Error as SQLiteError
 
 from sqlalchemy import Engine
@@ -22,7 +23,7 @@ CHECKED_AFTER_BULK = ("deck", "note", "card")
 
 
 @contextmanager
-def bulk_session(engine: Engine) -> Iterator[Session]:
+def bulk_session(engine: Engine, attach: tuple[str, Path] | None = None) -> Iterator[Session]:
     """One transaction for a bulk import, with SQLite's per-row foreign-key checks off.
 
     Checking each of a million review-log rows against its card costs an index lookup in
@@ -30,16 +31,24 @@ def bulk_session(engine: Engine) -> Iterator[Session]:
     The import makes every reference itself; so that a bug cannot leave a dangling one, the
     references of the tables it writes are checked in bulk before the commit (a failure rolls
     everything back), and the connection gets its checks back whatever happens. (SQLite
-    ignores the pragma inside a transaction: it is set before BEGIN.)"""
+    ignores the pragma inside a transaction: it is set before BEGIN.)
+
+    `attach`: (schema name, file) attached for the transaction and detached after it (a
+    scratch file the import reads from: db/replay_file.py; SQLite attaches only outside a
+    transaction)."""
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         assert raw is not None
         raw.execute("PRAGMA foreign_keys = OFF")
+        if attach is not None:
+            raw.execute(f"ATTACH DATABASE ? AS {attach[0]}", (str(attach[1]),))
         try:
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
                 check_references(session, CHECKED_AFTER_BULK)
         finally:
+            if attach is not None:
+                raw.execute(f"DETACH DATABASE {attach[0]}")
             raw.execute("PRAGMA foreign_keys = ON")
 
 

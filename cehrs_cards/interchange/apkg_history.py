@@ -10,9 +10,11 @@ order: the log is read by one cursor in (card, time) order alongside, each card'
 taken as the cursor passes them. SQLite sorts the table for that cursor (spilling to a
 temporary file, not memory): half the time of a hundred thousand index lookups, and a
 third of walking the card index, whose rows are scattered over the table. The sort starts
-on a thread of its own, on a connection of its own, as soon as the file is kept: SQLite
-lets go of Python's lock while it sorts, so the sort runs beside the work before the first
-card (the backup, the look-ups), on the machine's second core. A card asked for out of that
+on a thread of its own, on a connection of its own, as soon as the importer knows it will
+walk the log here (start_walk): SQLite lets go of Python's lock while it sorts, so the sort
+runs beside the work before the first card (the backup, the look-ups), on the machine's
+second core. (A heavy log is replayed on a process of its own instead:
+services/anki_replay.py.) A card asked for out of that
 order gets an index lookup (Anki's ix_revlog_cid, made here if missing).
 """
 
@@ -56,11 +58,14 @@ class HistoryFile:
     plain tables, quick_check, row caps). Owns its temporary folder: close() deletes it,
     and so does a finaliser if the package is dropped unclosed."""
 
-    def __init__(self, folder: Path, db: Path, rows: int, limits: Limits) -> None:
-        self.rows, self.folder = rows, folder
+    def __init__(
+        self, folder: Path, db: Path, rows: int, limits: Limits, owns_folder: bool = True
+    ) -> None:
+        self.rows, self.folder, self.db, self._limits = rows, folder, db, limits
+        self._owns = owns_folder
         try:
             self.con = self._con = sqlite3.connect(db, check_same_thread=False)
-            self._done = weakref.finalize(self, _remove, self._con, folder)
+            self._done = weakref.finalize(self, _remove, self._con, folder, None, owns_folder)
             self._con.execute("PRAGMA trusted_schema = OFF")
             self._con.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limits.max_value_bytes)
             self._con.create_collation("unicase", unicase)
@@ -72,14 +77,19 @@ class HistoryFile:
         self._walk: sqlite3.Cursor | None = None
         self._next: _Row | None = None  # the walk's first row not handed out yet
         self._last: int | None = None  # the last card the walk reached
+        self._sort: _Sort | None = None
+
+    def start_walk(self) -> None:
+        """Start sorting the log for the walk on a thread of its own (see the module's
+        notes): the importer calls this as soon as it knows it will walk the log here."""
+        if self._sort is not None or not self.rows:
+            return
         try:
-            self._sort = _Sort(db, limits) if rows else None
+            self._sort = _Sort(self.db, self._limits)
         except sqlite3.Error as exc:
-            self._done()
             raise PackageError(f"the package's review log cannot be read ({exc})") from exc
-        if self._sort is not None:  # a package dropped unclosed: its sort goes first
-            self._done.detach()
-            self._done = weakref.finalize(self, _remove, self._con, folder, self._sort)
+        self._done.detach()  # a package dropped unclosed: its sort goes first
+        self._done = weakref.finalize(self, _remove, self._con, self.folder, self._sort, self._owns)
 
     def of(self, card_id: int) -> list[ReviewIn]:
         """One Anki card's entries, oldest first (a manual entry has rating 0)."""
@@ -96,6 +106,7 @@ class HistoryFile:
         """The card's rows from the walk, passing over those of cards before it (no card's,
         or a card asked for later, out of order: it gets a lookup)."""
         if self._walk is None:
+            self.start_walk()
             assert self._sort is not None
             self._walk, self._next = self._sort.result()
         self._last = card_id
@@ -158,11 +169,14 @@ def _entries(rows: list[_Row]) -> list[ReviewIn]:
     return [make(row[1:]) for row in rows]
 
 
-def _remove(con: sqlite3.Connection, folder: Path, sort: _Sort | None = None) -> None:
+def _remove(
+    con: sqlite3.Connection, folder: Path, sort: _Sort | None = None, owns: bool = True
+) -> None:
     if sort is not None:
         sort.close()
     con.close()
-    shutil.rmtree(folder, ignore_errors=True)
+    if owns:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _has_card_index(con: sqlite3.Connection) -> bool:

@@ -189,6 +189,14 @@ def _card_groups(
         yield current, group
 
 
+def scheduled_cards(con: sqlite3.Connection) -> Iterator[CardIn]:
+    """Every card with its scheduling, as a walk of the notes reads it (decks aside), in
+    note and ordinal order: what a replay of the review log needs (services/anki_replay)."""
+    row = con.execute("SELECT crt FROM col").fetchone()
+    for _, card in _cards(con, {}, int(row[0] or 0) if row else 0):
+        yield card
+
+
 def _cards(
     con: sqlite3.Connection, decks: dict[int, str], crt: int | None
 ) -> Iterator[tuple[int, CardIn]]:

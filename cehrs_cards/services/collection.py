@@ -148,11 +148,12 @@ class Collection:
             yield session
 
     @contextmanager
-    def bulk_transaction(self) -> Iterator[Session]:
+    def bulk_transaction(self, attach: tuple[str, Path] | None = None) -> Iterator[Session]:
         """transaction() for an import: SQLite's per-row reference checks replaced by one
-        check of the written tables before the commit (db/session.bulk_session)."""
+        check of the written tables before the commit; `attach`: a scratch file attached
+        under a name for it (db/session.bulk_session)."""
         self._check_open()
-        with bulk_session(self.engine) as session:
+        with bulk_session(self.engine, attach) as session:
             yield session
 
     def read(self) -> Session:

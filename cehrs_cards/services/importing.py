@@ -24,6 +24,7 @@ from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.core.sanitize import sanitize_field, sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
 from cehrs_cards.db import import_lookup as lookup
+from cehrs_cards.db import replay_file
 from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id
 from cehrs_cards.db.models import MEMORY_COLUMNS, NOTE_CONTENT, Note, NoteType
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
@@ -35,6 +36,7 @@ from cehrs_cards.services import media_journal
 from cehrs_cards.services.anki_history import (
     schedule_from_anki,
 )
+from cehrs_cards.services.anki_replay import ReplayJob, start_replay
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.import_cards import anki_card_rows, memory_values
 from cehrs_cards.services.import_ids import IdPlan, anki_time
@@ -73,37 +75,55 @@ def import_package(
     """
     summary = ImportSummary()
     placed: list[Path] = []
+    schedulers = _schedulers(col) if with_scheduling else None
     token = media_journal.begin(col.data_dir, _new_media_names(col, pkg))
+    job = start_replay(pkg, schedulers, col.now())
+    attach = (replay_file.SCHEMA, job.task.out) if job else None
     try:
-        with gc_paused(), col.bulk_transaction() as session:
+        with gc_paused(), col.bulk_transaction(attach) as session:
             ctx = _Context(
-                session,
-                pkg,
-                col.now(),
-                _schedulers(col) if with_scheduling else None,
-                col.study_days().end_of(col.now()),
+                session, pkg, col.now(), schedulers, col.study_days().end_of(col.now()), job
             )
-            total = len(pkg.notes)
-            with ctx.writer() as writer:
-                for i, note in enumerate(pkg.notes):
-                    _import_one(ctx, note, domain, summary)
-                    if i % WRITE_CHUNK == WRITE_CHUNK - 1:
-                        writer.flush()
-                    if progress and i % 200 == 0 and not progress(i, total):
-                        raise ImportCancelled()
-                writer.flush()
-            ctx.log.close()
-            if progress and not progress(total, total):
+            _write_notes(ctx, domain, summary, progress)
+            if progress and not progress(len(pkg.notes), len(pkg.notes)):
                 raise ImportCancelled()
             summary.media_added = _place_media(col, pkg, placed)
             media_journal.mark_committed(session, token)
     except BaseException:
+        if job:
+            job.stop()
         for path in placed:
             path.unlink(missing_ok=True)
         media_journal.finish(col.data_dir)
         raise
     media_journal.finish(col.data_dir)
     return summary
+
+
+def _write_notes(
+    ctx: _Context, domain: int | None, summary: ImportSummary, progress: Progress | None
+) -> None:
+    """Every note and card a chunk at a time, then the review log: replayed here as the
+    cards went in, or by the replay process (services/anki_replay.py), whose states the
+    cards then take."""
+    total = len(ctx.pkg.notes)
+    with ctx.writer() as writer:
+        for i, note in enumerate(ctx.pkg.notes):
+            _import_one(ctx, note, domain, summary)
+            if i % WRITE_CHUNK == WRITE_CHUNK - 1:
+                writer.flush()
+                ctx.map_replayed()
+            if progress and i % 200 == 0 and not progress(i, total):
+                raise ImportCancelled()
+        writer.flush()
+        ctx.map_replayed()
+        if ctx.job is not None:
+            ctx.job.wait(None if progress is None else lambda: not progress(total, total))
+            summary.scheduled += replay_file.apply_memory(ctx.session.connection())
+    if ctx.job is not None:
+        replay_file.insert_log(ctx.session.connection(), ctx.rows.before.get("revlog", 0))
+    else:
+        ctx.log.close()
 
 
 @contextmanager
@@ -139,8 +159,13 @@ class _Context:
         now: datetime,
         schedulers: Schedulers | None,
         bury_until: datetime | None = None,
+        job: ReplayJob | None = None,
     ) -> None:
         self.session = session
+        self.job = job  # the replay process, if the log is replayed there
+        self.replayed: list[tuple[int, int]] = []  # (Anki card id, card id) waiting for it
+        if job is not None:
+            replay_file.create_card_map(session.connection())
         self.pkg = pkg
         self.now = now
         self.schedulers = schedulers
@@ -195,17 +220,29 @@ class _Context:
     def _add_anki_card(
         self, note_id: int, deck_id: int, card: CardIn, dom: int, schedulers: Schedulers
     ) -> None:
-        """An Anki card as Anki had it (services/import_cards.py)."""
+        """An Anki card as Anki had it (services/import_cards.py). Its memory state and log
+        come from the replay process if there is one (the card goes in as a new card, and
+        takes the replayed state at the end: map_replayed)."""
+        card_id = self.card_ids.take(card.anki_id)
+        place = (card_id, note_id, deck_id, card.ord, dom)
+        if self.job is not None and card.anki_id:
+            self.replayed.append((card.anki_id, card_id))
+            row, _ = anki_card_rows(card, None, place, self.now, self.bury_until, self.rows.stamp)
+            self.rows.cards.append(row)
+            return
         log = self.pkg.history_of(card)
         sched = schedule_from_anki(card, dom, schedulers, self.now, log)
         self.scheduled += sched is not None
-        card_id = self.card_ids.take(card.anki_id)
-        place = (card_id, note_id, deck_id, card.ord, dom)
         row, log_rows = anki_card_rows(
             card, sched, place, self.now, self.bury_until, self.rows.stamp
         )
         self.rows.cards.append(row)
         self.log.add(card_id, log_rows)
+
+    def map_replayed(self) -> None:
+        """Record which cards the replayed Anki cards became (written with each chunk)."""
+        replay_file.map_cards(self.session.connection(), self.replayed)
+        self.replayed = []
 
     def writer(self) -> RowWriter:
         """Writes the queued notes and cards a chunk at a time (db/import_rows.py)."""

@@ -66,9 +66,10 @@ def test_a_malformed_entry_of_a_card_read_by_the_walk_refuses_the_package(tmp_pa
 
 
 def test_closing_before_the_walk_stops_its_sort_and_removes_the_folder(tmp_path):
-    """The walk's sort starts on its own thread when the file is kept; an import that stops
-    before its first card (cancelled, refused) closes it cleanly."""
+    """The walk's sort starts on its own thread as soon as the importer asks; an import that
+    stops before its first card (cancelled, refused) closes it cleanly."""
     log = log_file(tmp_path, [(i, i % 97, 3) for i in range(1, 5000)])
+    log.start_walk()
     log.close()
     assert not (tmp_path / "pkg").exists()
     assert not any(t.name == "package-log-sort" and t.is_alive() for t in threading.enumerate())
