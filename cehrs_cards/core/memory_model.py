@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -199,30 +199,75 @@ def next_states(
 ) -> tuple[Preview, ...]:
     """The four buttons: each rating's state, with Hard < Good < Easy in days and fuzz."""
     raw = fsrs_outcomes(sched, card_id, mem, now, days)
+    chosen = _intervals(sched, card_id, mem, raw, fuzz, place)
+    out = []
+    for r in Rating:
+        after = _saved(raw[r].after, chosen.get(r), now)
+        out.append(Preview(r, after, format_interval(after.due - now)))
+    return tuple(out)
+
+
+_DEPENDS = {
+    Rating.AGAIN: (Rating.AGAIN,),
+    Rating.HARD: (Rating.HARD,),
+    Rating.GOOD: (Rating.HARD, Rating.GOOD),
+    Rating.EASY: (Rating.HARD, Rating.GOOD, Rating.EASY),
+}
+"""The buttons a button's interval depends on: Good must outlast Hard, Easy both."""
+
+
+def next_state(
+    sched: fsrs.Scheduler,
+    card_id: int,
+    mem: MemoryState,
+    rating: Rating,
+    now: datetime,
+    days: StudyDays,
+    fuzz: bool,
+    place: Placer | None = None,
+) -> MemoryState:
+    """The state next_states shows on `rating`'s button, from only the buttons it depends on
+    (what an answer saves; the simulator answers a million times)."""
+    raw = fsrs_outcomes(sched, card_id, mem, now, days, _DEPENDS[rating])
+    chosen = _intervals(sched, card_id, mem, raw, fuzz, place)
+    return _saved(raw[rating].after, chosen.get(rating), now)
+
+
+def _intervals(
+    sched: fsrs.Scheduler,
+    card_id: int,
+    mem: MemoryState,
+    raw: Mapping[Rating, Outcome],
+    fuzz: bool,
+    place: Placer | None,
+) -> dict[Rating, int]:
+    """Interval in days of each review-state outcome in `raw` (every button, or a button and
+    those it depends on): Hard < Good < Easy, fuzzed, then placed before the exam."""
     u = fuzz_factor(card_id, mem.reps) if fuzz else None
     top = sched.maximum_interval
     chosen: dict[Rating, int] = {}
     floor = 1
     for r in (Rating.HARD, Rating.GOOD, Rating.EASY):
-        o = raw[r]
+        o = raw.get(r)
+        if o is None:
+            break
         if o.days is None:
             continue
         if r == Rating.EASY and Rating.GOOD not in chosen:
             floor = _good_days(sched, raw[Rating.GOOD].after, u, top) + 1
         chosen[r] = constrained(o.days, floor, top, u)
         floor = chosen[r] + 1
-    if raw[Rating.AGAIN].days is not None:
-        chosen[Rating.AGAIN] = constrained(raw[Rating.AGAIN].days or 1, 1, top, u)
+    again = raw.get(Rating.AGAIN)
+    if again is not None and again.days is not None:
+        chosen[Rating.AGAIN] = constrained(again.days or 1, 1, top, u)
     if place is not None:
         placed = {r: place(raw[r].after, n) for r, n in chosen.items()}
         chosen = _monotone(placed, chosen)
-    out = []
-    for r in Rating:
-        after = raw[r].after
-        if r in chosen:
-            after = replace(after, due=now + timedelta(days=chosen[r]))
-        out.append(Preview(r, after, format_interval(after.due - now)))
-    return tuple(out)
+    return chosen
+
+
+def _saved(after: MemoryState, interval: int | None, now: datetime) -> MemoryState:
+    return after if interval is None else replace(after, due=now + timedelta(days=interval))
 
 
 def _monotone(placed: dict[Rating, int], natural: dict[Rating, int]) -> dict[Rating, int]:

@@ -1,12 +1,15 @@
-"""fsrs_outcomes: the four ratings' outcomes from one converted card (the simulator's hot path)
-are the outcomes fsrs gives each rating on its own."""
+"""The answer's hot path (the simulator answers about a million times a study): fsrs_outcomes
+converts a card once for all four ratings, and an answer works out only the buttons its rating
+depends on. Both must give exactly what the slower, obvious way gives."""
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import fsrs
 import pytest
 
 from cehrs_cards.core.clock import StudyDays
+from cehrs_cards.core.exam_day import ExamPlacer
 from cehrs_cards.core.memory_model import (
     fsrs_outcome,
     fsrs_outcomes,
@@ -69,3 +72,29 @@ def test_every_rating_is_what_fsrs_gives_it_alone(which: int) -> None:
         assert got.lapses == mem.lapses + lapsed
     # the ratings lead to different states (so a leak from one into the next would show)
     assert len({together[r].after for r in Rating}) == 4
+
+
+@pytest.mark.parametrize("fuzz", [False, True])
+@pytest.mark.parametrize("placed", [False, True])
+def test_an_answer_saves_what_its_button_showed(fuzz: bool, placed: bool) -> None:
+    """Schedulers.answer works out only the buttons a rating depends on: over random study
+    histories it saves exactly the state preview shows on that button."""
+    rng = random.Random(f"{fuzz}-{placed}")
+    policy = Policy(fuzz=fuzz, maximum_interval=120)
+    placer = None
+    if placed:
+        sched = fsrs.Scheduler(parameters=policy.parameters, enable_fuzzing=False)
+        placer = ExamPlacer(sched, days_left=12, budget=3, loads={2: 5, 5: 1})
+    scheds = Schedulers(policy, DAYS, placer)
+    checked = 0
+    for card in range(40):
+        mem, now = new_state(T0), T0
+        for _ in range(rng.randint(1, 9)):
+            shown = {p.rating: p.after for p in scheds.preview(card, 1, mem, now)}
+            rating = Rating(rng.choice((1, 2, 3, 3, 3, 4)))
+            for r in Rating:
+                assert scheds.answer(card, 1, mem, r, now) == shown[r]
+                checked += 1
+            mem = shown[rating]
+            now = max(now, mem.due) + timedelta(hours=rng.choice((0, 1, 30)))
+    assert checked > 500
