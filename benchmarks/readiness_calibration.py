@@ -312,17 +312,19 @@ def summary_table(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
-def decile_table(summary: dict[str, Any]) -> list[str]:
-    main = summary[SCENARIOS[0].name]["models"]
+def decile_table(summary: dict[str, Any], scenario: str = SCENARIOS[0].name) -> list[str]:
+    """Both models by decile of predicted pass chance; the held-out model's gap (predicted
+    minus passed) is starred where it is over 5 points and over two standard errors."""
+    models = summary[scenario]["models"]
     lines = [
         "| predicted | before: n | predicted | passed | after: n | predicted | passed "
-        "| truth's chance |",
-        "|---|---|---|---|---|---|---|---|",
+        "| gap | truth's chance |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for i in range(10):
         cells = [f"{i * 10}-{i * 10 + 10} %"]
         for m in ("old", "new"):
-            d = main[m]["deciles"][i]
+            d = models[m]["deciles"][i]
             if d["n"]:
                 cells += [
                     str(d["n"]),
@@ -331,8 +333,11 @@ def decile_table(summary: dict[str, Any]) -> list[str]:
                 ]
             else:
                 cells += ["0", "", ""]
-        truth = main["new"]["deciles"][i]["truth"]
-        cells.append("" if truth is None else f"{truth:.1%}")
+        d = models["new"]["deciles"][i]
+        beyond = d["n"] >= BIG and _gap(d) > AIM and _gap(d) > 2 * d["se"]
+        gap = "" if not d["n"] else f"{(d['predicted'] - d['observed']) * 100:+.1f}"
+        cells.append(gap + (" *" if beyond else ""))
+        cells.append("" if d["truth"] is None else f"{d['truth']:.1%}")
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -359,13 +364,19 @@ def write_markdown(
         "outcome (0 or 1); lower is better. Raw MAE: mean absolute difference between the "
         "predicted and the actual raw score (of 100); the exam's own chance keeps even the "
         "truth at about 3.5. Worst decile gap: the largest |predicted − observed| over the "
-        "deciles of predicted pass chance holding at least 50 candidates.",
+        "deciles of predicted pass chance holding at least 50 candidates; the next columns "
+        "count the deciles off by more than 5 points, and those of them off by more than two "
+        "standard errors of their observed pass rate. The truth's rows (its deciles are of "
+        "its own pass chance, right by construction) show how far the exam day's luck alone "
+        "moves a decile in this sample.",
         "",
         *summary_table(summary),
         "",
         "## Reliability by decile (main scenario)",
         "",
-        "Observed pass rate ± its standard error. The truth's chance is the mean pass chance "
+        "Observed pass rate ± its standard error. Gap: the held-out model's predicted minus "
+        "passed, in points, starred where it is over 5 points and over two standard errors "
+        "(more than the exam's luck explains). The truth's chance is the mean pass chance "
         "the simulation itself gives the held-out model's candidates in that decile (their true "
         "shares and the cut's spread, without the exam day's luck): where passed and the truth's "
         "chance differ, the exam's luck did it.",
@@ -373,6 +384,14 @@ def write_markdown(
         *decile_table(summary),
         "",
         "![reliability diagram](readiness-calibration.png)",
+        "",
+        f"## By decile: {SCENARIOS[1].name}",
+        "",
+        "The same candidates when the held-out pool is easier for the deck than the exam is "
+        "(docs/readiness.md, *The pool is like the exam*): the model learns a coverage that is "
+        "too high.",
+        "",
+        *decile_table(summary, SCENARIOS[1].name),
         "",
     ]
     (out / "readiness-calibration.md").write_text("\n".join(text), encoding="utf-8")
