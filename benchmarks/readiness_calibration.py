@@ -1,7 +1,9 @@
 """Is the readiness estimate calibrated? Today's model against the held-out model, by simulation.
 
-    .venv/bin/python benchmarks/readiness_calibration.py              # 1,000 candidates, ~7 min
+    .venv/bin/python benchmarks/readiness_calibration.py              # 4,000 candidates, ~15 min
     .venv/bin/python benchmarks/readiness_calibration.py --quick      # 60 candidates, a smoke run
+    .venv/bin/python benchmarks/readiness_calibration.py --rows /tmp/r.json   # keep every row
+    .venv/bin/python benchmarks/readiness_calibration.py --from-rows /tmp/r.json  # tables again
 
 Synthetic candidates (benchmarks/readiness_world.py) study with the app's queue and scheduler,
 take 1-3 mocks and sit a simulated real exam: 100 items by the blueprint drawn from the TRUE
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import sys
@@ -36,10 +37,21 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import readiness_baseline as old  # noqa: E402
 from benchmarks import readiness_world as world  # noqa: E402
+from benchmarks.readiness_tables import (  # noqa: E402
+    decile_table,
+    scores,
+    summary_table,
+    write_markdown,
+)
 from cehrs_cards.core import readiness_model as rm  # noqa: E402
 from cehrs_cards.core.domains import DOMAINS  # noqa: E402
 
 DOCS = ROOT / "docs"
+CANDIDATES = 4000
+"""Seeds 1-4000: about 200 candidates in each middle decile of predicted pass chance, so a
+decile's observed pass rate has a standard error near 3 points (1,000 left it near 6)."""
+TUNING_SEEDS = range(5001, 5701)
+"""benchmarks/readiness_tuning.py's candidates: never reported here."""
 
 
 @dataclass(frozen=True)
@@ -115,18 +127,19 @@ def real_exam(traj: world.Trajectory) -> int:
     )
 
 
-def evaluate(traj: world.Trajectory, sc: Scenario) -> dict[str, Any]:
-    """Both models' predictions on exam morning, the oracle's, and the outcome."""
+def evaluate(
+    traj: world.Trajectory, sc: Scenario, memo: dict[Any, Any] | None = None
+) -> dict[str, Any]:
+    """Both models' predictions on exam morning, the oracle's, and the outcome. `memo` shares
+    what scenarios have in common (the exam, the truth, today's model, a fit on the same
+    answers) between the scenarios of one candidate: the same numbers, computed once."""
+    memo = {} if memo is None else memo
     cand, snap = traj.candidate, traj.exam
     cut = sc.fixed_cut or random.Random(f"cut-{cand.seed}").randint(65, 75)
-    raw = real_exam(traj)
+    raw = _once(memo, "raw", lambda: real_exam(traj))
     cuts = (sc.fixed_cut,) if sc.fixed_cut else rm.CUTS
-    truth = world.true_shares(cand, snap)
-    oracle = _binomials(truth)
-    first = {d: rm.FirstSight(d, n, k) for d, (n, k) in snap.first_sight.items() if sc.first_sight}
-    answers = held_out(traj, sc)
-    posts = rm.fit_all(answers, first)
-    new = rm.forecast(posts, [{d.id: snap.recall(d.id) for d in DOMAINS}])
+    oracle = _once(memo, "oracle", lambda: _binomials(world.true_shares(cand, snap)))
+    answers, new = _once(memo, ("new", sc.pool_bias, sc.first_sight), lambda: _new(traj, sc))
     row: dict[str, Any] = {
         "seed": cand.seed,
         "days": cand.days,
@@ -141,11 +154,33 @@ def evaluate(traj: world.Trajectory, sc: Scenario) -> dict[str, Any]:
         "new_range": [new.raw_low, new.raw_high],
         "new_status": "estimate" if not rm.too_few(answers) else "too_few",
     }
+    return row | _once(memo, "old", lambda: _old(traj))
+
+
+def _once(memo: dict[Any, Any], key: Any, make: Any) -> Any:
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def _new(traj: world.Trajectory, sc: Scenario) -> tuple[list[rm.Answers], rm.Forecast]:
+    """The held-out model on exam morning: its answers and its forecast."""
+    snap = traj.exam
+    first = {d: rm.FirstSight(d, n, k) for d, (n, k) in snap.first_sight.items() if sc.first_sight}
+    answers = held_out(traj, sc)
+    posts = rm.fit_all(answers, first)
+    return answers, rm.forecast(posts, [{d.id: snap.recall(d.id) for d in DOMAINS}])
+
+
+def _old(traj: world.Trajectory) -> dict[str, Any]:
+    """Today's model on exam morning (the same in every scenario: its mocks are deck items
+    and its cut the setting, 70)."""
+    snap = traj.exam
     seen = sum(g.seen for g in snap.memory.values())
     if old.too_little(seen, snap.tests):
-        return row | {"old_pass": None, "old_raw": None, "old_range": None}
+        return {"old_pass": None, "old_raw": None, "old_range": None}
     est = old.estimate({d: g.share for d, g in snap.memory.items()}, old_mocks(traj), 70)
-    return row | {
+    return {
         "old_pass": est.pass_probability,
         "old_raw": est.raw,
         "old_range": [est.raw_low, est.raw_high],
@@ -160,57 +195,42 @@ def _binomials(shares: dict[int, float]) -> list[float]:
 
 
 def run_seed(seed: int) -> dict[str, Any]:
+    """One candidate in every scenario. Everything random is seeded by the candidate's seed,
+    so the result does not depend on which worker process runs it, or on how many there are."""
+    started = time.process_time()
     traj = world.trajectory(seed)
+    memo: dict[Any, Any] = {}
+    rows = {sc.name: evaluate(traj, sc, memo) for sc in SCENARIOS}
     return {
         "seed": seed,
         "minutes": traj.minutes,
-        "rows": {sc.name: evaluate(traj, sc) for sc in SCENARIOS},
+        "candidate": describe(traj),
+        "rows": rows,
+        "cpu": time.process_time() - started,
+    }
+
+
+def describe(traj: world.Trajectory) -> dict[str, Any]:
+    """The candidate's truth and exam-morning recall, for finding who lands in a decile."""
+    cand, snap = traj.candidate, traj.exam
+    n = len(cand.coverage)
+    return {
+        "coverage": sum(cand.coverage) / n,
+        "transfer": cand.transfer,
+        "knowledge": sum(cand.knowledge) / n,
+        "eliminate": cand.eliminate,
+        "minutes": cand.minutes,
+        "new_per_day": cand.new_per_day,
+        "days": cand.days,
+        "mock_days": list(cand.mock_days),
+        "mock_recall": [sum(m.recall(d.id) for d in DOMAINS) / 5 for m in traj.mocks],
+        "exam_recall": sum(snap.recall(d.id) for d in DOMAINS) / 5,
     }
 
 
 # ----- scoring -----------------------------------------------------------------------------------
-def deciles(rows: Sequence[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """Reliability by predicted decile: count, mean predicted, observed pass rate and its SE,
-    and the truth's own mean pass chance there (what the decile would pass without exam luck)."""
-    bins: list[list[dict[str, Any]]] = [[] for _ in range(10)]
-    for r in rows:
-        bins[min(9, int(r[key] * 10))].append(r)
-    out = []
-    for i, b in enumerate(bins):
-        n = len(b)
-        pred = sum(r[key] for r in b) / n if n else None
-        obs = sum(r["passed"] for r in b) / n if n else None
-        se = math.sqrt(obs * (1 - obs) / n) if n and obs is not None else None
-        truth = sum(r["oracle_pass"] for r in b) / n if n else None
-        out.append(
-            {"decile": i, "n": n, "predicted": pred, "observed": obs, "se": se, "truth": truth}
-        )
-    return out
-
-
-def scores(rows: Sequence[dict[str, Any]], model: str) -> dict[str, Any]:
-    """Brier score, raw-score MAE, 80 % range coverage and the worst decile (n >= 50)."""
-    have = [r for r in rows if r[f"{model}_pass"] is not None]
-    n = len(have)
-    table = deciles(have, f"{model}_pass")
-    big = [d for d in table if d["n"] >= 50]
-    key = "range" if model != "oracle" else None
-    return {
-        "n": n,
-        "brier": sum((r[f"{model}_pass"] - r["passed"]) ** 2 for r in have) / n,
-        "mae_raw": sum(abs(r[f"{model}_raw"] - r["raw"]) for r in have) / n,
-        "mean_error_raw": sum(r[f"{model}_raw"] - r["raw"] for r in have) / n,
-        "range_coverage": (
-            sum(r[f"{model}_{key}"][0] <= r["raw"] <= r[f"{model}_{key}"][1] for r in have) / n
-            if key
-            else None
-        ),
-        "worst_decile_gap": max((abs(d["predicted"] - d["observed"]) for d in big), default=None),
-        "deciles": table,
-    }
-
-
 def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Per scenario: the candidates with a number from both models, and every model's scores."""
     out: dict[str, Any] = {}
     for sc in SCENARIOS:
         rows = [r["rows"][sc.name] for r in results]
@@ -224,116 +244,48 @@ def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-# ----- output ------------------------------------------------------------------------------------
-MODEL_NAMES = {"old": "memory only (before)", "new": "held-out model (now)", "oracle": "truth"}
-
-
-def summary_table(summary: dict[str, Any]) -> list[str]:
-    lines = [
-        "| scenario | model | Brier | raw MAE | raw bias | 80 % range holds | worst decile gap |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, s in summary.items():
-        for m, sc in s["models"].items():
-            cov = "" if sc["range_coverage"] is None else f"{sc['range_coverage']:.0%}"
-            gap = sc["worst_decile_gap"]
-            lines.append(
-                f"| {name} | {MODEL_NAMES[m]} | {sc['brier']:.3f} | {sc['mae_raw']:.1f} "
-                f"| {sc['mean_error_raw']:+.1f} | {cov} | "
-                f"{'' if gap is None else f'{gap * 100:.1f} pts'} |"
-            )
-    return lines
-
-
-def decile_table(summary: dict[str, Any]) -> list[str]:
-    main = summary[SCENARIOS[0].name]["models"]
-    lines = [
-        "| predicted | before: n | predicted | passed | after: n | predicted | passed "
-        "| truth's chance |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for i in range(10):
-        cells = [f"{i * 10}-{i * 10 + 10} %"]
-        for m in ("old", "new"):
-            d = main[m]["deciles"][i]
-            if d["n"]:
-                cells += [
-                    str(d["n"]),
-                    f"{d['predicted']:.1%}",
-                    f"{d['observed']:.1%} ± {d['se']:.1%}",
-                ]
-            else:
-                cells += ["0", "", ""]
-        truth = main["new"]["deciles"][i]["truth"]
-        cells.append("" if truth is None else f"{truth:.1%}")
-        lines.append("| " + " | ".join(cells) + " |")
-    return lines
-
-
-def write_markdown(summary: dict[str, Any], n: int, seconds: float) -> None:
-    main = summary[SCENARIOS[0].name]
-    text = [
-        "# Readiness calibration: simulation",
-        "",
-        f"Generated by `.venv/bin/python benchmarks/readiness_calibration.py` ({n} synthetic "
-        f"candidates, {seconds / 60:.1f} min on {os.cpu_count()} cores). Each candidate "
-        "studies with the app's own queue and scheduler, takes 1-3 mocks, and sits a "
-        "simulated real exam; both models predict on exam morning. "
-        f"{main['compared']} candidates had a number from both models; "
-        f"{main['pass_rate']:.0%} of them passed. docs/readiness.md explains the models, the "
-        "world and what the scenarios mean.",
-        "",
-        "## Scores",
-        "",
-        "Brier score: mean squared difference between the predicted pass chance and the "
-        "outcome (0 or 1); lower is better. Raw MAE: mean absolute difference between the "
-        "predicted and the actual raw score (of 100); the exam's own chance keeps even the "
-        "truth at about 3.5. Worst decile gap: the largest |predicted − observed| over the "
-        "deciles of predicted pass chance holding at least 50 candidates.",
-        "",
-        *summary_table(summary),
-        "",
-        "## Reliability by decile (main scenario)",
-        "",
-        "Observed pass rate ± its standard error. The truth's chance is the mean pass chance "
-        "the simulation itself gives the held-out model's candidates in that decile (their true "
-        "shares and the cut's spread, without the exam day's luck): where passed and the truth's "
-        "chance differ, the exam's luck did it.",
-        "",
-        *decile_table(summary),
-        "",
-        "![reliability diagram](readiness-calibration.png)",
-        "",
-    ]
-    (DOCS / "readiness-calibration.md").write_text("\n".join(text), encoding="utf-8")
+def run(n: int, workers: int) -> tuple[list[dict[str, Any]], float]:
+    """Candidates 1..n on `workers` processes: their results in seed order, and the seconds."""
+    if n >= TUNING_SEEDS[0]:
+        raise SystemExit(f"seeds from {TUNING_SEEDS[0]} on are the tuning candidates")
+    started = time.perf_counter()
+    results = []
+    with ProcessPoolExecutor(workers) as ex:
+        for i, r in enumerate(ex.map(run_seed, range(1, n + 1), chunksize=8), 1):
+            results.append(r)
+            if i % 500 == 0:
+                print(f"{i}/{n} candidates, {time.perf_counter() - started:.0f} s", flush=True)
+    return results, time.perf_counter() - started
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--candidates", type=int, default=1000)
+    ap.add_argument("--candidates", type=int, default=CANDIDATES)
     ap.add_argument("--quick", action="store_true", help="60 candidates, a smoke run")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--out", type=Path, default=DOCS, help="where the .md/.json/.png go")
+    ap.add_argument("--rows", type=Path, help="also write every candidate's rows (JSON) here")
+    ap.add_argument("--from-rows", type=Path, help="no simulation: the tables from --rows")
     args = ap.parse_args()
-    n = 60 if args.quick else args.candidates
-    started = time.perf_counter()
-    with ProcessPoolExecutor(args.workers) as ex:
-        results = []
-        for i, r in enumerate(ex.map(run_seed, range(1, n + 1), chunksize=4), 1):
-            results.append(r)
-            if i % 100 == 0:
-                print(f"{i}/{n} candidates", flush=True)
-    seconds = time.perf_counter() - started
+    if args.from_rows:
+        saved = json.loads(args.from_rows.read_text())
+        results, seconds = saved["results"], saved["seconds"]
+    else:
+        results, seconds = run(60 if args.quick else args.candidates, args.workers)
+    n, cpu = len(results), sum(r["cpu"] for r in results)
     summary = summarise(results)
-    DOCS.mkdir(exist_ok=True)
-    payload = {"candidates": n, "seconds": seconds, "summary": summary}
-    (DOCS / "readiness-calibration.json").write_text(json.dumps(payload, indent=1))
-    write_markdown(summary, n, seconds)
+    args.out.mkdir(parents=True, exist_ok=True)
+    payload = {"candidates": n, "seconds": seconds, "cpu_seconds": cpu, "summary": summary}
+    (args.out / "readiness-calibration.json").write_text(json.dumps(payload, indent=1))
+    if args.rows:
+        args.rows.write_text(json.dumps({"seconds": seconds, "results": results}))
+    write_markdown(summary, n, seconds, cpu, args.out)
     from benchmarks.readiness_plot import draw_reliability
 
-    draw_reliability(summary[SCENARIOS[0].name]["models"], DOCS / "readiness-calibration.png")
+    draw_reliability(summary[SCENARIOS[0].name]["models"], args.out / "readiness-calibration.png")
     print("\n".join(summary_table(summary)))
     print("\n".join(decile_table(summary)))
-    print(f"wrote docs/readiness-calibration.md, .json, .png in {seconds:.0f} s")
+    print(f"wrote {args.out}/readiness-calibration.md, .json, .png in {seconds:.0f} s")
     return 0
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +26,7 @@ from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.records import CardState, MemoryState, Preview, Rating
 
 GRID_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_DAY = timedelta(days=1)
 Placer = Callable[[MemoryState, int], int]
 """(state after the answer, interval in days) -> interval in days (the exam-day placement)."""
 
@@ -52,14 +53,25 @@ def to_fsrs(card_id: int, mem: MemoryState) -> fsrs.Card:
 
 def from_fsrs(card: fsrs.Card, before: MemoryState, rating: Rating) -> MemoryState:
     """Our state after fsrs reviewed a card, counting reps and lapses."""
+    return _after(card, before, rating, card.due, card.last_review)
+
+
+def _after(
+    card: fsrs.Card,
+    before: MemoryState,
+    rating: Rating,
+    due: datetime,
+    last_review: datetime | None,
+) -> MemoryState:
+    """from_fsrs with another due and last review, built once (the simulator's hot path)."""
     lapsed = before.state == CardState.REVIEW and rating == Rating.AGAIN
     return MemoryState(
         state=CardState(int(card.state)),
         step=card.step,
         stability=card.stability,
         difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
+        due=due,
+        last_review=last_review,
         reps=before.reps + 1,
         lapses=before.lapses + (1 if lapsed else 0),
     )
@@ -93,16 +105,33 @@ def fsrs_outcome(
     days: StudyDays,
 ) -> Outcome:
     """fsrs's answer to `rating` at `now`, elapsed time counted in study days."""
+    return fsrs_outcomes(sched, card_id, mem, now, days, (rating,))[rating]
+
+
+def fsrs_outcomes(
+    sched: fsrs.Scheduler,
+    card_id: int,
+    mem: MemoryState,
+    now: datetime,
+    days: StudyDays,
+    ratings: Iterable[Rating] = tuple(Rating),
+) -> dict[Rating, Outcome]:
+    """fsrs_outcome for each of `ratings`, the card and the clock converted once for all
+    (fsrs copies the card it reviews)."""
     grid_now = on_grid(days, now)
     last = on_grid(days, mem.last_review) if mem.last_review else None
     card = replace_card(to_fsrs(card_id, mem), last)
-    out, _ = sched.review_card(card, fsrs.Rating(int(rating)), grid_now)
-    after = replace(from_fsrs(out, mem, rating), last_review=now)
-    gap = out.due - grid_now
-    if out.state == fsrs.State.Review:
-        n = max(1, round(gap / timedelta(days=1)))
-        return Outcome(replace(after, due=now + timedelta(days=n)), n, None)
-    return Outcome(replace(after, due=now + gap), None, gap)
+    out: dict[Rating, Outcome] = {}
+    for rating in ratings:
+        after, _ = sched.review_card(card, fsrs.Rating(int(rating)), grid_now)
+        gap = after.due - grid_now
+        if after.state == fsrs.State.Review:
+            n = max(1, round(gap / _DAY))
+            state = _after(after, mem, rating, now + timedelta(days=n), now)
+            out[rating] = Outcome(state, n, None)
+        else:
+            out[rating] = Outcome(_after(after, mem, rating, now + gap, now), None, gap)
+    return out
 
 
 def replace_card(card: fsrs.Card, last_review: datetime | None) -> fsrs.Card:
@@ -169,31 +198,76 @@ def next_states(
     place: Placer | None = None,
 ) -> tuple[Preview, ...]:
     """The four buttons: each rating's state, with Hard < Good < Easy in days and fuzz."""
-    raw = {r: fsrs_outcome(sched, card_id, mem, r, now, days) for r in Rating}
+    raw = fsrs_outcomes(sched, card_id, mem, now, days)
+    chosen = _intervals(sched, card_id, mem, raw, fuzz, place)
+    out = []
+    for r in Rating:
+        after = _saved(raw[r].after, chosen.get(r), now)
+        out.append(Preview(r, after, format_interval(after.due - now)))
+    return tuple(out)
+
+
+_DEPENDS = {
+    Rating.AGAIN: (Rating.AGAIN,),
+    Rating.HARD: (Rating.HARD,),
+    Rating.GOOD: (Rating.HARD, Rating.GOOD),
+    Rating.EASY: (Rating.HARD, Rating.GOOD, Rating.EASY),
+}
+"""The buttons a button's interval depends on: Good must outlast Hard, Easy both."""
+
+
+def next_state(
+    sched: fsrs.Scheduler,
+    card_id: int,
+    mem: MemoryState,
+    rating: Rating,
+    now: datetime,
+    days: StudyDays,
+    fuzz: bool,
+    place: Placer | None = None,
+) -> MemoryState:
+    """The state next_states shows on `rating`'s button, from only the buttons it depends on
+    (what an answer saves; the simulator answers a million times)."""
+    raw = fsrs_outcomes(sched, card_id, mem, now, days, _DEPENDS[rating])
+    chosen = _intervals(sched, card_id, mem, raw, fuzz, place)
+    return _saved(raw[rating].after, chosen.get(rating), now)
+
+
+def _intervals(
+    sched: fsrs.Scheduler,
+    card_id: int,
+    mem: MemoryState,
+    raw: Mapping[Rating, Outcome],
+    fuzz: bool,
+    place: Placer | None,
+) -> dict[Rating, int]:
+    """Interval in days of each review-state outcome in `raw` (every button, or a button and
+    those it depends on): Hard < Good < Easy, fuzzed, then placed before the exam."""
     u = fuzz_factor(card_id, mem.reps) if fuzz else None
     top = sched.maximum_interval
     chosen: dict[Rating, int] = {}
     floor = 1
     for r in (Rating.HARD, Rating.GOOD, Rating.EASY):
-        o = raw[r]
+        o = raw.get(r)
+        if o is None:
+            break
         if o.days is None:
             continue
         if r == Rating.EASY and Rating.GOOD not in chosen:
             floor = _good_days(sched, raw[Rating.GOOD].after, u, top) + 1
         chosen[r] = constrained(o.days, floor, top, u)
         floor = chosen[r] + 1
-    if raw[Rating.AGAIN].days is not None:
-        chosen[Rating.AGAIN] = constrained(raw[Rating.AGAIN].days or 1, 1, top, u)
+    again = raw.get(Rating.AGAIN)
+    if again is not None and again.days is not None:
+        chosen[Rating.AGAIN] = constrained(again.days or 1, 1, top, u)
     if place is not None:
         placed = {r: place(raw[r].after, n) for r, n in chosen.items()}
         chosen = _monotone(placed, chosen)
-    out = []
-    for r in Rating:
-        after = raw[r].after
-        if r in chosen:
-            after = replace(after, due=now + timedelta(days=chosen[r]))
-        out.append(Preview(r, after, format_interval(after.due - now)))
-    return tuple(out)
+    return chosen
+
+
+def _saved(after: MemoryState, interval: int | None, now: datetime) -> MemoryState:
+    return after if interval is None else replace(after, due=now + timedelta(days=interval))
 
 
 def _monotone(placed: dict[Rating, int], natural: dict[Rating, int]) -> dict[Rating, int]:

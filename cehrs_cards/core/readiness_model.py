@@ -22,6 +22,7 @@ also the unknown cut (uniform on CUTS). docs/readiness.md explains it in words.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -141,6 +142,12 @@ def _grid(steps: int, low: float, high: float) -> list[float]:
     return [low + (i + 0.5) * width for i in range(steps)]
 
 
+_CS = _grid(_C_STEPS, 0.0, 1.0)
+_FS = _grid(_F_STEPS, _F_LOW, 1.0)
+_LOG_MISS = [math.log(1 - f) for f in _FS]
+"""log(1 − f) on the grid: a wrong answer's log likelihood is log(1 − cm) + log(1 − f)."""
+
+
 def _log_beta(x: float, mean: float, strength: float) -> float:
     a, b = mean * strength, (1 - mean) * strength
     return (a - 1) * math.log(x) + (b - 1) * math.log(1 - x)
@@ -166,14 +173,13 @@ def fit(
 ) -> Posterior:
     """The posterior of (c, f) for one domain from its held-out answers and first sights."""
     groups = [a for a in answers if a.domain == domain and a.n > 0]
-    cs = _grid(_C_STEPS, 0.0, 1.0)
-    fs = _grid(_F_STEPS, _F_LOW, 1.0)
+    cs, fs = _CS, _FS
     log_c = [_log_beta(c, priors.coverage_mean, priors.coverage_strength) for c in cs]
     log_f = [_floor_log_prior(f, priors, first_sight) for f in fs]
     logs = [
         (c, f, lp)
         for c, lc in zip(cs, log_c, strict=True)
-        for f, lp in zip(fs, _log_row(c, lc, fs, log_f, groups), strict=True)
+        for f, lp in zip(fs, _log_row(c, lc, log_f, groups), strict=True)
         if lp > -math.inf
     ]
     top = max(lp for *_, lp in logs)
@@ -201,16 +207,17 @@ def _floor_log_prior(f: float, priors: Priors, first: FirstSight | None) -> floa
 
 
 def _log_row(
-    c: float, log_c: float, fs: Sequence[float], log_f: Sequence[float], groups: Sequence[Answers]
+    c: float, log_c: float, log_f: Sequence[float], groups: Sequence[Answers]
 ) -> list[float]:
     """Log prior plus log likelihood of (c, f) for every f of the grid (one row of it)."""
     row = [log_c + lf for lf in log_f]
     for a in groups:
         cm = c * a.recall
         y, no = a.right, a.n - a.right
+        base = no * math.log(1 - cm)
         row = [
-            v + y * math.log(cm + (1 - cm) * f) + no * math.log((1 - cm) * (1 - f))
-            for v, f in zip(row, fs, strict=True)
+            v + base + y * math.log(cm + (1 - cm) * f) + no * miss
+            for v, f, miss in zip(row, _FS, _LOG_MISS, strict=True)
         ]
     return row
 
@@ -228,7 +235,16 @@ def fit_all(
 # ----- the raw score and the pass chance ---------------------------------------------------------
 def binomial(n: int, p: float) -> list[float]:
     """P(k right of n) for k = 0..n, each right with probability p."""
-    return [math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
+    q = 1 - p
+    up, down = [1.0] * (n + 1), [1.0] * (n + 1)
+    for k in range(1, n + 1):
+        up[k], down[k] = up[k - 1] * p, down[k - 1] * q
+    return [c * up[k] * down[n - k] for k, c in enumerate(_combs(n))]
+
+
+@functools.cache
+def _combs(n: int) -> tuple[int, ...]:
+    return tuple(math.comb(n, k) for k in range(n + 1))
 
 
 def convolve(a: Sequence[float], b: Sequence[float]) -> list[float]:

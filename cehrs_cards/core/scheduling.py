@@ -26,6 +26,7 @@ from cehrs_cards.core.memory_model import (
     format_interval,
     from_fsrs,
     new_state,
+    next_state,
     next_states,
     reset_state,
     retrievability,
@@ -151,10 +152,10 @@ class Schedulers:
     def answer(
         self, card_id: int, domain_id: int, mem: MemoryState, rating: Rating, now: datetime
     ) -> MemoryState:
-        """The state saved for `rating` answered at `now`."""
-        return next(
-            p.after for p in self.preview(card_id, domain_id, mem, now) if p.rating == rating
-        )
+        """The state saved for `rating` answered at `now` (the state its button previews)."""
+        sched = self.for_domain(domain_id)
+        fuzz, place = self.policy.fuzz, self.placer
+        return next_state(sched, card_id, mem, rating, now, self.days, fuzz, place)
 
     def replay(
         self, card_id: int, domain_id: int, answers: Sequence[tuple[datetime, Rating]]

@@ -3,6 +3,7 @@ pass chance over the unknown cut, and when it refuses to give a number."""
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -186,3 +187,38 @@ def test_an_early_mock_extrapolates_to_exam_day_without_bias() -> None:
     too_high = _extrapolation_bias(rm.Priors(0.75, 8.0), random.Random(21))  # same candidates
     assert abs(matched) < 0.015
     assert too_high - matched > 0.02
+
+
+@pytest.mark.parametrize("n", [0, 1, 10, 15, 28, 32])
+@pytest.mark.parametrize("p", [0.0, 0.07, 0.25, 0.5, 0.93, 1.0])
+def test_binomial_matches_the_formula(n: int, p: float) -> None:
+    got = rm.binomial(n, p)
+    want = [math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
+    assert got == pytest.approx(want, rel=1e-12, abs=1e-300)
+    assert sum(got) == pytest.approx(1.0)
+
+
+def test_posterior_weights_are_prior_times_likelihood() -> None:
+    """Any two grid points' weights differ by exactly their prior and likelihood ratio."""
+    answers = [rm.Answers(3, 0.35, 15, 9), rm.Answers(3, 0.8, 15, 13), rm.Answers(3, 0.6, 15, 0)]
+    first = rm.FirstSight(3, 40, 14)
+    post = rm.fit(3, answers, first)
+    prior = rm.Priors()
+
+    def log_density(c: float, f: float) -> float:
+        out = (prior.coverage_mean * prior.coverage_strength - 1) * math.log(c)
+        out += ((1 - prior.coverage_mean) * prior.coverage_strength - 1) * math.log(1 - c)
+        out += math.log(rm.floor_prior(f, prior))
+        weight = min(prior.first_sight_weight, prior.first_sight_cap / first.n)
+        out += weight * (14 * math.log(f) + 26 * math.log(1 - f))
+        for a in answers:
+            p = c * a.recall + (1 - c * a.recall) * f
+            out += a.right * math.log(p) + (a.n - a.right) * math.log(1 - p)
+        return out
+
+    pts = sorted(post.points, key=lambda pt: -pt[2])
+    top = pts[0]
+    for c, f, w in pts[1:200:7]:
+        assert math.log(w / top[2]) == pytest.approx(
+            log_density(c, f) - log_density(top[0], top[1]), abs=1e-9
+        )
