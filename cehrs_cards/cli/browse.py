@@ -19,9 +19,17 @@ class _QueryParser(argparse.ArgumentParser):
         return super()._parse_optional(arg_string)  # type: ignore[misc]
 
 
-def register(sub: Any) -> None:
+def _sort_key(name: str) -> str:
+    """A sort key the browser knows, checked when given (the search module is imported then,
+    not by every sub-command's start-up)."""
     from cehrs_cards.core.search import SORT_KEYS
 
+    if name not in SORT_KEYS:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(sorted(SORT_KEYS))}")
+    return name
+
+
+def register(sub: Any) -> None:
     p = sub.add_parser("search", help="cards matching a browser search (Anki syntax)")
     p.__class__ = _QueryParser  # argparse makes every sub-parser of one class
     p.add_argument(
@@ -29,7 +37,7 @@ def register(sub: Any) -> None:
         help='e.g. "hipaa -tag:leech domain:4 prop:r<0.8"; a query may start with -, and '
         "anything after -- is the query (search -- --hipaa)",
     )
-    p.add_argument("--sort", choices=sorted(SORT_KEYS), default="created")
+    p.add_argument("--sort", type=_sort_key, default="created", help="e.g. due, domain, front")
     p.add_argument("--desc", action="store_true", help="sort descending")
     p.add_argument("--limit", type=int, default=0, help="at most this many cards (0: all)")
     p.add_argument("--json", action="store_true", help="print JSON")

@@ -21,7 +21,9 @@ def register(sub: Any) -> None:
     opt.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="collection folder")
     opt.set_defaults(handler=run_optimize)
     sim = sub.add_parser("simulate", help="simulate a candidate up to exam day, paired by seed")
-    sim.add_argument("--policy", choices=_policies(), default="weighted")
+    sim.add_argument(
+        "--policy", type=_policy, default="weighted", help="a scheduling policy (e.g. weighted)"
+    )
     sim.add_argument("--days", type=int, default=60, help="exam on this day (default 60)")
     sim.add_argument("--cards", type=int, default=1000)
     sim.add_argument("--daily-minutes", type=float, default=30.0)
@@ -35,10 +37,14 @@ def register(sub: Any) -> None:
     sim.set_defaults(handler=run_simulate)
 
 
-def _policies() -> list[str]:
+def _policy(name: str) -> str:
+    """A policy the simulator knows, checked when given (the simulator is imported then, not
+    by every sub-command's start-up)."""
     from cehrs_cards.core.simulate import STRATEGIES
 
-    return list(STRATEGIES)
+    if name not in STRATEGIES:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(STRATEGIES)}")
+    return name
 
 
 def run_plan(args: argparse.Namespace) -> int:

@@ -40,7 +40,8 @@ FTS5_DEFAULT_AUTOMERGE = 4
 
 def db_time(when: datetime | None) -> str | None:
     """to_db(when), or None; a UTC datetime of years 1000-9999 (all real ones) goes the
-    quick way: isoformat writes the very text to_db's strftime does, five times faster.
+    quick way: isoformat writes the very text to_db's strftime does (then its zone, cut off),
+    ten times faster.
     Imported cards share a few hundred due days, so texts made are remembered (equal
     instants have equal texts: both are written in UTC)."""
     if when is None:
@@ -48,8 +49,8 @@ def db_time(when: datetime | None) -> str | None:
     text = _DB_TIMES.get(when)
     if text is not None:
         return text
-    if when.tzinfo is UTC and when.year >= 1000:
-        text = when.replace(tzinfo=None).isoformat(" ", "microseconds")
+    if when.tzinfo is UTC and when.year >= 1000:  # "...+00:00" cut: twice as quick as replace()
+        text = when.isoformat(" ", "microseconds")[:26]
     else:
         text = to_db(when)
     if len(_DB_TIMES) >= 8192:  # about 2 MB at most
@@ -128,19 +129,23 @@ class LogStream:
 
     Chunks go to a temporary staging table (no foreign keys, no index but its key: their
     cards are written only at the end); once the cards are in, one INSERT ... SELECT in
-    time order moves the log into place (db/revlog.insert_staged). A small log goes in
-    directly. The log's card index is built once at the end when the import at least
-    doubles the log (as for cards)."""
+    time order moves the log into place (db/revlog.insert_staged, which also checks that
+    every card the rows belong to is there). The log's card index is built once at the end
+    when the import at least doubles the log (as for cards)."""
 
     CHUNK = 20_000
 
     def __init__(self, session: Session, expected: int, before: int) -> None:
         self.conn = session.connection()
         self.rows: list[tuple[Any, ...]] = []
+        self.cards: list[int] = []  # the cards the rows belong to, checked at the end
         self.expected, self.before = expected, before
         self.staged = False
 
-    def add(self, rows: list[tuple[Any, ...]]) -> None:
+    def add(self, card_id: int, rows: list[tuple[Any, ...]]) -> None:
+        """Queue one card's rows (revlog.answer_rows of `card_id`)."""
+        if rows:
+            self.cards.append(card_id)
         self.rows += rows
         if len(self.rows) >= self.CHUNK:
             self._stage()
@@ -154,13 +159,11 @@ class LogStream:
 
     def close(self) -> None:
         """Write the log (the cards it belongs to are in by now)."""
-        if not self.staged:
-            revlog.insert(self.conn, self.rows)
-            self.rows = []
+        if not self.staged and not self.rows:
             return
         self._stage()
         with _indexes_deferred(self.conn, "revlog", self.expected, self.before):
-            revlog.insert_staged(self.conn)
+            revlog.insert_staged(self.conn, self.cards)
 
 
 @contextmanager

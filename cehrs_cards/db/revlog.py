@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from cehrs_cards.core.history import (
@@ -94,6 +95,31 @@ def values(
     )
 
 
+class _Answer(Protocol):
+    at_ms: int
+    kind: int
+    rating: int
+    interval: int
+    duration_ms: int
+
+
+class _Memory(Protocol):
+    stability: float
+    difficulty: float
+
+
+def answer_rows(
+    card_id: int, answers: Sequence[_Answer], after: Sequence[_Memory]
+) -> list[tuple[Any, ...]]:
+    """Rows to stage (STAGED order) of a card's answers, each with the memory state after it,
+    as they come: insert_staged scales and bounds them in SQL as values() does in Python
+    (a heavy import makes a million rows; a tuple of plain reads each is what it can afford)."""
+    return [
+        (a.at_ms, card_id, a.kind, a.rating, a.interval, m.stability, m.difficulty, a.duration_ms)
+        for a, m in zip(answers, after, strict=True)
+    ]
+
+
 def entry(row: Sequence[Any]) -> Entry:
     """A stored row (COLUMNS order) as a core record."""
     rid, card_id, kind, rating, interval, s, d, ms = row
@@ -130,31 +156,51 @@ def insert(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> list[int]:
 
 
 STAGING = "temp.revlog_import"
+STAGED = (*COLUMNS[:5], "stability", "difficulty", "duration_ms")
+"""A staged row: COLUMNS, with the memory state as fsrs-rs gives it (floats) and the time
+taken as the package has it; insert_staged makes them what values() makes."""
+_AS_STORED = (
+    *COLUMNS[:5],
+    "MAX(1, CAST(ROUND(stability * 1000) AS INTEGER))",
+    "MAX(1, CAST(ROUND(MIN(10.0, MAX(1.0, difficulty)) * 100) AS INTEGER))",
+    f"MAX(0, MIN(duration_ms, {MAX_DURATION_MS}))",
+)
 
 
 def create_staging(conn: Connection) -> None:
-    """A temporary table for an import's log rows (COLUMNS, no constraint, no index: rows
+    """A temporary table for an import's log rows (STAGED, no constraint, no index: rows
     come in card order, and keeping them in time order as they come costs more than one
     sort at the end)."""
-    conn.exec_driver_sql(f"CREATE TABLE {STAGING} ({', '.join(COLUMNS)})")
+    conn.exec_driver_sql(f"CREATE TABLE {STAGING} ({', '.join(STAGED)})")
 
 
 def stage(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Stage rows made by answer_rows."""
     if rows:
-        marks = ", ".join("?" * len(COLUMNS))
+        marks = ", ".join("?" * len(STAGED))
         conn.exec_driver_sql(f"INSERT INTO {STAGING} VALUES ({marks})", rows)
 
 
-def insert_staged(conn: Connection) -> None:
-    """Move the staged rows into the log in time order, then drop the staging table. A time
-    the log already holds moves to the next free millisecond first (as insert does)."""
+def insert_staged(conn: Connection, card_ids: Sequence[int]) -> None:
+    """Move the staged rows (of the cards `card_ids`) into the log in time order, then drop
+    the staging table. A time the log already holds moves to the next free millisecond first
+    (as insert does); a package's repeated entry (same time) is kept once. The cards are
+    checked first, once each (an import runs with SQLite's per-row checks off:
+    db/session.bulk_session; answer_rows gives each row its card)."""
     clash = f"SELECT id FROM {STAGING} WHERE id IN (SELECT id FROM revlog)"
     for (rid,) in conn.exec_driver_sql(clash).all():
         free = _free_after(conn, int(rid), set(), also=STAGING)
         conn.exec_driver_sql(f"UPDATE {STAGING} SET id = ? WHERE id = ?", (free, rid))
-    names = ", ".join(COLUMNS)
-    conn.exec_driver_sql(  # one sort; a package's repeated entry (same time) is kept once
-        f"INSERT INTO revlog ({names}) SELECT {names} FROM {STAGING} GROUP BY id ORDER BY id"
+    orphan = """SELECT value FROM json_each(?)
+                WHERE NOT EXISTS (SELECT 1 FROM card WHERE id = value) LIMIT 1"""
+    row = conn.exec_driver_sql(orphan, (json.dumps(list(card_ids)),)).first()
+    if row is not None:
+        what = f"review-log rows of a missing card {row[0]}"
+        raise IntegrityError(f"import: {what}", None, ValueError(what))
+    conn.exec_driver_sql(  # one sort; OR IGNORE: only a repeated time can clash (rows staged
+        # are answers, which pass the table's checks), and one sort is all it then costs
+        f"INSERT OR IGNORE INTO revlog ({', '.join(COLUMNS)}) "
+        f"SELECT {', '.join(_AS_STORED)} FROM {STAGING} ORDER BY id"
     )
     conn.exec_driver_sql(f"DROP TABLE {STAGING}")
 

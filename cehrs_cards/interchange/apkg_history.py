@@ -9,14 +9,18 @@ The importer visits cards in (note, ordinal) order, which in a real collection i
 order: the log is read by one cursor in (card, time) order alongside, each card's entries
 taken as the cursor passes them. SQLite sorts the table for that cursor (spilling to a
 temporary file, not memory): half the time of a hundred thousand index lookups, and a
-third of walking the card index, whose rows are scattered over the table. A card asked
-for out of that order gets an index lookup (Anki's ix_revlog_cid, made here if missing).
+third of walking the card index, whose rows are scattered over the table. The sort starts
+on a thread of its own, on a connection of its own, as soon as the file is kept: SQLite
+lets go of Python's lock while it sorts, so the sort runs beside the work before the first
+card (the backup, the look-ups), on the machine's second core. A card asked for out of that
+order gets an index lookup (Anki's ix_revlog_cid, made here if missing).
 """
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 import weakref
 from pathlib import Path
 from typing import Any
@@ -26,16 +30,22 @@ from cehrs_cards.interchange.package import ReviewIn
 from cehrs_cards.interchange.zipsafe import Limits, PackageError
 
 _NUMBER = "CASE WHEN typeof({c}) IN ('integer', 'real') THEN CAST({c} AS INTEGER) END"
-_COLUMNS = ("id", "ease", "time", "type", "ivl", "lastIvl", "factor")  # ReviewIn's order
-_SELECT = "SELECT " + ", ".join(_NUMBER.format(c=c) for c in _COLUMNS)
-_SQL = _SELECT + " FROM revlog WHERE cid = ? ORDER BY id"
-"""One card's entries in ReviewIn's order, as integers; NULL for a value that is not a
-number (the row is then refused)."""
-_WALK = (
-    _SELECT + ", CASE WHEN typeof(cid) = 'integer' THEN cid END"
-    " FROM revlog NOT INDEXED ORDER BY cid, id"
+_CARD = "CASE WHEN typeof(cid) = 'integer' THEN cid END"
+_FIELDS = (  # ReviewIn's order, after the card: the button (0 unless 1-4), time taken (>= 0)
+    _NUMBER.format(c="id"),
+    _NUMBER.format(c="ease").replace(
+        "THEN CAST(ease AS INTEGER)",
+        "THEN IIF(CAST(ease AS INTEGER) BETWEEN 1 AND 4, CAST(ease AS INTEGER), 0)",
+    ),
+    f"MAX(0, {_NUMBER.format(c='time')})",
+    *(_NUMBER.format(c=c) for c in ("type", "ivl", "lastIvl", "factor")),
 )
-"""The whole log in card order, each row with its card id last (NULL when that is not an
+_SELECT = f"SELECT {_CARD}, " + ", ".join(_FIELDS) + " FROM revlog"
+_SQL = _SELECT + " WHERE cid = ? ORDER BY id"
+"""One card's entries: the card, then ReviewIn's fields as integers; NULL for a value that is
+not a number (the package is then refused)."""
+_WALK = _SELECT + " NOT INDEXED ORDER BY cid, id"
+"""The whole log in card order, each row with its card id first (NULL when that is not an
 integer: no card's, as `cid = ?` never matches it)."""
 _Row = tuple[Any, ...]  # integers, or None where the package has no number
 
@@ -62,6 +72,14 @@ class HistoryFile:
         self._walk: sqlite3.Cursor | None = None
         self._next: _Row | None = None  # the walk's first row not handed out yet
         self._last: int | None = None  # the last card the walk reached
+        try:
+            self._sort = _Sort(db, limits) if rows else None
+        except sqlite3.Error as exc:
+            self._done()
+            raise PackageError(f"the package's review log cannot be read ({exc})") from exc
+        if self._sort is not None:  # a package dropped unclosed: its sort goes first
+            self._done.detach()
+            self._done = weakref.finalize(self, _remove, self._con, folder, self._sort)
 
     def of(self, card_id: int) -> list[ReviewIn]:
         """One Anki card's entries, oldest first (a manual entry has rating 0)."""
@@ -78,14 +96,14 @@ class HistoryFile:
         """The card's rows from the walk, passing over those of cards before it (no card's,
         or a card asked for later, out of order: it gets a lookup)."""
         if self._walk is None:
-            self._walk = self._con.execute(_WALK)
-            self._next = next(self._walk, None)
+            assert self._sort is not None
+            self._walk, self._next = self._sort.result()
         self._last = card_id
         row, walk, out = self._next, self._walk, []
-        while row is not None and (row[-1] is None or row[-1] < card_id):
+        while row is not None and (row[0] is None or row[0] < card_id):
             row = next(walk, None)
-        while row is not None and row[-1] == card_id:
-            out.append(row[:-1])
+        while row is not None and row[0] == card_id:
+            out.append(row)
             row = next(walk, None)
         self._next = row
         return out
@@ -95,18 +113,54 @@ class HistoryFile:
         self._done()
 
 
+class _Sort:
+    """The walk's statement, started on a thread: its first row comes once SQLite has sorted
+    the log. Interrupted by close() (a cancelled or failed import)."""
+
+    def __init__(self, db: Path, limits: Limits) -> None:
+        self.con = sqlite3.connect(db, check_same_thread=False)
+        self.con.execute("PRAGMA trusted_schema = OFF")
+        self.con.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limits.max_value_bytes)
+        self.con.create_collation("unicase", unicase)
+        self.walk: sqlite3.Cursor | None = None
+        self.first: _Row | None = None
+        self.error: sqlite3.Error | None = None
+        self.thread = threading.Thread(target=self._run, name="package-log-sort", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.walk = self.con.execute(_WALK)
+            self.first = self.walk.fetchone()
+        except sqlite3.Error as exc:
+            self.error = exc
+
+    def result(self) -> tuple[sqlite3.Cursor, _Row | None]:
+        self.thread.join()
+        if self.error is not None or self.walk is None:
+            raise sqlite3.OperationalError(f"sorting the review log failed ({self.error})")
+        return self.walk, self.first
+
+    def close(self) -> None:
+        if self.thread.is_alive():
+            self.con.interrupt()
+        self.thread.join()
+        self.walk = None
+        self.con.close()  # a second close (the finaliser after close()) does nothing
+
+
 def _entries(rows: list[_Row]) -> list[ReviewIn]:
-    """The rows as entries; a value that is not a number refuses the package."""
-    out = []
-    for rid, ease, taken, kind, ivl, last, factor in rows:
-        if None in (rid, ease, taken, kind, ivl, last, factor):
-            raise PackageError("the package's review log has malformed rows")
-        rating = ease if 1 <= ease <= 4 else 0
-        out.append(ReviewIn(rid, rating, max(0, taken), kind, ivl, last, factor))
-    return out
+    """The rows (the card first) as entries; a value that is not a number refuses the
+    package. (The button and time taken are already in range: see _FIELDS.)"""
+    if any(None in row for row in rows):
+        raise PackageError("the package's review log has malformed rows")
+    make = ReviewIn._make
+    return [make(row[1:]) for row in rows]
 
 
-def _remove(con: sqlite3.Connection, folder: Path) -> None:
+def _remove(con: sqlite3.Connection, folder: Path, sort: _Sort | None = None) -> None:
+    if sort is not None:
+        sort.close()
     con.close()
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -9,13 +9,13 @@ piles up on day one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from cehrs_cards.core.clock import StudyDays
-from cehrs_cards.core.history import LEARN, counts, is_reset
+from cehrs_cards.core.history import LEARN, RELEARN, REVIEW, counts, is_reset
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.core.scheduling import Schedulers
 from cehrs_cards.db.timefmt import to_ms
@@ -25,27 +25,17 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_EASE = 2500  # Anki's starting ease (250 %), for a card that records none
 
 
-class ReplayedReview(NamedTuple):
-    """One review-log row to store: Anki's entry (time, button, type, interval, time taken)
-    and the memory state after it, replayed here. (A tuple: a million are made per heavy
-    import.)"""
-
-    at_ms: int
-    rating: int
-    kind: int
-    interval: int
-    duration_ms: int
-    stability: float
-    difficulty: float
-    elapsed_days: int  # study days since the answer before (0 for the first)
-
-
 @dataclass(frozen=True)
 class ImportedSchedule:
+    """A card's memory state and flags, and its answers with the memory state after each
+    (fsrs-rs MemoryState objects: stability, difficulty), for db/revlog.answer_rows. (Kept as
+    fsrs-rs hands them: a million answers per heavy import.)"""
+
     memory: MemoryState
     suspended: bool = False
     flag: int = 0
-    reviews: list[ReplayedReview] = field(default_factory=list)
+    answers: list[ReviewIn] = field(default_factory=list)
+    states: list[Any] = field(default_factory=list)
 
 
 def schedule_from_anki(
@@ -65,13 +55,12 @@ def schedule_from_anki(
     if card.kind == 0 and not history:
         return None
     start = _partial_start(history, card, schedulers) if history else None
-    reviews = _replay(history, schedulers, start) if history else []
+    states = _replay(history, schedulers, start) if history else []
     mem: MemoryState | None
-    if reviews:
-        last = reviews[-1]
-        mem = MemoryState(
-            CardState.REVIEW, None, last.stability, last.difficulty, now, history[-1].at
-        )
+    if states:
+        last = states[-1]
+        s, d = float(last.stability), _clamp(float(last.difficulty))
+        mem = MemoryState(CardState.REVIEW, None, s, d, now, history[-1].at)
     else:
         mem = _without_log(card, schedulers, now)
     if mem is None:
@@ -81,7 +70,7 @@ def schedule_from_anki(
     else:
         mem = _keep_anki_place(mem, card)
     flag = card.flag if 1 <= card.flag <= 7 else 0
-    return ImportedSchedule(mem, card.queue == -1, flag, reviews)
+    return ImportedSchedule(mem, card.queue == -1, flag, history, states)
 
 
 SM2_RETENTION = 0.9
@@ -94,19 +83,19 @@ def _keep_anki_place(mem: MemoryState, card: CardIn) -> MemoryState:
     state; Anki's own FSRS memory (stability, difficulty) when the card carries one."""
     state = _KEEPS.get(card.kind, mem.state)
     step = None if state == CardState.REVIEW else (mem.step if mem.state == state else 0)
-    out = replace(
-        mem,
-        state=state,
-        step=step,
-        due=card.due or mem.due,
-        reps=max(mem.reps, card.reps),
-        lapses=max(mem.lapses, card.lapses),
-    )
+    stability, difficulty = mem.stability, mem.difficulty
     if card.stability and card.difficulty:
-        out = replace(out, stability=card.stability, difficulty=_clamp(card.difficulty))
-    if card.last_review is not None:
-        out = replace(out, last_review=card.last_review)
-    return out
+        stability, difficulty = card.stability, _clamp(card.difficulty)
+    return MemoryState(  # made once, not replace()d field by field: 100,000 cards an import
+        state,
+        step,
+        stability,
+        difficulty,
+        card.due or mem.due,
+        mem.last_review if card.last_review is None else card.last_review,
+        max(mem.reps, card.reps),
+        max(mem.lapses, card.lapses),
+    )
 
 
 def _without_log(card: CardIn, schedulers: Schedulers, now: datetime) -> MemoryState | None:
@@ -162,7 +151,11 @@ def _fsrs(parameters: tuple[float, ...]) -> Any:
 
 def usable_history(history: list[ReviewIn]) -> list[ReviewIn]:
     """Answers after the last Forget, as Anki's FSRS reads a card's log: manual entries and
-    cramming in a filtered deck (no ease recorded) are not reviews (core.history)."""
+    cramming in a filtered deck (no ease recorded) are not reviews (core.history). A log of
+    plain answers (learning, review, relearning, a button each: nearly every card's) is
+    passed over in C-speed checks, not a call per entry."""
+    if {r.kind for r in history} <= _PLAIN and all(r.rating for r in history):
+        return history
     start = 0
     for i, r in enumerate(history):
         if is_reset(r):
@@ -170,41 +163,37 @@ def usable_history(history: list[ReviewIn]) -> list[ReviewIn]:
     return [r for r in history[start:] if counts(r)]
 
 
+_PLAIN = {LEARN, REVIEW, RELEARN}
+
+
 def _replay(
     history: list[ReviewIn], schedulers: Schedulers, start: MemoryState | None
-) -> list[ReplayedReview]:
-    """The memory state after each answer, from `start` (a log that starts part-way) or a
-    new card: fsrs-rs's historical_memory_states over the answers, elapsed time counted in
-    study days (the app's one clock, schedulers.days). One call per card in Rust: a
-    million answers replay in seconds, where the scheduler's own preview of every button
-    took minutes. Due dates are not replayed: the card keeps Anki's."""
+) -> list[Any]:
+    """The memory state after each answer (fsrs-rs MemoryState objects), from `start` (a log
+    that starts part-way) or a new card: fsrs-rs's historical_memory_states over the
+    answers, elapsed time counted in study days (the app's one clock, schedulers.days). One
+    call per card in Rust: a million answers replay in seconds, where the scheduler's own
+    preview of every button took minutes. Due dates are not replayed: the card keeps
+    Anki's."""
     import fsrs_rs_python as rs
 
     days = schedulers.days
     cache = _DAYS.setdefault(days, {})
     last = _day(days, to_ms(start.last_review)) if start and start.last_review else None
-    gaps = []
+    reviews = []
+    review = rs.FSRSReview
     for r in history:
         today = cache.get(r.at_ms // QUARTER_MS)
         if today is None:
             today = _day(days, r.at_ms)
-        gaps.append(0 if last is None or today <= last else today - last)
+        reviews.append(review(r.rating, 0 if last is None or today <= last else today - last))
         last = today
-    item = rs.FSRSItem([rs.FSRSReview(r.rating, g) for r, g in zip(history, gaps, strict=True)])
+    item = rs.FSRSItem(reviews)
     fsrs = _fsrs(tuple(schedulers.policy.parameters))
     if start is not None and start.stability and start.difficulty:
-        states = fsrs.historical_memory_states(
-            item, rs.MemoryState(start.stability, start.difficulty)
-        )[1:]
-    else:
-        states = fsrs.historical_memory_states(item)
-    return [
-        ReplayedReview(
-            r.at_ms, r.rating, r.kind, r.interval, r.duration_ms,
-            m.stability, min(10.0, max(1.0, m.difficulty)), g,
-        )
-        for r, m, g in zip(history, states, gaps, strict=True)
-    ]  # fmt: skip
+        got = fsrs.historical_memory_states(item, rs.MemoryState(start.stability, start.difficulty))
+        return list(got[1:])
+    return list(fsrs.historical_memory_states(item))
 
 
 QUARTER_MS = 900_000

@@ -19,7 +19,7 @@ from cehrs_cards.core.clock import Clock, StudyDays, SystemClock
 from cehrs_cards.core.ops import OpError
 from cehrs_cards.db.engine import OPEN_ERRORS, Engine, open_engine
 from cehrs_cards.db.migrations import LATEST, SchemaTooNewError, too_new_message
-from cehrs_cards.db.session import Session
+from cehrs_cards.db.session import Session, bulk_session
 from cehrs_cards.db.settings import Settings, load_settings, save_settings
 from cehrs_cards.db.snapshot import is_healthy, opens, user_version
 from cehrs_cards.services import media_journal
@@ -145,6 +145,14 @@ class Collection:
         """One use case, one transaction: committed on success, rolled back on any error."""
         self._check_open()
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def bulk_transaction(self) -> Iterator[Session]:
+        """transaction() for an import: SQLite's per-row reference checks replaced by one
+        check of the written tables before the commit (db/session.bulk_session)."""
+        self._check_open()
+        with bulk_session(self.engine) as session:
             yield session
 
     def read(self) -> Session:

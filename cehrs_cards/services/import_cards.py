@@ -10,7 +10,7 @@ from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.db import revlog
 from cehrs_cards.db.import_rows import db_time
 from cehrs_cards.interchange.package import CardIn
-from cehrs_cards.services.anki_history import ImportedSchedule, ReplayedReview
+from cehrs_cards.services.anki_history import ImportedSchedule
 from cehrs_cards.services.import_ids import anki_time
 
 
@@ -34,7 +34,7 @@ def anki_card_rows(
     modified = db_time(card.modified) or stamp
     extra = (int(sched.suspended), sched.flag, buried, created, modified)
     row = (*place, *memory_values(sched.memory), *extra)
-    return row, [revlog_values(place[0], r) for r in sched.reviews]
+    return row, revlog.answer_rows(place[0], sched.answers, sched.states)
 
 
 MEMORY_COLUMNS = (
@@ -62,10 +62,3 @@ def memory_values(mem: MemoryState) -> tuple[Any, ...]:
         mem.reps,
         mem.lapses,
     )
-
-
-def revlog_values(card_id: int, r: ReplayedReview) -> tuple[Any, ...]:
-    """An imported answer as a review-log row (db/revlog.py COLUMNS): Anki's entry with the
-    memory state replayed here."""
-    memory = (r.stability, r.difficulty)
-    return revlog.values(card_id, r.at_ms, r.kind, r.rating, r.interval, memory, r.duration_ms)

@@ -75,7 +75,7 @@ def import_package(
     placed: list[Path] = []
     token = media_journal.begin(col.data_dir, _new_media_names(col, pkg))
     try:
-        with gc_paused(), col.transaction() as session:
+        with gc_paused(), col.bulk_transaction() as session:
             ctx = _Context(
                 session,
                 pkg,
@@ -205,7 +205,7 @@ class _Context:
             card, sched, place, self.now, self.bury_until, self.rows.stamp
         )
         self.rows.cards.append(row)
-        self.log.add(log_rows)
+        self.log.add(card_id, log_rows)
 
     def writer(self) -> RowWriter:
         """Writes the queued notes and cards a chunk at a time (db/import_rows.py)."""

@@ -4,6 +4,7 @@ order, with an index lookup for a card asked for out of that order."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import pytest
 
@@ -15,8 +16,9 @@ REVLOG = """CREATE TABLE revlog (id integer primary key, cid integer not null, u
     factor integer not null, time integer not null, type integer not null)"""
 
 
-def log_file(tmp_path, rows):
-    """A collection file holding only a review log: (id, cid, ease) rows."""
+def log_file(tmp_path, rows, then: str = ""):
+    """A collection file holding only a review log: (id, cid, ease) rows; `then`: SQL run
+    on it afterwards."""
     folder = tmp_path / "pkg"
     folder.mkdir()
     con = sqlite3.connect(folder / "c.db")
@@ -24,6 +26,8 @@ def log_file(tmp_path, rows):
     con.executemany(
         "INSERT INTO revlog VALUES (?, ?, 0, ?, 1, 0, 2500, 800, 1)", [r[:3] for r in rows]
     )
+    if then:
+        con.execute(then)
     con.commit()
     con.close()
     return HistoryFile(folder, folder / "c.db", len(rows), Limits())
@@ -50,11 +54,21 @@ def test_cards_in_order_out_of_order_and_again_get_their_own_entries_oldest_firs
 
 
 def test_a_malformed_entry_of_a_card_read_by_the_walk_refuses_the_package(tmp_path):
-    log = log_file(tmp_path, [(1, 10, 3), (2, 20, 3)])
-    log.con.execute("UPDATE revlog SET ivl = 'soon' WHERE cid = 20")
+    log = log_file(
+        tmp_path, [(1, 10, 3), (2, 20, 3)], "UPDATE revlog SET ivl = 'soon' WHERE cid = 20"
+    )
     try:
         assert times(log.of(10)) == [(1, 3)]
         with pytest.raises(PackageError, match="malformed rows"):
             log.of(20)
     finally:
         log.close()
+
+
+def test_closing_before_the_walk_stops_its_sort_and_removes_the_folder(tmp_path):
+    """The walk's sort starts on its own thread when the file is kept; an import that stops
+    before its first card (cancelled, refused) closes it cleanly."""
+    log = log_file(tmp_path, [(i, i % 97, 3) for i in range(1, 5000)])
+    log.close()
+    assert not (tmp_path / "pkg").exists()
+    assert not any(t.name == "package-log-sort" and t.is_alive() for t in threading.enumerate())

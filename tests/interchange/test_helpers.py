@@ -79,7 +79,14 @@ def test_replay_gives_fsrs_state_and_keeps_anki_due():
     got = schedule_from_anki(card, 4, Schedulers(Policy(fuzz=False)), T)
     assert got is not None and got.memory.state == CardState.REVIEW
     assert got.memory.due == due and got.memory.stability and got.memory.difficulty
-    assert [r.rating for r in got.reviews] == [3, 3] and got.reviews[1].elapsed_days == 1
+    assert [r.rating for r in got.answers] == [3, 3] and len(got.states) == 2
+    # the second answer came one study day after the first: fsrs-rs's state for that gap
+    import fsrs_rs_python as rs
+
+    fsrs = rs.FSRS(list(Policy(fuzz=False).parameters))
+    want = fsrs.historical_memory_states(rs.FSRSItem([rs.FSRSReview(3, 0), rs.FSRSReview(3, 1)]))
+    assert got.states[1].stability == pytest.approx(want[1].stability)
+    assert got.memory.stability == pytest.approx(want[1].stability)
 
 
 def test_forget_restarts_history_and_manual_entries_are_not_reviews():
