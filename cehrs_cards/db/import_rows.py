@@ -21,18 +21,14 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from cehrs_cards.db import migrations, revlog
+from cehrs_cards.db.models import CARD_PLACE, NOTE_CONTENT, Card, columns
 from cehrs_cards.db.note_text import MARKUP, note_text
 from cehrs_cards.db.timefmt import to_db
 
-NOTE_COLUMNS = (
-    "id guid notetype_id fields sort_field tags task difficulty source grp heldout "
-    "created modified".split()
-)
-CARD_KEY_COLUMNS = "id note_id deck_id ord domain".split()
-CARD_COLUMNS = CARD_KEY_COLUMNS + (
-    "state step stability difficulty due last_review reps lapses suspended flag "
-    "buried_until created modified".split()
-)
+NOTE_COLUMNS = ("id", "guid", *NOTE_CONTENT, "created", "modified")
+"""A new note's row: its identity, what it holds (models.NOTE_CONTENT), its times."""
+CARD_KEY_COLUMNS = CARD_PLACE
+CARD_COLUMNS = columns(Card)
 """A card that came with its own scheduling, place and times (an Anki card)."""
 FTS_TRIGGER = "note_fts_insert"
 FTS5_DEFAULT_AUTOMERGE = 4
@@ -200,7 +196,7 @@ def _drop_plain_indexes(conn: Connection, table: str, adding: int, before: int) 
 def _insert(
     conn: Connection,
     table: str,
-    cols: list[str],
+    cols: Sequence[str],
     rows: Sequence[tuple[Any, ...]],
     constants: dict[str, Any],
 ) -> None:

@@ -30,18 +30,10 @@ from cehrs_cards.core.history import (
     log_interval,
 )
 from cehrs_cards.core.records import MemoryState
+from cehrs_cards.db.models import RevLog, columns
 from cehrs_cards.db.timefmt import from_ms, to_ms
 
-COLUMNS = (
-    "id",
-    "card_id",
-    "kind",
-    "rating",
-    "interval",
-    "stability_x1000",
-    "difficulty_x100",
-    "duration_ms",
-)
+COLUMNS = columns(RevLog)
 """The table's columns in order: every insert and read here uses this one list."""
 MAX_DURATION_MS = 3_600_000
 STABILITY = "(r.stability_x1000 / 1000.0)"
@@ -96,16 +88,23 @@ def values(
 
 
 class _Answer(Protocol):
-    at_ms: int
-    kind: int
-    rating: int
-    interval: int
-    duration_ms: int
+    @property
+    def at_ms(self) -> int: ...
+    @property
+    def kind(self) -> int: ...
+    @property
+    def rating(self) -> int: ...
+    @property
+    def interval(self) -> int: ...
+    @property
+    def duration_ms(self) -> int: ...
 
 
 class _Memory(Protocol):
-    stability: float
-    difficulty: float
+    @property
+    def stability(self) -> float: ...
+    @property
+    def difficulty(self) -> float: ...
 
 
 def answer_rows(

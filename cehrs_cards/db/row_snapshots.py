@@ -14,10 +14,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-CARD_COLUMNS = frozenset(
-    "note_id deck_id ord domain state step stability difficulty due last_review reps lapses "
-    "suspended buried_until flag created modified".split()
-)
+from cehrs_cards.db.models import Card, columns
+
+CARD_COLUMNS = frozenset(columns(Card)) - {"id"}
 NOTE_COLUMNS = frozenset("fields sort_field tags modified".split())
 _ALLOWED = {"card": CARD_COLUMNS, "note": NOTE_COLUMNS}
 

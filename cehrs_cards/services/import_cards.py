@@ -32,26 +32,13 @@ def anki_card_rows(
     buried = bury_until if card.queue in (-2, -3) else None
     created = db_time(anki_time(card.anki_id)) or stamp
     modified = db_time(card.modified) or stamp
-    extra = (int(sched.suspended), sched.flag, buried, created, modified)
+    extra = (int(sched.suspended), buried, sched.flag, created, modified)  # Card's order
     row = (*place, *memory_values(sched.memory), *extra)
     return row, revlog.answer_rows(place[0], sched.answers, sched.states)
 
 
-MEMORY_COLUMNS = (
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "due",
-    "last_review",
-    "reps",
-    "lapses",
-)
-
-
 def memory_values(mem: MemoryState) -> tuple[Any, ...]:
-    """A card's memory columns (MEMORY_COLUMNS, database text for times); in the same order
-    they are a review-log row's before_* columns."""
+    """A card's memory columns (db/models.MEMORY_COLUMNS, database text for times)."""
     return (
         int(mem.state),
         mem.step,

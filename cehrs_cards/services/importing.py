@@ -25,7 +25,7 @@ from cehrs_cards.core.sanitize import sanitize_field, sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
 from cehrs_cards.db import import_lookup as lookup
 from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id
-from cehrs_cards.db.models import Note, NoteType
+from cehrs_cards.db.models import MEMORY_COLUMNS, NOTE_CONTENT, Note, NoteType
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
 from cehrs_cards.db.session import Session
 from cehrs_cards.interchange.anki_schema import same_templates
@@ -36,7 +36,7 @@ from cehrs_cards.services.anki_history import (
     schedule_from_anki,
 )
 from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.import_cards import MEMORY_COLUMNS, anki_card_rows, memory_values
+from cehrs_cards.services.import_cards import anki_card_rows, memory_values
 from cehrs_cards.services.import_ids import IdPlan, anki_time
 
 MAX_FIELD_CHARS = 1_000_000
@@ -299,17 +299,7 @@ def _cards_from_type(nt: NoteTypeDef, values: list[str], deck: str) -> list[Card
     return [CardIn(o, deck) for o in nt.ords(dict(zip(nt.fields, values, strict=True)))]
 
 
-_STORED = (
-    "notetype_id",
-    "fields",
-    "sort_field",
-    "tags",
-    "task",
-    "difficulty",
-    "source",
-    "grp",
-    "heldout",
-)
+_STORED = NOTE_CONTENT
 _encode = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 
 

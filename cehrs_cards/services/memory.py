@@ -1,33 +1,21 @@
-"""Conversions between card rows and MemoryState."""
+"""Conversions between card rows and MemoryState: the card's memory columns are
+MemoryState's fields, by name (db/models.MEMORY_COLUMNS)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from cehrs_cards.core.records import CardState, MemoryState
-from cehrs_cards.db.models import Card
+from cehrs_cards.db.models import MEMORY_COLUMNS, Card
 
 
 def memory_of(card: Card) -> MemoryState:
-    return MemoryState(
-        state=CardState(card.state),
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
-        reps=card.reps,
-        lapses=card.lapses,
-    )
+    values = {c: getattr(card, c) for c in MEMORY_COLUMNS}
+    return MemoryState(**{**values, "state": CardState(card.state)})
 
 
 def apply_memory(card: Card, mem: MemoryState, now: datetime) -> None:
+    for c in MEMORY_COLUMNS:
+        setattr(card, c, getattr(mem, c))
     card.state = int(mem.state)
-    card.step = mem.step
-    card.stability = mem.stability
-    card.difficulty = mem.difficulty
-    card.due = mem.due
-    card.last_review = mem.last_review
-    card.reps = mem.reps
-    card.lapses = mem.lapses
     card.modified = now

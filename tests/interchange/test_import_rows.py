@@ -214,12 +214,29 @@ def test_the_bulk_path_recognises_the_trigger_the_schema_made(col):
     assert _known_trigger() is not None and _squeeze(stored) == _known_trigger()
 
 
-def test_memory_columns_name_the_card_columns_they_fill():
+def test_memory_columns_name_the_card_columns_they_fill(mini_col):
+    """One definition: the card's memory columns are MemoryState's fields; memory_values
+    fills them in that order, and an imported card row reads back as the state it came from."""
+    from datetime import UTC, datetime
+
+    from cehrs_cards.core.records import CardState, MemoryState
     from cehrs_cards.db.import_rows import CARD_COLUMNS
-    from cehrs_cards.services.import_cards import MEMORY_COLUMNS
+    from cehrs_cards.db.models import MEMORY_COLUMNS, Card
+    from cehrs_cards.services.import_cards import memory_values
+    from cehrs_cards.services.memory import memory_of
 
     start = CARD_COLUMNS.index("state")
     assert tuple(CARD_COLUMNS[start : start + len(MEMORY_COLUMNS)]) == MEMORY_COLUMNS
+    when = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    mem = MemoryState(CardState.RELEARNING, 1, 3.5, 6.25, when, when.replace(day=2), 7, 2)
+    with mini_col.transaction() as s:
+        card = s.get(Card, int(s.connection().exec_driver_sql("SELECT MIN(id) FROM card").scalar()))
+        cols = ", ".join(f"{c} = ?" for c in MEMORY_COLUMNS)
+        s.connection().exec_driver_sql(
+            f"UPDATE card SET {cols} WHERE id = ?", (*memory_values(mem), card.id)
+        )
+        s.expire_all()
+        assert memory_of(s.get(Card, card.id)) == mem
 
 
 def test_db_time_remembers_texts_but_equal_instants_still_read_the_same():
