@@ -9,7 +9,7 @@ review-log rows). Prints, as Markdown:
 2. for the review log's one index (ix_revlog_card), the time of every query that reads the
    log, with the index and without it (on a copy of the collection);
 3. the held-out pool: the study queue's and the deck list's queries with and without
-   db.notes.heldout_filter(), after marking 300 notes held out (on a copy).
+   CardScope.skip_held_out (db/queue.py), after marking 300 notes held out (on a copy).
 
 Medians of `repeat` runs, in milliseconds; the machine's load moves them.
 """
@@ -30,7 +30,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cehrs_cards.db import notes as bank  # noqa: E402
 from cehrs_cards.db import queue, stats_queries  # noqa: E402
 from cehrs_cards.services.browse import BrowseService  # noqa: E402
 from cehrs_cards.services.browse_info import card_info  # noqa: E402
@@ -142,14 +141,14 @@ def heldout_costs(data: Path, repeat: int) -> list[tuple[str, float, float]]:
         out = []
         for name, run in _queue_queries(w).items():
             with col.read() as s:
-                plain = ms(lambda r=run, s=s: r(s, ""), repeat)
-                left_out = ms(lambda r=run, s=s: r(s, bank.heldout_filter()), repeat)
+                plain = ms(lambda r=run, s=s: r(s, queue.CardScope(skip_held_out=False)), repeat)
+                left_out = ms(lambda r=run, s=s: r(s, queue.CardScope()), repeat)
             out.append((name, plain, left_out))
         col.close()
     return out
 
 
-def _queue_queries(w: queue.DayWindow) -> dict[str, Callable[[Any, str], object]]:
+def _queue_queries(w: queue.DayWindow) -> dict[str, Callable[[Any, queue.CardScope], object]]:
     return {
         "deck list counts (by deck)": lambda s, f: queue.counts_by(s, w, "deck_id", f),
         "deck list counts (by domain)": lambda s, f: queue.counts_by(s, w, "domain", f),

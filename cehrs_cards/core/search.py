@@ -17,7 +17,9 @@ r"""The browser's search language, Anki's, parsed into a small immutable syntax 
     prop:pos<=100  prop:s>21  prop:d>0.3  prop:r<0.9  prop:rated=-1  prop:resched=0
     added:7  edited:7  rated:7  rated:7:1 (Again)  introduced:30  resched:7
     preset:NAME           your saved search NAME
-    This app only: domain:1..5 or a name, is:leech, is:flagged.
+    This app only: domain:1..5 or a name, is:leech, is:flagged, is:heldout (the held-out
+                          diagnostic items: kept out of study so the readiness estimate
+                          stays honest; opening one spoils it as a diagnostic).
 
 Where this app differs from Anki on purpose:
   - Plain words, phrases, w: and nc: search the note's text without its common markup:

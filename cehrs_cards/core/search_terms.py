@@ -11,7 +11,7 @@ from cehrs_cards.core.domains import DOMAINS, parse_domain
 
 SearchError = q.SearchError
 IS_VALUES = ("new", "due", "learn", "review", "suspended", "buried", "buried-manually",
-             "buried-sibling", "leech", "flagged")  # fmt: skip
+             "buried-sibling", "leech", "flagged", "heldout")  # fmt: skip
 PROPS = ("ivl", "due", "reps", "lapses", "ease", "pos", "rated", "resched", "s", "d", "r")
 OPS = ("<=", ">=", "!=", "=", "<", ">")
 MAX_DAYS = 100_000

@@ -1,13 +1,15 @@
 """Reads for the held-out readiness model (core/readiness_model.py): which cards belong to held-out
 notes, the answers given to them in mocks, each domain's memory at a past moment, and the first
-answers to multiple-choice cards. Read-only; callers own the session.
+answers to multiple-choice cards; and the one-time backfill of the item-bank columns. Callers
+own the session.
 
-Which notes are held out is passed in (services/held_out.py decides it), so these reads do not
-care where the flag is kept.
+Which notes are held out is the note's own `heldout` column (schema step 7; older collections
+are filled once from the bundled deck by services/item_bank.py).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +19,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from cehrs_cards.db import revlog
+from cehrs_cards.db.models import Setting
+from cehrs_cards.db.notes import HELDOUT_CARDS
 from cehrs_cards.db.timefmt import from_db, from_ms, to_ms
 
 COUNTED_MOCK = """a.kind = 'mock' AND a.finished IS NOT NULL
@@ -59,26 +63,56 @@ def _id_list(ids: Iterable[int]) -> str:
     return ",".join(str(int(i)) for i in ids) or "NULL"
 
 
-def flagged_cards(s: Session, flags: dict[str, tuple[bool, str | None]]) -> list[FlaggedCard]:
-    """The cards of the notes whose guid is a key of `flags` (guid -> held out, group)."""
-    out: list[FlaggedCard] = []
-    guids = list(flags)
-    for i in range(0, len(guids), 500):
-        chunk = guids[i : i + 500]
-        marks = ",".join(f":g{j}" for j in range(len(chunk)))
-        sql = f"""SELECT c.id, c.note_id, c.domain, n.guid FROM card c
-                  JOIN note n ON n.id = c.note_id WHERE n.guid IN ({marks})"""
-        for c, n, d, g in _rows(s, sql, {f"g{j}": g for j, g in enumerate(chunk)}):
-            out.append(FlaggedCard(int(c), int(n), int(d), *flags[str(g)]))
-    return sorted(out, key=lambda p: p.card_id)
+def flagged_cards(s: Session) -> list[FlaggedCard]:
+    """The cards of every note that is held out or has a same-fact group, by card id (the
+    notes' own `heldout` and `grp` columns)."""
+    sql = """SELECT c.id, c.note_id, c.domain, n.heldout, n.grp FROM card c
+             JOIN note n ON n.id = c.note_id WHERE n.heldout = 1 OR n.grp IS NOT NULL
+             ORDER BY c.id"""
+    return [
+        FlaggedCard(int(c), int(n), int(d), bool(h), None if g is None else str(g))
+        for c, n, d, h, g in _rows(s, sql)
+    ]
 
 
-def notes_key(s: Session) -> tuple[int, int]:
-    """What changes when notes are added or removed (the flags are not edited in the app):
-    a cache key, read from the primary key's index only."""
-    sql = "SELECT COALESCE(max(id), 0), count(*) FROM note"
-    n, k = s.connection().execute(text(sql)).one()
-    return int(n), int(k)
+def held_out_card_count(s: Session) -> int:
+    """Cards of held-out notes (read through the partial index of held-out notes)."""
+    sql = f"SELECT COUNT(*) FROM ({HELDOUT_CARDS})"
+    return int(s.connection().exec_driver_sql(sql).scalar_one())
+
+
+# ----- filling the columns of collections older than them (services/item_bank.py) ----------
+BACKFILL_KEY = "item_bank_backfill"
+"""Setting row saying the one-time backfill ran (its value: how many notes it filled)."""
+
+
+def backfill_done(s: Session) -> bool:
+    """Whether the item-bank backfill has run on this collection (one primary-key read)."""
+    return s.get(Setting, BACKFILL_KEY) is not None
+
+
+def mark_backfilled(s: Session, filled: int) -> None:
+    """Record that the backfill ran (caller commits)."""
+    row = s.get(Setting, BACKFILL_KEY) or Setting(key=BACKFILL_KEY, value="0")
+    row.value = json.dumps({"filled": filled})
+    s.add(row)
+
+
+def any_note(s: Session) -> bool:
+    """Whether the collection has a note at all."""
+    return s.connection().exec_driver_sql("SELECT 1 FROM note LIMIT 1").first() is not None
+
+
+def fill_item_bank(s: Session, flags: Iterable[tuple[str, bool, str | None]]) -> int:
+    """Set (guid, held out, group) on the notes with that guid whose columns are both still
+    empty (a note imported since the columns exist keeps what its deck said); how many."""
+    sql = text("""UPDATE note SET heldout = :h, grp = :g
+                  WHERE guid = :guid AND heldout = 0 AND grp IS NULL""")
+    done = 0
+    for guid, held, group in flags:
+        got = s.connection().execute(sql, {"h": int(held), "g": group, "guid": guid})
+        done += got.rowcount or 0
+    return done
 
 
 def pool_answers(s: Session, card_ids: Collection[int]) -> list[PoolAnswer]:

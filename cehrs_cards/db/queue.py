@@ -6,12 +6,14 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from cehrs_cards.core.records import CardState, Counts
 from cehrs_cards.db import revlog
+from cehrs_cards.db.notes import heldout_filter
 from cehrs_cards.db.timefmt import from_db, to_db, to_ms
 
 _ACTIVE = "c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= :now)"
@@ -34,54 +36,91 @@ class DayWindow:
 
 
 def deck_filter(deck_ids: list[int] | None) -> str:
-    """SQL fragment restricting to decks; ids are ints from our own table, never user text."""
+    """SQL fragment restricting to decks, for db/ modules (ints from our own table, never user
+    text); services describe the cards they mean with a CardScope instead."""
     if deck_ids is None:
         return ""
     return f" AND c.deck_id IN ({','.join(str(int(i)) for i in deck_ids) or 'NULL'})"
 
 
-def focus_filter(domains: Sequence[int], tasks: Sequence[str]) -> str:
-    """SQL fragment restricting to cards of any of these domains or note task areas ("study
-    this" from the statistics view); empty when both are empty. Task ids are quoted."""
-    parts = [f"c.domain IN ({','.join(str(int(d)) for d in domains)})"] if domains else []
-    if tasks:
-        quoted = ",".join("'" + t.replace("'", "''") + "'" for t in tasks)
-        parts.append(f"c.note_id IN (SELECT n.id FROM note n WHERE n.task IN ({quoted}))")
-    return f" AND ({' OR '.join(parts)})" if parts else ""
+@dataclass(frozen=True)
+class CardScope:
+    """Which cards a queue or a count covers, as plain values (services never write SQL):
+    some decks (None: every deck), a study focus (cards of any of `domains` or of notes in any
+    of the task areas `tasks`; both empty: no focus), and whether the held-out diagnostic
+    items are left out (they are never studied: True everywhere but the exam pool)."""
+
+    deck_ids: tuple[int, ...] | None = None
+    domains: tuple[int, ...] = ()
+    tasks: tuple[str, ...] = ()
+    skip_held_out: bool = True
+
+    def where(self) -> tuple[str, dict[str, Any]]:
+        """The fragment to AND into a query on card alias c, and its bound parameters (named
+        sc_*, so they never clash with the query's own)."""
+        sql, params = "", dict[str, Any]()
+        if self.deck_ids is not None:
+            names = _bind(params, "sc_d", [int(i) for i in self.deck_ids])
+            sql += f" AND c.deck_id IN ({names or 'NULL'})"
+        focus = []
+        if self.domains:
+            focus.append(f"c.domain IN ({_bind(params, 'sc_f', [int(d) for d in self.domains])})")
+        if self.tasks:
+            names = _bind(params, "sc_t", [str(t) for t in self.tasks])
+            focus.append(f"c.note_id IN (SELECT n.id FROM note n WHERE n.task IN ({names}))")
+        if focus:
+            sql += f" AND ({' OR '.join(focus)})"
+        if self.skip_held_out:
+            sql += heldout_filter("c")
+        return sql, params
+
+
+ALL_STUDYABLE = CardScope()
+"""Every card of every deck but the held-out ones."""
+
+
+def _bind(params: dict[str, Any], prefix: str, values: Sequence[object]) -> str:
+    """Add `values` to `params` as prefix0, prefix1...; their placeholders, comma-joined."""
+    for i, v in enumerate(values):
+        params[f"{prefix}{i}"] = v
+    return ",".join(f":{prefix}{i}" for i in range(len(values)))
 
 
 def next_learning(
-    session: Session, w: DayWindow, decks: str, ahead: datetime, avoid_note: int = 0
+    session: Session, w: DayWindow, scope: CardScope, ahead: datetime, avoid_note: int = 0
 ) -> int | None:
     """The learning card due first, one of another note than `avoid_note` (the card just
     answered) while there is one: siblings never come back to back."""
+    where, params = scope.where()
     sql = f"""SELECT c.id FROM card c WHERE c.state IN (1, 3) AND c.due <= :cutoff
-              AND {_ACTIVE}{decks} ORDER BY c.note_id = :avoid, c.due LIMIT 1"""
-    params = w.params() | {"cutoff": to_db(ahead), "avoid": avoid_note}
+              AND {_ACTIVE}{where} ORDER BY c.note_id = :avoid, c.due LIMIT 1"""
+    params |= w.params() | {"cutoff": to_db(ahead), "avoid": avoid_note}
     return session.connection().execute(text(sql), params).scalar()
 
 
-def review_batch(session: Session, w: DayWindow, decks: str, limit: int) -> list[int]:
+def review_batch(session: Session, w: DayWindow, scope: CardScope, limit: int) -> list[int]:
     """Due review cards, lowest retrievability (largest elapsed / stability) first.
 
     One sort over every due card, so callers take a batch and reuse it (see ReviewService).
     """
-    sql = f"""SELECT c.id FROM card c WHERE c.state = 2 AND c.due < :end AND {_ACTIVE}{decks}
+    where, params = scope.where()
+    sql = f"""SELECT c.id FROM card c WHERE c.state = 2 AND c.due < :end AND {_ACTIVE}{where}
               ORDER BY (julianday(:now) - julianday(c.last_review)) / c.stability DESC, c.id
               LIMIT :limit"""
-    params = w.params() | {"limit": limit}
+    params |= w.params() | {"limit": limit}
     return [row[0] for row in session.connection().execute(text(sql), params)]
 
 
 def due_review_rows(
-    session: Session, w: DayWindow, decks: str, limit: int
+    session: Session, w: DayWindow, scope: CardScope, limit: int
 ) -> list[tuple[int, int, float, float, datetime]]:
     """Due review cards as (id, domain, stability, difficulty, last review), for the exam
     plan's ordering (core/exam_day.py)."""
+    where, params = scope.where()
     sql = f"""SELECT c.id, c.domain, c.stability, c.difficulty, c.last_review FROM card c
-              WHERE c.state = 2 AND c.due < :end AND {_ACTIVE}{decks}
+              WHERE c.state = 2 AND c.due < :end AND {_ACTIVE}{where}
               AND c.stability > 0 AND c.last_review IS NOT NULL LIMIT :limit"""
-    rows = session.connection().execute(text(sql), w.params() | {"limit": limit})
+    rows = session.connection().execute(text(sql), params | w.params() | {"limit": limit})
     return [(i, d, float(s), float(df or 5.0), _utc(lr)) for i, d, s, df, lr in rows]
 
 
@@ -100,16 +139,17 @@ def due_review_note(session: Session, w: DayWindow, card_id: int) -> int | None:
 
 
 def first_new_per_domain(
-    session: Session, w: DayWindow, decks: str, avoid_notes: frozenset[int] = frozenset()
+    session: Session, w: DayWindow, scope: CardScope, avoid_notes: frozenset[int] = frozenset()
 ) -> dict[int, int]:
     """For each domain with new cards available: the id of its first new card (oldest first),
     skipping cards of `avoid_notes` (notes studied today) while another card is there, so
     siblings are spread apart instead of coming back to back."""
     out: dict[int, int] = {}
+    where, bound = scope.where()
     for dom in range(0, 6):
         sql = f"""SELECT c.id, c.note_id FROM card c WHERE c.domain = :dom AND c.state = 0
-                  AND {_ACTIVE}{decks} ORDER BY c.due, c.id LIMIT :n"""
-        params = w.params() | {"dom": dom, "n": NEW_LOOKAHEAD}
+                  AND {_ACTIVE}{where} ORDER BY c.due, c.id LIMIT :n"""
+        params = bound | w.params() | {"dom": dom, "n": NEW_LOOKAHEAD}
         rows = session.connection().execute(text(sql), params).all()
         fresh = [card_id for card_id, note_id in rows if note_id not in avoid_notes]
         if rows:
@@ -179,21 +219,24 @@ def reviews_today(session: Session, w: DayWindow) -> int:
     return int(session.connection().execute(text(sql), w.params()).scalar_one())
 
 
-def counts_by(session: Session, w: DayWindow, column: str, where: str = "") -> dict[int, Counts]:
-    """Studyable counts today grouped by 'deck_id' or 'domain' (before daily limits);
-    `where` is an extra fragment such as focus_filter()'s.
+def counts_by(
+    session: Session, w: DayWindow, column: str, scope: CardScope = ALL_STUDYABLE
+) -> dict[int, Counts]:
+    """Studyable counts today of the cards in `scope`, grouped by 'deck_id' or 'domain'
+    (before daily limits).
 
     Two range scans (new; due by state and date) instead of one OR, so the covering
     index ix_card_queue answers without touching the table.
     """
     assert column in ("deck_id", "domain")
+    where, params = scope.where()
     sql = f"""SELECT c.{column}, c.state, COUNT(*) FROM card c
               WHERE c.state = 0 AND {_ACTIVE}{where} GROUP BY 1, 2
               UNION ALL
               SELECT c.{column}, c.state, COUNT(*) FROM card c
               WHERE c.state IN (1, 2, 3) AND c.due < :end AND {_ACTIVE}{where} GROUP BY 1, 2"""
     out: dict[int, Counts] = {}
-    for key, state, n in session.connection().execute(text(sql), w.params()):
+    for key, state, n in session.connection().execute(text(sql), params | w.params()):
         add = Counts(
             new=n if state == 0 else 0,
             learning=n if state in (1, 3) else 0,
@@ -203,27 +246,40 @@ def counts_by(session: Session, w: DayWindow, column: str, where: str = "") -> d
     return out
 
 
-def totals_by(session: Session, column: str, where: str = "") -> dict[int, int]:
-    """Cards per deck or domain; `where` is an extra fragment on alias c."""
+def totals_by(session: Session, column: str, scope: CardScope = ALL_STUDYABLE) -> dict[int, int]:
+    """Cards of `scope` per deck or domain."""
     assert column in ("deck_id", "domain")
+    where, params = scope.where()
     sql = f"SELECT c.{column}, COUNT(*) FROM card c WHERE 1{where} GROUP BY 1"
-    return {k: n for k, n in session.connection().execute(text(sql))}
+    return {k: n for k, n in session.connection().execute(text(sql), params)}
 
 
-def active_by_domain(session: Session, where: str = "") -> dict[int, int]:
-    """Cards that count toward the exam per domain: everything not suspended (and not left
-    out by `where`, a fragment on alias c)."""
+def active_by_domain(session: Session, scope: CardScope = ALL_STUDYABLE) -> dict[int, int]:
+    """Cards that count toward the exam per domain: those of `scope` not suspended."""
+    where, params = scope.where()
     sql = f"SELECT c.domain, COUNT(*) FROM card c WHERE c.suspended = 0{where} GROUP BY 1"
-    return {d: n for d, n in session.connection().execute(text(sql))}
+    return {d: n for d, n in session.connection().execute(text(sql), params)}
 
 
-def new_at_day_start(session: Session, w: DayWindow, where: str = "") -> dict[int, int]:
-    """New (never answered) unsuspended cards per domain as the study day began (`where`:
-    an extra fragment on alias c)."""
+def new_at_day_start(
+    session: Session, w: DayWindow, scope: CardScope = ALL_STUDYABLE
+) -> dict[int, int]:
+    """New (never answered) unsuspended cards of `scope` per domain as the study day began."""
+    where, params = scope.where()
     sql = f"""SELECT c.domain, COUNT(*) FROM card c WHERE c.suspended = 0 AND (c.state = 0
              OR c.id IN (SELECT r.card_id FROM revlog r WHERE r.id >= :start_ms
                          AND {revlog.FIRST_ANSWER})){where} GROUP BY 1"""
-    return {d: n for d, n in session.connection().execute(text(sql), w.params())}
+    return {d: n for d, n in session.connection().execute(text(sql), params | w.params())}
+
+
+def due_between(session: Session, start: datetime, end: datetime, scope: CardScope) -> int:
+    """Cards of `scope` (learning, review or relearning, unsuspended) falling due in
+    [start, end): tomorrow's load when a session runs dry."""
+    where, params = scope.where()
+    sql = f"""SELECT COUNT(*) FROM card c WHERE c.state IN (1, 2, 3) AND c.suspended = 0
+              AND c.due >= :a AND c.due < :b{where}"""
+    got = session.connection().execute(text(sql), params | {"a": to_db(start), "b": to_db(end)})
+    return int(got.scalar() or 0)
 
 
 def reviews_due_between(session: Session, starts: Sequence[datetime]) -> list[int]:

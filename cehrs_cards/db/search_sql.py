@@ -130,6 +130,7 @@ class RawRow(NamedTuple):
     suspended: bool
     buried: bool
     flag: int
+    held_out: bool
 
 
 def fetch_rows(session: Session, ids: Sequence[int], ctx: SearchContext) -> list[RawRow]:
@@ -137,7 +138,7 @@ def fetch_rows(session: Session, ids: Sequence[int], ctx: SearchContext) -> list
     sql = f"""SELECT c.id, c.note_id, n.notetype_id, c.ord, n.fields, n.sort_field, c.domain,
         d.name, n.tags, c.due, c.state, c.stability, c.difficulty, {IVL_SQL}, {R_SQL},
         c.lapses, c.reps, c.created, c.suspended,
-        (c.buried_until IS NOT NULL AND c.buried_until > :now), c.flag
+        (c.buried_until IS NOT NULL AND c.buried_until > :now), c.flag, n.heldout
         FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = c.deck_id
         WHERE c.id IN (SELECT value FROM json_each(:ids))"""
     params = ctx.base_params() | {"ids": json.dumps(list(ids))}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from cehrs_cards.core import search as q
 from cehrs_cards.core import search_text as st
+from cehrs_cards.db.notes import HELDOUT_NOTES
 from cehrs_cards.db.search_context import name_matches
 from cehrs_cards.db.search_funcs import user_regex
 from cehrs_cards.db.timefmt import to_db, to_ms
@@ -47,6 +48,7 @@ _IS = {
     "buried-manually": f"NOT {NOT_BURIED}",
     "buried-sibling": "0",
     "flagged": "c.flag > 0",
+    "heldout": f"c.note_id IN ({HELDOUT_NOTES})",  # the partial index of held-out notes
     "due": f"(c.suspended = 0 AND {NOT_BURIED} AND"
     " ((c.state IN (1, 3) AND c.due <= :learn_cutoff) OR (c.state = 2 AND c.due < :day_end)))",
 }

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from cehrs_cards.core.readiness import GroupMemory
 from cehrs_cards.core.stats import STABILITY_EDGES, RecallGroup
 from cehrs_cards.db import revlog
+from cehrs_cards.db.notes import heldout_filter
 from cehrs_cards.db.queue import deck_filter
 from cehrs_cards.db.timefmt import to_db, to_ms
 
@@ -228,10 +229,11 @@ def memory_by(
     exam: datetime | None,
     curve: tuple[float, float],
     targets: Mapping[int, float],
-    where: str = "",
+    skip_held_out: bool = False,
 ) -> dict[Any, GroupMemory]:
-    """Per domain (or per (domain, task area)): the memory of its unsuspended cards (`where`:
-    an extra fragment on alias c)."""
+    """Per domain (or per (domain, task area)): the memory of its unsuspended cards, the
+    held-out diagnostic items left out if `skip_held_out`."""
+    where = heldout_filter("c") if skip_held_out else ""
     ensure_math(s)
     params: dict[str, Any] = {"now": to_db(now), "shiftd": shiftd}
     params |= {"decay": curve[0], "factor": curve[1]}

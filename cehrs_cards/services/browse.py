@@ -57,6 +57,7 @@ class BrowseRow:
     suspended: bool
     buried: bool
     flag: int
+    held_out: bool = False  # a held-out diagnostic item (never studied; kept for mocks)
 
 
 @dataclass(frozen=True)
@@ -221,4 +222,5 @@ def _row(r: RawRow, nt: NoteTypeDef) -> BrowseRow:
         suspended=bool(r.suspended),
         buried=bool(r.buried),
         flag=r.flag,
+        held_out=bool(r.held_out),
     )

@@ -25,6 +25,7 @@ from cehrs_cards.services.deck_dir import (
     missing_text,
 )
 from cehrs_cards.services.importing import ImportSummary, import_package
+from cehrs_cards.services.item_bank import backfill_item_bank, mark_item_bank_filled
 
 __all__ = ["ENV_DECKS_DIR", "BundledDeckMissingError", "bundled_deck_dir", "check_bundled_deck"]
 
@@ -78,6 +79,7 @@ def load_bundled_if_first_run(col: Collection) -> ImportSummary | None:
         # run when the restored file opens.
         with suppress(DatabaseError):
             rename_old_decks(col)
+            backfill_item_bank(col)  # once: collections older than the item-bank columns
         return None
     folder = bundled_deck_dir()
     if os.environ.get(ENV_DECKS_DIR) and not folder.exists():
@@ -85,6 +87,7 @@ def load_bundled_if_first_run(col: Collection) -> ImportSummary | None:
     check_bundled_deck(folder)
     summary = import_package(col, read_native(folder))
     col.save_settings(replace(settings, bundled_loaded=True))
+    mark_item_bank_filled(col)  # the import filled the held-out flags and groups
     return summary
 
 

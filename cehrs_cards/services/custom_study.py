@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from cehrs_cards.core.ops import Changes, OpError, OpResult
 from cehrs_cards.core.records import Counts
@@ -77,12 +77,11 @@ def what_is_left(review: ReviewService, deck_id: int | None) -> Left:
     w = review.window()
     with review.col.read() as s:
         ids = review._deck_ids(s, deck_id)
-        where = queue.deck_filter(ids) + review.focus_sql()
-        by_deck = queue.counts_by(s, w, "deck_id", review.focus_sql())
+        by_deck = queue.counts_by(s, w, "deck_id", review.scope())
         wanted = by_deck if ids is None else {k: v for k, v in by_deck.items() if k in set(ids)}
         waiting = sum(wanted.values(), Counts())
         extra = extra_today(s, w.day_start)
-        tomorrow = _due_between(s, w.day_end, w.day_end + timedelta(days=1), where)
+        tomorrow = queue.due_between(s, w.day_end, w.day_end + timedelta(days=1), review.scope(ids))
     new_left, rev_left = review.limits_left()
     settings = review.settings
     return Left(
@@ -91,9 +90,3 @@ def what_is_left(review: ReviewService, deck_id: int | None) -> Left:
         settings.reviews_per_day + extra.reviews,
         tomorrow,
     )
-
-
-def _due_between(s: Session, start: datetime, end: datetime, where: str) -> int:
-    sql = f"""SELECT COUNT(*) FROM card c WHERE c.state IN (1, 2, 3) AND c.suspended = 0
-              AND c.due >= ? AND c.due < ?{where}"""
-    return int(s.connection().exec_driver_sql(sql, (to_db(start), to_db(end))).scalar() or 0)

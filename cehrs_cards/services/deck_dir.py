@@ -1,5 +1,6 @@
 """Where the bundled deck's files are (no database, no import: services/bundled.py loads them,
-services/held_out.py reads their held-out flags; both find them here)."""
+services/item_bank.py reads their held-out flags once for old collections; both find them
+here)."""
 
 from __future__ import annotations
 

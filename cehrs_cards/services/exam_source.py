@@ -29,7 +29,7 @@ from cehrs_cards.core.exam_draw import (
 from cehrs_cards.db import exams as q
 from cehrs_cards.db.repo import fields_dict
 from cehrs_cards.db.session import Session
-from cehrs_cards.services.exam_groups import bundled_groups, group_column, group_of
+from cehrs_cards.services.exam_groups import group_column
 from cehrs_cards.services.exam_pool import (
     GENERATABLE,
     Loaded,
@@ -162,14 +162,13 @@ class DbSource:
             return
         self.loaded.update(dict.fromkeys(todo))
         rows = q.item_rows(self.s, todo, self._group_column)
-        bundled = bundled_groups()
         for cid, nid, dom, ord_, raw, guid, ntid, stored_group in rows:
             nt = self.types.get(ntid)
             if nt is None or not parse_worthy(nt.kind, dom):
                 continue
             self.parsed += 1
             src = Source(nt, fields_dict(nt, raw), ord_, guid)
-            self.loaded[cid] = Loaded(nid, dom, src, group_of(stored_group, guid, bundled))
+            self.loaded[cid] = Loaded(nid, dom, src, stored_group)
 
     def _candidate(self, cid: int) -> Candidate | None:
         """The candidate of a loaded card, or None if it cannot be an item."""

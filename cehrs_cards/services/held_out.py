@@ -2,9 +2,10 @@
 
 The bundled deck marks about 300 multiple-choice notes `heldout = true` (decks/cehrs): items
 kept out of study so that a mock's answers to them measure what the candidate can do on
-questions they have not drilled, not memory of drilled cards. `held_out_notes` is the one
-place that decides which notes are held out; until the collection stores the flag on the note
-it reads it from the bundled deck's files, matched to the collection by the note's id (guid).
+questions they have not drilled, not memory of drilled cards. The flag lives on the note
+(column `heldout`, beside the same-fact group `grp`); the study queue and its counts leave
+those cards out in SQL (db/queue.py CardScope), and `bank` reads the pool for the exam draw
+and the readiness model.
 
 `held_out_readiness` fits core/readiness_model.py to every scored answer to a held-out item in
 a counted mock (incomplete mocks count only if the candidate chose so), each with the mean
@@ -17,7 +18,6 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from cehrs_cards.core import readiness_model as rm
@@ -26,39 +26,7 @@ from cehrs_cards.core.domains import DOMAIN_IDS
 from cehrs_cards.core.memory_model import recall
 from cehrs_cards.db import held_out as q
 from cehrs_cards.db.session import Session
-from cehrs_cards.interchange.native import read_native
-from cehrs_cards.interchange.package import DeckFormatError
-from cehrs_cards.services.deck_dir import BundledDeckMissingError, deck_folder
 from cehrs_cards.services.exam_pool import note_types
-
-
-def item_bank_flags() -> dict[str, tuple[bool, str | None]]:
-    """guid -> (held out, same-fact group) of every note that has either. The ONE read of the
-    held-out flag and of groups: switch it here when the collection keeps them on the note."""
-    folder = bank_folder()
-    if folder is None:
-        return {}
-    return {guid: (held, group) for guid, held, group in flagged_in(folder)}
-
-
-def bank_folder() -> Path | None:
-    """The bundled deck's folder, resolved (None when the installation lacks it)."""
-    try:
-        return deck_folder().resolve()
-    except BundledDeckMissingError:
-        return None
-
-
-@functools.lru_cache(maxsize=4)
-def flagged_in(folder: Path) -> tuple[tuple[str, bool, str | None], ...]:
-    """The flagged notes of a deck folder (read once per process: the files ship read-only)."""
-    if not folder.is_dir():
-        return ()
-    try:
-        notes = read_native(folder).notes
-    except DeckFormatError:
-        return ()
-    return tuple((n.guid, n.heldout, n.group) for n in notes if n.heldout or n.group)
 
 
 @dataclass(frozen=True)
@@ -83,24 +51,15 @@ class Bank:
 
 
 def bank(s: Session) -> Bank:
-    """The held-out pool and same-fact groups of this collection (cached until its notes
-    change: the study queue asks on every answer)."""
-    key = (str(s.connection().engine.url), *q.notes_key(s))
-    if _banks.get("key") != key:
-        _banks["key"], _banks["bank"] = key, Bank(tuple(q.flagged_cards(s, item_bank_flags())))
-    got = _banks["bank"]
-    assert isinstance(got, Bank)
-    return got
+    """The held-out pool and same-fact groups of this collection, from the notes' own columns
+    (`heldout`, `grp`: filled when a deck is imported, or by the one-time backfill of
+    services/item_bank.py for collections older than those columns)."""
+    return Bank(tuple(q.flagged_cards(s)))
 
 
-_banks: dict[str, object] = {}
-
-
-def held_out_filter(s: Session) -> str:
-    """SQL fragment (on card alias c) leaving held-out cards out of the study queue and its
-    counts: they are diagnostic items, never flashcards."""
-    ids = bank(s).ids
-    return f" AND c.id NOT IN ({','.join(map(str, sorted(ids)))})" if ids else ""
+def held_out_count(s: Session) -> int:
+    """How many held-out cards the collection has (read from the held-out notes' index)."""
+    return q.held_out_card_count(s)
 
 
 @dataclass(frozen=True)

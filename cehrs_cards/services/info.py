@@ -8,7 +8,7 @@ from typing import Any
 from cehrs_cards.core.domains import DOMAIN_IDS, UNASSIGNED, domain_key
 from cehrs_cards.core.records import Counts, DeckRow
 from cehrs_cards.db import queue, repo
-from cehrs_cards.services.held_out import bank, held_out_filter
+from cehrs_cards.services.held_out import held_out_count
 from cehrs_cards.services.review import ReviewService
 
 
@@ -17,11 +17,10 @@ def collection_info(review: ReviewService) -> dict[str, Any]:
     (held-out diagnostic cards are counted apart: they are never studied)."""
     w = review.window()
     with review.col.read() as s:
-        skip = held_out_filter(s)
-        totals = queue.totals_by(s, "domain", skip)
-        today = sum(queue.counts_by(s, w, "domain", skip).values(), Counts())
+        totals = queue.totals_by(s, "domain")
+        today = sum(queue.counts_by(s, w, "domain").values(), Counts())
         done = queue.reviews_today(s, w)
-        held = len(bank(s).ids)
+        held = held_out_count(s)
     limited = review.limited(today)
     per_domain = {domain_key(d): totals.get(d, 0) for d in (*DOMAIN_IDS, UNASSIGNED)}
     return {
@@ -39,9 +38,8 @@ def domain_counts(review: ReviewService) -> dict[int, tuple[Counts, int]]:
     """Per domain: today's studyable counts (before limits) and total cards."""
     w = review.window()
     with review.col.read() as s:
-        skip = held_out_filter(s)
-        today = queue.counts_by(s, w, "domain", skip)
-        totals = queue.totals_by(s, "domain", skip)
+        today = queue.counts_by(s, w, "domain")
+        totals = queue.totals_by(s, "domain")
     return {d: (today.get(d, Counts()), totals.get(d, 0)) for d in (*DOMAIN_IDS, UNASSIGNED)}
 
 
@@ -50,9 +48,8 @@ def deck_rows(review: ReviewService) -> list[DeckRow]:
     w = review.window()
     with review.col.read() as s:
         decks = repo.deck_names(s)
-        skip = held_out_filter(s)
-        today = queue.counts_by(s, w, "deck_id", skip)
-        totals = queue.totals_by(s, "deck_id", skip)
+        today = queue.counts_by(s, w, "deck_id")
+        totals = queue.totals_by(s, "deck_id")
     new_left, rev_left = review.limits_left()
     rows = []
     for deck_id, name in decks:

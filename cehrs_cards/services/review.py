@@ -28,7 +28,6 @@ from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.extra_limits import extra_today
-from cehrs_cards.services.held_out import held_out_filter
 from cehrs_cards.services.memory import apply_memory, memory_of
 from cehrs_cards.services.scheduling import base_policy, exam_placer, plan_for
 from cehrs_cards.services.undo import undo_step
@@ -52,7 +51,7 @@ class ReviewService:
     def __init__(self, col: Collection) -> None:
         self.col = col
         self._review_ids: list[int] = []
-        self._review_key: tuple[str, datetime] | None = None
+        self._review_key: tuple[queue.CardScope, datetime] | None = None
         self._last_note = 0
         """The note of the card answered last (its siblings are not shown right after)."""
         self.focus: StudyFocus | None = None
@@ -92,16 +91,19 @@ class ReviewService:
         """Learning cards now due, then reviews (lowest retrievability first), then new cards."""
         w = self.window()
         with self.col.read() as s:
-            decks = queue.deck_filter(self._deck_ids(s, deck_id)) + self.focus_sql()
-            decks += held_out_filter(s)
-            card_id = self._pick(s, w, decks)
+            card_id = self._pick(s, w, self.scope(self._deck_ids(s, deck_id)))
             return self._study_card(s, card_id) if card_id is not None else None
 
-    def focus_sql(self) -> str:
+    def scope(self, deck_ids: list[int] | None = None) -> queue.CardScope:
+        """The cards this session studies: these decks (None: all), the "study this" focus,
+        never a held-out diagnostic item."""
         f = self.focus
-        return queue.focus_filter(f.domains, f.tasks) if f else ""
+        ids = None if deck_ids is None else tuple(deck_ids)
+        if f is None:
+            return queue.CardScope(ids)
+        return queue.CardScope(ids, tuple(f.domains), tuple(f.tasks))
 
-    def _pick(self, s: Session, w: queue.DayWindow, decks: str) -> int | None:
+    def _pick(self, s: Session, w: queue.DayWindow, decks: queue.CardScope) -> int | None:
         got = queue.next_learning(s, w, decks, w.now, self._last_note)
         if got is not None:
             return got
@@ -122,7 +124,7 @@ class ReviewService:
         more = extra_today(s, w.day_start)
         return self.settings.new_per_day + more.new, self.settings.reviews_per_day + more.reviews
 
-    def _next_review(self, s: Session, w: queue.DayWindow, decks: str) -> int | None:
+    def _next_review(self, s: Session, w: queue.DayWindow, decks: queue.CardScope) -> int | None:
         """Head of a cached batch of due reviews (sorting every due card per answer is slow)."""
         key = (decks, w.day_start)
         if self._review_key != key:
@@ -152,7 +154,7 @@ class ReviewService:
             return None
         return due[-1][0] if due[-1][1] != self._last_note else due[0][0]
 
-    def _review_order(self, s: Session, w: queue.DayWindow, decks: str) -> list[int]:
+    def _review_order(self, s: Session, w: queue.DayWindow, decks: queue.CardScope) -> list[int]:
         """Lowest retrievability first; in the exam's last weeks, most exam points per
         minute first (core/exam_day.py), so a short day does the reviews worth most."""
         placer = self.schedulers.placer
@@ -313,7 +315,7 @@ def remaining(review: ReviewService, deck_id: int | None) -> Counts:
     w = review.window()
     with review.col.read() as s:
         ids = review._deck_ids(s, deck_id)
-        by_deck = queue.counts_by(s, w, "deck_id", review.focus_sql() + held_out_filter(s))
+        by_deck = queue.counts_by(s, w, "deck_id", review.scope())
     wanted = by_deck if ids is None else {k: v for k, v in by_deck.items() if k in set(ids)}
     return review.limited(sum(wanted.values(), Counts()))
 

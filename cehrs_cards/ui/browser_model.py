@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from cehrs_cards.core.domains import domain_name
 from cehrs_cards.core.records import CardState
 from cehrs_cards.core.scheduling import format_interval
 from cehrs_cards.services.browse import BrowseRow
+from cehrs_cards.ui.browser_held_out import HELD_OUT_TIP
 from cehrs_cards.ui.theme import colours
 
 PAGE = 100
@@ -138,7 +139,14 @@ class CardTableModel(QAbstractTableModel):
                 return _tint(flags[row.flag - 1])
             return _tint(SUSPENDED_TINT, SUSPENDED_ALPHA) if row.suspended else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
+            tip = self._tooltip(row, key)
+            return f"{HELD_OUT_TIP}\n{tip}" if row.held_out else tip
+        if row.held_out and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(colours().muted))  # greyed: a diagnostic item, not a card
+        if row.held_out and role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setItalic(True)
+            return font
         return None
 
     def _text(self, r: BrowseRow, key: str) -> str:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QTreeWidget, QTreeWidgetItem, QWidge
 from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
 from cehrs_cards.core.search import quote
 from cehrs_cards.services.browse import SidebarData
+from cehrs_cards.ui.browser_held_out import HELD_OUT_QUERY, HELD_OUT_TIP
 from cehrs_cards.ui.safe_html import tip
 
 QUERY = Qt.ItemDataRole.UserRole
@@ -24,6 +25,7 @@ CARD_STATES = (
     ("Flagged", "is:flagged"),
     ("Suspended", "is:suspended"),
     ("Buried", "is:buried"),
+    ("Held-out items", "is:heldout"),
     ("Added today", "added:1"),
     ("Studied today", "rated:1"),
     ("Added this week", "added:7"),
@@ -58,7 +60,9 @@ class Sidebar(QTreeWidget):
             item.setToolTip(0, tip(f"{query}\n(Delete removes this saved search)"))
         states = self._section("Cards")
         for label, query in CARD_STATES:
-            self._leaf(states, label, query)
+            item = self._leaf(states, label, query)
+            if query == HELD_OUT_QUERY:
+                item.setToolTip(0, tip(f"{query}\n{HELD_OUT_TIP}: showing them asks first"))
         domains = self._section("Domains")
         for d in (*(d.id for d in DOMAINS), UNASSIGNED):
             label = f"{d} {domain_name(d)}" if d else domain_name(d)

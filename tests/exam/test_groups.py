@@ -1,16 +1,13 @@
-"""Same-fact groups: the bundled deck's (read once with its held-out flags) are exactly what a
-plain TOML parse of its files gives; a note column, once there, comes first."""
+"""Same-fact groups: the bundled deck's, as the one-time backfill reads them, are exactly what a
+plain TOML parse of its files gives; the note's `grp` column is what the exam draw reads."""
 
 from __future__ import annotations
 
 import tomllib
 
 from cehrs_cards.services.bundled import bundled_deck_dir
-from cehrs_cards.services.exam_groups import (
-    bundled_groups,
-    group_column,
-    groups_by_note,
-)
+from cehrs_cards.services.exam_groups import group_column, groups_by_note
+from cehrs_cards.services.item_bank import bundled_flags
 
 
 def test_the_bundled_groups_equal_a_plain_parse_of_the_deck():
@@ -21,32 +18,31 @@ def test_the_bundled_groups_equal_a_plain_parse_of_the_deck():
             if "group" in note:
                 parsed[note["id"]] = note["group"]
     assert len(parsed) > 100  # the bundled deck has many same-fact groups
-    assert bundled_groups() == parsed
+    flags = bundled_flags()
+    assert flags is not None
+    assert {guid: group for guid, _held, group in flags if group} == parsed
     sizes = {}
     for group in parsed.values():
         sizes[group] = sizes.get(group, 0) + 1
     assert min(sizes.values()) >= 2  # a group of one would be pointless (deck check agrees)
 
 
-def test_a_note_column_wins_over_the_bundled_files_which_fill_in_where_it_is_empty(mini_col):
-    """The data layer's `grp` column (schema step 7) is read first; a note with no stored
-    group (an older collection, or a note imported before the column) keeps the bundled
-    deck's."""
-    bundled_guid, bundled_group = next(iter(bundled_groups().items()))
+def test_groups_come_from_the_note_column_only(mini_col):
+    """A note with an empty `grp` has no group, even when its guid is a grouped bundled note's:
+    the deck files are read once by the backfill at open, never by the draw."""
+    flags = bundled_flags()
+    assert flags is not None
+    bundled_guid = next(guid for guid, _held, group in flags if group)
     with mini_col.transaction() as s:
         con = s.connection()
         ids = [r[0] for r in con.exec_driver_sql("SELECT id FROM note ORDER BY id")]
         con.exec_driver_sql("UPDATE note SET guid = ? WHERE id = ?", (bundled_guid, ids[0]))
     with mini_col.read() as s:
-        assert group_column(s) == "grp"  # schema step 7 has it; empty on these notes
-        assert groups_by_note(s, ids) == {ids[0]: bundled_group}
+        assert group_column(s) == "grp"
+        assert groups_by_note(s, ids) == {}
     with mini_col.transaction() as s:
         con = s.connection()
         con.exec_driver_sql("UPDATE note SET grp = 'same-fact' WHERE id IN (?, ?)", tuple(ids[1:3]))
     with mini_col.read() as s:
-        got = groups_by_note(s, ids)
-    assert got == {ids[0]: bundled_group, ids[1]: "same-fact", ids[2]: "same-fact"}
-    with mini_col.transaction() as s:
-        s.connection().exec_driver_sql("UPDATE note SET grp = 'own' WHERE id = ?", (ids[0],))
-    with mini_col.read() as s:
-        assert groups_by_note(s, ids[:1]) == {ids[0]: "own"}
+        assert groups_by_note(s, ids) == {ids[1]: "same-fact", ids[2]: "same-fact"}
+        assert groups_by_note(s, []) == {}

@@ -208,11 +208,9 @@ def test_attempts_submitted_before_the_flag_are_judged_from_their_answers(exams,
     assert calibration is not None and calibration.mocks == ()
 
 
-def test_same_fact_groups_from_the_deck_keep_two_items_of_a_fact_apart(col, tmp_path, monkeypatch):
-    """Until notes store their group, the bundled deck's files give it (matched by note id):
-    here a test deck stands in for the bundled one."""
+def test_same_fact_groups_from_the_deck_keep_two_items_of_a_fact_apart(col, tmp_path):
+    """The groups a deck file gives its notes are stored on them at import and kept apart."""
     from cehrs_cards.interchange.native import write_native
-    from cehrs_cards.services import exam_groups
     from tests.exam.conftest import mcq_note
 
     folder = write_mcq_deck(tmp_path / "deck", {d: n for d, n in MCQS_PER_DOMAIN.items()}, {})
@@ -221,23 +219,19 @@ def test_same_fact_groups_from_the_deck_keep_two_items_of_a_fact_apart(col, tmp_
         n.group = f"fact-{i // 2}"  # ten pairs of items on one fact each
     write_native(folder / "d2.toml", "Test::D2", [(n, "mcq") for n in notes])
     import_package(col, read_native(folder))
-    monkeypatch.setenv("CEHRS_CARDS_DECKS_DIR", str(folder))  # groups are per deck folder
-    assert len(exam_groups.bundled_groups()) == 20
+    group_of = {n.guid: n.group for n in notes if n.group}
+    assert len(group_of) == 20
     exams = ExamService(col)
     for seed in range(12):
         form = exams.start_mock(seed=seed).value
         guids = [s.item.guid for s in form.slots]
-        facts = [exam_groups.bundled_groups()[g] for g in guids if g in notes_of(notes)]
+        facts = [group_of[g] for g in guids if g in group_of]
         assert len(facts) == len(set(facts)), seed
         exams.submit(form)
     spec = BlockSpec(domains=(2,), size=45)
     assert exams.block_available(spec) == 35  # 25 lone items and 10 facts
     block = exams.start_block(spec, seed=1).value
     assert len(block.slots) == 35
-
-
-def notes_of(notes) -> set[str]:
-    return {n.guid for n in notes if n.group}
 
 
 def test_practice_block_filters_and_modes(exams, clock):

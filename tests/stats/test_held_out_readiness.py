@@ -14,8 +14,9 @@ from cehrs_cards.interchange.native import read_native
 from cehrs_cards.services import bundled
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.exams import BlockSpec, ExamService
-from cehrs_cards.services.held_out import bank, item_bank_flags
+from cehrs_cards.services.held_out import bank
 from cehrs_cards.services.importing import import_package
+from cehrs_cards.services.item_bank import bundled_flags
 from cehrs_cards.services.stats import StatsService
 
 STUDIED_MCQ = 45  # per domain: pretest items and the fallback once the pool is used up
@@ -77,9 +78,10 @@ def _take_mock(exams: ExamService, right: float, answered: float = 1.0, seed: in
 
 def test_the_bundled_deck_flags_300_held_out_notes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(bundled.ENV_DECKS_DIR, raising=False)
-    flags = item_bank_flags()
-    assert sum(held for held, _ in flags.values()) == 300
-    assert any(group for _, group in flags.values())
+    flags = bundled_flags()
+    assert flags is not None
+    assert sum(held for _, held, _ in flags) == 300
+    assert any(group for _, _, group in flags)
 
 
 def test_mocks_draw_scored_items_from_the_pool_then_fall_back(bank_col: Collection) -> None:
