@@ -153,13 +153,14 @@ class LogStream:
         revlog.stage(self.conn, self.rows)
         self.rows = []
 
-    def close(self) -> None:
-        """Write the log (the cards it belongs to are in by now)."""
-        if not self.staged and not self.rows:
+    def close(self, also: str | None = None) -> None:
+        """Write the log (the cards it belongs to are in by now); `also`: more rows to sort
+        in with it (revlog.insert_staged)."""
+        if not self.staged and not self.rows and also is None:
             return
         self._stage()
         with indexes_deferred(self.conn, "revlog", self.expected, self.before):
-            revlog.insert_staged(self.conn, self.cards)
+            revlog.insert_staged(self.conn, self.cards, also)
 
 
 @contextmanager

@@ -2,11 +2,11 @@
 and the statements that bring it into the collection (services/anki_replay.py).
 
 The replay process writes, per Anki card (by its Anki id): the card's memory state as the
-card table stores it, and its review-log rows (revlog.STAGED, with the Anki card id), which
-it sorts into time order itself before it ends, beside the import's own work. The importer
-attaches the file to its connection (before its transaction begins: SQLite attaches nowhere
-else), gives each replayed card its memory state in one UPDATE, and appends the log in the
-file's order: no sort left for the collection's side.
+card table stores it, and its review-log rows (revlog.STAGED, with the Anki card id). The
+importer attaches the file to its connection (before its transaction begins: SQLite
+attaches nowhere else), gives each replayed card its memory state in one UPDATE, and sorts
+the replayed log into time order together with the rows it replayed itself
+(revlog.insert_staged, with log_source() as a second source): one sort, one index build.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cehrs_cards.db import revlog
-from cehrs_cards.db.import_rows import indexes_deferred
 from cehrs_cards.db.models import MEMORY_COLUMNS
 
 SCHEMA = "replay"
@@ -27,8 +26,7 @@ SCHEMA = "replay"
 _LOG = ", ".join(revlog.STAGED)
 _TABLES = (
     f"CREATE TABLE memory (cid INTEGER PRIMARY KEY, {', '.join(MEMORY_COLUMNS)})",
-    f"CREATE TABLE log_staged ({_LOG})",
-    f"CREATE TABLE log (id INTEGER PRIMARY KEY, {', '.join(revlog.STAGED[1:])})",
+    f"CREATE TABLE log ({_LOG})",
     "CREATE TABLE outcome (error TEXT)",
 )
 
@@ -45,8 +43,8 @@ def create(path: Path) -> None:
 
 
 class Writer:
-    """The replay process's side: rows written a chunk at a time, sorted at the end. The
-    file is scratch: no journal, no syncing (a failed replay fails the import)."""
+    """The replay process's side: rows written a chunk at a time. The file is scratch: no
+    journal, no syncing (a failed replay fails the import)."""
 
     CHUNK = 20_000
 
@@ -69,15 +67,15 @@ class Writer:
         marks = ", ".join("?" * (1 + len(MEMORY_COLUMNS)))
         self.con.executemany(f"INSERT OR REPLACE INTO memory VALUES ({marks})", self.memory)
         marks = ", ".join("?" * len(revlog.STAGED))
-        self.con.executemany(f"INSERT INTO log_staged VALUES ({marks})", self.log)
+        self.con.executemany(f"INSERT INTO log VALUES ({marks})", self.log)
         self.memory, self.log = [], []
 
     def finish(self, error: str | None = None) -> None:
-        """Sort the log into time order (a repeated time kept once) and say how it ended."""
+        """Write what is left and say how it ended."""
         if error is None:
             self._write()
-            self.con.execute(f"INSERT OR IGNORE INTO log SELECT {_LOG} FROM log_staged ORDER BY id")
-        self.con.execute("DELETE FROM log_staged")
+        else:
+            self.con.execute("DELETE FROM log")
         self.con.execute("INSERT INTO outcome VALUES (?)", (error or "",))
         self.con.commit()
         self.con.close()
@@ -116,19 +114,17 @@ def apply_memory(conn: Connection) -> int:
     return int(conn.exec_driver_sql(count).scalar() or 0)
 
 
-def insert_log(conn: Connection, before: int) -> None:
-    """Append the replayed log of the mapped cards in time order (the file's order: the
-    replay sorted it, and the log is the outer loop: CROSS JOIN keeps SQLite from choosing
-    another), a time already taken moving to the next free millisecond first. The log's
-    plain indexes are built once afterwards when this at least doubles it (`before`: the
-    rows it had)."""
-    source = f"{SCHEMA}.log"
-    revlog.free_taken_times(conn, source)
-    adding = int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {source}").scalar() or 0)
-    with indexes_deferred(conn, "revlog", adding, before):
-        conn.exec_driver_sql(
-            f"INSERT OR IGNORE INTO revlog ({', '.join(revlog.COLUMNS)}) "
-            f"SELECT {revlog.as_stored('l', 'r.card_id')} FROM {source} l "
-            "CROSS JOIN temp.replay_cards r ON r.cid = l.card_id ORDER BY l.id"
-        )
+def log_source(conn: Connection) -> str:
+    """SQL: the replayed log of the mapped cards as staged rows (revlog.STAGED) with our card
+    ids, for revlog.insert_staged; a time the collection's log already holds moved to the
+    next free millisecond first."""
+    revlog.free_taken_times(conn, f"{SCHEMA}.log")
+    cols = ", ".join(f"l.{c}" for c in revlog.STAGED if c != "card_id")
+    return (
+        f"SELECT {cols}, r.card_id AS card_id FROM {SCHEMA}.log l "
+        "JOIN temp.replay_cards r ON r.cid = l.card_id"
+    )
+
+
+def drop_card_map(conn: Connection) -> None:
     conn.exec_driver_sql("DROP TABLE temp.replay_cards")

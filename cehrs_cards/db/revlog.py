@@ -195,12 +195,13 @@ def stage(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         conn.exec_driver_sql(f"INSERT INTO {STAGING} VALUES ({marks})", rows)
 
 
-def insert_staged(conn: Connection, card_ids: Sequence[int]) -> None:
+def insert_staged(conn: Connection, card_ids: Sequence[int], also: str | None = None) -> None:
     """Move the staged rows (of the cards `card_ids`) into the log in time order, then drop
     the staging table. A time the log already holds moves to the next free millisecond first
     (as insert does); a package's repeated entry (same time) is kept once. The cards are
     checked first, once each (an import runs with SQLite's per-row checks off:
-    db/session.bulk_session; answer_rows gives each row its card)."""
+    db/session.bulk_session; answer_rows gives each row its card). `also`: a SELECT of more
+    rows in STAGED form (a replay process's: db/replay_file.log_source), sorted in with them."""
     free_taken_times(conn, STAGING)
     orphan = """SELECT value FROM json_each(?)
                 WHERE NOT EXISTS (SELECT 1 FROM card WHERE id = value) LIMIT 1"""
@@ -208,10 +209,14 @@ def insert_staged(conn: Connection, card_ids: Sequence[int]) -> None:
     if row is not None:
         what = f"review-log rows of a missing card {row[0]}"
         raise IntegrityError(f"import: {what}", None, ValueError(what))
+    staged = ", ".join(STAGED)
+    source = f"SELECT {staged} FROM {STAGING}"
+    if also is not None:
+        source += f" UNION ALL SELECT {staged} FROM ({also})"
     conn.exec_driver_sql(  # one sort; OR IGNORE: only a repeated time can clash (rows staged
         # are answers, which pass the table's checks), and one sort is all it then costs
         f"INSERT OR IGNORE INTO revlog ({', '.join(COLUMNS)}) "
-        f"SELECT {as_stored('s', 's.card_id')} FROM {STAGING} s ORDER BY s.id"
+        f"SELECT {as_stored('s', 's.card_id')} FROM ({source}) s ORDER BY s.id"
     )
     conn.exec_driver_sql(f"DROP TABLE {STAGING}")
 

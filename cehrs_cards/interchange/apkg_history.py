@@ -46,9 +46,11 @@ _SELECT = f"SELECT {_CARD}, " + ", ".join(_FIELDS) + " FROM revlog"
 _SQL = _SELECT + " WHERE cid = ? ORDER BY id"
 """One card's entries: the card, then ReviewIn's fields as integers; NULL for a value that is
 not a number (the package is then refused)."""
-_WALK = _SELECT + " NOT INDEXED ORDER BY cid, id"
-"""The whole log in card order, each row with its card id first (NULL when that is not an
-integer: no card's, as `cid = ?` never matches it)."""
+_WALK = _SELECT + " NOT INDEXED WHERE cid >= ? AND cid < ? ORDER BY cid, id"
+"""The log in card order, each row with its card id first (NULL when that is not an
+integer: no card's, as `cid = ?` never matches it); the cards in a range of ids (a replay
+process takes the others: services/anki_replay.py)."""
+_ALL = (-(2**63), 2**63 - 1)
 _Row = tuple[Any, ...]  # integers, or None where the package has no number
 
 
@@ -79,13 +81,15 @@ class HistoryFile:
         self._last: int | None = None  # the last card the walk reached
         self._sort: _Sort | None = None
 
-    def start_walk(self) -> None:
+    def start_walk(self, cards: tuple[int, int] = _ALL) -> None:
         """Start sorting the log for the walk on a thread of its own (see the module's
-        notes): the importer calls this as soon as it knows it will walk the log here."""
+        notes): the importer calls this as soon as it knows it will walk the log here.
+        `cards`: walk only the entries of cards with ids in [from, to) (a card outside is
+        looked up, as one asked for out of order)."""
         if self._sort is not None or not self.rows:
             return
         try:
-            self._sort = _Sort(self.db, self._limits)
+            self._sort = _Sort(self.db, self._limits, cards)
         except sqlite3.Error as exc:
             raise PackageError(f"the package's review log cannot be read ({exc})") from exc
         self._done.detach()  # a package dropped unclosed: its sort goes first
@@ -119,6 +123,13 @@ class HistoryFile:
         self._next = row
         return out
 
+    def card_at_share(self, share: float) -> int | None:
+        """The card id below which about `share` of the log's entries lie (Anki's card
+        index makes it a short walk), None for an empty log."""
+        sql = "SELECT cid FROM revlog WHERE typeof(cid) = 'integer' ORDER BY cid LIMIT 1 OFFSET ?"
+        row = self._con.execute(sql, (max(0, int(self.rows * share)),)).fetchone()
+        return None if row is None else int(row[0])
+
     def close(self) -> None:
         self._walk = None
         self._done()
@@ -128,7 +139,8 @@ class _Sort:
     """The walk's statement, started on a thread: its first row comes once SQLite has sorted
     the log. Interrupted by close() (a cancelled or failed import)."""
 
-    def __init__(self, db: Path, limits: Limits) -> None:
+    def __init__(self, db: Path, limits: Limits, cards: tuple[int, int]) -> None:
+        self.cards = cards
         self.con = sqlite3.connect(db, check_same_thread=False)
         self.con.execute("PRAGMA trusted_schema = OFF")
         self.con.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limits.max_value_bytes)
@@ -141,7 +153,7 @@ class _Sort:
 
     def _run(self) -> None:
         try:
-            self.walk = self.con.execute(_WALK)
+            self.walk = self.con.execute(_WALK, self.cards)
             self.first = self.walk.fetchone()
         except sqlite3.Error as exc:
             self.error = exc

@@ -189,23 +189,25 @@ def _card_groups(
         yield current, group
 
 
-def scheduled_cards(con: sqlite3.Connection) -> Iterator[CardIn]:
-    """Every card with its scheduling, as a walk of the notes reads it (decks aside), in
-    note and ordinal order: what a replay of the review log needs (services/anki_replay)."""
+def scheduled_cards(con: sqlite3.Connection, below: int) -> Iterator[CardIn]:
+    """Every card with an id below `below`, with its scheduling, as a walk of the notes
+    reads it (decks aside), in note and ordinal order: what a replay of the review log
+    needs (services/anki_replay)."""
     row = con.execute("SELECT crt FROM col").fetchone()
-    for _, card in _cards(con, {}, int(row[0] or 0) if row else 0):
+    for _, card in _cards(con, {}, int(row[0] or 0) if row else 0, below):
         yield card
 
 
 def _cards(
-    con: sqlite3.Connection, decks: dict[int, str], crt: int | None
+    con: sqlite3.Connection, decks: dict[int, str], crt: int | None, below: int | None = None
 ) -> Iterator[tuple[int, CardIn]]:
     if crt is None:  # no scheduling wanted: ordinal and deck are all we need
         yield from _card_places(con, decks)
         return
+    where = "" if below is None else f" WHERE id < {int(below)}"
     rows = con.execute(
         "SELECT id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, "
-        "flags, data, mod FROM cards ORDER BY nid, ord"
+        f"flags, data, mod FROM cards{where} ORDER BY nid, ord"
     )
     dues: dict[tuple[int, int, int], datetime | None] = {}  # many cards share a due day
     for row in rows:

@@ -120,10 +120,12 @@ def _write_notes(
         if ctx.job is not None:
             ctx.job.wait(None if progress is None else lambda: not progress(total, total))
             summary.scheduled += replay_file.apply_memory(ctx.session.connection())
-    if ctx.job is not None:
-        replay_file.insert_log(ctx.session.connection(), ctx.rows.before.get("revlog", 0))
-    else:
+    if ctx.job is None:
         ctx.log.close()
+        return
+    conn = ctx.session.connection()
+    ctx.log.close(also=replay_file.log_source(conn))
+    replay_file.drop_card_map(conn)
 
 
 @contextmanager
@@ -225,7 +227,7 @@ class _Context:
         takes the replayed state at the end: map_replayed)."""
         card_id = self.card_ids.take(card.anki_id)
         place = (card_id, note_id, deck_id, card.ord, dom)
-        if self.job is not None and card.anki_id:
+        if self.job is not None and 0 < card.anki_id < self.job.task.below:
             self.replayed.append((card.anki_id, card_id))
             row, _ = anki_card_rows(card, None, place, self.now, self.bury_until, self.rows.stamp)
             self.rows.cards.append(row)

@@ -63,6 +63,9 @@ def test_the_replay_process_gives_the_collection_the_import_itself_gives(
         monkeypatch.setattr(anki_replay.ReplayJob, "__init__", spy)
         by_process = import_file(there, package, SCHEDULED).summary
         assert len(started) == 1 and started[0].proc.returncode == 0
+        below = started[0].task.below  # the process replays the cards below, the import the rest
+        logged = {r[1] for r in _everything(there)[1]}
+        assert [c for c in logged if c < below] and [c for c in logged if c >= below]
         assert by_process.scheduled == in_process.scheduled > 0
         cards, log = _everything(there)
         assert (cards, log) == _everything(here) and len(log) > 0
