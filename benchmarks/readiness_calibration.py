@@ -244,14 +244,20 @@ def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def run(n: int, workers: int) -> tuple[list[dict[str, Any]], float]:
-    """Candidates 1..n on `workers` processes: their results in seed order, and the seconds."""
+def seeds(n: int) -> list[int]:
+    """The first n candidate seeds from 1 up, the tuning candidates' seeds left out."""
+    out = list(range(1, n + 1))
     if n >= TUNING_SEEDS[0]:
-        raise SystemExit(f"seeds from {TUNING_SEEDS[0]} on are the tuning candidates")
+        out = [s for s in range(1, n + len(TUNING_SEEDS) + 1) if s not in TUNING_SEEDS]
+    return out
+
+
+def run(n: int, workers: int) -> tuple[list[dict[str, Any]], float]:
+    """n candidates (seeds()) on `workers` processes: results in seed order, and the seconds."""
     started = time.perf_counter()
     results = []
     with ProcessPoolExecutor(workers) as ex:
-        for i, r in enumerate(ex.map(run_seed, range(1, n + 1), chunksize=8), 1):
+        for i, r in enumerate(ex.map(run_seed, seeds(n), chunksize=8), 1):
             results.append(r)
             if i % 500 == 0:
                 print(f"{i}/{n} candidates, {time.perf_counter() - started:.0f} s", flush=True)
