@@ -6,8 +6,10 @@ DATA_DIR holds a collection made by benchmarks/generate.py (100,000 cards, 1,000
 review-log rows). Prints, as Markdown:
 
 1. the size of every table and index (SQLite's dbstat);
-2. for the review log's one index (ix_revlog_card), the time of every query that reads the
-   log, with the index and without it (on a copy of the collection);
+2. for every plain index of the big tables (the review log's, the card table's three, the
+   notes' by note type), the time of the queries that read through it, with the index and
+   without it (on a copy of the collection; a query still running after CAP_SECONDS is
+   stopped and shown as "> 30 s");
 3. the held-out pool: the study queue's and the deck list's queries with and without
    CardScope.skip_held_out (db/queue.py), after marking 300 notes held out (on a copy).
 
@@ -17,6 +19,7 @@ Medians of `repeat` runs, in milliseconds; the machine's load moves them.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import shutil
 import sqlite3
 import statistics
@@ -38,14 +41,43 @@ from cehrs_cards.services.optimise import load_histories  # noqa: E402
 from cehrs_cards.services.review import ReviewService  # noqa: E402
 from cehrs_cards.services.scheduling import history_by_card  # noqa: E402
 
+CAP_SECONDS = 30.0
+"""A query still running after this long is stopped and reported as "> 30 s"."""
+
 
 def ms(fn: Callable[[], object], repeat: int) -> float:
+    """Median milliseconds of `repeat` runs, each in a forked child stopped at CAP_SECONDS
+    (without its index a query may scan the log once per row: hours); inf if stopped."""
     runs = []
     for _ in range(repeat):
+        took = _capped(fn)
+        runs.append(took)
+        if took == float("inf"):
+            break
+    return statistics.median(runs)
+
+
+def _capped(fn: Callable[[], object]) -> float:
+    ctx = multiprocessing.get_context("fork")  # the child inherits `fn` (a closure)
+    out = ctx.Queue()
+
+    def child() -> None:
         started = time.perf_counter()
         fn()
-        runs.append((time.perf_counter() - started) * 1000)
-    return statistics.median(runs)
+        out.put((time.perf_counter() - started) * 1000)
+
+    proc = ctx.Process(target=child)
+    proc.start()
+    proc.join(CAP_SECONDS)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        return float("inf")
+    return float(out.get(timeout=5))
+
+
+def _fmt(value: float) -> str:
+    return f"> {CAP_SECONDS:.0f} s" if value == float("inf") else f"{value:.1f} ms"
 
 
 def sizes(db: Path) -> list[tuple[str, float]]:
@@ -110,7 +142,47 @@ def log_queries(col: Collection, repeat: int) -> dict[str, float]:
     return out
 
 
-def with_and_without_index(data: Path, repeat: int) -> list[tuple[str, float, float]]:
+def card_queries(col: Collection, repeat: int) -> dict[str, float]:
+    """The study queue's and the browser's readers of the card table (its three indexes)."""
+    w = ReviewService(col).window()
+    browse = BrowseService(col)
+    out: dict[str, float] = {}
+    for name, run in _queue_queries(w).items():
+
+        def query(r: Callable[[Any, queue.CardScope], object] = run) -> object:
+            with col.read() as s:
+                return r(s, queue.CardScope())
+
+        out[name] = ms(query, repeat)
+    out["search is:due"] = ms(lambda: browse.search("is:due"), repeat)
+    out["search domain:2 is:review"] = ms(lambda: browse.search("domain:2 is:review"), repeat)
+    return out
+
+
+def note_queries(col: Collection, repeat: int) -> dict[str, float]:
+    """Readers of notes by note type."""
+    browse = BrowseService(col)
+    return {
+        "search note:Basic": ms(lambda: browse.search("note:Basic"), repeat),
+        'search note:"Multiple choice"': ms(
+            lambda: browse.search('"note:Multiple choice"'), repeat
+        ),
+    }
+
+
+INDEXES: dict[str, Callable[[Collection, int], dict[str, float]]] = {
+    "ix_revlog_card": lambda col, n: log_queries(col, n),
+    "ix_card_queue": card_queries,
+    "ix_card_domain": card_queries,
+    "ix_card_due": card_queries,
+    "ix_note_notetype": note_queries,
+}
+"""Every plain index of the big tables, with the queries that read through it."""
+
+
+def with_and_without(data: Path, index: str, repeat: int) -> list[tuple[str, float, float]]:
+    """The index's queries on a copy of the collection with it, and on one without it."""
+    queries = INDEXES[index]
     results = []
     for drop in (False, True):
         with tempfile.TemporaryDirectory() as tmp:
@@ -118,11 +190,11 @@ def with_and_without_index(data: Path, repeat: int) -> list[tuple[str, float, fl
             shutil.copytree(data, copy, ignore=shutil.ignore_patterns("*.lock", "backups"))
             if drop:
                 con = sqlite3.connect(copy / "collection.sqlite")
-                con.execute("DROP INDEX ix_revlog_card")
+                con.execute(f"DROP INDEX {index}")
                 con.commit()
                 con.close()
             col = Collection(copy, full_check=False)
-            results.append(log_queries(col, repeat))
+            results.append(queries(col, repeat))
             col.close()
     return [(k, results[0][k], results[1][k]) for k in results[0]]
 
@@ -162,14 +234,16 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("data_dir", type=Path)
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--index", action="append", choices=list(INDEXES), help="only these")
     args = p.parse_args()
     Collection(args.data_dir).close()  # the current schema first
     print("| table or index | MB |\n|---|---:|")
     for name, mb in sizes(args.data_dir / "collection.sqlite"):
         print(f"| {name} | {mb:.1f} |")
-    print("\n| query reading the review log | with ix_revlog_card | without |\n|---|---:|---:|")
-    for name, a, b in with_and_without_index(args.data_dir, args.repeat):
-        print(f"| {name} | {a:.1f} ms | {b:.1f} ms |")
+    for index in args.index or list(INDEXES):
+        print(f"\n| query reading through {index} | with it | without it |\n|---|---:|---:|")
+        for name, a, b in with_and_without(args.data_dir, index, args.repeat):
+            print(f"| {name} | {_fmt(a)} | {_fmt(b)} |", flush=True)
     print("\n| study queue query (300 held-out notes) | all cards | held-out left out |")
     print("|---|---:|---:|")
     for name, a, b in heldout_costs(args.data_dir, args.repeat):

@@ -128,8 +128,13 @@ class ReplayJob:
         self.task = task
         replay_file.create(task.out)
         self._err = (task.folder / "replay.err").open("wb")
-        self.proc = subprocess.Popen(
-            _command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._err
+        no_window = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console flash
+        self.proc = subprocess.Popen(  # our own executable, fixed arguments
+            _command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=self._err,
+            creationflags=no_window,
         )
         assert self.proc.stdin is not None
         with self.proc.stdin as pipe:
