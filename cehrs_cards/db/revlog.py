@@ -26,6 +26,7 @@ from cehrs_cards.core.history import (
     MANUAL,
     Entry,
     LogEntry,
+    LogLike,
     answer_kind,
     log_interval,
 )
@@ -87,15 +88,11 @@ def values(
     )
 
 
-class _Answer(Protocol):
+class _Answer(LogLike, Protocol):
+    """An entry to log: core.history's reading of one, its time and time taken."""
+
     @property
     def at_ms(self) -> int: ...
-    @property
-    def kind(self) -> int: ...
-    @property
-    def rating(self) -> int: ...
-    @property
-    def interval(self) -> int: ...
     @property
     def duration_ms(self) -> int: ...
 
