@@ -53,8 +53,10 @@ def test_undo_steps_are_pushed_and_undo_reports_its_changes(qtbot, runner):
 def test_failures_arrive_as_the_exception_and_cancel_as_a_result(qtbot, runner):
     failed: list[Exception] = []
     cancelled: list[bool] = []
+    gate = threading.Event()  # the first job holds the writer until the second is cancelled
 
     def bad(_p):
+        gate.wait(5)
         raise OpError("no such card")
 
     def stop(progress):
@@ -65,6 +67,7 @@ def test_failures_arrive_as_the_exception_and_cancel_as_a_result(qtbot, runner):
     runner.op(bad, failed=failed.append)
     job = runner.op(stop, cancelled=lambda: cancelled.append(True))
     job.cancel()
+    gate.set()
     settle(qtbot)
     assert isinstance(failed[0], OpError) and str(failed[0]) == "no such card"
     assert cancelled == [True]
