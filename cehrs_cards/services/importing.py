@@ -118,7 +118,8 @@ def _write_notes(
         writer.flush()
         ctx.map_replayed()
         if ctx.job is not None:
-            ctx.job.wait(None if progress is None else lambda: not progress(total, total))
+            # a busy bar meanwhile (total 0), as while the file is read
+            ctx.job.wait(None if progress is None else lambda: not progress(0, 0))
             summary.scheduled += replay_file.apply_memory(ctx.session.connection())
     if ctx.job is None:
         ctx.log.close()

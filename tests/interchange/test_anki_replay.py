@@ -115,8 +115,15 @@ def test_cancelling_while_the_replay_runs_stops_the_process(mini_col, package, m
 
     monkeypatch.setattr(anki_replay.ReplayJob, "wait", wait)
     rows, _ = snapshot(mini_col)
-    with pytest.raises(ImportCancelled):  # the user cancels once the notes are in
-        import_file(mini_col, package, SCHEDULED, lambda done, total: not (total and done == total))
+    seen: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> bool:
+        """Cancel at the first busy report (total 0) after the notes began: the wait."""
+        seen.append((done, total))
+        return not (total == 0 and any(t for _, t in seen))
+
+    with pytest.raises(ImportCancelled):  # the user cancels while the process replays
+        import_file(mini_col, package, SCHEDULED, progress)
     assert len(jobs) == 1 and jobs[0].proc.returncode == -signal.SIGKILL  # stopped, not done
     after, files = snapshot(mini_col)
     assert after == rows and not [f for f in files if f.startswith("import-")]
