@@ -50,7 +50,9 @@ _WALK = _SELECT + " NOT INDEXED WHERE cid >= ? AND cid < ? ORDER BY cid, id"
 """The log in card order, each row with its card id first (NULL when that is not an
 integer: no card's, as `cid = ?` never matches it); the cards in a range of ids (a replay
 process takes the others: services/anki_replay.py)."""
-_ALL = (-(2**63), 2**63 - 1)
+FIRST_ID, LAST_ID = -(2**63), 2**63 - 1
+_ALL = (FIRST_ID, LAST_ID)
+"""Every card id SQLite can hold: a walk over the whole log."""
 _Row = tuple[Any, ...]  # integers, or None where the package has no number
 
 

@@ -204,10 +204,11 @@ def _cards(
     if crt is None:  # no scheduling wanted: ordinal and deck are all we need
         yield from _card_places(con, decks)
         return
-    where = "" if below is None else f" WHERE id < {int(below)}"
+    where, params = ("", ()) if below is None else (" WHERE id < ?", (below,))
     rows = con.execute(
         "SELECT id, nid, did, odid, ord, type, queue, due, odue, ivl, factor, reps, lapses, "
-        f"flags, data, mod FROM cards{where} ORDER BY nid, ord"
+        f"flags, data, mod FROM cards{where} ORDER BY nid, ord",
+        params,
     )
     dues: dict[tuple[int, int, int], datetime | None] = {}  # many cards share a due day
     for row in rows:

@@ -32,7 +32,7 @@ from pathlib import Path
 from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.scheduling import Policy, Schedulers
 from cehrs_cards.db import replay_file, revlog
-from cehrs_cards.interchange.apkg_history import HistoryFile
+from cehrs_cards.interchange.apkg_history import FIRST_ID, LAST_ID, HistoryFile
 from cehrs_cards.interchange.apkg_notes import scheduled_cards
 from cehrs_cards.interchange.package import ImportCancelled, Package
 from cehrs_cards.interchange.zipsafe import Limits, PackageError
@@ -45,7 +45,6 @@ REPLAY_SHARE = 0.7
 """The share of the log (its first cards) the process replays; the importer replays the rest
 while it writes notes and cards, so that both are done at about the same time (measured on
 the 1,000,000-entry benchmark: benchmarks/anki_compare.py)."""
-FIRST_ID, LAST_ID = -(2**63), 2**63 - 1
 SCRATCH = "replay.sqlite"
 _CHECK_PARENT_EVERY = 500  # cards
 

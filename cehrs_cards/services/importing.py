@@ -77,9 +77,10 @@ def import_package(
     placed: list[Path] = []
     schedulers = _schedulers(col) if with_scheduling else None
     token = media_journal.begin(col.data_dir, _new_media_names(col, pkg))
-    job = start_replay(pkg, schedulers, col.now())
-    attach = (replay_file.SCHEMA, job.task.out) if job else None
+    job: ReplayJob | None = None
     try:
+        job = start_replay(pkg, schedulers, col.now())
+        attach = (replay_file.SCHEMA, job.task.out) if job else None
         with gc_paused(), col.bulk_transaction(attach) as session:
             ctx = _Context(
                 session, pkg, col.now(), schedulers, col.study_days().end_of(col.now()), job
