@@ -64,16 +64,23 @@ class AnkiNotes:
         """The notes as the package has them (no transforms; errors as they come)."""
         return read_notes(self.con, self.notetypes, self.decks, self.crt, self.limits)
 
-    def check(self) -> NoteIn | None:
+    def check(self, walk: bool = True) -> NoteIn | None:
         """Refuse now what a walk would refuse (errors as they come); the first note, if any.
 
         Walks every note with its cards' ordinal and deck, as the import will; the cards'
         scheduling, which the import also reads, is vetted in SQL instead (a walk without
         it takes about 40% of the time): every value the import's walk turns into a number
-        must be one already, and every FSRS memory text must read as text."""
+        must be one already, and every FSRS memory text must read as text.
+
+        Without `walk` only the first note is read: for a caller whose next step is one
+        all-or-nothing walk (an import), which refuses the same notes with the same errors,
+        so that a package is not read twice (issue 15: the import's time)."""
         first = None
-        for note in read_notes(self.con, self.notetypes, self.decks, None, self.limits):
+        notes = read_notes(self.con, self.notetypes, self.decks, None, self.limits)
+        for note in notes:
             first = first or note
+            if not walk:
+                break
         if self.crt is not None:
             _check_scheduling(self.con)
         return first

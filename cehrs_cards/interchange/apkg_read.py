@@ -51,6 +51,7 @@ def read_apkg(
     limits: Limits | None = None,
     should_stop: ShouldStop | None = None,
     work_dir: Path | None = None,
+    check_notes: bool = True,
 ) -> Package:
     """Parse the package at `path`; media files are extracted into `media_dir` if given.
     The collection is unpacked into a new folder inside `work_dir` (the system's temporary
@@ -60,6 +61,9 @@ def read_apkg(
     Without `with_history` the review log is never read (the preview: has_scheduling then
     only says whether there is one). `should_stop()` returning True makes the read stop
     within a fraction of a second, even inside one long SQLite statement: ImportCancelled.
+
+    `check_notes` False leaves out the walk that refuses bad notes here: for an import,
+    whose own all-or-nothing walk refuses them with the same errors (apkg_notes.check).
     """
     limits = limits or Limits()
     with SafeZip(path, limits) as z:
@@ -80,7 +84,9 @@ def read_apkg(
                 tables,
             ):
                 try:
-                    rows = _read_collection(con, tables, pkg, member, with_history, limits)
+                    rows = _read_collection(
+                        con, tables, pkg, member, limits, with_history, check_notes
+                    )
                 except (PackageError, ImportCancelled, sqlite3.Error):
                     raise
                 except (ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -153,11 +159,13 @@ def _read_collection(
     present: set[str],
     pkg: Package,
     member: str,
-    with_history: bool,
     limits: Limits,
+    with_history: bool,
+    check_notes: bool,
 ) -> int:
     """Fill `pkg` from the collection; the number of review-log rows to import (0: none,
-    or not wanted), which the importer reads card by card afterwards."""
+    or not wanted), which the importer reads card by card afterwards. `check_notes`: every
+    note is walked now (read_apkg)."""
     ver = schema_version(con)
     if ver != SCHEMA_LEGACY and ver not in SCHEMA_TABLES:
         raise PackageError(f"the package uses collection schema {ver}, which we do not know")
@@ -174,7 +182,7 @@ def _read_collection(
     decks = read_decks(con, ver)
     crt = int(con.execute("SELECT crt FROM col").fetchone()[0] or 0)
     notes = AnkiNotes(con, by_id, decks, crt if with_history else None, limits, count)
-    first = notes.check()
+    first = notes.check(walk=check_notes)
     if member == COLLECTIONS[1] and _is_dummy(first, count):
         raise PackageError(
             "this package only holds Anki's 'please update' placeholder; its real collection "

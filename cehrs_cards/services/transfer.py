@@ -107,9 +107,13 @@ def read_file(
     media_dir: Path | None = None,
     with_history: bool = True,
     progress: Progress | None = None,
+    *,
+    check_notes: bool = True,
 ) -> Package:
     """Parse any supported deck file (no database writes); DeckFormatError if we cannot,
-    ImportCancelled once `progress` returns False (asked while a package is read)."""
+    ImportCancelled once `progress` returns False (asked while a package is read).
+    `check_notes` False: an Anki package's notes are refused by the caller's own walk
+    (read_apkg), not by one here first."""
     if not path.exists():
         raise DeckFormatError(f"{path} does not exist")
     suffix = path.suffix.lower()
@@ -123,7 +127,12 @@ def read_file(
         # unpacked beside the collection: a kill leaves an import-* folder the next open removes
         work = media_dir if media_dir is not None else col.data_dir
         pkg = read_apkg(
-            path, media_dir=media_dir, with_history=with_history, should_stop=stop, work_dir=work
+            path,
+            media_dir=media_dir,
+            with_history=with_history,
+            should_stop=stop,
+            work_dir=work,
+            check_notes=check_notes,
         )
     else:
         raise DeckFormatError(
@@ -225,7 +234,16 @@ def import_file(
     """Import `path` in one transaction (all or nothing); a backup is taken first."""
     options = options or ImportOptions()
     with gc_paused(), tempfile.TemporaryDirectory(dir=col.data_dir, prefix="import-") as tmp:
-        pkg = read_file(col, path, options.mapping, Path(tmp), options.with_scheduling, progress)
+        # the import's walk refuses what a check would, all or nothing: one walk, not two
+        pkg = read_file(
+            col,
+            path,
+            options.mapping,
+            Path(tmp),
+            options.with_scheduling,
+            progress,
+            check_notes=False,
+        )
         try:
             by_domain = assign_domains(pkg, options, _rules(col, options))
             resolve_media_names(pkg, col.media_dir)

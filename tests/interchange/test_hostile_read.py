@@ -14,6 +14,7 @@ import pytest
 from sqlmodel import select
 
 from cehrs_cards.db.models import Note
+from cehrs_cards.interchange import apkg_notes
 from cehrs_cards.interchange.apkg_read import read_apkg
 from cehrs_cards.interchange.package import DeckFormatError, ImportCancelled
 from cehrs_cards.interchange.zipsafe import Limits, PackageError
@@ -168,3 +169,43 @@ def test_package_connection_trusts_no_schema_and_cannot_write(made, tmp_path):
         assert con.execute("PRAGMA trusted_schema").fetchone()[0] == 0
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             con.execute("UPDATE col SET ver = 1")
+
+
+def test_a_bad_note_past_the_first_chunk_refuses_the_import_and_nothing_changes(
+    mini_col, made, tmp_path, monkeypatch
+):
+    """An import reads the package's notes once: no check walk first (issue 15), so its own
+    walk is what refuses a bad note. One past the first chunk of 5,000 written notes still
+    refuses the whole import with the check's sentence and leaves every row as it was (the
+    backup taken before the import is the collection as it was, and stays)."""
+    path = hostile.many_notes(made["anki21"], tmp_path, 6_000)
+    db = tmp_path / "late-bad.db"
+    with zipfile.ZipFile(path) as z:
+        db.write_bytes(z.read("collection.anki21"))
+    con = sqlite3.connect(db)
+    con.execute(
+        "UPDATE notes SET flds = printf('%.*c', 1000001, 'x') "
+        "WHERE id = (SELECT MAX(id) FROM notes)"
+    )
+    con.commit()
+    con.close()
+    bad = hostile.rezip(path, tmp_path / "late-bad.apkg", {"collection.anki21": db.read_bytes()})
+    read = []
+    real = apkg_notes.read_notes
+
+    def counted(*args):
+        for note in real(*args):
+            read.append(note.guid)
+            yield note
+
+    monkeypatch.setattr(apkg_notes, "read_notes", counted)
+    rows, files = snapshot(mini_col)
+    with pytest.raises(DeckFormatError, match=r"has a field of 1,000,001 characters"):
+        import_file(mini_col, bad)
+    assert snapshot(mini_col)[0] == rows
+    after = snapshot(mini_col)[1]
+    assert [f for f in after if not f.startswith("backups")] == files
+    assert len(read) == 1 + 6_002  # the first note (for the checks), then the import's walk
+    read.clear()
+    assert import_file(mini_col, path).summary.added == 6_003
+    assert len(read) == 6_003 + 1  # one walk, plus the first note read for the checks
