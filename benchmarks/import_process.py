@@ -7,9 +7,11 @@ benchmarks/import_apkg.py times the import call alone; a user starts a process, 
 script times everything a process pays: the interpreter, the imports of each side's modules,
 opening the collection, the import and the commit. Both collections exist before the clock
 starts (ours after its first run, which loads the bundled deck; Anki's empty), so neither
-side pays for creating one. It also prints where our start-up goes: the ten slowest modules
-of `python -X importtime` for the same command, cumulative. The target (issue 15): ours at
-most 2x Anki's.
+side pays for creating one. Our modules are compiled first, as an installed copy's are
+(`--source-only` leaves them as source); `--installed VENV` runs our side from a venv where
+the wheel is installed, as a user runs it. It also prints where our start-up goes: the ten
+slowest modules of `python -X importtime` for the same command, cumulative. The target
+(issue 15): ours at most 2x Anki's.
 """
 
 from __future__ import annotations
@@ -39,8 +41,12 @@ col.close()
 """
 
 
+OURS_PYTHON = [sys.executable]
+"""The interpreter our side runs with: this one, or --installed's (a venv with the wheel)."""
+
+
 def ours_command(data: Path, apkg: Path, scheduling: bool) -> list[str]:
-    cmd = [sys.executable, "-m", "cehrs_cards", "--data-dir", str(data), "import", str(apkg)]
+    cmd = [*OURS_PYTHON, "-m", "cehrs_cards", "--data-dir", str(data), "import", str(apkg)]
     return cmd + (["--scheduling"] if scheduling else [])
 
 
@@ -59,9 +65,10 @@ def fresh_pair(tmp: Path, run: int) -> tuple[Path, Path]:
     """Our data folder after its first run, and an empty Anki collection, made untimed."""
     data = tmp / f"ours-{run}"
     subprocess.run(
-        [sys.executable, "-m", "cehrs_cards", "--data-dir", str(data), "info"],
+        [*OURS_PYTHON, "-m", "cehrs_cards", "--data-dir", str(data), "info"],
         check=True,
         capture_output=True,
+        cwd=tempfile.gettempdir(),  # as the timed runs: never this checkout's modules
     )
     anki = tmp / f"anki-{run}" / "collection.anki2"
     anki.parent.mkdir()
@@ -81,7 +88,11 @@ def fresh_pair(tmp: Path, run: int) -> tuple[Path, Path]:
 def slowest_imports(cmd: list[str], top: int = 10) -> list[tuple[float, str]]:
     """The `top` modules with the largest cumulative import time (ms) in one run of `cmd`."""
     done = subprocess.run(
-        [cmd[0], "-X", "importtime", *cmd[1:]], check=True, capture_output=True, text=True
+        [cmd[0], "-X", "importtime", *cmd[1:]],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
     )
     rows = []
     for line in done.stderr.splitlines():
@@ -98,7 +109,24 @@ def main() -> None:
     p.add_argument("--notes", type=int, default=20_000)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--scheduling", action="store_true", help="import the review history too")
+    p.add_argument(
+        "--source-only",
+        action="store_true",
+        help="leave our modules uncompiled (with PYTHONDONTWRITEBYTECODE set, every start "
+        "then compiles them from source, which no installed copy does)",
+    )
+    p.add_argument(
+        "--installed",
+        type=Path,
+        metavar="VENV",
+        help="run our side with VENV's Python, where the wheel is installed (as a user has it; "
+        "Anki's side keeps this Python, which has the anki package)",
+    )
     args = p.parse_args()
+    if args.installed is not None:
+        OURS_PYTHON[:] = [str(args.installed / "bin" / "python")]
+    elif not args.source_only:  # as installed: pip (and the bundle) ship compiled modules
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "cehrs_cards")])
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         apkg = tmp / "bench.apkg"

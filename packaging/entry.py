@@ -2,7 +2,7 @@
 
 import sys
 
-from cehrs_cards.cli import main
+from cehrs_cards.__main__ import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -81,6 +81,13 @@ def _options(args: argparse.Namespace) -> Any:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from cehrs_cards.services.gc_pause import gc_paused
+
+    with gc_paused():  # from before the import's modules load (see gc_paused)
+        return _run_import(args)
+
+
+def _run_import(args: argparse.Namespace) -> int:
     from cehrs_cards.cli import open_collection
     from cehrs_cards.services import backup, transfer
 

@@ -9,11 +9,9 @@ in place before the commit and removed again if the transaction fails.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +36,7 @@ from cehrs_cards.services.anki_history import (
 )
 from cehrs_cards.services.anki_replay import ReplayJob, start_replay
 from cehrs_cards.services.collection import Collection
+from cehrs_cards.services.gc_pause import gc_paused
 from cehrs_cards.services.import_cards import anki_card_rows, memory_values
 from cehrs_cards.services.import_ids import IdPlan, anki_time
 
@@ -128,23 +127,6 @@ def _write_notes(
     conn = ctx.session.connection()
     ctx.log.close(also=replay_file.log_source(conn))
     replay_file.drop_card_map(conn)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Python's cycle collector off for one import, back on after (also on errors).
-
-    An import makes a few hundred thousand short-lived rows and records, none in cycles;
-    the collector would walk the growing heap again and again (a tenth of a 20,000-note
-    import). Reference counting still frees everything as it goes.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _schedulers(col: Collection) -> Schedulers:

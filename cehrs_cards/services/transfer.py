@@ -38,7 +38,8 @@ from cehrs_cards.services.domain_map import (
     load_rules,
     majority,
 )
-from cehrs_cards.services.importing import ImportSummary, Progress, gc_paused, import_package
+from cehrs_cards.services.gc_pause import gc_paused
+from cehrs_cards.services.importing import ImportSummary, Progress, import_package
 
 APKG_SUFFIXES = (".apkg", ".colpkg", ".zip")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
