@@ -8,7 +8,7 @@ from typing import Any
 
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.db import revlog
-from cehrs_cards.db.import_rows import db_time
+from cehrs_cards.db.import_rows import db_time, own_time
 from cehrs_cards.interchange.package import CardIn
 from cehrs_cards.services.anki_history import ImportedSchedule
 from cehrs_cards.services.import_ids import anki_time
@@ -30,8 +30,9 @@ def anki_card_rows(
         flag = card.flag if 1 <= card.flag <= 7 else 0
         sched = ImportedSchedule(fresh, card.queue == -1, flag)
     buried = bury_until if card.queue in (-2, -3) else None
-    created = db_time(anki_time(card.anki_id)) or stamp
-    modified = db_time(card.modified) or stamp
+    made = anki_time(card.anki_id)  # the card's own times: own_time, not remembered
+    created = own_time(made) if made else stamp
+    modified = own_time(card.modified) if card.modified else stamp
     extra = (int(sched.suspended), buried, sched.flag, created, modified)  # Card's order
     row = (*place, *memory_values(sched.memory), *extra)
     return row, revlog.answer_rows(place[0], sched.answers, sched.states)

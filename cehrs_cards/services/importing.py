@@ -23,7 +23,7 @@ from cehrs_cards.core.sanitize import sanitize_field, sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
 from cehrs_cards.db import import_lookup as lookup
 from cehrs_cards.db import replay_file
-from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id
+from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id, own_time
 from cehrs_cards.db.models import MEMORY_COLUMNS, NOTE_CONTENT, Note, NoteType
 from cehrs_cards.db.repo import ensure_deck, ensure_notetype
 from cehrs_cards.db.session import Session
@@ -298,8 +298,9 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
     row = ctx.existing.get(guid) if ctx.existing else None
     if row is None:
         note_id = ctx.note_ids.take(note.anki_id)
-        created = db_time(anki_time(note.anki_id)) or ctx.rows.stamp
-        modified = db_time(note.modified) or ctx.rows.stamp
+        made = anki_time(note.anki_id)  # the note's own times: own_time, not remembered
+        created = own_time(made) if made else ctx.rows.stamp
+        modified = own_time(note.modified) if note.modified else ctx.rows.stamp
         ctx.rows.notes.append((note_id, guid, *stored, created, modified))
         ctx.rows.add_text(note_id, values)
         summary.added += 1

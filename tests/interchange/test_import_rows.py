@@ -172,7 +172,7 @@ def test_cancelled_bulk_import_leaves_schema_and_index_as_they_were(col):
 def test_db_time_writes_what_to_db_writes():
     from datetime import UTC, datetime, timedelta, timezone
 
-    from cehrs_cards.db.import_rows import db_time
+    from cehrs_cards.db.import_rows import db_time, own_time
     from cehrs_cards.db.timefmt import to_db
 
     plus3 = timezone(timedelta(hours=3))
@@ -183,10 +183,11 @@ def test_db_time_writes_what_to_db_writes():
         datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
         datetime(2026, 1, 1, 1, 0, tzinfo=plus3),
     ):
-        assert db_time(when) == to_db(when)
+        assert db_time(when) == own_time(when) == to_db(when)
     assert db_time(None) is None
-    with pytest.raises(ValueError):
-        db_time(datetime(2026, 1, 1))  # naive: refused, as to_db refuses it
+    for write in (db_time, own_time):
+        with pytest.raises(ValueError):
+            write(datetime(2026, 1, 1))  # naive: refused, as to_db refuses it
 
 
 def test_the_cycle_collector_is_back_on_after_imports_that_end_either_way(col):
