@@ -5,36 +5,36 @@ needs). The caller owns the transaction."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from sqlalchemy import or_
-from sqlmodel import col, select
+from cehrs_cards.db.catalog import ensure_deck
 
-from cehrs_cards.db.models import Deck, Note
-from cehrs_cards.db.repo import ensure_deck
-from cehrs_cards.db.session import Session
+if TYPE_CHECKING:
+    from cehrs_cards.db.session import Rows
 
 
-def any_note(s: Session) -> bool:
+def any_note(s: Rows) -> bool:
     """Whether the collection holds at least one note."""
-    return s.exec(select(Note.id).limit(1)).first() is not None
+    return s.connection().exec_driver_sql("SELECT 1 FROM note LIMIT 1").first() is not None
 
 
-def any_deck_under(s: Session, roots: Iterable[str]) -> bool:
+def any_deck_under(s: Rows, roots: Iterable[str]) -> bool:
     """Whether a deck is named one of `roots` or lies under one of them."""
-    roots = tuple(roots)
-    named = or_(
-        *(col(Deck.name) == root for root in roots),
-        *(col(Deck.name).startswith(f"{root}::") for root in roots),
-    )
-    return s.exec(select(Deck.id).where(named).limit(1)).first() is not None
+    for root in roots:  # LIKE, as the ORM's startswith was: ASCII case does not count
+        found = s.connection().exec_driver_sql(
+            "SELECT 1 FROM deck WHERE name = ? OR name LIKE ? LIMIT 1", (root, f"{root}::%")
+        )
+        if found.first() is not None:
+            return True
+    return False
 
 
-def deck_name_set(s: Session) -> set[str]:
+def deck_name_set(s: Rows) -> set[str]:
     """Every deck's full name."""
     return {str(n) for (n,) in s.connection().exec_driver_sql("SELECT name FROM deck")}
 
 
-def rename_deck(s: Session, old: str, new: str, parent: int, exists: bool) -> None:
+def rename_deck(s: Rows, old: str, new: str, parent: int, exists: bool) -> None:
     """Rename deck `old` to `new` under `parent`, or, when `new` `exists` already, move its
     cards and child decks into `new` and drop it; decks under `old` follow the new name."""
     con = s.connection()
@@ -58,7 +58,7 @@ def rename_deck(s: Session, old: str, new: str, parent: int, exists: bool) -> No
         )
 
 
-def drop_if_empty(s: Session, name: str) -> None:
+def drop_if_empty(s: Rows, name: str) -> None:
     """Delete the deck called `name` if it holds no card and no deck (see drop_unused)."""
     con = s.connection()
     row = con.exec_driver_sql("SELECT id FROM deck WHERE name = ?", (name,)).first()
@@ -73,12 +73,12 @@ def drop_if_empty(s: Session, name: str) -> None:
         con.exec_driver_sql("DELETE FROM deck WHERE id = ?", (row[0],))
 
 
-def deck_ids(s: Session) -> set[int]:
+def deck_ids(s: Rows) -> set[int]:
     """Every deck's id."""
     return {int(r[0]) for r in s.connection().exec_driver_sql("SELECT id FROM deck")}
 
 
-def drop_unused(s: Session, deck_id: int) -> None:
+def drop_unused(s: Rows, deck_id: int) -> None:
     """Delete the deck if it holds no card and no deck."""
     s.connection().exec_driver_sql(
         "DELETE FROM deck WHERE id = ? AND NOT EXISTS (SELECT 1 FROM card"
@@ -87,7 +87,7 @@ def drop_unused(s: Session, deck_id: int) -> None:
     )
 
 
-def id_names(s: Session) -> list[tuple[int, str]]:
+def id_names(s: Rows) -> list[tuple[int, str]]:
     """(id, full name) of every deck, unordered."""
     rows = s.connection().exec_driver_sql("SELECT id, name FROM deck")
     return [(int(i), str(n)) for i, n in rows]

@@ -13,15 +13,15 @@ import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from cehrs_cards.db import revlog
-from cehrs_cards.db.models import Setting
-from cehrs_cards.db.notes import HELDOUT_CARDS
 from cehrs_cards.db.timefmt import from_db, from_ms, to_ms
+
+if TYPE_CHECKING:
+    from cehrs_cards.db.session import Rows
 
 COUNTED_MOCK = """a.kind = 'mock' AND a.finished IS NOT NULL
     AND (COALESCE(json_extract(a.options, '$.counted'), 0) = 1
@@ -55,7 +55,7 @@ class PoolAnswer:
     right: bool
 
 
-def _rows(s: Session, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+def _rows(s: Rows, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
     return list(s.connection().execute(text(sql), params or {}))
 
 
@@ -63,7 +63,7 @@ def _id_list(ids: Iterable[int]) -> str:
     return ",".join(str(int(i)) for i in ids) or "NULL"
 
 
-def flagged_cards(s: Session) -> list[FlaggedCard]:
+def flagged_cards(s: Rows) -> list[FlaggedCard]:
     """The cards of every note that is held out or has a same-fact group, by card id (the
     notes' own `heldout` and `grp` columns)."""
     sql = """SELECT c.id, c.note_id, c.domain, n.heldout, n.grp FROM card c
@@ -75,8 +75,10 @@ def flagged_cards(s: Session) -> list[FlaggedCard]:
     ]
 
 
-def held_out_card_count(s: Session) -> int:
+def held_out_card_count(s: Rows) -> int:
     """Cards of held-out notes (read through the partial index of held-out notes)."""
+    from cehrs_cards.db.notes import HELDOUT_CARDS
+
     sql = f"SELECT COUNT(*) FROM ({HELDOUT_CARDS})"
     return int(s.connection().exec_driver_sql(sql).scalar_one())
 
@@ -86,24 +88,27 @@ BACKFILL_KEY = "item_bank_backfill"
 """Setting row saying the one-time backfill ran (its value: how many notes it filled)."""
 
 
-def backfill_done(s: Session) -> bool:
+def backfill_done(s: Rows) -> bool:
     """Whether the item-bank backfill has run on this collection (one primary-key read)."""
-    return s.get(Setting, BACKFILL_KEY) is not None
+    sql = "SELECT 1 FROM setting WHERE key = ?"
+    return s.connection().exec_driver_sql(sql, (BACKFILL_KEY,)).first() is not None
 
 
-def mark_backfilled(s: Session, filled: int) -> None:
+def mark_backfilled(s: Rows, filled: int) -> None:
     """Record that the backfill ran (caller commits)."""
-    row = s.get(Setting, BACKFILL_KEY) or Setting(key=BACKFILL_KEY, value="0")
-    row.value = json.dumps({"filled": filled})
-    s.add(row)
+    s.connection().exec_driver_sql(
+        "INSERT INTO setting (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (BACKFILL_KEY, json.dumps({"filled": filled})),
+    )
 
 
-def any_note(s: Session) -> bool:
+def any_note(s: Rows) -> bool:
     """Whether the collection has a note at all."""
     return s.connection().exec_driver_sql("SELECT 1 FROM note LIMIT 1").first() is not None
 
 
-def fill_item_bank(s: Session, flags: Iterable[tuple[str, bool, str | None]]) -> int:
+def fill_item_bank(s: Rows, flags: Iterable[tuple[str, bool, str | None]]) -> int:
     """Set (guid, held out, group) on the notes with that guid whose columns are both still
     empty (a note imported since the columns exist keeps what its deck said); how many."""
     sql = text("""UPDATE note SET heldout = :h, grp = :g
@@ -115,7 +120,7 @@ def fill_item_bank(s: Session, flags: Iterable[tuple[str, bool, str | None]]) ->
     return done
 
 
-def pool_answers(s: Session, card_ids: Collection[int]) -> list[PoolAnswer]:
+def pool_answers(s: Rows, card_ids: Collection[int]) -> list[PoolAnswer]:
     """Scored answers to these cards in counted mocks, oldest attempt first (an unanswered
     item counts as wrong, as on the exam); an item already studied as a flashcard before the
     mock is left out: its answer measures memory of it, not transfer."""
@@ -137,7 +142,7 @@ def pool_answers(s: Session, card_ids: Collection[int]) -> list[PoolAnswer]:
 
 
 def memory_at(
-    s: Session, when: datetime, skip: Collection[int]
+    s: Rows, when: datetime, skip: Collection[int]
 ) -> list[tuple[int, float | None, datetime | None]]:
     """Every unsuspended card but `skip`: (domain, stability after its last answer before
     `when`, that answer's time); stability None for a card not yet studied then."""
@@ -154,7 +159,7 @@ def memory_at(
 
 
 def first_answers(
-    s: Session, notetype_ids: Collection[int], skip: Collection[int]
+    s: Rows, notetype_ids: Collection[int], skip: Collection[int]
 ) -> dict[int, tuple[int, int]]:
     """Per domain: multiple-choice cards (of these note types, not in `skip`) answered at least
     once, and how many of them were rated above Again the first time."""
@@ -168,7 +173,7 @@ def first_answers(
     return {int(d): (int(n), int(k or 0)) for d, n, k in _rows(s, sql)}
 
 
-def answer_habits(s: Session, since: datetime) -> list[tuple[int, int, int, int]]:
+def answer_habits(s: Rows, since: datetime) -> list[tuple[int, int, int, int]]:
     """Answers since `since` grouped by (state before: 0 new, 1 learning, 2 review,
     3 relearning; rating): (state, rating, count, median-ish seconds: mean of those under a
     minute, so a break with the card open does not count)."""
@@ -181,7 +186,7 @@ def answer_habits(s: Session, since: datetime) -> list[tuple[int, int, int, int]
     ]
 
 
-def seconds_by_day(s: Session, since: datetime, shiftd: float) -> list[float]:
+def seconds_by_day(s: Rows, since: datetime, shiftd: float) -> list[float]:
     """Seconds answered per study day since `since` (days without answers absent)."""
     day = "CAST(id / 86400000.0 + (2440587.5 + :shiftd) AS INTEGER)"  # as stats_queries.DAY_MS
     sql = f"""SELECT {day}, SUM(duration_ms) FROM revlog WHERE id >= :since AND rating > 0
@@ -193,7 +198,7 @@ def seconds_by_day(s: Session, since: datetime, shiftd: float) -> list[float]:
 MemoryRow = tuple[int, int, int, float | None, float | None, str, str | None, int, int]
 
 
-def studyable_memory_rows(s: Session, skip: Collection[int]) -> list[MemoryRow]:
+def studyable_memory_rows(s: Rows, skip: Collection[int]) -> list[MemoryRow]:
     """(domain, state, step, stability, difficulty, due, last review, reps, lapses) of every
     unsuspended card not in `skip` (the held-out ones), by due date."""
     leave_out = f" AND c.id NOT IN ({_id_list(sorted(skip))})" if skip else ""

@@ -1,56 +1,59 @@
 """What an import looks up before it writes: the notes, cards and note types already stored
-(by guid, note id or name). Reads only; the import's writes are in import_rows.py."""
+(by guid, note id or name). Reads only, in plain SQL on any session (db/session.Rows); the
+import's writes are in import_rows.py."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlmodel import Session, col, select
+from cehrs_cards.db.catalog import notetype_named as notetype_named  # re-exported
+from cehrs_cards.db.columns import NOTE_CONTENT
 
-from cehrs_cards.db.models import Card, Note, NoteType
+if TYPE_CHECKING:
+    from cehrs_cards.db.session import Rows
 
 CHUNK = 500
 """Ids per IN (...) list: well under SQLite's limit on bound parameters."""
 
 
-def existing_notes(s: Session, guids: list[str]) -> dict[str, Note]:
-    """The stored notes among `guids`: one query finds them, the ORM loads only those."""
-    if s.connection().exec_driver_sql("SELECT 1 FROM note LIMIT 1").first() is None:
+class StoredNote(NamedTuple):
+    """A stored note an import meets again: its id and what it holds (NOTE_CONTENT order)."""
+
+    id: int
+    content: tuple[Any, ...]
+
+
+def existing_notes(s: Rows, guids: list[str]) -> dict[str, StoredNote]:
+    """The stored notes among `guids`, by guid."""
+    s.flush()
+    conn = s.connection()
+    if conn.exec_driver_sql("SELECT 1 FROM note LIMIT 1").first() is None:
         return {}
-    found = [
-        str(g)
-        for (g,) in s.connection().exec_driver_sql(
-            "SELECT guid FROM note WHERE guid IN (SELECT value FROM json_each(?))",
-            (json.dumps(guids),),
-        )
-    ]
-    out: dict[str, Note] = {}
-    for start in range(0, len(found), CHUNK):
-        chunk = found[start : start + CHUNK]
-        out.update({r.guid: r for r in s.exec(select(Note).where(col(Note.guid).in_(chunk)))})
-    return out
+    sql = (
+        f"SELECT id, guid, {', '.join(NOTE_CONTENT)} FROM note "
+        "WHERE guid IN (SELECT value FROM json_each(?))"
+    )
+    rows = conn.exec_driver_sql(sql, (json.dumps(guids),))
+    return {str(r[1]): StoredNote(int(r[0]), tuple(r[2:])) for r in rows}
 
 
-def existing_guids(s: Session, guids: Sequence[str]) -> set[str]:
+def existing_guids(s: Rows, guids: Sequence[str]) -> set[str]:
     """The guids among `guids` that a stored note has."""
-    out: set[str] = set()
-    for start in range(0, len(guids), CHUNK):
-        chunk = list(guids[start : start + CHUNK])
-        out.update(s.exec(select(Note.guid).where(col(Note.guid).in_(chunk))))
-    return out
+    s.flush()
+    sql = "SELECT guid FROM note WHERE guid IN (SELECT value FROM json_each(?))"
+    rows = s.connection().exec_driver_sql(sql, (json.dumps(list(guids)),))
+    return {str(g) for (g,) in rows}
 
 
-def existing_ords(s: Session, note_ids: list[int]) -> dict[int, set[int]]:
+def existing_ords(s: Rows, note_ids: list[int]) -> dict[int, set[int]]:
     """note id -> the card ordinals it has, for the stored notes among `note_ids`."""
+    s.flush()
     out: dict[int, set[int]] = {}
-    for start in range(0, len(note_ids), CHUNK):
-        chunk = note_ids[start : start + CHUNK]
-        for nid, ord_ in s.exec(select(Card.note_id, Card.ord).where(col(Card.note_id).in_(chunk))):
-            out.setdefault(nid, set()).add(ord_)
+    sql = "SELECT note_id, ord FROM card WHERE note_id IN (SELECT value FROM json_each(?))"
+    for start in range(0, len(note_ids), CHUNK * 20):
+        chunk = note_ids[start : start + CHUNK * 20]
+        for nid, ord_ in s.connection().exec_driver_sql(sql, (json.dumps(chunk),)):
+            out.setdefault(int(nid), set()).add(int(ord_))
     return out
-
-
-def notetype_named(s: Session, name: str) -> NoteType | None:
-    """The stored note type of this name, if any."""
-    return s.exec(select(NoteType).where(NoteType.name == name)).first()

@@ -15,20 +15,26 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
-from sqlmodel import Session
 
+from cehrs_cards.db import columns as cols
 from cehrs_cards.db import migrations, revlog
-from cehrs_cards.db.models import CARD_PLACE, NOTE_CONTENT, Card, columns
 from cehrs_cards.db.note_text import MARKUP, note_text
 from cehrs_cards.db.timefmt import to_db
 
-NOTE_COLUMNS = ("id", "guid", *NOTE_CONTENT, "created", "modified")
-"""A new note's row: its identity, what it holds (models.NOTE_CONTENT), its times."""
-CARD_KEY_COLUMNS = CARD_PLACE
-CARD_COLUMNS = columns(Card)
+if TYPE_CHECKING:
+    from cehrs_cards.db.session import Rows
+
+NOTE_COLUMNS = ("id", "guid", *cols.NOTE_CONTENT, "created", "modified")
+"""A new note's row: its identity, what it holds (columns.NOTE_CONTENT), its times."""
+NOTE_UPDATE = (
+    f"UPDATE note SET {', '.join(f'{c} = ?' for c in cols.NOTE_CONTENT)}, modified = ? WHERE id = ?"
+)
+"""A stored note's new content (columns.NOTE_CONTENT), change time and id."""
+CARD_KEY_COLUMNS = cols.CARD_PLACE
+CARD_COLUMNS = cols.CARD
 """A card that came with its own scheduling, place and times (an Anki card)."""
 FTS_TRIGGER = "note_fts_insert"
 FTS5_DEFAULT_AUTOMERGE = 4
@@ -76,6 +82,7 @@ class NewRows:
     sql_texts: list[int] = field(default_factory=list)  # notes whose text SQLite computes
     fresh_cards: list[tuple[int, int, int, int, int]] = field(default_factory=list)
     cards: list[tuple[Any, ...]] = field(default_factory=list)  # Anki's: CARD_COLUMNS
+    updates: list[tuple[Any, ...]] = field(default_factory=list)  # NOTE_UPDATE's parameters
     before: dict[str, int] = field(default_factory=dict)  # table -> rows it had (at most)
 
     def add_text(self, note_id: int, values: Sequence[str]) -> None:
@@ -97,7 +104,7 @@ class RowWriter:
     (the writer indexes each chunk itself) and the card indexes are built once at the end
     when the import pays for it (`cards`: about how many it adds)."""
 
-    def __init__(self, session: Session, rows: NewRows, notes: int, cards: int) -> None:
+    def __init__(self, session: Rows, rows: NewRows, notes: int, cards: int) -> None:
         self.conn, self.rows = session.connection(), rows
         self._fts = _fts_in_bulk(self.conn, notes > 0)
         self._cards = indexes_deferred(self.conn, "card", cards, rows.before.get("card", 0))
@@ -123,7 +130,10 @@ class RowWriter:
         fresh = {**rows.fresh_card, "suspended": 0, "buried_until": None, "flag": 0, **stamps}
         _insert(conn, "card", CARD_KEY_COLUMNS, rows.fresh_cards, fresh)
         _insert(conn, "card", CARD_COLUMNS, rows.cards, {})
+        if rows.updates:
+            conn.exec_driver_sql(NOTE_UPDATE, rows.updates)
         rows.notes, rows.texts, rows.sql_texts, rows.fresh_cards, rows.cards = [], [], [], [], []
+        rows.updates = []
 
 
 class LogStream:
@@ -138,7 +148,7 @@ class LogStream:
 
     CHUNK = 20_000
 
-    def __init__(self, session: Session, expected: int, before: int) -> None:
+    def __init__(self, session: Rows, expected: int, before: int) -> None:
         self.conn = session.connection()
         self.rows: list[tuple[Any, ...]] = []
         self.cards: list[int] = []  # the cards the rows belong to, checked at the end
@@ -291,7 +301,7 @@ def _squeeze(sql: str) -> str:
     return " ".join(sql.split())
 
 
-def taken_ids(session: Session, table: str, ids: Sequence[int]) -> set[int]:
+def taken_ids(session: Rows, table: str, ids: Sequence[int]) -> set[int]:
     """Which of `ids` the table (note or card) already uses."""
     if table not in ("note", "card") or not ids:
         return set()
@@ -299,7 +309,7 @@ def taken_ids(session: Session, table: str, ids: Sequence[int]) -> set[int]:
     return {int(r[0]) for r in session.connection().exec_driver_sql(sql, (json.dumps(ids),))}
 
 
-def max_id(session: Session, table: str) -> int:
+def max_id(session: Rows, table: str) -> int:
     """The largest id in a table an import adds to (0 when empty)."""
     if table not in ("note", "card", "revlog"):
         raise ValueError(f"not an import table: {table}")

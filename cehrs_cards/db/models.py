@@ -1,13 +1,13 @@
-"""SQLModel tables. The schema is created and upgraded by db/migrations.py, never create_all."""
+"""SQLModel tables. The schema is created and upgraded by db/migrations.py, never create_all;
+the column lists used by position are in db/columns.py (checked against these below)."""
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from cehrs_cards.core.records import MemoryState
+from cehrs_cards.db import columns as db_columns
 
 
 class Deck(SQLModel, table=True):
@@ -124,25 +124,14 @@ class ExamItem(SQLModel, table=True):
 
 
 def columns(model: type[SQLModel]) -> tuple[str, ...]:
-    """A table's columns in the model's order: the one list bulk inserts, snapshots and
-    reads by position use (the schema itself is made by db/migrations.py; a test checks
-    that the two agree)."""
+    """A table's columns in the model's order (db/columns.py names the lists by position;
+    checked against the models below)."""
     return tuple(model.model_fields)
 
 
-CARD_PLACE = columns(Card)[:5]
-"""Where a card sits: id, note, deck, ordinal, domain (a new card's whole row but these is
-the same for every new card)."""
-MEMORY_COLUMNS = tuple(f.name for f in fields(MemoryState))
-"""A card's memory state: core.records.MemoryState's fields are Card columns of the same
-names, in the same order, right after its place."""
-NOTE_CONTENT = tuple(c for c in columns(Note) if c not in ("id", "guid", "created", "modified"))
-"""What a note holds, apart from its identity and times (an import compares and sets these)."""
-if columns(Card)[5 : 5 + len(MEMORY_COLUMNS)] != MEMORY_COLUMNS or CARD_PLACE != (
-    "id",
-    "note_id",
-    "deck_id",
-    "ord",
-    "domain",
+if (columns(Card), columns(Note), columns(RevLog)) != (
+    db_columns.CARD,
+    db_columns.NOTE,
+    db_columns.REVLOG,
 ):
-    raise RuntimeError("Card's columns no longer follow its place and MemoryState's fields")
+    raise RuntimeError("a model's columns no longer match db/columns.py")

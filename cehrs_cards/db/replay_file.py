@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cehrs_cards.db import revlog
-from cehrs_cards.db.models import MEMORY_COLUMNS
+from cehrs_cards.db.columns import MEMORY_COLUMNS
 
 SCHEMA = "replay"
 """The name the scratch file is attached under."""

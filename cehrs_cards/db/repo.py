@@ -4,82 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from cehrs_cards.core import decks
-from cehrs_cards.core.notetypes import NoteTypeDef, Template
+from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.records import CardState
+from cehrs_cards.db.catalog import ensure_deck as ensure_deck  # re-exported
+from cehrs_cards.db.catalog import ensure_notetype as ensure_notetype
+from cehrs_cards.db.catalog import notetype_from_config
+from cehrs_cards.db.catalog import notetype_to_json as notetype_to_json
 from cehrs_cards.db.models import Card, Deck, Note, NoteType, RevLog, Setting
 
 
-def notetype_to_json(nt: NoteTypeDef) -> str:
-    return json.dumps(
-        {"fields": list(nt.fields), "templates": [asdict(t) for t in nt.templates], "css": nt.css}
-    )
-
-
 def notetype_from_row(row: NoteType) -> NoteTypeDef:
-    cfg = json.loads(row.config)
-    templates = tuple(Template(**t) for t in cfg["templates"])
-    return NoteTypeDef(row.name, row.kind, tuple(cfg["fields"]), templates, cfg.get("css", ""))
-
-
-def ensure_notetype(session: Session, nt: NoteTypeDef) -> int:
-    """Id of the stored note type matching `nt` by name and fields; adds it (renamed if taken)."""
-    name = nt.name
-    for n in range(1, 1000):
-        row = session.exec(select(NoteType).where(NoteType.name == name)).first()
-        if row is None:
-            row = NoteType(name=name, kind=nt.kind, config=notetype_to_json(nt))
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            return row.id
-        if tuple(json.loads(row.config)["fields"]) == nt.fields:
-            assert row.id is not None
-            return row.id
-        name = f"{nt.name} ({n + 1})"
-    raise RuntimeError(f"too many note types named {nt.name!r}")
-
-
-def ensure_deck(session: Session, name: str, cache: dict[str, int] | None = None) -> int:
-    """Id of the deck with this full name, creating it and its parents as needed.
-
-    Walks the levels from the top down (a loop: a name thousands of levels deep once ran
-    out of Python's recursion limit; core.decks.normalise caps the depth)."""
-    name = decks.normalise(name)
-    if cache is not None and name in cache:
-        return cache[name]
-    row = session.exec(select(Deck).where(Deck.name == name)).first()
-    if row is not None and row.id is not None:  # the usual case: it is there already
-        if cache is not None:
-            cache[name] = row.id
-        return row.id
-    parent_id: int | None = None
-    for full in decks.lineage(name):
-        known = cache.get(full) if cache is not None else None
-        if known is None:
-            known = _deck_id(session, full, parent_id)
-            if cache is not None:
-                cache[full] = known
-        parent_id = known
-    assert parent_id is not None
-    return parent_id
-
-
-def _deck_id(session: Session, name: str, parent_id: int | None) -> int:
-    """Id of the deck with this full name, created under `parent_id` if missing."""
-    row = session.exec(select(Deck).where(Deck.name == name)).first()
-    if row is None:
-        row = Deck(name=name, parent_id=parent_id)
-        session.add(row)
-        session.flush()
-    assert row.id is not None
-    return row.id
+    return notetype_from_config(row.name, row.kind, row.config)
 
 
 def fields_dict(nt: NoteTypeDef, stored: str) -> dict[str, str]:

@@ -16,11 +16,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from cehrs_cards.core.history import (
     MANUAL,
@@ -31,10 +30,13 @@ from cehrs_cards.core.history import (
     log_interval,
 )
 from cehrs_cards.core.records import MemoryState
-from cehrs_cards.db.models import RevLog, columns
+from cehrs_cards.db.columns import REVLOG
 from cehrs_cards.db.timefmt import from_ms, to_ms
 
-COLUMNS = columns(RevLog)
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+COLUMNS = REVLOG
 """The table's columns in order: every insert and read here uses this one list."""
 MAX_DURATION_MS = 3_600_000
 STABILITY = "(r.stability_x1000 / 1000.0)"

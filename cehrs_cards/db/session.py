@@ -2,7 +2,12 @@
 (SQLAlchemy's, and sqlite3's from files written with sqlite3 directly): db/ owns the database
 libraries, so services name these through this module (they hold no SQL: the import-linter
 contract "services/ hold no SQL" forbids sqlite3, SQLAlchemy and SQLModel there) and hand the
-session to db/ functions."""
+session to db/ functions.
+
+Two kinds of session: SQLModel's ORM `Session` (loaded on first use, see __getattr__), and
+`Plain`, a transaction's bare connection. db/ functions that only run SQL take any `Rows`
+(both are); the import command runs on Plain sessions only, so that it never loads the ORM,
+SQLModel and pydantic: a third of its start-up (issue 15, benchmarks/import_process.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +15,54 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from sqlite3 import Error as SQLiteError
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError
-from sqlmodel import Session
 
-__all__ = ["DatabaseError", "SQLiteError", "Session", "bulk_session"]
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+__all__ = ["DatabaseError", "Plain", "Rows", "SQLiteError", "Session", "bulk_session"]
+
+
+def __getattr__(name: str) -> Any:
+    """`Session` (SQLModel's) on first use: importing it loads the ORM and pydantic."""
+    if name == "Session":
+        from sqlmodel import Session
+
+        return Session
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class Rows(Protocol):
+    """What a db/ function that runs SQL needs of a session: its connection, and pending
+    ORM objects written first (flush; nothing to do on a Plain session)."""
+
+    def connection(self) -> Connection: ...
+
+    def flush(self) -> None: ...
+
+
+class Plain:
+    """A session without the ORM: the connection of one transaction (or of a read)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def connection(self) -> Connection:
+        return self._conn
+
+    def flush(self) -> None:
+        """Nothing is pending on a connection: each statement runs when it is given."""
+
+
+@contextmanager
+def plain_read(engine: Engine) -> Iterator[Plain]:
+    """A read on its own connection (rolled back at the end, as a read session is)."""
+    with engine.connect() as conn:
+        yield Plain(conn)
+
 
 CHECKED_AFTER_BULK = ("deck", "note", "card")
 """The tables an import writes whose references SQLite checks at the end of a bulk session
@@ -23,7 +70,7 @@ CHECKED_AFTER_BULK = ("deck", "note", "card")
 
 
 @contextmanager
-def bulk_session(engine: Engine, attach: tuple[str, Path] | None = None) -> Iterator[Session]:
+def bulk_session(engine: Engine, attach: tuple[str, Path] | None = None) -> Iterator[Plain]:
     """One transaction for a bulk import, with SQLite's per-row foreign-key checks off.
 
     Checking each of a million review-log rows against its card costs an index lookup in
@@ -35,7 +82,7 @@ def bulk_session(engine: Engine, attach: tuple[str, Path] | None = None) -> Iter
 
     `attach`: (schema name, file) attached for the transaction and detached after it (a
     scratch file the import reads from: db/replay_file.py; SQLite attaches only outside a
-    transaction)."""
+    transaction). The session is Plain: the import writes rows by SQL only."""
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         assert raw is not None
@@ -43,7 +90,8 @@ def bulk_session(engine: Engine, attach: tuple[str, Path] | None = None) -> Iter
         if attach is not None:
             raw.execute(f"ATTACH DATABASE ? AS {attach[0]}", (str(attach[1]),))
         try:
-            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+            with conn.begin():
+                session = Plain(conn)
                 yield session
                 check_references(session, CHECKED_AFTER_BULK)
         finally:
@@ -52,7 +100,7 @@ def bulk_session(engine: Engine, attach: tuple[str, Path] | None = None) -> Iter
             raw.execute("PRAGMA foreign_keys = ON")
 
 
-def check_references(session: Session, tables: tuple[str, ...]) -> None:
+def check_references(session: Rows, tables: tuple[str, ...]) -> None:
     """Raise IntegrityError if a row of `tables` points at a row that does not exist."""
     conn = session.connection()
     for table in tables:

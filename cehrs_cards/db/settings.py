@@ -1,16 +1,23 @@
 """Every stored setting: one table (key -> JSON), read and written only here. The study
 settings are typed with their defaults (Settings); the other sections — mock-exam options,
-saved searches, import domain rules — are JSON values under their own keys (SECTIONS)."""
+saved searches, import domain rules — are JSON values under their own keys (SECTIONS).
+
+Plain SQL on the session's connection (any db.session.Rows): the import command reads and
+writes settings without loading the ORM."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
+if TYPE_CHECKING:
+    from cehrs_cards.db.session import Rows
 
-from cehrs_cards.db.models import Setting
+_UPSERT = (
+    "INSERT INTO setting (key, value) VALUES (?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value != excluded.value"
+)
 
 
 @dataclass(frozen=True)
@@ -31,8 +38,10 @@ class Settings:
     bundled_loaded: bool = False
 
 
-def load_settings(session: Session) -> Settings:
-    stored = {row.key: json.loads(row.value) for row in session.exec(select(Setting))}
+def load_settings(session: Rows) -> Settings:
+    session.flush()
+    rows = session.connection().exec_driver_sql("SELECT key, value FROM setting")
+    stored = {str(key): json.loads(value) for key, value in rows}
     known: dict[str, Any] = {}
     for f in fields(Settings):
         if f.name in stored:
@@ -41,16 +50,11 @@ def load_settings(session: Session) -> Settings:
     return Settings(**known)
 
 
-def save_settings(session: Session, settings: Settings) -> None:
+def save_settings(session: Rows, settings: Settings) -> None:
     """Write every setting that differs from what is stored (caller commits)."""
-    for key, value in asdict(settings).items():
-        row = session.get(Setting, key)
-        encoded = json.dumps(value)
-        if row is None:
-            session.add(Setting(key=key, value=encoded))
-        elif row.value != encoded:
-            row.value = encoded
-            session.add(row)
+    rows = [(key, json.dumps(value)) for key, value in asdict(settings).items()]
+    session.flush()
+    session.connection().exec_driver_sql(_UPSERT, rows)
 
 
 SECTIONS = (
@@ -63,25 +67,23 @@ SECTIONS = (
 """Keys of the settings kept as one JSON value each, beside the typed Settings."""
 
 
-def load_section(session: Session, key: str) -> Any:
+def load_section(session: Rows, key: str) -> Any:
     """A section's stored JSON value, or None when it is missing or unreadable."""
     assert key in SECTIONS, key
-    row = session.get(Setting, key)
+    session.flush()
+    sql = "SELECT value FROM setting WHERE key = ?"
+    row = session.connection().exec_driver_sql(sql, (key,)).first()
     if row is None:
         return None
     try:
-        return json.loads(row.value)
+        return json.loads(row[0])
     except ValueError:
         return None
 
 
-def save_section(session: Session, key: str, value: Any) -> None:
+def save_section(session: Rows, key: str, value: Any) -> None:
     """Store a section's JSON value (caller commits)."""
     assert key in SECTIONS, key
+    session.flush()
     encoded = json.dumps(value, ensure_ascii=False)
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=encoded))
-    elif row.value != encoded:
-        row.value = encoded
-        session.add(row)
+    session.connection().exec_driver_sql(_UPSERT, (key, encoded))

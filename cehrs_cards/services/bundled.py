@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from cehrs_cards.db import decks
-from cehrs_cards.db.repo import ensure_deck
+from cehrs_cards.db.catalog import ensure_deck
 from cehrs_cards.db.session import DatabaseError
 from cehrs_cards.interchange.native import read_native
 from cehrs_cards.services.collection import Collection
@@ -61,7 +61,7 @@ def never_got_it(col: Collection) -> bool:
     marked a first run as loaded even when the deck was missing from the installation.
     False when the file cannot answer (a damaged file is the integrity check's business)."""
     try:
-        with col.read() as s:
+        with col.plain() as s:
             return not decks.any_note(s) and not decks.any_deck_under(s, (ROOT_DECK, OLD_ROOT))
     except DatabaseError:
         return False
@@ -98,7 +98,7 @@ def rename_old_decks(col: Collection) -> int:
     the user made under it, go along); when the new name exists already, the old deck's
     cards move into it. The old top deck goes once it is empty. Idempotent; how many decks
     were renamed or merged."""
-    with col.read() as s:
+    with col.plain() as s:
         names = decks.deck_name_set(s)
     if not any(old in names for old in OLD_NAMES):
         return 0

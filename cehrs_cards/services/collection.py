@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tzlocal
 
@@ -19,7 +20,7 @@ from cehrs_cards.core.clock import Clock, StudyDays, SystemClock
 from cehrs_cards.core.ops import OpError
 from cehrs_cards.db.engine import OPEN_ERRORS, Engine, open_engine
 from cehrs_cards.db.migrations import LATEST, SchemaTooNewError, too_new_message
-from cehrs_cards.db.session import Session, bulk_session
+from cehrs_cards.db.session import Plain, bulk_session, plain_read
 from cehrs_cards.db.settings import Settings, load_settings, save_settings
 from cehrs_cards.db.snapshot import is_healthy, opens, user_version
 from cehrs_cards.services import media_journal
@@ -27,6 +28,9 @@ from cehrs_cards.services.backup import Backup, take_backup
 from cehrs_cards.services.cleanup import clean_leftovers
 from cehrs_cards.services.lock import InstanceLock
 from cehrs_cards.services.paths import ENV_DATA_DIR, default_data_dir
+
+if TYPE_CHECKING:
+    from cehrs_cards.db.session import Session
 
 __all__ = ["ENV_DATA_DIR", "Collection", "default_data_dir"]
 
@@ -88,7 +92,7 @@ class Collection:
             self.engine: Engine = open_engine(self.db_path)
             _private_files(self.db_path)
             if media_journal.pending(data_dir):  # only after a killed import
-                with Session(self.engine) as session:
+                with plain_read(self.engine) as session:
                     media_journal.recover(data_dir, self.media_dir.resolve(), session)
         except OPEN_ERRORS as exc:
             self._lock.release()
@@ -144,21 +148,33 @@ class Collection:
     def transaction(self) -> Iterator[Session]:
         """One use case, one transaction: committed on success, rolled back on any error."""
         self._check_open()
+        from cehrs_cards.db.session import Session  # the ORM, loaded on first use
+
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     @contextmanager
-    def bulk_transaction(self, attach: tuple[str, Path] | None = None) -> Iterator[Session]:
+    def bulk_transaction(self, attach: tuple[str, Path] | None = None) -> Iterator[Plain]:
         """transaction() for an import: SQLite's per-row reference checks replaced by one
         check of the written tables before the commit; `attach`: a scratch file attached
-        under a name for it (db/session.bulk_session)."""
+        under a name for it (db/session.bulk_session). A Plain session: SQL only, no ORM."""
         self._check_open()
         with bulk_session(self.engine, attach) as session:
             yield session
 
     def read(self) -> Session:
         self._check_open()
+        from cehrs_cards.db.session import Session  # the ORM, loaded on first use
+
         return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def plain(self) -> Iterator[Plain]:
+        """A read without the ORM (db/session.Plain): for db/ functions that run SQL only,
+        on paths that must start fast (the import command)."""
+        self._check_open()
+        with plain_read(self.engine) as session:
+            yield session
 
     def _check_open(self) -> None:
         if self.closed:  # a disposed engine would quietly reopen the file, without the lock
@@ -168,7 +184,7 @@ class Collection:
             )
 
     def settings(self) -> Settings:
-        with self.read() as s:
+        with self.plain() as s:
             return load_settings(s)
 
     def save_settings(self, settings: Settings) -> None:

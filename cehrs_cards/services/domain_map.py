@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cehrs_cards.core.domains import DOMAIN_BY_ID, UNASSIGNED
 from cehrs_cards.core.ops import OpError
-from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import load_section, save_section
 from cehrs_cards.interchange.package import NoteIn
+
+if TYPE_CHECKING:
+    from cehrs_cards.db.session import Rows
 
 RULES_KEY = "import_domain_rules"
 WHERE = ("any", "deck", "tag")
@@ -102,7 +105,7 @@ def majority(proposals: list[Proposal]) -> int:
     return counts.most_common(1)[0][0] if counts else UNASSIGNED
 
 
-def load_rules(session: Session) -> tuple[DomainRule, ...]:
+def load_rules(session: Rows) -> tuple[DomainRule, ...]:
     """The stored rules, or the defaults when none are stored (or they are unreadable)."""
     stored = load_section(session, RULES_KEY)
     if stored is None:
@@ -113,7 +116,7 @@ def load_rules(session: Session) -> tuple[DomainRule, ...]:
         return DEFAULT_RULES
 
 
-def save_rules(session: Session, rules: tuple[DomainRule, ...]) -> None:
+def save_rules(session: Rows, rules: tuple[DomainRule, ...]) -> None:
     save_section(session, RULES_KEY, [[r.pattern, r.domain, r.where] for r in rules])
 
 

@@ -39,7 +39,7 @@ def anki_card_rows(
 
 
 def memory_values(mem: MemoryState) -> tuple[Any, ...]:
-    """A card's memory columns (db/models.MEMORY_COLUMNS, database text for times)."""
+    """A card's memory columns (db/columns.MEMORY_COLUMNS, database text for times)."""
     return (
         int(mem.state),
         mem.step,

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from cehrs_cards.db.import_rows import taken_ids
-from cehrs_cards.db.session import Session
+
+if TYPE_CHECKING:
+    from cehrs_cards.db.session import Rows
 
 FIRST_ANKI = datetime(2006, 1, 1, tzinfo=UTC)  # before Anki's first release: not a real time
 LAST_ANKI = datetime(2100, 1, 1, tzinfo=UTC)
@@ -23,7 +26,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class IdPlan:
     """The ids one import gives its new notes (or cards)."""
 
-    def __init__(self, session: Session, table: str, wanted: Sequence[int], max_id: int) -> None:
+    def __init__(self, session: Rows, table: str, wanted: Sequence[int], max_id: int) -> None:
         self.free = set(wanted) - taken_ids(session, table, [i for i in wanted if i])
         self.free.discard(0)
         self.next = max(max_id, max(wanted, default=0)) + 1

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cehrs_cards.core.notetypes import NoteTypeDef
 from cehrs_cards.core.records import CardState, MemoryState
@@ -23,10 +23,9 @@ from cehrs_cards.core.sanitize import sanitize_field, sanitize_html, strip_html
 from cehrs_cards.core.scheduling import Schedulers
 from cehrs_cards.db import import_lookup as lookup
 from cehrs_cards.db import replay_file
+from cehrs_cards.db.catalog import ensure_deck, ensure_notetype
+from cehrs_cards.db.columns import MEMORY_COLUMNS
 from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id, own_time
-from cehrs_cards.db.models import MEMORY_COLUMNS, NOTE_CONTENT, Note, NoteType
-from cehrs_cards.db.repo import ensure_deck, ensure_notetype
-from cehrs_cards.db.session import Session
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
@@ -39,6 +38,10 @@ from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.gc_pause import gc_paused
 from cehrs_cards.services.import_cards import anki_card_rows, memory_values
 from cehrs_cards.services.import_ids import IdPlan, anki_time
+
+if TYPE_CHECKING:
+    from cehrs_cards.db.import_lookup import StoredNote
+    from cehrs_cards.db.session import Rows
 
 MAX_FIELD_CHARS = 1_000_000
 CHUNK = 500
@@ -130,9 +133,9 @@ def _write_notes(
 
 
 def _schedulers(col: Collection) -> Schedulers:
-    from cehrs_cards.services.review import policy_of
+    from cehrs_cards.services.policy import base_policy
 
-    return Schedulers(replace(policy_of(col.settings()), fuzz=False))
+    return Schedulers(replace(base_policy(col.settings()), fuzz=False))
 
 
 class _Context:
@@ -140,7 +143,7 @@ class _Context:
 
     def __init__(
         self,
-        session: Session,
+        session: Rows,
         pkg: Package,
         now: datetime,
         schedulers: Schedulers | None,
@@ -161,7 +164,7 @@ class _Context:
         self.seen: set[str] = set()
         guids, notes, cards = pkg.note_keys()
         self.existing = lookup.existing_notes(session, guids)
-        self.ords = lookup.existing_ords(session, [r.id for r in self.existing.values() if r.id])
+        self.ords = lookup.existing_ords(session, [r.id for r in self.existing.values()])
         before = {table: max_id(session, table) for table in ("note", "card", "revlog")}
         self.note_ids = IdPlan(session, "note", notes, before["note"])
         self.card_ids = IdPlan(session, "card", cards if schedulers else [], before["card"])
@@ -244,7 +247,7 @@ def _log_rows(pkg: Package) -> int:
     return sum(len(c.history) for n in pkg.notes for c in n.cards)
 
 
-def resolve_notetype(session: Session, nt: NoteTypeDef) -> NoteTypeDef:
+def resolve_notetype(session: Rows, nt: NoteTypeDef) -> NoteTypeDef:
     """`nt` named as the stored note type it matches, or with a free name.
 
     A stored type matches when its fields are the same and so are its templates (or both are
@@ -253,15 +256,12 @@ def resolve_notetype(session: Session, nt: NoteTypeDef) -> NoteTypeDef:
     for n in range(1, 1000):
         name = nt.name if n == 1 else f"{nt.name} ({n})"
         row = lookup.notetype_named(session, name)
-        if row is None or _matches(row, nt):
+        if row is None or _matches(row[1], nt):
             return replace(nt, name=name)
     raise RuntimeError(f"too many note types named {nt.name!r}")
 
 
-def _matches(row: NoteType, nt: NoteTypeDef) -> bool:
-    from cehrs_cards.db.repo import notetype_from_row
-
-    stored = notetype_from_row(row)
+def _matches(stored: NoteTypeDef, nt: NoteTypeDef) -> bool:
     if stored.fields != nt.fields:
         return False
     builtin = stored.kind == nt.kind and stored.kind in ("basic", "reversed", "cloze", "mcq")
@@ -305,7 +305,6 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
         ctx.rows.add_text(note_id, values)
         summary.added += 1
     else:
-        assert row.id is not None
         note_id = row.id
         _update(ctx, row, stored, summary)
     dom = domain if domain is not None else (note.domain or 0)
@@ -323,7 +322,6 @@ def _cards_from_type(nt: NoteTypeDef, values: list[str], deck: str) -> list[Card
     return [CardIn(o, deck) for o in nt.ords(dict(zip(nt.fields, values, strict=True)))]
 
 
-_STORED = NOTE_CONTENT
 _encode = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 
 
@@ -332,14 +330,13 @@ def fields_json(values: Sequence[str]) -> str:
     return "[" + ", ".join(map(_encode, values)) + "]"
 
 
-def _update(ctx: _Context, row: Note, stored: tuple[Any, ...], summary: ImportSummary) -> None:
-    """An existing note takes the package's content; its cards keep their history."""
-    values = dict(zip(_STORED, stored, strict=True))
-    if any(getattr(row, k) != v for k, v in values.items()):
-        for k, v in values.items():
-            setattr(row, k, v)
-        row.modified = ctx.now
-        ctx.session.add(row)
+def _update(
+    ctx: _Context, row: StoredNote, stored: tuple[Any, ...], summary: ImportSummary
+) -> None:
+    """An existing note takes the package's content (NOTE_CONTENT, written with the next
+    chunk); its cards keep their history."""
+    if row.content != stored:
+        ctx.rows.updates.append((*stored, ctx.rows.stamp, row.id))
         summary.updated += 1
     else:
         summary.unchanged += 1

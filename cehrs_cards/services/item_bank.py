@@ -21,7 +21,7 @@ def backfill_item_bank(col: Collection) -> int | None:
     """Fill the held-out flag and group of bundled notes from the deck files, once per
     collection; how many notes it filled (None: it had run already, or the installation lacks
     the deck, in which case it tries again at the next open)."""
-    with col.read() as s:
+    with col.plain() as s:
         if q.backfill_done(s):
             return None
         empty = not q.any_note(s)

@@ -16,9 +16,12 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import load_section, save_section
+
+if TYPE_CHECKING:
+    from cehrs_cards.db.session import Rows
 
 JOURNAL = "media-journal.json"
 TOKEN_KEY = "import_media_token"
@@ -40,7 +43,7 @@ def begin(data_dir: Path, names: list[str]) -> str:
     return token
 
 
-def mark_committed(session: Session, token: str) -> None:
+def mark_committed(session: Rows, token: str) -> None:
     """Record the token inside the import's transaction (commits with it or not at all)."""
     if token:
         save_section(session, TOKEN_KEY, token)
@@ -57,7 +60,7 @@ def pending(data_dir: Path) -> bool:
     return path.exists() or path.with_suffix(".part").exists()
 
 
-def recover(data_dir: Path, media_dir: Path, session: Session) -> list[Path]:
+def recover(data_dir: Path, media_dir: Path, session: Rows) -> list[Path]:
     """Settle a journal a killed import left; returns the files removed."""
     path = data_dir / JOURNAL
     data_dir.joinpath(JOURNAL).with_suffix(".part").unlink(missing_ok=True)

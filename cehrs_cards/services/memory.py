@@ -1,12 +1,13 @@
 """Conversions between card rows and MemoryState: the card's memory columns are
-MemoryState's fields, by name (db/models.MEMORY_COLUMNS)."""
+MemoryState's fields, by name (db/columns.MEMORY_COLUMNS)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from cehrs_cards.core.records import CardState, MemoryState
-from cehrs_cards.db.models import MEMORY_COLUMNS, Card
+from cehrs_cards.db.columns import MEMORY_COLUMNS
+from cehrs_cards.db.models import Card
 
 
 def memory_of(card: Card) -> MemoryState:

@@ -17,11 +17,9 @@ from cehrs_cards.core.history import LogEntry, since_last_reset
 from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.core.records import CardState, MemoryState, Rating
 from cehrs_cards.core.scheduling import (
-    DEFAULT_PARAMETERS,
     MAX_INTERVAL,
     PACE_WINDOW,
     DailyPlan,
-    Policy,
     Schedulers,
     daily_plan,
 )
@@ -38,6 +36,7 @@ from cehrs_cards.services.optimise import (
     is_better,
     optimise_parameters,
 )
+from cehrs_cards.services.policy import base_policy as base_policy  # re-exported
 
 
 class Replanner(Protocol):
@@ -54,16 +53,6 @@ class Replanner(Protocol):
 Progress = Callable[[int, int], bool]
 SETTINGS_THAT_RESCHEDULE = ("base_retention", "tilt", "parameters", "exam_date", "exam_target")
 __all__ = ["Cancelled", "Fit", "OptimiseReport", "is_better", "optimise_parameters"]
-
-
-def base_policy(settings: Settings) -> Policy:
-    """The user's scheduling settings, before today's exam plan is applied."""
-    return Policy(
-        base_retention=settings.base_retention,
-        tilt=settings.tilt,
-        parameters=settings.parameters or DEFAULT_PARAMETERS,
-        fuzz=settings.fuzz,
-    )
 
 
 def exam_date_of(settings: Settings) -> date | None:

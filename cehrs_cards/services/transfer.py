@@ -22,7 +22,6 @@ from cehrs_cards.core.domains import domain_key, domain_name
 from cehrs_cards.core.notetypes import BUILTINS, NoteTypeDef
 from cehrs_cards.core.ops import Changes, OpResult
 from cehrs_cards.db import import_lookup as lookup
-from cehrs_cards.db import repo
 from cehrs_cards.interchange.apkg_read import read_apkg
 from cehrs_cards.interchange.meta_tags import PREFIX as META_PREFIX
 from cehrs_cards.interchange.meta_tags import apply_meta_tags
@@ -157,6 +156,8 @@ def _is_zip(path: Path) -> bool:
 
 
 def _notetypes(col: Collection) -> dict[str, NoteTypeDef]:
+    from cehrs_cards.db import repo  # the ORM: only a text file's import needs it
+
     with col.read() as s:
         stored = {nt.name: nt for nt in repo.notetypes(s).values()}
     return {**{n.name: n for n in BUILTINS}, **stored}
@@ -217,12 +218,12 @@ def _deck_preview(name: str, props: list[Proposal], cards: int) -> DeckPreview:
 def _rules(col: Collection, options: ImportOptions) -> tuple[DomainRule, ...]:
     if options.rules is not None:
         return options.rules
-    with col.read() as s:
+    with col.plain() as s:
         return load_rules(s)
 
 
 def _existing_guids(col: Collection, guids: list[str]) -> set[str]:
-    with col.read() as s:
+    with col.plain() as s:
         return lookup.existing_guids(s, guids)
 
 
@@ -377,6 +378,8 @@ class TransferService:
         return text_layout(self.col, path, mapping)
 
     def deck_names(self) -> list[str]:
+        from cehrs_cards.db import repo
+
         with self.col.read() as s:
             return sorted(name for _id, name in repo.deck_names(s))
 

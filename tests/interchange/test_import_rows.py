@@ -221,8 +221,9 @@ def test_memory_columns_name_the_card_columns_they_fill(mini_col):
     from datetime import UTC, datetime
 
     from cehrs_cards.core.records import CardState, MemoryState
+    from cehrs_cards.db.columns import MEMORY_COLUMNS
     from cehrs_cards.db.import_rows import CARD_COLUMNS
-    from cehrs_cards.db.models import MEMORY_COLUMNS, Card
+    from cehrs_cards.db.models import Card
     from cehrs_cards.services.import_cards import memory_values
     from cehrs_cards.services.memory import memory_of
 
