@@ -9,7 +9,6 @@ are filled once from the bundled deck by services/item_bank.py).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from cehrs_cards.db import revlog
+from cehrs_cards.db.settings import load_section, save_section
 from cehrs_cards.db.timefmt import from_db, from_ms, to_ms
 
 if TYPE_CHECKING:
@@ -85,22 +85,17 @@ def held_out_card_count(s: Rows) -> int:
 
 # ----- filling the columns of collections older than them (services/item_bank.py) ----------
 BACKFILL_KEY = "item_bank_backfill"
-"""Setting row saying the one-time backfill ran (its value: how many notes it filled)."""
+"""Settings section saying the one-time backfill ran (its value: how many notes it filled)."""
 
 
 def backfill_done(s: Rows) -> bool:
     """Whether the item-bank backfill has run on this collection (one primary-key read)."""
-    sql = "SELECT 1 FROM setting WHERE key = ?"
-    return s.connection().exec_driver_sql(sql, (BACKFILL_KEY,)).first() is not None
+    return load_section(s, BACKFILL_KEY) is not None
 
 
 def mark_backfilled(s: Rows, filled: int) -> None:
     """Record that the backfill ran (caller commits)."""
-    s.connection().exec_driver_sql(
-        "INSERT INTO setting (key, value) VALUES (?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (BACKFILL_KEY, json.dumps({"filled": filled})),
-    )
+    save_section(s, BACKFILL_KEY, {"filled": filled})
 
 
 def any_note(s: Rows) -> bool:

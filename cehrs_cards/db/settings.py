@@ -63,6 +63,7 @@ SECTIONS = (
     "import_domain_rules",
     "import_media_token",
     "exam_outcomes",
+    "item_bank_backfill",  # db/held_out.BACKFILL_KEY: the one-time backfill ran
 )
 """Keys of the settings kept as one JSON value each, beside the typed Settings."""
 
