@@ -74,6 +74,9 @@ class Counts:
     def __add__(self, other: Counts) -> Counts:
         return Counts(self.new + other.new, self.learning + other.learning, self.due + other.due)
 
+    def __sub__(self, other: Counts) -> Counts:
+        return Counts(self.new - other.new, self.learning - other.learning, self.due - other.due)
+
 
 @dataclass(frozen=True)
 class DeckRow:

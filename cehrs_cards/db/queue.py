@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from cehrs_cards.core.records import CardState, Counts
 from cehrs_cards.db import revlog
-from cehrs_cards.db.notes import heldout_filter
+from cehrs_cards.db.notes import HELDOUT_CARDS, heldout_filter
 from cehrs_cards.db.timefmt import from_db, to_db, to_ms
 
 _ACTIVE = "c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= :now)"
@@ -54,6 +54,7 @@ class CardScope:
     domains: tuple[int, ...] = ()
     tasks: tuple[str, ...] = ()
     skip_held_out: bool = True
+    only_held_out: bool = False  # the held-out cards alone (counts subtract them: _counted)
 
     def where(self) -> tuple[str, dict[str, Any]]:
         """The fragment to AND into a query on card alias c, and its bound parameters (named
@@ -70,7 +71,9 @@ class CardScope:
             focus.append(f"c.note_id IN (SELECT n.id FROM note n WHERE n.task IN ({names}))")
         if focus:
             sql += f" AND ({' OR '.join(focus)})"
-        if self.skip_held_out:
+        if self.only_held_out:
+            sql += f" AND c.id IN ({HELDOUT_CARDS})"
+        elif self.skip_held_out:
             sql += heldout_filter("c")
         return sql, params
 
@@ -228,6 +231,26 @@ def reviews_today(session: Session, w: DayWindow) -> int:
     return int(session.connection().execute(text(sql), w.params()).scalar_one())
 
 
+K = TypeVar("K")
+N = TypeVar("N", int, Counts)
+
+
+def _counted(scope: CardScope, count: Callable[[CardScope], dict[K, N]]) -> dict[K, N]:
+    """count(scope), made as every card's count less the held-out cards' when the scope
+    leaves those out: the held-out test on every card (a lookup per row) tripled a count
+    over 100,000 cards (27 ms against 9 ms, plus 0.3 ms for the few held-out cards)."""
+    if not scope.skip_held_out or scope.only_held_out:
+        return count(scope)
+    out = count(replace(scope, skip_held_out=False))
+    for key, held in count(replace(scope, only_held_out=True)).items():
+        left = out[key] - held
+        if left == type(left)():  # as the query without them: no row for an empty group
+            del out[key]
+        else:
+            out[key] = left
+    return out
+
+
 def counts_by(
     session: Session, w: DayWindow, column: str, scope: CardScope = ALL_STUDYABLE
 ) -> dict[int, Counts]:
@@ -238,6 +261,10 @@ def counts_by(
     index ix_card_queue answers without touching the table.
     """
     assert column in ("deck_id", "domain")
+    return _counted(scope, lambda sc: _counts_by(session, w, column, sc))
+
+
+def _counts_by(session: Session, w: DayWindow, column: str, scope: CardScope) -> dict[int, Counts]:
     where, params = scope.where()
     sql = f"""SELECT c.{column}, c.state, COUNT(*) FROM card c
               WHERE c.state = 0 AND {_ACTIVE}{where} GROUP BY 1, 2
@@ -258,16 +285,19 @@ def counts_by(
 def totals_by(session: Session, column: str, scope: CardScope = ALL_STUDYABLE) -> dict[int, int]:
     """Cards of `scope` per deck or domain."""
     assert column in ("deck_id", "domain")
-    where, params = scope.where()
-    sql = f"SELECT c.{column}, COUNT(*) FROM card c WHERE 1{where} GROUP BY 1"
-    return {k: n for k, n in session.connection().execute(text(sql), params)}
+    return _counted(scope, lambda sc: _grouped(session, column, "1", sc))
 
 
 def active_by_domain(session: Session, scope: CardScope = ALL_STUDYABLE) -> dict[int, int]:
     """Cards that count toward the exam per domain: those of `scope` not suspended."""
+    return _counted(scope, lambda sc: _grouped(session, "domain", "c.suspended = 0", sc))
+
+
+def _grouped(session: Session, column: str, cond: str, scope: CardScope) -> dict[int, int]:
+    """Cards of `scope` meeting `cond` (our own SQL) per `column`."""
     where, params = scope.where()
-    sql = f"SELECT c.domain, COUNT(*) FROM card c WHERE c.suspended = 0{where} GROUP BY 1"
-    return {d: n for d, n in session.connection().execute(text(sql), params)}
+    sql = f"SELECT c.{column}, COUNT(*) FROM card c WHERE {cond}{where} GROUP BY 1"
+    return {k: n for k, n in session.connection().execute(text(sql), params)}
 
 
 def new_at_day_start(
