@@ -295,16 +295,24 @@ class ReviewView(QWidget):
         """Commit the answer (the state shown on the button), then show the next card."""
         if self.card is None or not self.revealed or self.busy:
             return
-        card, review, ms = self.card, self.review, self._timer.elapsed()
+        card, review, ms, deck_id = self.card, self.review, self._timer.elapsed(), self.deck_id
         self.busy = True
+        answered: list[bool] = []  # the answer's outcome, known before the next card's
         self.runner.op(
             lambda _p: review.answer(card, rating, ms),
             initiator=self,
-            done=lambda leech: self._on_answered(rating, leech),
+            done=lambda leech: self._on_answered(rating, leech, answered),
             failed=self._on_answer_failed,
         )
+        # Queued right behind the answer on the writer thread (it runs once the answer is
+        # committed), so the next card comes without a trip back to this thread between.
+        self.runner.query(
+            lambda _p: review.next_card(deck_id),
+            lambda next_card: self._on_next_card(next_card) if answered else None,
+        )
 
-    def _on_answered(self, rating: Rating, leech: bool) -> None:
+    def _on_answered(self, rating: Rating, leech: bool, answered: list[bool]) -> None:
+        answered.append(True)
         if leech:
             self.sig_message.emit(
                 "This card is a leech (forgotten again and again): its note is tagged 'leech'. "
@@ -312,7 +320,6 @@ class ReviewView(QWidget):
             )
         self.summary.reviewed += 1
         self.summary.by_rating[int(rating)] += 1
-        self.next()
 
     def _on_answer_failed(self, exc: Exception) -> None:
         if isinstance(exc, StaleCardError) and self.card is not None:

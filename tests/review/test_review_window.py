@@ -8,6 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from cehrs_cards.core.records import Rating
+from cehrs_cards.services.review import ReviewService
 from tests.ops_helpers import make_main_window, settle
 
 
@@ -170,3 +172,33 @@ def test_card_images_come_from_the_media_folder(qtbot, col):
     settle(qtbot)
     assert '<img src="chart.png">' in view.card.front_html
     assert red_share(view.browser) > 0.001  # the image is on screen
+
+
+def test_a_refused_answer_shows_its_card_again_not_the_next(qtbot, mini_col, monkeypatch):
+    """The next card is fetched right behind the answer on the writer thread; when the
+    answer is refused (the card changed since it was shown), that next card is dropped and
+    the card comes back, with a message; the next answer then goes through."""
+    window = make_main_window(qtbot, mini_col)
+    window.start_study(None)
+    settle(qtbot)
+    rv = window.reviewer
+    shown = rv.card
+    assert shown is not None
+    ReviewService(mini_col).answer(shown, Rating.GOOD)  # elsewhere: the card moves on
+    messages: list[str] = []
+    rv.sig_message.connect(messages.append)
+    seen: list[int] = []  # every card the screen shows, in order
+    show = rv.show_card
+    monkeypatch.setattr(rv, "show_card", lambda c: (seen.append(c.card_id), show(c))[1])
+    qtbot.keyClick(rv, Qt.Key.Key_Space)
+    qtbot.keyClick(rv, Qt.Key.Key_3)
+    settle(qtbot)
+    assert messages == ["The card changed since it was shown; here it is again."]
+    assert seen == [shown.card_id]  # never another card in between
+    assert rv.card is not None and rv.card.card_id == shown.card_id and not rv.busy
+    assert rv.summary.reviewed == 0
+    qtbot.keyClick(rv, Qt.Key.Key_Space)
+    qtbot.keyClick(rv, Qt.Key.Key_3)
+    settle(qtbot)
+    assert rv.summary.reviewed == 1 and rv.card is not None
+    assert rv.card.card_id != shown.card_id
