@@ -40,20 +40,17 @@ def notetype_named(session: Rows, name: str) -> tuple[int, NoteTypeDef] | None:
 
 def ensure_notetype(session: Rows, nt: NoteTypeDef) -> int:
     """Id of the stored note type matching `nt` by name and fields; adds it (renamed if taken)."""
-    session.flush()
-    conn = session.connection()
     name = nt.name
     for n in range(1, 1000):
-        sql = "SELECT id, config FROM notetype WHERE name = ?"
-        row = conn.exec_driver_sql(sql, (name,)).first()
-        if row is None:
-            added = conn.exec_driver_sql(
+        found = notetype_named(session, name)
+        if found is None:
+            added = session.connection().exec_driver_sql(
                 "INSERT INTO notetype (name, kind, config) VALUES (?, ?, ?)",
                 (name, nt.kind, notetype_to_json(nt)),
             )
             return _new_id(added.lastrowid)
-        if tuple(json.loads(row[1])["fields"]) == nt.fields:
-            return int(row[0])
+        if found[1].fields == nt.fields:
+            return found[0]
         name = f"{nt.name} ({n + 1})"
     raise RuntimeError(f"too many note types named {nt.name!r}")
 

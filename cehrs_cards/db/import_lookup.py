@@ -14,9 +14,6 @@ from cehrs_cards.db.columns import NOTE_CONTENT
 if TYPE_CHECKING:
     from cehrs_cards.db.session import Rows
 
-CHUNK = 500
-"""Ids per IN (...) list: well under SQLite's limit on bound parameters."""
-
 
 class StoredNote(NamedTuple):
     """A stored note an import meets again: its id and what it holds (NOTE_CONTENT order)."""
@@ -52,8 +49,6 @@ def existing_ords(s: Rows, note_ids: list[int]) -> dict[int, set[int]]:
     s.flush()
     out: dict[int, set[int]] = {}
     sql = "SELECT note_id, ord FROM card WHERE note_id IN (SELECT value FROM json_each(?))"
-    for start in range(0, len(note_ids), CHUNK * 20):
-        chunk = note_ids[start : start + CHUNK * 20]
-        for nid, ord_ in s.connection().exec_driver_sql(sql, (json.dumps(chunk),)):
-            out.setdefault(int(nid), set()).add(int(ord_))
+    for nid, ord_ in s.connection().exec_driver_sql(sql, (json.dumps(note_ids),)):
+        out.setdefault(int(nid), set()).add(int(ord_))
     return out
