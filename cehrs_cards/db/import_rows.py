@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 
 from cehrs_cards.db import columns as cols
 from cehrs_cards.db import migrations, revlog
-from cehrs_cards.db.note_text import MARKUP, note_text
+from cehrs_cards.db.note_text import MARKUP, note_text, rich_kind
 from cehrs_cards.db.timefmt import to_db
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ CARD_KEY_COLUMNS = cols.CARD_PLACE
 CARD_COLUMNS = cols.CARD
 """A card that came with its own scheduling, place and times (an Anki card)."""
 FTS_TRIGGER = "note_fts_insert"
+_FIELDS_AT = NOTE_COLUMNS.index("fields")
 FTS5_DEFAULT_AUTOMERGE = 4
 
 
@@ -238,7 +239,8 @@ def sql_literal(value: object) -> str:
 
 
 def _index(conn: Connection, rows: NewRows) -> None:
-    """Index the new notes' text with FTS5's automatic merging off until all are in.
+    """Index the new notes' text with FTS5's automatic merging off until all are in, and
+    name those whose fields are not plain ASCII in note_rich (the insert trigger's two tasks).
 
     Merging while the rows stream in costs a quarter of the indexing time; the few extra
     segments left behind (FTS5's crisis merge still caps them) are merged by later writes.
@@ -257,6 +259,9 @@ def _index(conn: Connection, rows: NewRows) -> None:
     conn.exec_driver_sql(
         "INSERT INTO note_fts (note_fts, rank) VALUES ('automerge', ?)", (automerge,)
     )
+    rich = [(n[0], k) for n in rows.notes if (k := rich_kind(n[_FIELDS_AT])) is not None]
+    if rich:  # the trigger's other task: the notes whose fields are not plain ASCII text
+        conn.exec_driver_sql("INSERT OR REPLACE INTO note_rich (id, markup) VALUES (?, ?)", rich)
 
 
 class _fts_in_bulk:

@@ -290,6 +290,69 @@ V7_SEARCH = [
     f"INSERT INTO note_fts (rowid, text) SELECT id, {note_text_sql('note')} FROM note",
 ]
 
+RICH_MARKS = "\\<&{}\xa0"
+"""Characters of a note's stored JSON after which its values are not the note's text: JSON's
+escape, and those note_text_sql replaces (markup, entities, clozes, the no-break space)."""
+
+
+def rich_sql(alias: str) -> str:
+    """SQL for a note's row in note_rich: 1 (markup), 0 (beyond ASCII) or NULL (plain ASCII).
+
+    The same test as db/note_text.py rich_kind, in SQL (instr finds a character; a text
+    longer in bytes than in characters holds one beyond ASCII, or a NUL)."""
+    fields = f"{alias}.fields"
+    marks = " OR ".join(f"instr({fields}, char({ord(c)}))" for c in RICH_MARKS)
+    return (
+        f"(CASE WHEN {marks} THEN 1"
+        f" WHEN length({fields}) != length(CAST({fields} AS BLOB)) THEN 0 END)"
+    )
+
+
+def _rich_insert(alias: str) -> str:
+    return (
+        f"INSERT OR REPLACE INTO note_rich (id, markup) SELECT {alias}.id, k"
+        f" FROM (SELECT {rich_sql(alias)} AS k) WHERE k IS NOT NULL;"
+    )
+
+
+def rich_fill_sql(where: str = "") -> str:
+    """SQL writing note_rich's rows for the notes (`where`: a fixed WHERE clause on note)."""
+    return (
+        "INSERT OR REPLACE INTO note_rich (id, markup) SELECT id, k FROM"
+        f" (SELECT id, {rich_sql('note')} AS k FROM note {where}) WHERE k IS NOT NULL"
+    )
+
+
+# The notes whose stored fields are not plain ASCII text. For every other note the searchable
+# text is the fields' values, joined, so the search tests the stored JSON with SQLite's LIKE
+# instead of computing the text in Python (search_where.py); this table names the notes it
+# must not (only those notes: 0 bytes at 100,000 plain notes). markup = 1: the fields hold a
+# RICH_MARKS character; markup = 0: none, but characters beyond ASCII (LIKE folds the case of
+# ASCII only). The text index's triggers keep it; the importer's bulk path, which sets the
+# insert trigger aside, and db/search_sql.py's bulk helpers write it as they write the index.
+_RICH_DELETE = "DELETE FROM note_rich WHERE id = old.id;"
+V8_SEARCH = [
+    "CREATE TABLE note_rich (id INTEGER PRIMARY KEY, markup INTEGER NOT NULL)",
+    "DROP TRIGGER note_fts_insert",
+    "DROP TRIGGER note_fts_delete",
+    "DROP TRIGGER note_fts_update",
+    f"""CREATE TRIGGER note_fts_insert AFTER INSERT ON note BEGIN
+        INSERT INTO note_fts (rowid, text) VALUES (new.id, {note_text_sql("new")});
+        {_rich_insert("new")}
+    END""",
+    f"""CREATE TRIGGER note_fts_delete AFTER DELETE ON note BEGIN
+        {_FTS_DELETE.format(text=note_text_sql("old"))}
+        {_RICH_DELETE}
+    END""",
+    f"""CREATE TRIGGER note_fts_update AFTER UPDATE OF fields ON note BEGIN
+        {_FTS_DELETE.format(text=note_text_sql("old"))}
+        INSERT INTO note_fts (rowid, text) VALUES (new.id, {note_text_sql("new")});
+        {_RICH_DELETE}
+        {_rich_insert("new")}
+    END""",
+    rich_fill_sql(),
+]
+
 # Steps that rewrite a big table leave its old pages free inside the file; a VACUUM after
 # them gives the space back (1.6 s for the 1,000,000-review benchmark collection).
 VACUUM_AFTER = {6, 7}
@@ -302,6 +365,7 @@ STEPS: list[list[str]] = [
     V5_NOTETYPE_INDEX,
     V6_REVLOG_COLUMNS,
     V7_REVLOG + V7_NOTE_BANK + V7_SEARCH,
+    V8_SEARCH,
 ]
 LATEST = len(STEPS)
 

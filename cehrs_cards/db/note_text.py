@@ -78,3 +78,17 @@ def text_of(fields: object) -> str:
     if not isinstance(values, list):
         return ""
     return note_text([v if isinstance(v, str) else "" for v in values]) or ""
+
+
+_RICH = re.compile("[" + re.escape(migrations.RICH_MARKS) + "]")
+
+
+def rich_kind(fields: str) -> int | None:
+    """A note's row in note_rich, as migrations.rich_sql computes it from the stored JSON:
+    1 if it holds a RICH_MARKS character, else 0 if it holds a character beyond ASCII (or a
+    NUL, which SQLite's length() stops at), else None (plain ASCII: no row)."""
+    if _RICH.search(fields):
+        return 1
+    if not fields.isascii() or "\x00" in fields:
+        return 0
+    return None

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from cehrs_cards.core import search as q
 from cehrs_cards.db import search_funcs
-from cehrs_cards.db.migrations import note_text_sql
+from cehrs_cards.db.migrations import note_text_sql, rich_fill_sql
 from cehrs_cards.db.search_context import FSRS_DEFAULT_DECAY as FSRS_DEFAULT_DECAY
 from cehrs_cards.db.search_context import NoteTypeInfo as NoteTypeInfo
 from cehrs_cards.db.search_context import SearchContext as SearchContext
@@ -165,13 +165,17 @@ def fts_paused(con: sqlite3.Connection) -> Iterator[None]:
         if row:
             sql = f"INSERT INTO note_fts (rowid, text) SELECT id, {note_text_sql('note')} FROM note"
             con.execute(sql + " WHERE id > ?", (first,))
+            con.execute(rich_fill_sql("WHERE id > ?"), (first,))
             con.execute(row[0])
 
 
 def rebuild_fts(session: Session) -> None:
-    """Refill the text index from every note (after bulk inserts that bypassed the triggers)."""
+    """Refill the text index and note_rich from every note (after bulk inserts that bypassed
+    the triggers)."""
     con = session.connection()
     con.exec_driver_sql("INSERT INTO note_fts (note_fts) VALUES ('delete-all')")  # contentless
     con.exec_driver_sql(
         f"INSERT INTO note_fts (rowid, text) SELECT id, {note_text_sql('note')} FROM note"
     )
+    con.exec_driver_sql("DELETE FROM note_rich")
+    con.exec_driver_sql(rich_fill_sql())

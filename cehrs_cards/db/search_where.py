@@ -30,9 +30,11 @@ MAX_PRESET_DEPTH = 5
 RAW_FIELDS = "cc_flds(n.fields)"
 NOTE_TEXT = "cc_text(n.fields)"
 """The note's searchable text (db/note_text.py), computed: the text index stores none."""
-PLAIN_FIELDS = " AND ".join(f"instr(n.fields, char({ord(c)})) = 0" for c in "\\<&{}\xa0")
-"""The stored fields hold nothing the text leaves out or escapes: there the text is the
-fields' values, joined (SQLite's instr over the JSON, in C)."""
+NO_MARKUP = "n.id NOT IN (SELECT id FROM note_rich WHERE markup)"
+"""The note's stored fields hold nothing the text leaves out or escapes: its text is the
+fields' values, joined (note_rich, schema step 8: kept by the text index's triggers)."""
+PLAIN_ASCII = "n.id NOT IN (SELECT id FROM note_rich)"
+"""As NO_MARKUP, and ASCII only (LIKE then folds case exactly as the text search does)."""
 _UNSAFE_IN_FIELDS = re.compile(r'["\\,\[\]\x00-\x1f<>&{}\xa0]|^\s*$')
 """Runs that could match the stored JSON's punctuation around and between the values
 (`["`, `", "`, `"]`), or that the text would change."""
@@ -178,21 +180,24 @@ class Translator:
             if t.mode == "word":
                 conds.append(f"cc_match({self.bind(st.word(t.pat))}, {NOTE_TEXT})")
             elif not (exact and len(exact) == MIN_TRIGRAM):  # one trigram: the index is exact
-                conds.append(self._text_contains(t.pat, bool(exact)))
+                conds.append(self._text_contains(t.pat))
         return "(" + " AND ".join(conds) + ")"
 
-    def _text_contains(self, pat: q.Pattern, exact: bool) -> str:
-        """The note's text contains the pattern. An exact run of plain characters is looked
-        for in the stored fields themselves where those hold no markup or escape (there the
-        text is the fields: SQLite's LIKE, no Python), else in the text computed from them."""
+    def _text_contains(self, pat: q.Pattern) -> str:
+        """The note's text contains the pattern. Where the stored fields are plain (the text
+        is their values), a pattern that cannot match the JSON around the values is looked
+        for in the fields themselves (SQLite's LIKE, no Python); else in the text computed
+        from them (LIKE, or a regex where LIKE's ASCII case folding would differ)."""
         like = st.like(pat, True)
         if like is None:
-            return f"cc_match({self.bind(st.contains(pat))}, {NOTE_TEXT})"
-        p = self.bind(like)
-        on_text = f"{NOTE_TEXT} LIKE {p} ESCAPE '\\'"
-        if not exact or _UNSAFE_IN_FIELDS.search(pat.chunks()[0]):
+            on_text = f"cc_match({self.bind(st.contains(pat))}, {NOTE_TEXT})"
+        else:
+            on_text = f"{NOTE_TEXT} LIKE {self.bind(like)} ESCAPE '\\'"
+        if not _fields_safe(pat):
             return on_text
-        return f"(CASE WHEN {PLAIN_FIELDS} THEN n.fields LIKE {p} ESCAPE '\\' ELSE {on_text} END)"
+        plain = NO_MARKUP if like is not None else PLAIN_ASCII
+        p = self.bind(f"%{pat.like()}%")
+        return f"(CASE WHEN {plain} THEN n.fields LIKE {p} ESCAPE '\\' ELSE {on_text} END)"
 
     def _contains(self, pat: q.Pattern, text: str, anywhere: bool) -> str:
         """`text` matches the pattern (anywhere, or whole): LIKE when exact, else a regex."""
@@ -344,6 +349,18 @@ def _trigrams(runs: Iterable[str]) -> list[str]:
         for i in range(len(run) - MIN_TRIGRAM + 1):
             out[run[i : i + MIN_TRIGRAM]] = None
     return list(out)
+
+
+def _fields_safe(pat: q.Pattern) -> bool:
+    """LIKE over plain stored fields finds the pattern exactly where the text would: ASCII,
+    no one-character wildcard (it could match a separator: `", "` in the JSON, 0x1f in the
+    text), and no run that could match the JSON's punctuation."""
+    chunks = pat.chunks()
+    return (
+        bool(chunks)
+        and q.ONE not in pat.pieces
+        and all(c.isascii() and not _UNSAFE_IN_FIELDS.search(c) for c in chunks)
+    )
 
 
 def _fts_phrase(text: str) -> str:
