@@ -30,11 +30,15 @@ MAX_PRESET_DEPTH = 5
 RAW_FIELDS = "cc_flds(n.fields)"
 NOTE_TEXT = "cc_text(n.fields)"
 """The note's searchable text (db/note_text.py), computed: the text index stores none."""
-NO_MARKUP = "n.id NOT IN (SELECT id FROM note_rich WHERE markup)"
+NO_MARKUP = "{n}.id NOT IN (SELECT id FROM note_rich WHERE markup)"
 """The note's stored fields hold nothing the text leaves out or escapes: its text is the
 fields' values, joined (note_rich, schema step 8: kept by the text index's triggers)."""
-PLAIN_ASCII = "n.id NOT IN (SELECT id FROM note_rich)"
+PLAIN_ASCII = "{n}.id NOT IN (SELECT id FROM note_rich)"
 """As NO_MARKUP, and ASCII only (LIKE then folds case exactly as the text search does)."""
+SCANNED = "x"
+"""The note's name in a text test without the index, run as a subquery over the notes: one
+pass over the note table, then only the matching notes' cards (SQLite would otherwise look
+up every card's note). Not `n`: the card query joins the notes only if it names them."""
 _UNSAFE_IN_FIELDS = re.compile(r'["\\,\[\]\x00-\x1f<>&{}\xa0]|^\s*$')
 """Runs that could match the stored JSON's punctuation around and between the values
 (`["`, `", "`, `"]`), or that the text would change."""
@@ -168,8 +172,10 @@ class Translator:
 
     def _indexed(self, texts: list[q.Text]) -> str:
         """The note's text (markup taken out): the trigram index narrows to the notes holding
-        every trigram of each run of three characters or more; the text decides."""
+        every trigram of each run of three characters or more; the text decides. Without
+        such a run, the notes are scanned (SCANNED)."""
         grams = _trigrams(c for t in texts for c in t.pat.chunks() if len(c) >= MIN_TRIGRAM)
+        n = "n" if grams else SCANNED
         conds = []
         if grams:
             match = self.bind(" AND ".join(map(_fts_phrase, grams)))
@@ -178,26 +184,29 @@ class Translator:
             chunks = t.pat.chunks()
             exact = not t.pat.has_wildcards and len(chunks) == 1 and chunks[0]
             if t.mode == "word":
-                conds.append(f"cc_match({self.bind(st.word(t.pat))}, {NOTE_TEXT})")
+                conds.append(f"cc_match({self.bind(st.word(t.pat))}, cc_text({n}.fields))")
             elif not (exact and len(exact) == MIN_TRIGRAM):  # one trigram: the index is exact
-                conds.append(self._text_contains(t.pat))
-        return "(" + " AND ".join(conds) + ")"
+                conds.append(self._text_contains(t.pat, n))
+        where = " AND ".join(conds)
+        return (
+            f"({where})" if grams else f"c.note_id IN (SELECT {n}.id FROM note {n} WHERE {where})"
+        )
 
-    def _text_contains(self, pat: q.Pattern) -> str:
-        """The note's text contains the pattern. Where the stored fields are plain (the text
+    def _text_contains(self, pat: q.Pattern, n: str) -> str:
+        """Note `n`'s text contains the pattern. Where the stored fields are plain (the text
         is their values), a pattern that cannot match the JSON around the values is looked
         for in the fields themselves (SQLite's LIKE, no Python); else in the text computed
         from them (LIKE, or a regex where LIKE's ASCII case folding would differ)."""
         like = st.like(pat, True)
         if like is None:
-            on_text = f"cc_match({self.bind(st.contains(pat))}, {NOTE_TEXT})"
+            on_text = f"cc_match({self.bind(st.contains(pat))}, cc_text({n}.fields))"
         else:
-            on_text = f"{NOTE_TEXT} LIKE {self.bind(like)} ESCAPE '\\'"
+            on_text = f"cc_text({n}.fields) LIKE {self.bind(like)} ESCAPE '\\'"
         if not _fields_safe(pat):
             return on_text
-        plain = NO_MARKUP if like is not None else PLAIN_ASCII
+        plain = (NO_MARKUP if like is not None else PLAIN_ASCII).format(n=n)
         p = self.bind(f"%{pat.like()}%")
-        return f"(CASE WHEN {plain} THEN n.fields LIKE {p} ESCAPE '\\' ELSE {on_text} END)"
+        return f"(CASE WHEN {plain} THEN {n}.fields LIKE {p} ESCAPE '\\' ELSE {on_text} END)"
 
     def _contains(self, pat: q.Pattern, text: str, anywhere: bool) -> str:
         """`text` matches the pattern (anywhere, or whole): LIKE when exact, else a regex."""
