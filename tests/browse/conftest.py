@@ -45,7 +45,7 @@ class Kit:
 
     def dump(self) -> dict[str, set[tuple]]:
         """Every row of the tables edits touch, to compare before and after an undo."""
-        tables = ("note", "card", "revlog", "deck", "note_fts")
+        tables = ("note", "card", "revlog", "deck", "note_fts", "note_rich")
         return {t: set(self.sql(f"SELECT rowid, * FROM {t}")) for t in tables}
 
 
