@@ -173,40 +173,61 @@ class Translator:
     def _indexed(self, texts: list[q.Text]) -> str:
         """The note's text (markup taken out): the trigram index narrows to the notes holding
         every trigram of each run of three characters or more; the text decides. Without
-        such a run, the notes are scanned (SCANNED)."""
+        such a run, the notes are scanned (_scanned)."""
         grams = _trigrams(c for t in texts for c in t.pat.chunks() if len(c) >= MIN_TRIGRAM)
-        n = "n" if grams else SCANNED
-        conds = []
-        if grams:
-            match = self.bind(" AND ".join(map(_fts_phrase, grams)))
-            conds.append(f"n.id IN (SELECT rowid FROM note_fts WHERE note_fts MATCH {match})")
+        if not grams:
+            return self._scanned(texts)
+        match = self.bind(" AND ".join(map(_fts_phrase, grams)))
+        conds = [f"n.id IN (SELECT rowid FROM note_fts WHERE note_fts MATCH {match})"]
         for t in texts:
             chunks = t.pat.chunks()
             exact = not t.pat.has_wildcards and len(chunks) == 1 and chunks[0]
-            if t.mode == "word":
-                conds.append(f"cc_match({self.bind(st.word(t.pat))}, cc_text({n}.fields))")
-            elif not (exact and len(exact) == MIN_TRIGRAM):  # one trigram: the index is exact
-                conds.append(self._text_contains(t.pat, n))
-        where = " AND ".join(conds)
-        return (
-            f"({where})" if grams else f"c.note_id IN (SELECT {n}.id FROM note {n} WHERE {where})"
-        )
+            if t.mode == "word" or not (exact and len(exact) == MIN_TRIGRAM):
+                conds.append(self._text_contains(t, "n"))  # one trigram: the index is exact
+        return "(" + " AND ".join(conds) + ")"
 
-    def _text_contains(self, pat: q.Pattern, n: str) -> str:
-        """Note `n`'s text contains the pattern. Where the stored fields are plain (the text
-        is their values), a pattern that cannot match the JSON around the values is looked
-        for in the fields themselves (SQLite's LIKE, no Python); else in the text computed
-        from them (LIKE, or a regex where LIKE's ASCII case folding would differ)."""
-        like = st.like(pat, True)
+    def _scanned(self, texts: list[q.Text]) -> str:
+        """The notes holding every text, found in one pass over the note table (then only
+        their cards: SQLite would otherwise look up every card's note): the plain ASCII notes
+        tested as stored, the few others (note_rich) through their text."""
+        x = SCANNED
+        tests = [(self._on_fields(t, x), self._on_text(t, x)) for t in texts]
+        on_text = " AND ".join(text for _, text in tests)
+        if all(fields is None for fields, _ in tests):
+            return f"c.note_id IN (SELECT {x}.id FROM note {x} WHERE {on_text})"
+        on_fields = " AND ".join(fields or text for fields, text in tests)
+        plain = f"SELECT {x}.id FROM note {x} WHERE {on_fields} AND {PLAIN_ASCII.format(n=x)}"
+        rich = (
+            f"SELECT {x}.id FROM note {x} WHERE {x}.id IN (SELECT id FROM note_rich) AND {on_text}"
+        )
+        return f"(c.note_id IN ({plain}) OR c.note_id IN ({rich}))"
+
+    def _text_contains(self, t: q.Text, n: str) -> str:
+        """Note `n`'s text holds `t`. Where the stored fields are plain (the text is their
+        values), a pattern that cannot match the JSON around the values is looked for in the
+        fields themselves (SQLite's LIKE, no Python); else in the text computed from them."""
+        on_fields = self._on_fields(t, n)
+        if on_fields is None:
+            return self._on_text(t, n)
+        plain = NO_MARKUP if st.like(t.pat, True) is not None else PLAIN_ASCII
+        return f"(CASE WHEN {plain.format(n=n)} THEN {on_fields} ELSE {self._on_text(t, n)} END)"
+
+    def _on_text(self, t: q.Text, n: str) -> str:
+        """Note `n`'s text (computed from its fields) holds `t`: LIKE, or a regex where LIKE's
+        ASCII case folding would differ (and for w:, a whole word)."""
+        if t.mode == "word":
+            return f"cc_match({self.bind(st.word(t.pat))}, cc_text({n}.fields))"
+        like = st.like(t.pat, True)
         if like is None:
-            on_text = f"cc_match({self.bind(st.contains(pat))}, cc_text({n}.fields))"
-        else:
-            on_text = f"cc_text({n}.fields) LIKE {self.bind(like)} ESCAPE '\\'"
-        if not _fields_safe(pat):
-            return on_text
-        plain = (NO_MARKUP if like is not None else PLAIN_ASCII).format(n=n)
-        p = self.bind(f"%{pat.like()}%")
-        return f"(CASE WHEN {plain} THEN {n}.fields LIKE {p} ESCAPE '\\' ELSE {on_text} END)"
+            return f"cc_match({self.bind(st.contains(t.pat))}, cc_text({n}.fields))"
+        return f"cc_text({n}.fields) LIKE {self.bind(like)} ESCAPE '\\'"
+
+    def _on_fields(self, t: q.Text, n: str) -> str | None:
+        """Note `n`'s stored fields hold `t`, exact for plain ASCII fields (also for fields
+        without markup when the pattern has no i, s or k: st.like); None where it cannot be."""
+        if t.mode == "word" or not _fields_safe(t.pat):
+            return None
+        return f"{n}.fields LIKE {self.bind(f'%{t.pat.like()}%')} ESCAPE '\\'"
 
     def _contains(self, pat: q.Pattern, text: str, anywhere: bool) -> str:
         """`text` matches the pattern (anywhere, or whole): LIKE when exact, else a regex."""

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from cehrs_cards.core import search as q
-from cehrs_cards.db import search_sql
+from cehrs_cards.db import search_sql, search_where
 from cehrs_cards.db.engine import open_engine
 from cehrs_cards.db.migrations import rich_sql
 from cehrs_cards.db.note_text import rich_kind
@@ -117,7 +117,7 @@ QUERIES = [
     "KELVIN", "kelvin", "café", "CAFE", "caf*", "a, b", '"x, y"', "x*y", "[x", "lt;", "&",
     "a&b", "bold words", '"bold words"', "w:bold", "5", "1*0", "*", "**", "e*", '"  "',
     "hi*there", "there", "line", "feed", "nbsp", "tab", "o*o", "-breach", "breach audit", "[",
-    "]", "audit_two", "hi_b", "x*two", "t*,*b",
+    "]", "audit_two", "hi_b", "x*two", "t*,*b", "mp", "sp", "c1", "amp", "nbsp;",
 ]  # fmt: skip
 NOTES = [
     "breach audit", "Breach of <b>audit</b> data", "a&amp;b and a, b", "x, y plus [x",
@@ -128,9 +128,10 @@ NOTES = [
 ]  # fmt: skip
 
 
-def test_plain_fields_and_the_computed_text_find_the_same_cards(kit):
-    """Every query, run as the search runs it (plain notes tested as stored), and with every
-    note forced through the computed text (all named in note_rich): the same cards."""
+def test_plain_fields_and_the_computed_text_find_the_same_cards(kit, monkeypatch):
+    """Every query, run as the search runs it (plain notes tested as stored), then with no
+    note tested as stored (the computed text only), then with every note named in note_rich:
+    the same cards each time."""
     for i, front in enumerate(NOTES):
         kit.add(front, "x" if i % 2 else "two words")
     kit.sql("""UPDATE note SET fields = '["breach, hi", "b_each", "line\\nfeed"]' WHERE id = 2""")
@@ -140,6 +141,10 @@ def test_plain_fields_and_the_computed_text_find_the_same_cards(kit):
         sql, _ = search_sql.translate(q.parse("breach audit"), kit.browse.context(s))
     assert "n.fields LIKE" in sql  # the plain path is the one tested here
     found = {query: kit.ids(query) for query in QUERIES}
+    with monkeypatch.context() as m:
+        m.setattr(search_where, "_fields_safe", lambda pat: False)
+        for query in QUERIES:
+            assert kit.ids(query) == found[query], query
     kit.sql("INSERT OR REPLACE INTO note_rich (id, markup) SELECT id, 1 FROM note")
     for query in QUERIES:
         assert kit.ids(query) == found[query], query
