@@ -178,13 +178,16 @@ class Translator:
         if not grams:
             return self._scanned(texts)
         match = self.bind(" AND ".join(map(_fts_phrase, grams)))
-        conds = [f"n.id IN (SELECT rowid FROM note_fts WHERE note_fts MATCH {match})"]
-        for t in texts:
-            chunks = t.pat.chunks()
-            exact = not t.pat.has_wildcards and len(chunks) == 1 and chunks[0]
-            if t.mode == "word" or not (exact and len(exact) == MIN_TRIGRAM):
-                conds.append(self._text_contains(t, "n"))  # one trigram: the index is exact
-        return "(" + " AND ".join(conds) + ")"
+        fts = f"n.id IN (SELECT rowid FROM note_fts WHERE note_fts MATCH {match})"
+        checked = [t for t in texts if t.mode == "word" or not _one_trigram(t.pat)]
+        tests = [(self._on_fields(t, "n"), t) for t in checked]
+        if sum(fields is not None for fields, _ in tests) < 2:
+            return "(" + " AND ".join([fts, *(self._text_contains(t, "n") for t in checked)]) + ")"
+        # several: one test of the note for all (plain ASCII: each as stored where it can be)
+        on_text = [self._on_text(t, "n") for t in checked]
+        on_fields = " AND ".join(f or text for (f, _), text in zip(tests, on_text, strict=True))
+        plain = PLAIN_ASCII.format(n="n")
+        return f"({fts} AND CASE WHEN {plain} THEN {on_fields} ELSE {' AND '.join(on_text)} END)"
 
     def _scanned(self, texts: list[q.Text]) -> str:
         """The notes holding every text, found in one pass over the note table (then only
@@ -379,6 +382,12 @@ def _trigrams(runs: Iterable[str]) -> list[str]:
         for i in range(len(run) - MIN_TRIGRAM + 1):
             out[run[i : i + MIN_TRIGRAM]] = None
     return list(out)
+
+
+def _one_trigram(pat: q.Pattern) -> bool:
+    """Exactly three plain characters: the index alone answers (a note holds the trigram)."""
+    chunks = pat.chunks()
+    return not pat.has_wildcards and len(chunks) == 1 and len(chunks[0]) == MIN_TRIGRAM
 
 
 def _fields_safe(pat: q.Pattern) -> bool:
