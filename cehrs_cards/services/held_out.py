@@ -25,6 +25,7 @@ from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.domains import DOMAIN_IDS
 from cehrs_cards.core.memory_model import recall
 from cehrs_cards.db import held_out as q
+from cehrs_cards.db.notes import heldout_card_ids
 from cehrs_cards.db.session import Session
 from cehrs_cards.services.exam_pool import note_types
 
@@ -55,6 +56,12 @@ def bank(s: Session) -> Bank:
     (`heldout`, `grp`: filled when a deck is imported, or by the one-time backfill of
     services/item_bank.py for collections older than those columns)."""
     return Bank(tuple(q.flagged_cards(s)))
+
+
+def held_out_ids(s: Session) -> frozenset[int]:
+    """The held-out cards alone (`bank(s).ids`), read through the partial index of held-out
+    notes instead of joining every card to its note: what a draw needs to leave them out."""
+    return frozenset(heldout_card_ids(s))
 
 
 def held_out_count(s: Session) -> int:
