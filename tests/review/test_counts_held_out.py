@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC
 
 import pytest
-
 from sqlalchemy import text
 
 from cehrs_cards.core.clock import FakeClock
