@@ -1,17 +1,16 @@
 """The study counts leave the held-out items out by counting every card and subtracting the
 held-out ones (db/queue._counted, and within one statement db/queue._tallied); the figures are
 the very ones the plain GROUP BY query that tests each card gives, in every scope, including a
-deck whose cards are all held out (no row, as before)."""
+deck whose cards are all held out (no row, as before). Every deck without a focus is counted
+per key in one statement (db/queue._tallied), any other scope by one GROUP BY."""
 
 from __future__ import annotations
 
 from datetime import UTC
 
 import pytest
-from sqlalchemy import text
 
 from cehrs_cards.core.clock import FakeClock
-from cehrs_cards.core.records import Counts
 from cehrs_cards.db import queue
 from cehrs_cards.services.bundled import load_bundled_if_first_run
 from cehrs_cards.services.collection import Collection
@@ -53,23 +52,6 @@ def _scopes(col: Collection) -> list[queue.CardScope]:
     ]
 
 
-def _grouped_counts(s, w: queue.DayWindow, column: str, scope: queue.CardScope):
-    """The per-scope query the counts were once read with: one GROUP BY over two ranges of the
-    covering index, each card tested for held-out by the scope's own filter."""
-    where, params = scope.where()
-    active = "c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= :now)"
-    sql = f"""SELECT c.{column}, c.state, COUNT(*) FROM card c
-              WHERE c.state = 0 AND {active}{where} GROUP BY 1, 2
-              UNION ALL
-              SELECT c.{column}, c.state, COUNT(*) FROM card c
-              WHERE c.state IN (1, 2, 3) AND c.due < :end AND {active}{where} GROUP BY 1, 2"""
-    out: dict[int, Counts] = {}
-    for key, state, n in s.connection().execute(text(sql), params | w.params()):
-        add = Counts(n if state == 0 else 0, n if state in (1, 3) else 0, n if state == 2 else 0)
-        out[key] = out.get(key, Counts()) + add
-    return out
-
-
 def test_counts_less_the_held_out_equal_the_counts_without_them(bundled_col):
     review = ReviewService(bundled_col)
     w = review.window()
@@ -79,7 +61,7 @@ def test_counts_less_the_held_out_equal_the_counts_without_them(bundled_col):
         for scope in _scopes(bundled_col):
             direct = scope  # the private queries test every card for held-out, as before
             for column in ("deck_id", "domain"):
-                counts = _grouped_counts(s, w, column, direct)
+                counts = queue._counts_by(s, w, column, direct)
                 totals = queue._grouped(s, column, "1", direct)
                 assert counts and totals
                 assert queue.counts_by(s, w, column, scope) == counts
