@@ -5,8 +5,8 @@ after the pool is used up."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Collection, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -27,8 +27,8 @@ SOURCES: list[DbSource] = []
 class Counted(DbSource):
     """The source as the app uses it, kept so a test can read how many notes it parsed."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
         SOURCES.append(self)
 
 
@@ -38,12 +38,12 @@ class ReadsAll(Counted):
     def ordered(
         self,
         domains: Collection[int] | None,
-        rng: object,
+        rng: random.Random,
         *,
         generated: bool,
         wanted: Callable[[int], bool] | None = None,
     ) -> Iterator[Candidate]:
-        return super().ordered(domains, rng, generated=generated)  # type: ignore[arg-type]
+        return super().ordered(domains, rng, generated=generated)
 
 
 def _assemble(
@@ -55,7 +55,7 @@ def _assemble(
     return form, SOURCES[-1].parsed
 
 
-def test_passing_unwanted_ids_over_changes_no_form(bank_col: Col, monkeypatch, tmp_path: Path):  # noqa: F811
+def test_passing_unwanted_ids_over_changes_no_form(bank_col: Col, monkeypatch):  # noqa: F811
     basics = [basic_note(d, i) for d in (1, 2, 3, 4, 5) for i in range(30)]
     import_package(bank_col, Package(notes=basics))  # option-less cards: generated items
     exams = ExamService(bank_col)
