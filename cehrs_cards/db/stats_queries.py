@@ -122,11 +122,13 @@ def _revlog_from(scope: Scope) -> str:
 def answers_by_day(
     s: Session, shiftd: float, since: datetime, scope: Scope
 ) -> list[tuple[int, int, int, int]]:
-    """(study day number, kind = card state before, answers, milliseconds) since `since`."""
-    sql = f"""SELECT {DAY_MS.format(t="r.id")}, COALESCE({revlog.STATE_BEFORE}, 2), COUNT(*),
-              SUM(r.duration_ms) {_revlog_from(scope)} AND r.id >= :since GROUP BY 1, 2"""
+    """(study day number, kind = card state before, answers, milliseconds) since `since`.
+
+    Grouped by one integer, day * 4 + state (0-3): faster to sort than two columns."""
+    sql = f"""SELECT {DAY_MS.format(t="r.id")} * 4 + COALESCE({revlog.STATE_BEFORE}, 2),
+              COUNT(*), SUM(r.duration_ms) {_revlog_from(scope)} AND r.id >= :since GROUP BY 1"""
     rows = _rows(s, sql, {"shiftd": shiftd, "since": to_ms(since)})
-    return [(int(d), int(k), int(n), int(ms or 0)) for d, k, n, ms in rows]
+    return [(*divmod(int(key), 4), int(n), int(ms or 0)) for key, n, ms in rows]
 
 
 def study_days(s: Session, shiftd: float, scope: Scope) -> list[int]:
@@ -212,13 +214,16 @@ def retrievability_bins(
 
 # ----- memory for readiness ----------------------------------------------------------------------
 def _memory_sql(group: str, join: str, where: str = "") -> str:
+    """Each card's R once (LIMIT keeps SQLite from flattening the subquery into the sums,
+    which would compute R, a date parse and a pow, once per use: 3 times as long)."""
     targets = " ".join(f"WHEN {d} THEN :t{d}" for d in range(1, 6))
     return f"""SELECT {group}, COUNT(*), SUM(seen), SUM(r), SUM(r < t), SUM(CASE WHEN r < t
                THEN r ELSE 0 END), SUM(re) FROM (
-                 SELECT c.*, {SEEN} AS seen, CASE c.domain {targets} ELSE :t0 END AS t,
+                 SELECT c.domain, c.note_id, {SEEN} AS seen,
+                   CASE c.domain {targets} ELSE :t0 END AS t,
                    CASE WHEN {SEEN} THEN {R_NOW} END AS r,
                    CASE WHEN {SEEN} AND :exam IS NOT NULL THEN {R_EXAM} ELSE 0 END AS re
-                 FROM card c WHERE c.suspended = 0{where}) AS c {join} GROUP BY {group}"""
+                 FROM card c WHERE c.suspended = 0{where} LIMIT -1) AS c {join} GROUP BY {group}"""
 
 
 def memory_by(
