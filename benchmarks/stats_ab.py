@@ -7,7 +7,8 @@
 
 `ab` alternates the two codes in fresh processes (old, new, old, new ...: on a shared machine
 drift hits both alike) and prints each one's median of the first report() in a process and
-of a second one right after it. Each checkout runs with its own .venv and its own copy of the
+of a second one right after it, in seconds taken and in CPU seconds (steadier than the clock
+on a machine shared with other work). Each checkout runs with its own .venv and its own copy of the
 collection (the old code may need the old schema); `--old-data`/`--new-data` are opened in
 place, so pass copies.
 """
@@ -37,16 +38,17 @@ from cehrs_cards.services.stats import StatsService
 col = Collection(Path(sys.argv[1]), full_check=False)
 took = []
 for _ in range(2):
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     StatsService(col).report()
-    took.append(time.perf_counter() - started)
+    took += [time.perf_counter() - started, time.process_time() - cpu]
 col.close()
 print(*took)
 """
 
 
-def _timed(root: Path, data: Path) -> tuple[float, float]:
-    """report() twice in a fresh process of checkout `root`: (first, second) in seconds."""
+def _timed(root: Path, data: Path) -> list[float]:
+    """report() twice in a fresh process of checkout `root`: seconds taken and CPU seconds
+    of the first, then of the second."""
     python = root / ".venv" / "bin" / "python"
     out = subprocess.run(
         [str(python), "-c", _TIMED, str(data)],
@@ -56,26 +58,25 @@ def _timed(root: Path, data: Path) -> tuple[float, float]:
         text=True,
         check=True,
     ).stdout.split()
-    return float(out[0]), float(out[1])
+    return [float(x) for x in out]
+
+
+LABELS = ("first", "first CPU", "second", "second CPU")
 
 
 def ab(old_root: Path, old_data: Path, new_data: Path, rounds: int) -> None:
-    runs: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
+    runs: dict[str, list[list[float]]] = {"old": [], "new": []}
     for i in range(rounds):
         for name, root, data in (("old", old_root, old_data), ("new", ROOT, new_data)):
             runs[name].append(_timed(root, data))
-            first, second = runs[name][-1]
-            print(f"round {i + 1} {name}: {first:.2f} s, then {second:.2f} s", flush=True)
-    med = {
-        n: (statistics.median(a for a, _ in r), statistics.median(b for _, b in r))
-        for n, r in runs.items()
-    }
-    for n, (first, second) in med.items():
-        print(f"{n} (median of {rounds}): first {first:.2f} s, second {second:.2f} s")
-    print(
-        f"new/old: first {med['new'][0] / med['old'][0]:.2f}, "
-        f"second {med['new'][1] / med['old'][1]:.2f}"
-    )
+            shown = ", ".join(f"{k} {v:.2f} s" for k, v in zip(LABELS, runs[name][-1], strict=True))
+            print(f"round {i + 1} {name}: {shown}", flush=True)
+    med = {n: [statistics.median(x[j] for x in r) for j in range(4)] for n, r in runs.items()}
+    for n, m in med.items():
+        shown = ", ".join(f"{k} {v:.2f} s" for k, v in zip(LABELS, m, strict=True))
+        print(f"{n} (median of {rounds}): {shown}")
+    ratios = (f"{k} {a / b:.2f}" for k, a, b in zip(LABELS, med["new"], med["old"], strict=True))
+    print("new/old: " + ", ".join(ratios))
 
 
 def dump(data: Path, out: Path) -> None:
