@@ -37,12 +37,14 @@ over `answers` below (r.prev: the previous answer's time, NULL for a card's firs
 
 _BITS = 23
 _LOW = 1 << _BITS
-"""The low 23 bits of a packed entry (_BEFORE) hold its study day times 2 plus a flag."""
+"""The low 23 bits of a packed entry (_BEFORE) hold its study day times 2 plus a flag (Julian
+day numbers below 2**22: until the year 6800)."""
 _BEFORE = f"""LAG(IFNULL(r.stability_x1000, 0) * {_LOW} + {DAY_MS.format(t="r.id")} * 2
     + (r.rating > 0)) OVER w"""
-"""The card's previous entry packed in one integer, one LAG instead of three (a third of the
-window's cost): the stability it left x 1000 (0: none) times _LOW, plus its study day times
-2, plus 1 if it was an answer (0: a reset, after which the card has no previous answer)."""
+"""The card's previous entry packed in one integer, one LAG instead of three (1.85 -> 1.47 s
+CPU for the window over 1,000,000 rows): the stability it left x 1000 (0: none) times _LOW,
+plus its study day times 2, plus 1 if it was an answer (0: a reset, after which the card has
+no previous answer)."""
 _PREV_ANSWERED = "(h.before & 1)"
 _PREV_DAY = f"((h.before & {_LOW - 1}) >> 1)"
 _PREV_STABILITY = f"((h.before >> {_BITS}) / 1000.0)"
@@ -51,8 +53,7 @@ _PREV_STABILITY = f"((h.before >> {_BITS}) / 1000.0)"
 def _history() -> str:
     """Every answer (and reset) with what came before it on its card: the previous entry
     (_BEFORE), the entries so far and the lapses so far. The table is read in order and
-    sorted by card (walking the card index instead costs a row lookup each: twice as long);
-    one window with one frame, so SQLite walks the sorted rows once."""
+    sorted by card (walking the card index instead costs a row lookup each: twice as long)."""
     lapse = "(r.rating = 1 AND r.kind = 1)"
     return f"""SELECT r.id, r.card_id, r.rating, {_BEFORE} AS before,
         ROW_NUMBER() OVER w - 1 AS reps, SUM({lapse}) OVER w - {lapse} AS lapses
@@ -277,8 +278,9 @@ _GROUP_KEY = f"""((((c.domain * 64 + {_log_key("dt", 3.62, 1)}) * 64
     + CASE WHEN lapses > 0 THEN {_log_key("lapses", 1.73, 1)} + 1 ELSE 0 END) * 32
     + IFNULL(MIN(MAX(CAST(exp(p * ln(21)) AS INTEGER) - 1, 0), 19), {_NO_BIN}))"""
 """fsrs-rs's bin keys of a recall test (core.stats.RecallGroup) packed in one integer (domain,
-interval, length, lapses + 1 or 0 for none, R bin or _NO_BIN without a prediction): grouping
-by one integer sorts half a second faster at 500,000 tests than by five columns."""
+interval, length, lapses + 1 or 0 for none, R bin or _NO_BIN without a prediction), in the
+order of the five: grouping 500,000 tests by one integer takes 0.3-0.5 s less than by five
+columns."""
 
 
 def _group(row: Any) -> RecallGroup | None:

@@ -124,11 +124,13 @@ class StatsService:
         calibration: CalibrationReport | None = None
         held: HeldOutReadiness | None = None
         outcomes: tuple[ExamOutcome, ...] | None = None
+        groups: list[cs.RecallGroup]
         with self.col.read() as s:
             if "charts" in sections:
                 charts = self._charts(s, m, f)
-            # one pass over the review log serves both sections
-            tests, groups = self._recall(s, m) if {*sections} & {*SECTIONS[1:]} else (0, [])
+            tests, groups = 0, []  # one pass over the review log serves both sections
+            if "readiness" in sections or "calibration" in sections:
+                tests, groups = self._recall(s, m)
             if "readiness" in sections:
                 mastery_report, ready = self._readiness(s, m, tests)
                 decay = m.plan.policy.parameters[20]
