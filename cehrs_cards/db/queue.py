@@ -14,6 +14,7 @@ from sqlmodel import Session
 from cehrs_cards.core.records import CardState, Counts
 from cehrs_cards.db import revlog
 from cehrs_cards.db.notes import HELDOUT_CARDS, heldout_filter
+from cehrs_cards.db.session import Rows
 from cehrs_cards.db.timefmt import from_db, to_db, to_ms
 
 _ACTIVE = "c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= :now)"
@@ -181,7 +182,7 @@ def notes_studied_today(session: Session, w: DayWindow) -> frozenset[int]:
 
 
 def bury_siblings(
-    session: Session, w: DayWindow, card_id: int, new: bool, reviews: bool
+    session: Rows, w: DayWindow, card_id: int, new: bool, reviews: bool
 ) -> list[tuple[int, str | None]]:
     """Bury the answered card's new and/or due review siblings until the next study day (as
     Anki does); returns (card id, previous buried_until) of each card buried, for undo."""

@@ -36,6 +36,8 @@ from cehrs_cards.db.timefmt import from_ms, to_ms
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from cehrs_cards.db.session import Rows
+
 COLUMNS = REVLOG
 """The table's columns in order: every insert and read here uses this one list."""
 MAX_DURATION_MS = 3_600_000
@@ -236,7 +238,7 @@ def _free_after(conn: Connection, rid: int, used: set[int], also: str | None = N
 
 
 def add_answer(
-    s: Session,
+    s: Rows,
     card_id: int,
     at: datetime,
     rating: int,

@@ -64,6 +64,14 @@ def plain_read(engine: Engine) -> Iterator[Plain]:
         yield Plain(conn)
 
 
+@contextmanager
+def plain_transaction(engine: Engine) -> Iterator[Plain]:
+    """One transaction on its own connection, without the ORM: committed on success, rolled
+    back on any error (as the ORM session's transaction is)."""
+    with engine.connect() as conn, conn.begin():
+        yield Plain(conn)
+
+
 CHECKED_AFTER_BULK = ("deck", "note", "card")
 """The tables an import writes whose references SQLite checks at the end of a bulk session
 (the review log's are checked as it goes in: db/revlog.insert_staged)."""

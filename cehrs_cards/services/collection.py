@@ -20,7 +20,7 @@ from cehrs_cards.core.clock import Clock, StudyDays, SystemClock
 from cehrs_cards.core.ops import OpError
 from cehrs_cards.db.engine import OPEN_ERRORS, Engine, open_engine
 from cehrs_cards.db.migrations import LATEST, SchemaTooNewError, too_new_message
-from cehrs_cards.db.session import Plain, bulk_session, plain_read
+from cehrs_cards.db.session import Plain, bulk_session, plain_read, plain_transaction
 from cehrs_cards.db.settings import Settings, load_settings, save_settings
 from cehrs_cards.db.snapshot import is_healthy, opens, user_version
 from cehrs_cards.services import media_journal
@@ -151,6 +151,14 @@ class Collection:
         from cehrs_cards.db.session import Session  # the ORM, loaded on first use
 
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def plain_transaction(self) -> Iterator[Plain]:
+        """transaction() without the ORM (db/session.Plain), for db/ functions that run SQL
+        only, on the hottest path (an answer): the ORM's unit of work costs more than the SQL."""
+        self._check_open()
+        with plain_transaction(self.engine) as session:
             yield session
 
     @contextmanager

@@ -21,14 +21,15 @@ from cehrs_cards.core.ops import Changes, OpError, OpResult, UndoStep
 from cehrs_cards.core.records import CardState, Counts, MemoryState, Preview, Rating, StudyCard
 from cehrs_cards.core.scheduling import DailyPlan, Policy, Schedulers, pick_new_domain
 from cehrs_cards.core.stats import StudyFocus
-from cehrs_cards.db import queue, repo, revlog
-from cehrs_cards.db.models import Card, Deck, Note, NoteType
-from cehrs_cards.db.repo import fields_dict, notetype_from_row
-from cehrs_cards.db.session import Session
+from cehrs_cards.db import queue, repo, revlog, study
+from cehrs_cards.db.catalog import notetype_from_config
+from cehrs_cards.db.models import Card, Deck
+from cehrs_cards.db.repo import fields_dict
+from cehrs_cards.db.session import Rows, Session
 from cehrs_cards.db.settings import Settings
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.extra_limits import extra_today
-from cehrs_cards.services.memory import apply_memory, memory_of
+from cehrs_cards.services.memory import apply_memory
 from cehrs_cards.services.scheduling import base_policy, exam_placer, plan_for
 from cehrs_cards.services.undo import undo_step
 
@@ -180,28 +181,25 @@ class ReviewService:
         with self.col.read() as s:
             return self._study_card(s, card_id)
 
-    def _study_card(self, s: Session, card_id: int) -> StudyCard:
-        card = s.get(Card, card_id)
-        assert card is not None and card.id is not None
-        note = s.get(Note, card.note_id)
-        nt_row = s.get(NoteType, note.notetype_id) if note else None
-        deck = s.get(Deck, card.deck_id)
-        assert note is not None and note.id is not None and nt_row and deck
-        nt = notetype_from_row(nt_row)
-        fields = fields_dict(nt, note.fields)
-        front, back = nt.render(fields, card.ord)
+    def _study_card(self, s: Rows, card_id: int) -> StudyCard:
+        row = study.study_row(s, card_id)
+        if row is None:
+            raise LookupError(f"card {card_id} does not exist")
+        nt = notetype_from_config(*row.notetype)
+        fields = fields_dict(nt, row.fields)
+        front, back = nt.render(fields, row.ord)
         now = self.col.now()
-        mem = memory_of(card)
+        mem = row.memory
         return StudyCard(
-            card_id=card.id,
-            note_id=note.id,
-            deck_name=deck.name,
-            domain=card.domain,
+            card_id=row.card_id,
+            note_id=row.note_id,
+            deck_name=row.deck_name,
+            domain=row.domain,
             front_html=front,
             back_html=back,
             before=mem,
-            previews=self.schedulers.preview(card.id, card.domain, mem, now),
-            flag=card.flag,
+            previews=self.schedulers.preview(row.card_id, row.domain, mem, now),
+            flag=row.flag,
             shown_at=now,
             mcq=mcq_of(fields) if nt.kind == "mcq" else None,
         )
@@ -224,17 +222,15 @@ class ReviewService:
         after = self.state_at_answer(card, rating, now)
         w = self.window()
         placer = self.schedulers.placer
-        with self.col.transaction() as s:
-            row = s.get(Card, card.card_id)
-            if row is None or memory_of(row) != card.before:
+        with self.col.plain_transaction() as s:
+            stored = study.card_memory(s, card.card_id)
+            if stored is None or stored[1] != card.before:
                 raise StaleCardError("This card changed since it was shown.")
-            apply_memory(row, after, now)
-            s.add(row)
-            s.flush()
+            study.set_memory(s, card.card_id, after, now)
             log_id = revlog.add_answer(
                 s, card.card_id, now, rating, duration_ms, card.before, after
             )
-            leech = self._tag_if_leech(s, row, card.before, after)
+            leech = self._tag_if_leech(s, stored[0], card.before, after)
             st = self.settings
             buried = queue.bury_siblings(s, w, card.card_id, st.bury_new, st.bury_reviews)
         if isinstance(placer, ExamPlacer) and after.state == CardState.REVIEW:
@@ -266,13 +262,13 @@ class ReviewService:
         after = _preview_for(card, rating).after
         return replace(after, last_review=now, due=now + (after.due - shown))
 
-    def _tag_if_leech(self, s: Session, row: Card, before: MemoryState, after: MemoryState) -> bool:
+    def _tag_if_leech(self, s: Rows, note_id: int, before: MemoryState, after: MemoryState) -> bool:
         """Tag the note 'leech' when this answer's lapse reaches the leech threshold (as Anki
         does); True if the tag was added now."""
         threshold = self.settings.leech_lapses
         if threshold <= 0 or after.lapses <= before.lapses or after.lapses < threshold:
             return False
-        return _set_tag(s, row.note_id, LEECH_TAG, True)
+        return _set_tag(s, note_id, LEECH_TAG, True)
 
     # ----- counts -----------------------------------------------------------------------------
     def limits_left(self) -> tuple[int, int]:
@@ -310,6 +306,17 @@ def _undo_answer(s: Session, log_id: int, card_id: int, before: MemoryState) -> 
         s.add(card)
 
 
+def answer_then_next(
+    review: ReviewService, card: StudyCard, rating: Rating, duration_ms: int, deck_id: int | None
+) -> OpResult[tuple[bool, StudyCard | None]]:
+    """The answer (its value: whether the card became a leech), then the card to show after
+    it, read once the answer is committed: one trip to the writer thread for the study
+    screen, where two cost a thread hop and a second signal each way. A refused answer
+    raises before anything is read."""
+    result = review.answer(card, rating, duration_ms)
+    return OpResult((result.value, review.next_card(deck_id)), result.changes, result.undo)
+
+
 def remaining(review: ReviewService, deck_id: int | None) -> Counts:
     """Today's studyable counts of one deck (with subdecks) or all, capped by daily limits."""
     w = review.window()
@@ -320,15 +327,14 @@ def remaining(review: ReviewService, deck_id: int | None) -> Counts:
     return review.limited(sum(wanted.values(), Counts()))
 
 
-def _set_tag(s: Session, note_id: int, tag: str, on: bool) -> bool:
+def _set_tag(s: Rows, note_id: int, tag: str, on: bool) -> bool:
     """Add or remove one tag of a note; True if that changed anything."""
-    note = s.get(Note, note_id)
-    if note is None:
+    stored = study.note_tags(s, note_id)
+    if stored is None:
         return False
-    tags = set(note.tags.split())
+    tags = set(stored.split())
     if (tag in tags) == on:
         return False
     tags = tags | {tag} if on else tags - {tag}
-    note.tags = " ".join(sorted(tags))
-    s.add(note)
+    study.set_note_tags(s, note_id, " ".join(sorted(tags)))
     return True

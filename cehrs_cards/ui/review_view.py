@@ -25,7 +25,12 @@ from cehrs_cards.core.exam import LETTERS
 from cehrs_cards.core.ops import Changes, OpResult, UndoStep
 from cehrs_cards.core.records import Counts, Rating, SessionSummary, StudyCard
 from cehrs_cards.services.cards import CardService
-from cehrs_cards.services.review import ReviewService, StaleCardError, remaining
+from cehrs_cards.services.review import (
+    ReviewService,
+    StaleCardError,
+    answer_then_next,
+    remaining,
+)
 from cehrs_cards.ui.deck_list import count_html
 from cehrs_cards.ui.mcq_html import PICK
 from cehrs_cards.ui.ops import OpRunner
@@ -297,22 +302,14 @@ class ReviewView(QWidget):
             return
         card, review, ms, deck_id = self.card, self.review, self._timer.elapsed(), self.deck_id
         self.busy = True
-        answered: list[bool] = []  # the answer's outcome, known before the next card's
         self.runner.op(
-            lambda _p: review.answer(card, rating, ms),
+            lambda _p: answer_then_next(review, card, rating, ms, deck_id),
             initiator=self,
-            done=lambda leech: self._on_answered(rating, leech, answered),
+            done=lambda got: self._on_answered(rating, *got),
             failed=self._on_answer_failed,
         )
-        # Queued right behind the answer on the writer thread (it runs once the answer is
-        # committed), so the next card comes without a trip back to this thread between.
-        self.runner.query(
-            lambda _p: review.next_card(deck_id),
-            lambda next_card: self._on_next_card(next_card) if answered else None,
-        )
 
-    def _on_answered(self, rating: Rating, leech: bool, answered: list[bool]) -> None:
-        answered.append(True)
+    def _on_answered(self, rating: Rating, leech: bool, next_card: StudyCard | None) -> None:
         if leech:
             self.sig_message.emit(
                 "This card is a leech (forgotten again and again): its note is tagged 'leech'. "
@@ -320,6 +317,7 @@ class ReviewView(QWidget):
             )
         self.summary.reviewed += 1
         self.summary.by_rating[int(rating)] += 1
+        self._on_next_card(next_card)
 
     def _on_answer_failed(self, exc: Exception) -> None:
         if isinstance(exc, StaleCardError) and self.card is not None:

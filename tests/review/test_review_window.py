@@ -175,9 +175,9 @@ def test_card_images_come_from_the_media_folder(qtbot, col):
 
 
 def test_a_refused_answer_shows_its_card_again_not_the_next(qtbot, mini_col, monkeypatch):
-    """The next card is fetched right behind the answer on the writer thread; when the
-    answer is refused (the card changed since it was shown), that next card is dropped and
-    the card comes back, with a message; the next answer then goes through."""
+    """The next card is read in the answer's own job on the writer thread, once the answer
+    is committed; when the answer is refused (the card changed since it was shown), no next
+    card is read and the card comes back, with a message; the next answer then goes through."""
     window = make_main_window(qtbot, mini_col)
     window.start_study(None)
     settle(qtbot)
