@@ -111,7 +111,7 @@ def test_one_pass_gives_the_count_and_the_sums_of_a_plain_reading(studied, since
         assert (g.sum_p, g.sum_y, g.sum_log_loss) == pytest.approx((sum_p, sum_y, sum_loss))
 
 
-def test_resets_and_the_rollover_decide_what_counts(studied, clock):
+def test_the_report_counts_the_tests_calibration_sums(studied):
     """The report's readiness counts what calibration sums (with the tests it cannot
     predict), and only the readiness section asked gives the same count."""
     stats = StatsService(studied)
