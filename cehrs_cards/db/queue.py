@@ -256,16 +256,36 @@ def counts_by(
     session: Session, w: DayWindow, column: str, scope: CardScope = ALL_STUDYABLE
 ) -> dict[int, Counts]:
     """Studyable counts today of the cards in `scope`, grouped by 'deck_id' or 'domain'
-    (before daily limits).
-
-    Two range scans (new; due by state and date) instead of one OR, so the covering
-    index ix_card_queue answers without touching the table.
-    """
+    (before daily limits); a deck or domain with none has no entry."""
     assert column in ("deck_id", "domain")
+    if _whole(scope):
+        return _tallied(session, w, column, scope, totals=False)[0]
     return _counted(scope, lambda sc: _counts_by(session, w, column, sc))
 
 
+def counts_and_totals(
+    session: Session, w: DayWindow, column: str, scope: CardScope = ALL_STUDYABLE
+) -> tuple[dict[int, Counts], dict[int, int]]:
+    """counts_by and totals_by together, read in one statement when `scope` is every deck
+    without a focus (the deck list, which shows both)."""
+    assert column in ("deck_id", "domain")
+    if _whole(scope):
+        return _tallied(session, w, column, scope, totals=True)
+    return counts_by(session, w, column, scope), totals_by(session, column, scope)
+
+
+def _whole(scope: CardScope) -> bool:
+    """Whether `scope` is every deck without a focus: then counting per key (_tallied) beats
+    one GROUP BY; with a focus, each key's count would read the whole focus again (a domain
+    focus counted per deck: 224 against 75 ms on the heavy benchmark collection), and the
+    few held-out cards alone are read faster by their own index than once per key."""
+    focus = scope.deck_ids is not None or scope.domains or scope.tasks
+    return not focus and not scope.only_held_out
+
+
 def _counts_by(session: Session, w: DayWindow, column: str, scope: CardScope) -> dict[int, Counts]:
+    """counts_by as one GROUP BY over two ranges (new; due by state and date), so the covering
+    index ix_card_queue or ix_card_domain answers without touching the table."""
     where, params = scope.where()
     sql = f"""SELECT c.{column}, c.state, COUNT(*) FROM card c
               WHERE c.state = 0 AND {_ACTIVE}{where} GROUP BY 1, 2
@@ -281,6 +301,48 @@ def _counts_by(session: Session, w: DayWindow, column: str, scope: CardScope) ->
         )
         out[key] = out.get(key, Counts()) + add
     return out
+
+
+_PER_KEY = (
+    f"c.state = 0 AND {_ACTIVE}",
+    f"c.state IN (1, 3) AND c.due < :end AND {_ACTIVE}",
+    f"c.state = 2 AND c.due < :end AND {_ACTIVE}",
+    "1",
+)
+"""Per key: new, learning (and relearning), due review, every card (the totals)."""
+
+
+def _tallied(
+    session: Session, w: DayWindow, column: str, scope: CardScope, totals: bool
+) -> tuple[dict[int, Counts], dict[int, int]]:
+    """Today's counts (and the totals, if asked) of `scope` per deck or domain, in one
+    statement: for each key (the column's distinct values, which SQLite reads by skipping
+    through the index) one count per figure, each a range of the covering index ix_card_queue
+    or ix_card_domain; and, when the scope leaves the held-out cards out, those cards' own
+    figures from the partial index of held-out notes, subtracted here (see _counted: testing
+    each card for held-out tripled a count). Counting per key this way costs about two thirds
+    of the GROUP BY over the same ranges (10 against 15 ms per column, counts and totals, on
+    the heavy benchmark collection)."""
+    parts = _PER_KEY if totals else _PER_KEY[:3]
+    split = scope.skip_held_out and not scope.only_held_out
+    where, params = (replace(scope, skip_held_out=False) if split else scope).where()
+    counted = ", ".join(
+        f"(SELECT COUNT(*) FROM card c WHERE c.{column} = ks.k AND {p}{where})" for p in parts
+    )
+    sql = f"SELECT 0, ks.k, {counted} FROM (SELECT DISTINCT {column} AS k FROM card) AS ks"
+    if split:
+        held, held_params = replace(scope, only_held_out=True).where()
+        sums = ", ".join(f"SUM({p})" for p in parts)
+        sql += f" UNION ALL SELECT 1, c.{column}, {sums} FROM card c WHERE 1{held} GROUP BY 2"
+        params |= held_params
+    got: dict[int, list[int]] = {}
+    rows = session.connection().execute(text(sql), params | w.params())
+    for is_held, key, *figures in rows:
+        sign = -1 if is_held else 1
+        mine = got.setdefault(key, [0] * len(parts))
+        got[key] = [a + sign * b for a, b in zip(mine, figures, strict=True)]
+    counts = {k: Counts(*f[:3]) for k, f in sorted(got.items()) if any(f[:3])}
+    return counts, {k: f[3] for k, f in sorted(got.items()) if totals and f[3]}
 
 
 def totals_by(session: Session, column: str, scope: CardScope = ALL_STUDYABLE) -> dict[int, int]:

@@ -12,7 +12,7 @@ random within, one item per note.
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Container, Iterator, Sequence
+from collections.abc import Callable, Collection, Container, Iterator, Sequence
 from dataclasses import replace
 from itertools import islice
 
@@ -53,9 +53,21 @@ class CardIds:
 
     def __init__(self, s: Session) -> None:
         self.s = s
-        self.lo, self.hi, n = q.card_id_span(s)
-        self.probing = n >= PROBE_MIN and n * 10 >= self.hi - self.lo + 1
+        self._span: tuple[int, int, bool] | None = None
         self._lists: dict[int | None, list[int]] = {}
+
+    def span(self) -> tuple[int, int, bool]:
+        """(lowest id, highest id, whether to probe), read when first needed: counting the
+        cards walks the whole card index (3 ms at 100,000 cards), which a mock of authored
+        items alone never needs."""
+        if self._span is None:
+            lo, hi, n = q.card_id_span(self.s)
+            self._span = lo, hi, n >= PROBE_MIN and n * 10 >= hi - lo + 1
+        return self._span
+
+    @property
+    def probing(self) -> bool:
+        return self.span()[2]
 
     def of(self, domain: int | None) -> list[int]:
         """Sorted ids of the domain's unsuspended cards (None: of every domain)."""
@@ -77,11 +89,12 @@ class CardIds:
         """Random ids without repeats, kept when they are such cards: each hit is uniform over
         the cards not yet hit (rejection sampling). Stops after a budget of probes."""
         tried: set[int] = set()
-        span = self.hi - self.lo + 1
+        lo, hi, _probing = self.span()
+        span = hi - lo + 1
         for _ in range(PROBE_ROUNDS):
             batch: list[int] = []
             while len(batch) < PROBE_BATCH and len(tried) < span:
-                x = rng.randint(self.lo, self.hi)
+                x = rng.randint(lo, hi)
                 if x not in tried:
                     tried.add(x)
                     batch.append(x)
@@ -121,20 +134,41 @@ class DbSource:
 
     # ----- the ItemSource protocol ---------------------------------------------------------
     def ordered(
-        self, domains: Collection[int] | None, rng: random.Random, *, generated: bool
+        self,
+        domains: Collection[int] | None,
+        rng: random.Random,
+        *,
+        generated: bool,
+        wanted: Callable[[int], bool] | None = None,
     ) -> Iterator[Candidate]:
-        """Usable candidates, least used first and random within (see ItemSource)."""
-        if not (generated and self.generated):
+        """Usable candidates, least used first and random within (see ItemSource).
+
+        `wanted`, if given, says which card ids the caller keeps (held_out_draw.py: the
+        held-out pool, or all but it): the others are passed over unread. The order, and so
+        every draw from `rng`, is the same as without it; only the reading is saved."""
+        gen = generated and self.generated
+        if not gen:
             ids = [i for i, d in self.mcq.items() if domains is None or d in domains]
         elif domains is not None and len(domains) == 1 and self.allowed is None:
-            return self._usable(self._preferred(next(iter(domains)), rng))
+            return self._usable(self._preferred(next(iter(domains)), rng), self._skip(wanted, gen))
         elif domains is None:
             ids = self.cards.of(None)
         else:
             ids = sorted(i for d in set(domains) for i in self.cards.of(d))
         if self.allowed is not None:
             ids = [i for i in ids if i in self.allowed]
-        return self._usable(preference_ids(ids, self.seen, rng))
+        return self._usable(preference_ids(ids, self.seen, rng), self._skip(wanted, gen))
+
+    def _skip(self, wanted: Callable[[int], bool] | None, gen: bool) -> Callable[[int], bool]:
+        """Which ids _usable may pass over unread: those not `wanted`, but with generated items
+        on only multiple-choice ones, since judging an option-less card also reads the domain's
+        answer sample (_sample), whose extent shapes the options of later generated items."""
+        if wanted is None:
+            return _never
+        if not gen:
+            return lambda i: not wanted(i)
+        mcq = self.mcq
+        return lambda i: i in mcq and not wanted(i)
 
     def _preferred(self, domain: int, rng: random.Random) -> Iterator[int]:
         """Every card of the domain, unseen first in random order, then by times seen."""
@@ -143,10 +177,13 @@ class DbSource:
             again = [i for i in self.cards.of(domain) if i in self.seen]
             yield from preference_ids(again, self.seen, rng)
 
-    def _usable(self, ids: Iterator[int]) -> Iterator[Candidate]:
-        """The usable candidates among `ids`, in order, parsing notes a growing chunk at a time."""
+    def _usable(self, ids: Iterator[int], skip: Callable[[int], bool]) -> Iterator[Candidate]:
+        """The usable candidates among `ids` but those to `skip`, in order, parsing notes a
+        growing chunk at a time (a chunk is taken from `ids` whole, skipped ids included, so
+        the order reads `rng` just as far as without skipping)."""
         size = FIRST_CHUNK
         while chunk := list(islice(ids, size)):
+            chunk = [cid for cid in chunk if not skip(cid)]
             self._load(chunk)
             for cid in chunk:
                 c = self._candidate(cid)
@@ -235,6 +272,10 @@ class DbSource:
         made = generated_item(c.card_id, c.note_id, c.domain, question, answer, others, rng)
         assert made is not None  # _candidate checked there are three other answers
         return replace(made, guid=ld.src.guid)
+
+
+def _never(card_id: int) -> bool:
+    return False
 
 
 class _Sample:

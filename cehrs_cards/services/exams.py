@@ -48,7 +48,7 @@ from cehrs_cards.services.exam_store import (
     write_head,
     write_slot,
 )
-from cehrs_cards.services.held_out import bank
+from cehrs_cards.services.held_out import held_out_ids
 from cehrs_cards.services.held_out_draw import Excluding, OneGroup, PoolFirst, clean
 from cehrs_cards.services.undo import undo_step
 
@@ -193,12 +193,12 @@ class ExamService:
         seed = new_seed() if seed is None else seed
         with self.col.read() as s:
             source = DbSource(s, seed, seen_kind=MOCK, generated=True)
-            b = bank(s)
-            group = OneGroup(b.groups)
-            scored = PoolFirst(source, b.ids, source.seen, group)
+            held = held_out_ids(s)
+            group = OneGroup()
+            scored = PoolFirst(source, held, source.seen, group)
             rng = random.Random(seed)
             slots = draw_form(
-                Excluding(source, b.ids, group), rng, generated=opts.generated, scored=scored
+                Excluding(source, held, group), rng, generated=opts.generated, scored=scored
             )
             items = tuple(source.item(f.candidate) for f in slots)
         return Form(seed, tuple(slots), items, clean(slots, scored))
@@ -217,7 +217,7 @@ class ExamService:
     def block_catalog(self) -> BlockCatalog:
         """Every item a block could use, with the filter sets (for live counts in a dialog)."""
         with self.col.read() as s:
-            held = bank(s).ids
+            held = held_out_ids(s)
             cards = {
                 k: {c: n for c, n in v.items() if c not in held} for k, v in usable_cards(s).items()
             }
@@ -241,8 +241,7 @@ class ExamService:
             allowed = filtered_ids(s, spec.filters)
             gen = spec.include_generated
             source = DbSource(s, seed, seen_kind=None, generated=gen, allowed=allowed)
-            b = bank(s)
-            pool = Excluding(source, b.ids, OneGroup(b.groups))
+            pool = Excluding(source, held_out_ids(s), OneGroup())
             picked = draw_block(pool, random.Random(seed), spec.size, spec.domains)
             slots = [Slot(source.item(c)) for c in picked]
         now = self.col.now()

@@ -25,6 +25,7 @@ from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.domains import DOMAIN_IDS
 from cehrs_cards.core.memory_model import recall
 from cehrs_cards.db import held_out as q
+from cehrs_cards.db.notes import heldout_card_ids
 from cehrs_cards.db.session import Session
 from cehrs_cards.services.exam_pool import note_types
 
@@ -55,6 +56,12 @@ def bank(s: Session) -> Bank:
     (`heldout`, `grp`: filled when a deck is imported, or by the one-time backfill of
     services/item_bank.py for collections older than those columns)."""
     return Bank(tuple(q.flagged_cards(s)))
+
+
+def held_out_ids(s: Session) -> frozenset[int]:
+    """The held-out cards alone (`bank(s).ids`), read through the partial index of held-out
+    notes instead of joining every card to its note: what a draw needs to leave them out."""
+    return frozenset(heldout_card_ids(s))
 
 
 def held_out_count(s: Session) -> int:
@@ -131,38 +138,38 @@ def held_out_readiness(
 ) -> HeldOutReadiness:
     """Fit the model to every counted held-out answer given before `now` and forecast an
     exam taken `now` (a past moment gives the forecast the app would have made then)."""
-    p = bank(s)
-    answers, grouped = _answers_until(s, p, now, days, decay)
-    reasons = rm.too_few(grouped, len(p.ids))
+    held = held_out_ids(s)
+    answers, grouped = _answers_until(s, held, now, days, decay)
+    reasons = rm.too_few(grouped, len(held))
     mocks = len({a.attempt_id for a in answers})
     if reasons:
-        return HeldOutReadiness(len(p.ids), len(answers), mocks, None, reasons, ASSUMPTIONS)
-    posteriors = rm.fit_all(grouped, _first_sight(s, p))
-    forecast = rm.forecast(posteriors, [domain_recall(s, now, p.ids, days, decay)])
-    return HeldOutReadiness(len(p.ids), len(answers), mocks, forecast, (), ASSUMPTIONS)
+        return HeldOutReadiness(len(held), len(answers), mocks, None, reasons, ASSUMPTIONS)
+    posteriors = rm.fit_all(grouped, _first_sight(s, held))
+    forecast = rm.forecast(posteriors, [domain_recall(s, now, held, days, decay)])
+    return HeldOutReadiness(len(held), len(answers), mocks, forecast, (), ASSUMPTIONS)
 
 
 def fitted_posteriors(
     s: Session, now: datetime, days: StudyDays, decay: float
 ) -> tuple[dict[int, rm.Posterior] | None, tuple[str, ...]]:
     """The model fitted as for `held_out_readiness`, or None and why there is no number."""
-    p = bank(s)
-    _, grouped = _answers_until(s, p, now, days, decay)
-    reasons = rm.too_few(grouped, len(p.ids))
-    return (None, reasons) if reasons else (rm.fit_all(grouped, _first_sight(s, p)), ())
+    held = held_out_ids(s)
+    _, grouped = _answers_until(s, held, now, days, decay)
+    reasons = rm.too_few(grouped, len(held))
+    return (None, reasons) if reasons else (rm.fit_all(grouped, _first_sight(s, held)), ())
 
 
 def _answers_until(
-    s: Session, p: Bank, now: datetime, days: StudyDays, decay: float
+    s: Session, held: frozenset[int], now: datetime, days: StudyDays, decay: float
 ) -> tuple[list[q.PoolAnswer], list[rm.Answers]]:
-    answers = first_answers_only([a for a in q.pool_answers(s, p.ids) if a.started <= now])
-    return answers, _grouped(s, answers, p.ids, days, decay)
+    answers = first_answers_only([a for a in q.pool_answers(s, held) if a.started <= now])
+    return answers, _grouped(s, answers, held, days, decay)
 
 
-def _first_sight(s: Session, p: Bank) -> dict[int, rm.FirstSight]:
+def _first_sight(s: Session, held: frozenset[int]) -> dict[int, rm.FirstSight]:
     """First answers to studied multiple-choice cards per domain (evidence on the floor)."""
     mcq = [i for i, nt in note_types(s).items() if nt.kind == "mcq"]
-    return {d: rm.FirstSight(d, n, k) for d, (n, k) in q.first_answers(s, mcq, p.ids).items()}
+    return {d: rm.FirstSight(d, n, k) for d, (n, k) in q.first_answers(s, mcq, held).items()}
 
 
 def first_answers_only(answers: Sequence[q.PoolAnswer]) -> list[q.PoolAnswer]:

@@ -17,8 +17,8 @@ def collection_info(review: ReviewService) -> dict[str, Any]:
     (held-out diagnostic cards are counted apart: they are never studied)."""
     w = review.window()
     with review.col.read() as s:
-        totals = queue.totals_by(s, "domain")
-        today = sum(queue.counts_by(s, w, "domain").values(), Counts())
+        by_domain, totals = queue.counts_and_totals(s, w, "domain")
+        today = sum(by_domain.values(), Counts())
         done = queue.reviews_today(s, w)
         held = held_out_count(s)
     limited = review.limited(today)
@@ -38,8 +38,7 @@ def domain_counts(review: ReviewService) -> dict[int, tuple[Counts, int]]:
     """Per domain: today's studyable counts (before limits) and total cards."""
     w = review.window()
     with review.col.read() as s:
-        today = queue.counts_by(s, w, "domain")
-        totals = queue.totals_by(s, "domain")
+        today, totals = queue.counts_and_totals(s, w, "domain")
     return {d: (today.get(d, Counts()), totals.get(d, 0)) for d in (*DOMAIN_IDS, UNASSIGNED)}
 
 
@@ -48,8 +47,7 @@ def deck_rows(review: ReviewService) -> list[DeckRow]:
     w = review.window()
     with review.col.read() as s:
         decks = repo.deck_names(s)
-        today = queue.counts_by(s, w, "deck_id")
-        totals = queue.totals_by(s, "deck_id")
+        today, totals = queue.counts_and_totals(s, w, "deck_id")
     new_left, rev_left = review.limits_left()
     rows = []
     for deck_id, name in decks:

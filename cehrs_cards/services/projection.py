@@ -17,7 +17,7 @@ from cehrs_cards.db import held_out as q
 from cehrs_cards.db.session import Session
 from cehrs_cards.db.timefmt import from_db
 from cehrs_cards.services.collection import Collection
-from cehrs_cards.services.held_out import bank, fitted_posteriors
+from cehrs_cards.services.held_out import fitted_posteriors, held_out_ids
 from cehrs_cards.services.scheduling import base_policy, exam_date_of
 
 HABIT_DAYS = 30
@@ -75,7 +75,7 @@ def studyable_cards(s: Session) -> list[tuple[int, MemoryState]]:
     """(domain, memory state) of every unsuspended card but the held-out ones."""
     out = []
     for dom, st, step, stab, diff, due, last, reps, lapses in q.studyable_memory_rows(
-        s, bank(s).ids
+        s, held_out_ids(s)
     ):
         when = from_db(due)
         assert when is not None

@@ -15,7 +15,7 @@ from cehrs_cards.core.study_plan import DEFAULT_MINUTES, Limits, Pace, limits_fo
 from cehrs_cards.db import repo
 from cehrs_cards.db.session import Session
 from cehrs_cards.db.settings import Settings
-from cehrs_cards.services.held_out import bank
+from cehrs_cards.services.held_out import held_out_ids
 from cehrs_cards.services.scheduling import SchedulingService
 
 WELCOMED = "welcomed"
@@ -52,7 +52,7 @@ def welcome_info(scheduling: SchedulingService) -> WelcomeInfo:
     """Your cards, your settings and whether anyone has studied this collection yet."""
     collection = scheduling.col
     with collection.read() as s:
-        held_out = bank(s).ids  # diagnostic items: never flashcards, so not in the pace
+        held_out = held_out_ids(s)  # diagnostic items: never flashcards, so not in the pace
         unseen = sum(1 for card_id in repo.new_card_ids(s) if card_id not in held_out)
         studied = repo.any_review(s)
         welcomed = repo.get_flag(s, WELCOMED) is not None

@@ -1,7 +1,8 @@
 """The study counts leave the held-out items out by counting every card and subtracting the
-held-out ones (db/queue._counted); the figures are the very ones the query that tests each
-card gives, in every scope, including a deck whose cards are all held out (no row, as
-before)."""
+held-out ones (db/queue._counted, and within one statement db/queue._tallied); the figures are
+the very ones the plain GROUP BY query that tests each card gives, in every scope, including a
+deck whose cards are all held out (no row, as before). Every deck without a focus is counted
+per key in one statement (db/queue._tallied), any other scope by one GROUP BY."""
 
 from __future__ import annotations
 
@@ -46,6 +47,8 @@ def _scopes(col: Collection) -> list[queue.CardScope]:
         queue.CardScope(domains=(2, 4)),
         queue.CardScope(deck_ids=tuple(decks), domains=(1,), tasks=("1A",)),
         queue.CardScope(skip_held_out=False),
+        queue.CardScope(only_held_out=True),
+        queue.CardScope(deck_ids=tuple(decks[-2:]), only_held_out=True),
     ]
 
 
@@ -58,10 +61,12 @@ def test_counts_less_the_held_out_equal_the_counts_without_them(bundled_col):
         for scope in _scopes(bundled_col):
             direct = scope  # the private queries test every card for held-out, as before
             for column in ("deck_id", "domain"):
-                assert queue.counts_by(s, w, column, scope) == queue._counts_by(
-                    s, w, column, direct
-                )
-                assert queue.totals_by(s, column, scope) == queue._grouped(s, column, "1", direct)
+                counts = queue._counts_by(s, w, column, direct)
+                totals = queue._grouped(s, column, "1", direct)
+                assert counts and totals
+                assert queue.counts_by(s, w, column, scope) == counts
+                assert queue.totals_by(s, column, scope) == totals
+                assert queue.counts_and_totals(s, w, column, scope) == (counts, totals)
             assert queue.active_by_domain(s, scope) == queue._grouped(
                 s, "domain", "c.suspended = 0", direct
             )
