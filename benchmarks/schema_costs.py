@@ -128,12 +128,9 @@ def log_queries(col: Collection, repeat: int) -> dict[str, float]:
     out["statistics: answers by day, a year"] = ms(
         read(lambda s: stats_queries.answers_by_day(s, shiftd, since, stats_queries.Scope())), 1
     )
-    out["statistics: recall tests, a year"] = ms(
-        read(lambda s: stats_queries.recall_test_count(s, shiftd, since)), 1
-    )
     curve = (-0.1542, 0.9803)
-    out["calibration: a year"] = ms(
-        read(lambda s: stats_queries.recall_groups(s, shiftd, since, curve)), 1
+    out["statistics: recall tests and calibration, a year"] = ms(
+        read(lambda s: stats_queries.recall_tests(s, shiftd, since, curve)), 1
     )
     out["rescheduling: 2,000 cards' histories"] = ms(read(lambda s: history_by_card(s, some)), 1)
     out["optimiser: every card's history"] = ms(lambda: load_histories(col), 1)

@@ -124,16 +124,20 @@ class StatsService:
         calibration: CalibrationReport | None = None
         held: HeldOutReadiness | None = None
         outcomes: tuple[ExamOutcome, ...] | None = None
+        groups: list[cs.RecallGroup]
         with self.col.read() as s:
             if "charts" in sections:
                 charts = self._charts(s, m, f)
+            tests, groups = 0, []  # one pass over the review log serves both sections
+            if "readiness" in sections or "calibration" in sections:
+                tests, groups = self._recall(s, m)
             if "readiness" in sections:
-                mastery_report, ready = self._readiness(s, m)
+                mastery_report, ready = self._readiness(s, m, tests)
                 decay = m.plan.policy.parameters[20]
                 held = held_out_readiness(s, m.now, self.col.study_days(), decay)
                 outcomes = tuple(OutcomeService(self.col).outcomes())
             if "calibration" in sections:
-                calibration = self._calibration(s, m)
+                calibration = self._calibration(s, m, groups)
         shown = f if charts is not None else None
         return StatsReport(
             m.now, m.today, shown, charts, mastery_report, ready, calibration, held, outcomes
@@ -221,13 +225,12 @@ class StatsService:
         return (*rows, RetentionRow("all", "All domains", None, overall))
 
     # ----- mastery and readiness ---------------------------------------------------------------
-    def _readiness(self, s: Session, m: Moment) -> tuple[MasteryReport, Readiness]:
+    def _readiness(self, s: Session, m: Moment, tests: int) -> tuple[MasteryReport, Readiness]:
         exam_at = m.day_start(m.exam) if m.exam and m.exam >= m.today else None
         targets = m.targets
         # diagnostic (held-out) items are not studied: not part of mastery
         domains = q.memory_by(s, False, m.now, m.shiftd, exam_at, m.curve, targets, True)
         tasks = q.memory_by(s, True, m.now, m.shiftd, None, m.curve, targets, True)
-        tests = q.recall_test_count(s, m.shiftd, m.days_ago(CALIBRATION_DAYS - 1))
         cut = ExamService(self.col).options().cut
         plan = None
         if m.exam is not None and exam_at is not None:
@@ -252,9 +255,14 @@ class StatsService:
         return [mock_score(a, w, r, p) for a, (w, r, p) in by_attempt.items()]
 
     # ----- calibration -------------------------------------------------------------------------
-    def _calibration(self, s: Session, m: Moment) -> CalibrationReport:
+    def _recall(self, s: Session, m: Moment) -> tuple[int, list[cs.RecallGroup]]:
+        """The last year's recall tests: how many (readiness), summed by bin (calibration)."""
+        return q.recall_tests(s, m.shiftd, m.days_ago(CALIBRATION_DAYS - 1), m.curve)
+
+    def _calibration(
+        self, s: Session, m: Moment, groups: list[cs.RecallGroup]
+    ) -> CalibrationReport:
         """Predicted vs actual recall per domain, and predicted vs actual mock scores."""
-        groups = q.recall_groups(s, m.shiftd, m.days_ago(CALIBRATION_DAYS - 1), m.curve)
         mocks = self._mocks(s, m.curve)
         overall = cs.calibrate(groups)
         diffs = [x.actual - x.predicted for x in mocks]
