@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from cehrs_cards.db.models import Card
 from cehrs_cards.db.row_snapshots import IN_IDS, ids_json
+from cehrs_cards.db.session import Rows
 
 HELDOUT_NOTES = "SELECT id FROM note WHERE heldout = 1"
 """Held-out notes (the partial index's own condition, word for word, so SQLite uses it)."""
@@ -97,7 +98,7 @@ def delete_cards(s: Session, card_ids: Sequence[int]) -> None:
 
 
 # ----- note rows, read plainly ---------------------------------------------------------------
-def note_tags(s: Session, note_ids: Sequence[int]) -> list[tuple[int, str]]:
+def note_tags(s: Rows, note_ids: Sequence[int]) -> list[tuple[int, str]]:
     """(note id, tag text) of these notes."""
     sql = f"SELECT id, tags FROM note WHERE id {IN_IDS}"
     rows = s.connection().exec_driver_sql(sql, (ids_json(note_ids),))

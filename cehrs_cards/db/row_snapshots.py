@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session
 
 from cehrs_cards.db.models import Card, columns
+from cehrs_cards.db.session import Rows
 
 CARD_COLUMNS = frozenset(columns(Card)) - {"id"}
 NOTE_COLUMNS = frozenset("fields sort_field tags modified".split())
@@ -48,14 +49,14 @@ def _check(table: str, columns: Sequence[str]) -> None:
         raise ValueError(f"not a browser-editable column: {table}.{columns}")
 
 
-def snapshot(s: Session, table: str, columns: Sequence[str], ids: Iterable[int]) -> Snapshot:
+def snapshot(s: Rows, table: str, columns: Sequence[str], ids: Iterable[int]) -> Snapshot:
     _check(table, columns)
     sql = f"SELECT id, {', '.join(columns)} FROM {table} WHERE id {IN_IDS}"
     rows = s.connection().exec_driver_sql(sql, (ids_json(ids),)).all()
     return Snapshot(table, tuple(columns), [tuple(r) for r in rows])
 
 
-def restore(s: Session, snap: Snapshot) -> None:
+def restore(s: Rows, snap: Snapshot) -> None:
     """Write the snapshot's values back (rows deleted meanwhile are skipped)."""
     _check(snap.table, snap.columns)
     if not snap.rows:
@@ -65,7 +66,7 @@ def restore(s: Session, snap: Snapshot) -> None:
     s.connection().exec_driver_sql(f"UPDATE {snap.table} SET {sets} WHERE id = ?", params)
 
 
-def update(s: Session, table: str, ids: Sequence[int], values: dict[str, Any]) -> Snapshot:
+def update(s: Rows, table: str, ids: Sequence[int], values: dict[str, Any]) -> Snapshot:
     """Set the same values on every row; returns the snapshot taken just before."""
     before = snapshot(s, table, list(values), ids)
     sets = ", ".join(f"{c} = ?" for c in values)
@@ -75,7 +76,7 @@ def update(s: Session, table: str, ids: Sequence[int], values: dict[str, Any]) -
     return before
 
 
-def update_each(s: Session, table: str, rows: dict[int, dict[str, Any]]) -> Snapshot:
+def update_each(s: Rows, table: str, rows: dict[int, dict[str, Any]]) -> Snapshot:
     """Set per-row values (every row the same columns); returns the snapshot taken before."""
     if not rows:
         return Snapshot(table, (), [])

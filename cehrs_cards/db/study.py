@@ -16,6 +16,7 @@ from typing import Any
 
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.db.columns import MEMORY_COLUMNS
+from cehrs_cards.db.import_rows import db_time
 from cehrs_cards.db.session import Rows
 from cehrs_cards.db.timefmt import from_db, to_db
 
@@ -47,15 +48,15 @@ def memory_from(values: Sequence[Any]) -> MemoryState:
 
 
 def memory_row(mem: MemoryState) -> tuple[Any, ...]:
-    """The card's memory columns (MEMORY_COLUMNS order) for a MemoryState."""
-    last = None if mem.last_review is None else to_db(mem.last_review)
+    """The card's memory columns (MEMORY_COLUMNS order, database text for times) for a
+    MemoryState: how every writer of a card's memory stores it (the answer, the import)."""
     return (
         int(mem.state),
         mem.step,
         mem.stability,
         mem.difficulty,
-        to_db(mem.due),
-        last,
+        db_time(mem.due),
+        db_time(mem.last_review),
         mem.reps,
         mem.lapses,
     )
@@ -101,13 +102,3 @@ def set_memory(s: Rows, card_id: int, mem: MemoryState, modified: datetime) -> N
     """Save a card's memory state and its change time."""
     params = (*memory_row(mem), to_db(modified), card_id)
     s.connection().exec_driver_sql(_SET_MEMORY, params)
-
-
-def note_tags(s: Rows, note_id: int) -> str | None:
-    """A note's tags (space-separated); None if it no longer exists."""
-    row = s.connection().exec_driver_sql("SELECT tags FROM note WHERE id = ?", (note_id,)).first()
-    return None if row is None else str(row[0])
-
-
-def set_note_tags(s: Rows, note_id: int, tags: str) -> None:
-    s.connection().exec_driver_sql("UPDATE note SET tags = ? WHERE id = ?", (tags, note_id))

@@ -32,12 +32,12 @@ from pathlib import Path
 from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.scheduling import Policy, Schedulers
 from cehrs_cards.db import replay_file, revlog
+from cehrs_cards.db.study import memory_row
 from cehrs_cards.interchange.apkg_history import FIRST_ID, LAST_ID, HistoryFile
 from cehrs_cards.interchange.apkg_notes import scheduled_cards
 from cehrs_cards.interchange.package import ImportCancelled, Package
 from cehrs_cards.interchange.zipsafe import Limits, PackageError
 from cehrs_cards.services.anki_history import schedule_from_anki
-from cehrs_cards.services.import_cards import memory_values
 
 REPLAY_MIN_ROWS = 100_000
 """Review-log rows from which the replay gets a process of its own."""
@@ -90,7 +90,7 @@ def _replay(task: ReplayTask, writer: replay_file.Writer) -> None:
             sched = schedule_from_anki(card, 0, schedulers, task.now, history.of(card.anki_id))
             if sched is not None:
                 log = revlog.answer_rows(card.anki_id, sched.answers, sched.states)
-                writer.add(card.anki_id, memory_values(sched.memory), log)
+                writer.add(card.anki_id, memory_row(sched.memory), log)
     finally:
         history.close()
 

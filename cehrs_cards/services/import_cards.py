@@ -8,7 +8,8 @@ from typing import Any
 
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.db import revlog
-from cehrs_cards.db.import_rows import db_time, own_time
+from cehrs_cards.db.import_rows import own_time
+from cehrs_cards.db.study import memory_row
 from cehrs_cards.interchange.package import CardIn
 from cehrs_cards.services.anki_history import ImportedSchedule
 from cehrs_cards.services.import_ids import anki_time
@@ -34,19 +35,5 @@ def anki_card_rows(
     created = own_time(made) if made else stamp
     modified = own_time(card.modified) if card.modified else stamp
     extra = (int(sched.suspended), buried, sched.flag, created, modified)  # Card's order
-    row = (*place, *memory_values(sched.memory), *extra)
+    row = (*place, *memory_row(sched.memory), *extra)
     return row, revlog.answer_rows(place[0], sched.answers, sched.states)
-
-
-def memory_values(mem: MemoryState) -> tuple[Any, ...]:
-    """A card's memory columns (db/columns.MEMORY_COLUMNS, database text for times)."""
-    return (
-        int(mem.state),
-        mem.step,
-        mem.stability,
-        mem.difficulty,
-        db_time(mem.due),
-        db_time(mem.last_review),
-        mem.reps,
-        mem.lapses,
-    )

@@ -26,6 +26,7 @@ from cehrs_cards.db import replay_file
 from cehrs_cards.db.catalog import ensure_deck, ensure_notetype
 from cehrs_cards.db.columns import MEMORY_COLUMNS
 from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id, own_time
+from cehrs_cards.db.study import memory_row
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
@@ -36,7 +37,7 @@ from cehrs_cards.services.anki_history import (
 from cehrs_cards.services.anki_replay import ReplayJob, start_replay
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.gc_pause import gc_paused
-from cehrs_cards.services.import_cards import anki_card_rows, memory_values
+from cehrs_cards.services.import_cards import anki_card_rows
 from cehrs_cards.services.import_ids import IdPlan, anki_time
 
 if TYPE_CHECKING:
@@ -170,7 +171,7 @@ class _Context:
         self.card_ids = IdPlan(session, "card", cards if schedulers else [], before["card"])
         self.adding = (len(guids) - len(self.existing), max(len(cards), len(guids)))
         new = MemoryState(CardState.NEW, None, None, None, now, None)
-        fresh = dict(zip(MEMORY_COLUMNS, memory_values(new), strict=True))
+        fresh = dict(zip(MEMORY_COLUMNS, memory_row(new), strict=True))
         self.rows = NewRows(db_time(now) or "", fresh, before=before)
         self.log = LogStream(session, _log_rows(pkg) if schedulers else 0, before["revlog"])
         self.scheduled = 0

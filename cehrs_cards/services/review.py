@@ -17,11 +17,14 @@ from cehrs_cards.core import decks
 from cehrs_cards.core.clock import StudyDays
 from cehrs_cards.core.exam_day import ExamPlacer, ReviewCandidate, exam_order
 from cehrs_cards.core.mcq import mcq_of
+from cehrs_cards.core.note_fields import tag_text
 from cehrs_cards.core.ops import Changes, OpError, OpResult, UndoStep
 from cehrs_cards.core.records import CardState, Counts, MemoryState, Preview, Rating, StudyCard
 from cehrs_cards.core.scheduling import DailyPlan, Policy, Schedulers, pick_new_domain
 from cehrs_cards.core.stats import StudyFocus
+from cehrs_cards.db import notes as note_rows
 from cehrs_cards.db import queue, repo, revlog, study
+from cehrs_cards.db import row_snapshots as bu
 from cehrs_cards.db.catalog import notetype_from_config
 from cehrs_cards.db.models import Card, Deck
 from cehrs_cards.db.repo import fields_dict
@@ -230,17 +233,19 @@ class ReviewService:
             log_id = revlog.add_answer(
                 s, card.card_id, now, rating, duration_ms, card.before, after
             )
-            leech = self._tag_if_leech(s, stored[0], card.before, after)
+            tagged = self._tag_if_leech(s, stored[0], card.before, after)
             st = self.settings
             buried = queue.bury_siblings(s, w, card.card_id, st.bury_new, st.bury_reviews)
         if isinstance(placer, ExamPlacer) and after.state == CardState.REVIEW:
             placer.add(self.study_days().elapsed(now, after.due))
 
+        leech = tagged is not None
+
         def restore(s: Session) -> None:
             queue.restore_buried(s, buried)
             _undo_answer(s, log_id, card.card_id, card.before)
-            if leech:
-                _set_tag(s, card.note_id, LEECH_TAG, False)
+            if tagged is not None:
+                bu.restore(s, tagged)
 
         changes = Changes(
             cards=True,
@@ -262,13 +267,19 @@ class ReviewService:
         after = _preview_for(card, rating).after
         return replace(after, last_review=now, due=now + (after.due - shown))
 
-    def _tag_if_leech(self, s: Rows, note_id: int, before: MemoryState, after: MemoryState) -> bool:
+    def _tag_if_leech(
+        self, s: Rows, note_id: int, before: MemoryState, after: MemoryState
+    ) -> bu.Snapshot | None:
         """Tag the note 'leech' when this answer's lapse reaches the leech threshold (as Anki
-        does); True if the tag was added now."""
+        does); the note's tags as they were (for undo) if the tag was added now."""
         threshold = self.settings.leech_lapses
         if threshold <= 0 or after.lapses <= before.lapses or after.lapses < threshold:
-            return False
-        return _set_tag(s, note_id, LEECH_TAG, True)
+            return None
+        for _, tags in note_rows.note_tags(s, [note_id]):
+            if LEECH_TAG not in tags.split():
+                new = tag_text([*tags.split(), LEECH_TAG])
+                return bu.update_each(s, "note", {note_id: {"tags": new}})
+        return None
 
     # ----- counts -----------------------------------------------------------------------------
     def limits_left(self) -> tuple[int, int]:
@@ -325,16 +336,3 @@ def remaining(review: ReviewService, deck_id: int | None) -> Counts:
         by_deck = queue.counts_by(s, w, "deck_id", review.scope())
     wanted = by_deck if ids is None else {k: v for k, v in by_deck.items() if k in set(ids)}
     return review.limited(sum(wanted.values(), Counts()))
-
-
-def _set_tag(s: Rows, note_id: int, tag: str, on: bool) -> bool:
-    """Add or remove one tag of a note; True if that changed anything."""
-    stored = study.note_tags(s, note_id)
-    if stored is None:
-        return False
-    tags = set(stored.split())
-    if (tag in tags) == on:
-        return False
-    tags = tags | {tag} if on else tags - {tag}
-    study.set_note_tags(s, note_id, " ".join(sorted(tags)))
-    return True

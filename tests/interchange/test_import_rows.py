@@ -216,7 +216,7 @@ def test_the_bulk_path_recognises_the_trigger_the_schema_made(col):
 
 
 def test_memory_columns_name_the_card_columns_they_fill(mini_col):
-    """One definition: the card's memory columns are MemoryState's fields; memory_values
+    """One definition: the card's memory columns are MemoryState's fields; memory_row
     fills them in that order, and an imported card row reads back as the state it came from."""
     from datetime import UTC, datetime
 
@@ -224,7 +224,7 @@ def test_memory_columns_name_the_card_columns_they_fill(mini_col):
     from cehrs_cards.db.columns import MEMORY_COLUMNS
     from cehrs_cards.db.import_rows import CARD_COLUMNS
     from cehrs_cards.db.models import Card
-    from cehrs_cards.services.import_cards import memory_values
+    from cehrs_cards.db.study import memory_row
     from cehrs_cards.services.memory import memory_of
 
     start = CARD_COLUMNS.index("state")
@@ -235,7 +235,7 @@ def test_memory_columns_name_the_card_columns_they_fill(mini_col):
         card = s.get(Card, int(s.connection().exec_driver_sql("SELECT MIN(id) FROM card").scalar()))
         cols = ", ".join(f"{c} = ?" for c in MEMORY_COLUMNS)
         s.connection().exec_driver_sql(
-            f"UPDATE card SET {cols} WHERE id = ?", (*memory_values(mem), card.id)
+            f"UPDATE card SET {cols} WHERE id = ?", (*memory_row(mem), card.id)
         )
         s.expire_all()
         assert memory_of(s.get(Card, card.id)) == mem
