@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 
 from cehrs_cards.core.ops import Cancelled, Changes, OpError, OpResult, Progress, UndoStep
@@ -97,11 +98,28 @@ def _connect(runner: OpRunner, job: Job, calls: _Callbacks[Any]) -> None:
         progress = calls.progress
         sig.sig_progress.connect(lambda done, total: progress(done, total), queued)
     # Let go of the job only after its run() returned (Qt may still be running it before),
-    # and not from inside the handling of its own signal: on the next turn of the loop.
-    sig.sig_finished.connect(lambda: QTimer.singleShot(0, lambda: _ACTIVE.discard(job)), queued)
+    # and not from inside the handling of its own signal: on the next turn of the loop. The
+    # slot names the job by its key, not the job itself (see _release).
+    key = id(job)
+    sig.sig_finished.connect(lambda: QTimer.singleShot(0, lambda: _release(key)), queued)
 
 
-_ACTIVE: set[Job] = set()
+def _release(key: int) -> None:
+    """Free a finished job and all it refers to (its callbacks and what they hold).
+
+    Two references would otherwise keep every job until exit (650 jobs, +10 MB of peak memory
+    over 300 answers): the pool's, as PySide keeps a started QRunnable that Qt does not delete
+    alive from the pool's side; and any slot connected to the job's signals that refers to the
+    job, as PySide holds a slot from the C++ side, where Python's collector cannot see the
+    cycle. So no slot refers to the job, and the finished job's C++ side is deleted here, on
+    the UI thread, which drops the pool's reference (Qt does not touch a runnable that is not
+    auto-deleted once its run() has returned). Its Python attributes stay readable."""
+    job = _ACTIVE.pop(key, None)
+    if job is not None:
+        shiboken6.delete(job)
+
+
+_ACTIVE: dict[int, Job] = {}
 
 
 class OpRunner(QObject):
@@ -175,7 +193,7 @@ class OpRunner(QObject):
         return self.undo_stack.label()
 
     def _start(self, job: Job, calls: _Callbacks[Any], pool: QThreadPool) -> Job:
-        _ACTIVE.add(job)
+        _ACTIVE[id(job)] = job
         _connect(self, job, calls)
         pool.start(job)
         return job

@@ -3,7 +3,9 @@ failures as exceptions, cancellation as a result, and results always on the UI t
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 
 import pytest
 
@@ -90,6 +92,32 @@ def test_many_jobs_report_on_the_ui_thread(qtbot, runner):
     assert len(seen) == 300 and {ui for _, ui in seen} == {"MainThread"}
     assert all(worker != "MainThread" for worker, _ in seen)
     assert active_jobs() == 0
+
+
+class _Payload:
+    """Something a job's function and callbacks hold (weakly referable, unlike a list)."""
+
+
+def test_finished_jobs_are_freed_with_what_their_callbacks_hold(qtbot, runner):
+    """A job (and its function, its callbacks and what they refer to) was kept until exit:
+    PySide's pool kept each started job and its signals' slots referred back to it."""
+    held: list[weakref.ref[_Payload]] = []
+    kept_job = None
+    for n in range(50):
+        payload = _Payload()
+        held.append(weakref.ref(payload))
+        fn = lambda _p, payload=payload: OpResult(payload, Changes(cards=True))  # noqa: E731
+        job = runner.op(fn, done=lambda value, payload=payload: (value, payload))
+        kept_job = job if n == 0 else kept_job
+        runner.query(lambda _p, payload=payload: payload, done=lambda _v: None, long=True)
+        del payload, fn, job
+    settle(qtbot)
+    qtbot.wait(10)  # the last release runs on the next turn of the loop
+    gc.collect()
+    assert [r for r in held[1:] if r() is not None] == []  # the first: its job is kept
+    assert kept_job is not None and not kept_job.cancelled  # a job still held stays usable
+    kept_job.cancel()
+    assert kept_job.cancelled
 
 
 def test_an_operation_must_return_an_op_result(qtbot, runner, capsys):
