@@ -9,6 +9,10 @@ Names are resolved like images (ui/safe_html.media_file: a regular file directly
 media folder, whatever the encoding of the name) and must start like an audio file we know.
 Playback runs on miniaudio's own thread, fed by a generator; nothing here touches a widget.
 A machine without a sound device plays nothing and says so once, instead of failing.
+
+miniaudio is imported on the first sound played, not at start-up: with what it loads (cffi,
+urllib.request, http, email) it holds 2 MB that a session without sounds never needs, and
+takes 50 ms of the window's start.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ import threading
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import miniaudio
+from typing import TYPE_CHECKING
 
 from cehrs_cards.ui.safe_html import media_file
 
+if TYPE_CHECKING:
+    import miniaudio
+
 SAMPLE_RATE, CHANNELS = 44_100, 2
-FORMAT = miniaudio.SampleFormat.SIGNED16
 DECODE_WHOLE_BYTES = 2 * 1024 * 1024  # files up to this size are decoded whole (exact end)
 
 
@@ -117,9 +122,11 @@ class SoundPlayer:
             return True
         if self.unavailable is not None:
             return False
+        import miniaudio  # on the first sound (see the module doc)
+
         try:
             self.device = miniaudio.PlaybackDevice(
-                output_format=FORMAT,
+                output_format=miniaudio.SampleFormat.SIGNED16,
                 nchannels=CHANNELS,
                 sample_rate=SAMPLE_RATE,
                 backends=self.backends,
@@ -135,6 +142,8 @@ def _feed(p: Playback) -> Generator[bytes, int, None]:
     """The device's callback generator: each file decoded in turn and handed over as many
     frames as the device asks for, then silence. A file that does not decode is skipped
     (named in p.failed)."""
+    import miniaudio  # imported already by the device this feeds (SoundPlayer._open)
+
     frames = yield b""
     for path in p.files:
         try:
@@ -159,10 +168,13 @@ def _chunks(path: Path) -> Generator[array.array[int], int, None]:
     """The file's samples, `frames` at a time as asked (send). A short file (most card sounds)
     is decoded whole: miniaudio's stream drops a file's last partial chunk; a long one is
     streamed, so memory stays small."""
+    import miniaudio  # imported already by the device this feeds (SoundPlayer._open)
+
+    fmt = miniaudio.SampleFormat.SIGNED16
     if path.stat().st_size > DECODE_WHOLE_BYTES:
-        yield from miniaudio.stream_file(str(path), FORMAT, CHANNELS, SAMPLE_RATE)
+        yield from miniaudio.stream_file(str(path), fmt, CHANNELS, SAMPLE_RATE)
         return
-    samples = miniaudio.decode_file(str(path), FORMAT, CHANNELS, SAMPLE_RATE).samples
+    samples = miniaudio.decode_file(str(path), fmt, CHANNELS, SAMPLE_RATE).samples
     frames = yield array.array("h")
     pos = 0
     while pos < len(samples):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import miniaudio
@@ -171,3 +173,15 @@ def test_without_a_sound_device_the_card_still_shows_and_says_why_once(qtbot, co
     shutil.copy(AUDIO / "tone.wav", tmp_path / "tone.wav")
     assert player.play(["tone.wav"]) is None
     assert player.unavailable and "No sound device" in player.unavailable
+
+
+def test_the_window_loads_miniaudio_only_for_a_sound(tmp_path):
+    """miniaudio (and cffi, urllib.request with it: 2 MB) is imported on the first sound
+    played, never by the window's start-up (issue 15, peak memory). A real process."""
+    code = (
+        "import sys; import cehrs_cards.ui.app; from cehrs_cards.ui.sound import SoundPlayer; "
+        "print('miniaudio' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False"]
