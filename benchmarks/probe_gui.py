@@ -20,12 +20,17 @@ STARTED = time.perf_counter()
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+# The window's module first, as `cehrs-cards` loads it (cli -> ui.app): what is imported
+# before or after PySide6 changes the window's memory (cehrs_cards/ui/__init__.py). Importing
+# PySide6 first, as this probe did, kept 19 MB that the app itself does not keep.
+from cehrs_cards.ui.app import build_main_window  # noqa: E402
+
+# isort: split
 from PySide6.QtCore import QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from cehrs_cards.core.records import Rating  # noqa: E402
 from cehrs_cards.services.collection import Collection  # noqa: E402
-from cehrs_cards.ui.app import build_main_window  # noqa: E402
 from cehrs_cards.ui.ops import active_jobs  # noqa: E402
 
 
