@@ -8,8 +8,8 @@ from typing import Any
 
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.db import revlog
-from cehrs_cards.db.import_rows import own_time
 from cehrs_cards.db.study import memory_row
+from cehrs_cards.db.timefmt import ms_text
 from cehrs_cards.interchange.package import CardIn
 from cehrs_cards.services.anki_history import ImportedSchedule
 from cehrs_cards.services.import_ids import anki_time
@@ -31,9 +31,8 @@ def anki_card_rows(
         flag = card.flag if 1 <= card.flag <= 7 else 0
         sched = ImportedSchedule(fresh, card.queue == -1, flag)
     buried = bury_until if card.queue in (-2, -3) else None
-    made = anki_time(card.anki_id)  # the card's own times: own_time, not remembered
-    created = own_time(made) if made else stamp
-    modified = own_time(card.modified) if card.modified else stamp
+    created = anki_time(card.anki_id) or stamp  # the card's own times
+    modified = ms_text(card.anki_mod * 1000) if card.anki_mod else stamp
     extra = (int(sched.suspended), buried, sched.flag, created, modified)  # Card's order
     row = (*place, *memory_row(sched.memory), *extra)
     return row, revlog.answer_rows(place[0], sched.answers, sched.states)

@@ -25,8 +25,9 @@ from cehrs_cards.db import import_lookup as lookup
 from cehrs_cards.db import replay_file
 from cehrs_cards.db.catalog import ensure_deck, ensure_notetype
 from cehrs_cards.db.columns import MEMORY_COLUMNS
-from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id, own_time
+from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id
 from cehrs_cards.db.study import memory_row
+from cehrs_cards.db.timefmt import ms_text
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
@@ -299,9 +300,8 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
     row = ctx.existing.get(guid) if ctx.existing else None
     if row is None:
         note_id = ctx.note_ids.take(note.anki_id)
-        made = anki_time(note.anki_id)  # the note's own times: own_time, not remembered
-        created = own_time(made) if made else ctx.rows.stamp
-        modified = own_time(note.modified) if note.modified else ctx.rows.stamp
+        created = anki_time(note.anki_id) or ctx.rows.stamp  # the note's own times
+        modified = ms_text(note.anki_mod * 1000) if note.anki_mod else ctx.rows.stamp
         ctx.rows.notes.append((note_id, guid, *stored, created, modified))
         ctx.rows.add_text(note_id, values)
         summary.added += 1
