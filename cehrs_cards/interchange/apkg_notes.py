@@ -282,9 +282,15 @@ def _card_places(con: sqlite3.Connection, decks: dict[int, str]) -> Iterator[tup
 
 def _memory_from_data(card: CardIn, data: object) -> None:
     """Anki's FSRS memory state, when the card has one: its data holds {"s": stability,
-    "d": difficulty (1-10), "lrt": last review time in seconds}. Anything else is ignored."""
+    "d": difficulty (1-10), "lrt": last review time in seconds}. Anything else is ignored.
+
+    A text that holds none of those keys as written (nor an escape that could spell one) is
+    passed over unread: Anki's cards without FSRS keep other things there ({"pos": 12})."""
+    text = str(data)
+    if '"s"' not in text and '"lrt"' not in text and "\\" not in text:
+        return
     try:
-        got = json.loads(str(data))
+        got = json.loads(text)
     except (ValueError, RecursionError):
         return
     if not isinstance(got, dict):
