@@ -83,7 +83,7 @@ def text_of(fields: object) -> str:
 def _has_any(text: str, chars: Sequence[str]) -> bool:
     """Whether `text` holds one of `chars`: a scan per character in C, three times quicker
     than a regular expression's character class on a note's text (two per imported note)."""
-    for char in chars:
+    for char in chars:  # noqa: SIM110 (any() over a generator: twice the time)
         if char in text:
             return True
     return False

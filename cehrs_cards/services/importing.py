@@ -172,7 +172,8 @@ class _Context:
         self.card_ids = IdPlan(session, "card", cards if schedulers else [], before["card"])
         self.adding = (len(guids) - len(self.existing), max(len(cards), len(guids)))
         new = MemoryState(CardState.NEW, None, None, None, now, None)
-        fresh = dict(zip(MEMORY_COLUMNS, memory_row(new), strict=True))
+        self.fresh = memory_row(new)  # the memory columns of a card never studied
+        fresh = dict(zip(MEMORY_COLUMNS, self.fresh, strict=True))
         self.rows = NewRows(db_time(now) or "", fresh, before=before)
         self.log = LogStream(session, _log_rows(pkg) if schedulers else 0, before["revlog"])
         self.scheduled = 0
@@ -218,14 +219,14 @@ class _Context:
         place = (card_id, note_id, deck_id, card.ord, dom)
         if self.job is not None and 0 < card.anki_id < self.job.task.below:
             self.replayed.append((card.anki_id, card_id))
-            row, _ = anki_card_rows(card, None, place, self.now, self.bury_until, self.rows.stamp)
+            row, _ = anki_card_rows(card, None, place, self.fresh, self.bury_until, self.rows.stamp)
             self.rows.cards.append(row)
             return
         log = self.pkg.history_of(card)
         sched = schedule_from_anki(card, dom, schedulers, self.now, log)
         self.scheduled += sched is not None
         row, log_rows = anki_card_rows(
-            card, sched, place, self.now, self.bury_until, self.rows.stamp
+            card, sched, place, self.fresh, self.bury_until, self.rows.stamp
         )
         self.rows.cards.append(row)
         self.log.add(card_id, log_rows)
