@@ -48,7 +48,7 @@ def _by_first_char(
 
 MARKUP = _python_markup()
 _GROUPS = _by_first_char(MARKUP or ())
-_MARKUP_START = re.compile("|".join(re.escape(c) for c, _ in _GROUPS) or "(?!)")
+_FIRSTS = tuple(c for c, _ in _GROUPS)
 
 
 def note_text(values: Sequence[str]) -> str | None:
@@ -60,7 +60,7 @@ def note_text(values: Sequence[str]) -> str | None:
     if not values:
         return None  # group_concat over no fields
     text = FIELD_SEP.join(values)
-    if _MARKUP_START.search(text):
+    if _has_any(text, _FIRSTS):
         for first, pairs in _GROUPS:
             if first in text:
                 for old, new in pairs:
@@ -80,14 +80,20 @@ def text_of(fields: object) -> str:
     return note_text([v if isinstance(v, str) else "" for v in values]) or ""
 
 
-_RICH = re.compile("[" + re.escape(migrations.RICH_MARKS) + "]")
+def _has_any(text: str, chars: Sequence[str]) -> bool:
+    """Whether `text` holds one of `chars`: a scan per character in C, three times quicker
+    than a regular expression's character class on a note's text (two per imported note)."""
+    for char in chars:  # noqa: SIM110 (any() over a generator: twice the time)
+        if char in text:
+            return True
+    return False
 
 
 def rich_kind(fields: str) -> int | None:
     """A note's row in note_rich, as migrations.rich_sql computes it from the stored JSON:
     1 if it holds a RICH_MARKS character, else 0 if it holds a character beyond ASCII (or a
     NUL, which SQLite's length() stops at), else None (plain ASCII: no row)."""
-    if _RICH.search(fields):
+    if _has_any(fields, migrations.RICH_MARKS):
         return 1
     if not fields.isascii() or "\x00" in fields:
         return 0

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from cehrs_cards.core.records import CardState, Counts
 from cehrs_cards.db import revlog
 from cehrs_cards.db.notes import HELDOUT_CARDS, heldout_filter
-from cehrs_cards.db.session import Rows
+from cehrs_cards.db.session import Rows, run
 from cehrs_cards.db.timefmt import from_db, to_db, to_ms
 
 _ACTIVE = "c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= :now)"
@@ -104,11 +104,10 @@ def next_learning(
     sql = f"""SELECT c.id FROM card c WHERE c.state IN (1, 3) AND c.due <= :cutoff
               AND {_ACTIVE}{where}{{other}} ORDER BY c.due LIMIT 1"""
     params |= w.params() | {"cutoff": to_db(ahead), "avoid": avoid_note}
-    conn = session.connection()
-    found = conn.execute(text(sql.format(other=" AND c.note_id != :avoid")), params).scalar()
+    found = run(session, sql.format(other=" AND c.note_id != :avoid"), params).fetchone()
     if found is None and avoid_note:
-        found = conn.execute(text(sql.format(other="")), params).scalar()
-    return found
+        found = run(session, sql.format(other=""), params).fetchone()
+    return None if found is None else int(found[0])
 
 
 def review_batch(session: Session, w: DayWindow, scope: CardScope, limit: int) -> list[int]:
@@ -121,7 +120,7 @@ def review_batch(session: Session, w: DayWindow, scope: CardScope, limit: int) -
               ORDER BY (julianday(:now) - julianday(c.last_review)) / c.stability DESC, c.id
               LIMIT :limit"""
     params |= w.params() | {"limit": limit}
-    return [row[0] for row in session.connection().execute(text(sql), params)]
+    return [row[0] for row in run(session, sql, params)]
 
 
 def due_review_rows(
@@ -147,8 +146,8 @@ def due_review_note(session: Session, w: DayWindow, card_id: int) -> int | None:
     """The card's note if it is still a due, studyable review card, else None."""
     sql = f"""SELECT c.note_id FROM card c WHERE c.id = :id AND c.state = 2 AND c.due < :end
               AND {_ACTIVE}"""
-    got = session.connection().execute(text(sql), w.params() | {"id": card_id}).scalar()
-    return None if got is None else int(got)
+    got = run(session, sql, w.params() | {"id": card_id}).fetchone()
+    return None if got is None else int(got[0])
 
 
 def first_new_per_domain(
@@ -163,7 +162,7 @@ def first_new_per_domain(
         sql = f"""SELECT c.id, c.note_id FROM card c WHERE c.domain = :dom AND c.state = 0
                   AND {_ACTIVE}{where} ORDER BY c.due, c.id LIMIT :n"""
         params = bound | w.params() | {"dom": dom, "n": NEW_LOOKAHEAD}
-        rows = session.connection().execute(text(sql), params).all()
+        rows = run(session, sql, params).fetchall()
         fresh = [card_id for card_id, note_id in rows if note_id not in avoid_notes]
         if rows:
             out[dom] = fresh[0] if fresh else rows[0][0]
@@ -178,7 +177,7 @@ def notes_studied_today(session: Session, w: DayWindow) -> frozenset[int]:
     """Notes with a card answered today (their siblings wait: Anki's spread of siblings)."""
     sql = """SELECT DISTINCT c.note_id FROM revlog r JOIN card c ON c.id = r.card_id
              WHERE r.id >= :start_ms AND r.id < :end_ms AND r.rating > 0"""
-    return frozenset(row[0] for row in session.connection().execute(text(sql), w.params()))
+    return frozenset(row[0] for row in run(session, sql, w.params()))
 
 
 def bury_siblings(
@@ -194,11 +193,11 @@ def bury_siblings(
               WHERE c.note_id = (SELECT note_id FROM card WHERE id = :id) AND c.id != :id
               AND c.suspended = 0 AND ({" OR ".join(kinds)})
               AND (c.buried_until IS NULL OR c.buried_until < :end)"""
-    conn = session.connection()
-    rows = [(int(i), b) for i, b in conn.execute(text(sql), w.params() | {"id": card_id})]
+    rows = [(int(i), b) for i, b in run(session, sql, w.params() | {"id": card_id})]
     for sibling, _ in rows:
-        conn.execute(
-            text("UPDATE card SET buried_until = :end WHERE id = :id"),
+        run(
+            session,
+            "UPDATE card SET buried_until = :end WHERE id = :id",
             w.params() | {"id": sibling},
         )
     return rows
@@ -219,7 +218,7 @@ def done_today(session: Session, w: DayWindow) -> tuple[dict[int, int], int]:
              WHERE r.id >= :start_ms AND r.id < :end_ms AND r.rating > 0 GROUP BY 1, 2"""
     new: dict[int, int] = {}
     reviews = 0
-    for dom, state, n in session.connection().execute(text(sql), w.params()):
+    for dom, state, n in run(session, sql, w.params()):
         if state == CardState.NEW:
             new[dom] = new.get(dom, 0) + n
         elif state == CardState.REVIEW:

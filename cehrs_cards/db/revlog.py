@@ -31,6 +31,7 @@ from cehrs_cards.core.history import (
 )
 from cehrs_cards.core.records import MemoryState
 from cehrs_cards.db.columns import REVLOG
+from cehrs_cards.db.session import driver
 from cehrs_cards.db.timefmt import from_ms, to_ms
 
 if TYPE_CHECKING:
@@ -140,8 +141,9 @@ def insert(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> list[int]:
     millisecond, as Anki does. Returns the ids used, in the order of `rows`."""
     if not rows:
         return []
+    db = driver(conn)  # straight through sqlite3: an answer's path (db/session.run)
     sql = "SELECT id FROM revlog WHERE id IN (SELECT value FROM json_each(?))"
-    taken = {int(r[0]) for r in conn.exec_driver_sql(sql, (json.dumps([r[0] for r in rows]),))}
+    taken = {int(r[0]) for r in db.execute(sql, (json.dumps([r[0] for r in rows]),))}
     used: set[int] = set()
     fixed = []
     for row in rows:
@@ -151,7 +153,7 @@ def insert(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> list[int]:
         used.add(rid)
         fixed.append((rid, *row[1:]))
     marks = ", ".join("?" * len(COLUMNS))
-    conn.exec_driver_sql(f"INSERT INTO revlog ({', '.join(COLUMNS)}) VALUES ({marks})", fixed)
+    db.executemany(f"INSERT INTO revlog ({', '.join(COLUMNS)}) VALUES ({marks})", fixed)
     return [r[0] for r in fixed]
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.db.columns import MEMORY_COLUMNS
 from cehrs_cards.db.import_rows import db_time
-from cehrs_cards.db.session import Rows
+from cehrs_cards.db.session import Rows, run
 from cehrs_cards.db.timefmt import from_db, to_db
 
 
@@ -73,7 +73,7 @@ _SET_MEMORY = f"""UPDATE card SET {", ".join(f"{c} = ?" for c in MEMORY_COLUMNS)
 
 def study_row(s: Rows, card_id: int) -> StudyRow | None:
     """The card with its note, note type and deck; None if it no longer exists."""
-    row = s.connection().exec_driver_sql(_STUDY_ROW, (card_id,)).first()
+    row = run(s, _STUDY_ROW, (card_id,)).fetchone()
     if row is None:
         return None
     n = len(MEMORY_COLUMNS)
@@ -94,11 +94,11 @@ def study_row(s: Rows, card_id: int) -> StudyRow | None:
 def card_memory(s: Rows, card_id: int) -> tuple[int, MemoryState] | None:
     """(note id, memory state) of a card; None if it no longer exists."""
     sql = f"SELECT note_id, {', '.join(MEMORY_COLUMNS)} FROM card WHERE id = ?"
-    row = s.connection().exec_driver_sql(sql, (card_id,)).first()
+    row = run(s, sql, (card_id,)).fetchone()
     return None if row is None else (int(row[0]), memory_from(row[1:]))
 
 
 def set_memory(s: Rows, card_id: int, mem: MemoryState, modified: datetime) -> None:
     """Save a card's memory state and its change time."""
     params = (*memory_row(mem), to_db(modified), card_id)
-    s.connection().exec_driver_sql(_SET_MEMORY, params)
+    run(s, _SET_MEMORY, params)

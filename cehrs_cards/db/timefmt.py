@@ -4,7 +4,7 @@ key is the answer's time as in Anki."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -32,3 +32,29 @@ def to_ms(when: datetime) -> int:
 
 def from_ms(ms: int) -> datetime:
     return _EPOCH + timedelta(milliseconds=ms)
+
+
+MAX_MS = 253_402_300_800_000
+"""The first millisecond of year 10000: ms_text takes times before it (datetime's range)."""
+_DAYS: dict[int, str] = {}  # day number since the epoch -> its date text
+_EPOCH_DAY = date(1970, 1, 1)
+_HOUR_MINUTE = [f" {h:02d}:{m:02d}:" for h in range(24) for m in range(60)]
+_SECOND = [f"{s:02d}." for s in range(60)]
+_MILLI = [f"{m:03d}000" for m in range(1000)]
+
+
+def ms_text(ms: int) -> str:
+    """to_db(from_ms(ms)) for 0 <= ms < MAX_MS, without making a datetime: for the times an
+    import writes per row (an Anki note's or card's creation and change, two per row, that no
+    other row shares). A third of a microsecond where the datetime and its text take two."""
+    if not 0 <= ms < MAX_MS:
+        raise ValueError(f"time out of range: {ms} ms since the epoch")
+    seconds, milli = divmod(ms, 1000)
+    day, seconds = divmod(seconds, 86_400)
+    day_text = _DAYS.get(day)
+    if day_text is None:
+        if len(_DAYS) >= 4096:
+            _DAYS.clear()
+        day_text = _DAYS[day] = (_EPOCH_DAY + timedelta(days=day)).isoformat()
+    minutes, seconds = divmod(seconds, 60)
+    return f"{day_text}{_HOUR_MINUTE[minutes]}{_SECOND[seconds]}{_MILLI[milli]}"

@@ -145,7 +145,7 @@ def _note(
     fields = dict(zip(names, values, strict=False))  # extra values (no field) are dropped
     deck = valid[0].deck if valid else "Default"
     note = NoteIn(str(guid), nt.name, deck, fields, str(tags).split(), cards=valid)
-    note.anki_id, note.modified = anki_id(nid), _ts_of(mod)
+    note.anki_id, note.anki_mod = anki_id(nid), _mod_of(mod)
     return note
 
 
@@ -155,11 +155,12 @@ def anki_id(value: object) -> int:
     return got if 0 < got < MAX_ANKI_ID else 0
 
 
-def _ts_of(seconds: object) -> datetime | None:
-    """A plausible Anki modification time (seconds), else None."""
-    if not isinstance(seconds, int) or not 0 < seconds < MAX_ANKI_ID // 1000:
-        return None
-    return _ts(seconds)
+def _mod_of(seconds: object) -> int:
+    """A usable Anki modification time (seconds since the epoch, before year 10000), else 0."""
+    return seconds if isinstance(seconds, int) and 0 < seconds < _MAX_MOD else 0
+
+
+_MAX_MOD = 253_402_300_800  # the first second of year 10000 (beyond datetime's range)
 
 
 def _valid_cards(nt: NoteTypeDef, own: list[CardIn]) -> list[CardIn]:
@@ -236,7 +237,7 @@ def _cards(
             int(lapses),
             int(row[13]) & 7,
             anki_id=anki_id(cid),
-            modified=_ts_of(row[15]),
+            anki_mod=_mod_of(row[15]),
         )
         if kind != 0 and row[14]:
             _memory_from_data(card, row[14])
@@ -281,9 +282,15 @@ def _card_places(con: sqlite3.Connection, decks: dict[int, str]) -> Iterator[tup
 
 def _memory_from_data(card: CardIn, data: object) -> None:
     """Anki's FSRS memory state, when the card has one: its data holds {"s": stability,
-    "d": difficulty (1-10), "lrt": last review time in seconds}. Anything else is ignored."""
+    "d": difficulty (1-10), "lrt": last review time in seconds}. Anything else is ignored.
+
+    A text that holds none of those keys as written (nor an escape that could spell one) is
+    passed over unread: Anki's cards without FSRS keep other things there ({"pos": 12})."""
+    text = str(data)
+    if '"s"' not in text and '"lrt"' not in text and "\\" not in text:
+        return
     try:
-        got = json.loads(str(data))
+        got = json.loads(text)
     except (ValueError, RecursionError):
         return
     if not isinstance(got, dict):

@@ -82,7 +82,7 @@ class CardIn:
     last_review: datetime | None = None
     left: int = 0  # learning steps still to go
     anki_id: int = 0  # the card's id in the package (its review log is looked up by it)
-    modified: datetime | None = None  # Anki's modification time of the card
+    anki_mod: int = 0  # Anki's modification time of the card (seconds since the epoch; 0: none)
 
 
 @dataclass(slots=True)
@@ -103,9 +103,10 @@ class NoteIn:
     level: str | None = None  # MCQ level: "apply" (job task) or "recall"
     checked: date | None = None  # when a fact that can age was last checked against its source
     waive: list[str] = field(default_factory=list)  # "flag: reason" for deck-check patterns
-    # An Anki note's id (its creation time in ms) and modification time, kept on import.
+    # An Anki note's id (its creation time in ms) and modification time (whole seconds since
+    # the epoch, 0 for none), kept on import.
     anki_id: int = 0
-    modified: datetime | None = None
+    anki_mod: int = 0
 
 
 class NoteStream(Protocol):

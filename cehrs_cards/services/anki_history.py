@@ -131,10 +131,17 @@ def sm2_memory(
 ) -> tuple[float, float]:
     """FSRS stability and difficulty of an SM-2 card (fsrs-rs memory_state_from_sm2, what
     Anki uses when it switches a collection to FSRS)."""
+    return _sm2(tuple(schedulers.policy.parameters), ease_permille, interval_days)
+
+
+@lru_cache(maxsize=8192)
+def _sm2(
+    parameters: tuple[float, ...], ease_permille: int, interval_days: int
+) -> tuple[float, float]:
+    """sm2_memory, remembered: the cards of a deck share a few hundred (ease, interval) pairs,
+    and each conversion is a call into fsrs-rs (5 microseconds)."""
     ease = max(1.3, (ease_permille or DEFAULT_EASE) / 1000)
-    got = _fsrs(tuple(schedulers.policy.parameters)).memory_state_from_sm2(
-        ease, float(max(1, interval_days)), SM2_RETENTION
-    )
+    got = _fsrs(parameters).memory_state_from_sm2(ease, float(max(1, interval_days)), SM2_RETENTION)
     return max(0.01, float(got.stability)), _clamp(float(got.difficulty))
 
 

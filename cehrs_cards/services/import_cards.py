@@ -3,13 +3,11 @@ suspension, flag and burial: issue 21 item 4) and its review log, in database fo
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.db import revlog
-from cehrs_cards.db.import_rows import own_time
 from cehrs_cards.db.study import memory_row
+from cehrs_cards.db.timefmt import ms_text
 from cehrs_cards.interchange.package import CardIn
 from cehrs_cards.services.anki_history import ImportedSchedule
 from cehrs_cards.services.import_ids import anki_time
@@ -19,21 +17,19 @@ def anki_card_rows(
     card: CardIn,
     sched: ImportedSchedule | None,
     place: tuple[int, int, int, int, int],
-    now: datetime,
+    fresh: tuple[Any, ...],
     bury_until: str | None,
     stamp: str,
 ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
     """The card row (db/import_rows.CARD_COLUMNS; `place`: id, note, deck, ordinal, domain)
-    and its review-log rows. A card never studied (`sched` None) is new, but suspended,
-    flagged or buried as it was."""
-    if sched is None:
-        fresh = MemoryState(CardState.NEW, None, None, None, now, None)
-        flag = card.flag if 1 <= card.flag <= 7 else 0
-        sched = ImportedSchedule(fresh, card.queue == -1, flag)
+    and its review-log rows. A card never studied (`sched` None) is new (`fresh`: the memory
+    columns of a new card, db/study.memory_row), but suspended, flagged or buried as it was."""
     buried = bury_until if card.queue in (-2, -3) else None
-    made = anki_time(card.anki_id)  # the card's own times: own_time, not remembered
-    created = own_time(made) if made else stamp
-    modified = own_time(card.modified) if card.modified else stamp
+    created = anki_time(card.anki_id) or stamp  # the card's own times
+    modified = ms_text(card.anki_mod * 1000) if card.anki_mod else stamp
+    if sched is None:
+        flag = card.flag if 1 <= card.flag <= 7 else 0
+        return (*place, *fresh, int(card.queue == -1), buried, flag, created, modified), []
     extra = (int(sched.suspended), buried, sched.flag, created, modified)  # Card's order
     row = (*place, *memory_row(sched.memory), *extra)
     return row, revlog.answer_rows(place[0], sched.answers, sched.states)

@@ -10,17 +10,18 @@ collection and the package hold is used, so no two new rows can meet.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from cehrs_cards.db.import_rows import taken_ids
+from cehrs_cards.db.timefmt import ms_text, to_ms
 
 if TYPE_CHECKING:
     from cehrs_cards.db.session import Rows
 
 FIRST_ANKI = datetime(2006, 1, 1, tzinfo=UTC)  # before Anki's first release: not a real time
 LAST_ANKI = datetime(2100, 1, 1, tzinfo=UTC)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FIRST_MS, _LAST_MS = to_ms(FIRST_ANKI), to_ms(LAST_ANKI)
 
 
 class IdPlan:
@@ -40,9 +41,7 @@ class IdPlan:
         return self.next - 1
 
 
-def anki_time(anki_id: int) -> datetime | None:
-    """The creation time an Anki id holds, if it is a plausible one (2006 to 2100)."""
-    if not anki_id:
-        return None
-    when = _EPOCH + timedelta(milliseconds=anki_id)
-    return when if FIRST_ANKI <= when < LAST_ANKI else None
+def anki_time(anki_id: int) -> str | None:
+    """The creation time an Anki id holds, as database text, if it is a plausible one (2006
+    to 2100)."""
+    return ms_text(anki_id) if _FIRST_MS <= anki_id < _LAST_MS else None

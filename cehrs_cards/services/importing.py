@@ -25,8 +25,9 @@ from cehrs_cards.db import import_lookup as lookup
 from cehrs_cards.db import replay_file
 from cehrs_cards.db.catalog import ensure_deck, ensure_notetype
 from cehrs_cards.db.columns import MEMORY_COLUMNS
-from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id, own_time
+from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id
 from cehrs_cards.db.study import memory_row
+from cehrs_cards.db.timefmt import ms_text
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
@@ -171,7 +172,8 @@ class _Context:
         self.card_ids = IdPlan(session, "card", cards if schedulers else [], before["card"])
         self.adding = (len(guids) - len(self.existing), max(len(cards), len(guids)))
         new = MemoryState(CardState.NEW, None, None, None, now, None)
-        fresh = dict(zip(MEMORY_COLUMNS, memory_row(new), strict=True))
+        self.fresh = memory_row(new)  # the memory columns of a card never studied
+        fresh = dict(zip(MEMORY_COLUMNS, self.fresh, strict=True))
         self.rows = NewRows(db_time(now) or "", fresh, before=before)
         self.log = LogStream(session, _log_rows(pkg) if schedulers else 0, before["revlog"])
         self.scheduled = 0
@@ -217,14 +219,14 @@ class _Context:
         place = (card_id, note_id, deck_id, card.ord, dom)
         if self.job is not None and 0 < card.anki_id < self.job.task.below:
             self.replayed.append((card.anki_id, card_id))
-            row, _ = anki_card_rows(card, None, place, self.now, self.bury_until, self.rows.stamp)
+            row, _ = anki_card_rows(card, None, place, self.fresh, self.bury_until, self.rows.stamp)
             self.rows.cards.append(row)
             return
         log = self.pkg.history_of(card)
         sched = schedule_from_anki(card, dom, schedulers, self.now, log)
         self.scheduled += sched is not None
         row, log_rows = anki_card_rows(
-            card, sched, place, self.now, self.bury_until, self.rows.stamp
+            card, sched, place, self.fresh, self.bury_until, self.rows.stamp
         )
         self.rows.cards.append(row)
         self.log.add(card_id, log_rows)
@@ -299,9 +301,8 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
     row = ctx.existing.get(guid) if ctx.existing else None
     if row is None:
         note_id = ctx.note_ids.take(note.anki_id)
-        made = anki_time(note.anki_id)  # the note's own times: own_time, not remembered
-        created = own_time(made) if made else ctx.rows.stamp
-        modified = own_time(note.modified) if note.modified else ctx.rows.stamp
+        created = anki_time(note.anki_id) or ctx.rows.stamp  # the note's own times
+        modified = ms_text(note.anki_mod * 1000) if note.anki_mod else ctx.rows.stamp
         ctx.rows.notes.append((note_id, guid, *stored, created, modified))
         ctx.rows.add_text(note_id, values)
         summary.added += 1

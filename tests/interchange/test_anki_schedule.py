@@ -44,6 +44,7 @@ CASES = {
     "anki fsrs": (2, 2, 5, 12, 2500, 0, [
         _review(NOW_MS - 7 * DAY_MS, 3, 12, 0, 0, 0),
     ], json.dumps({"s": 17.25, "d": 3.5})),
+    "no log ease 250 pos": (2, 2, 10, 30, 2500, 0, [], '{"pos": 7}'),  # no FSRS memory: SM-2
 }  # fmt: skip
 
 
@@ -143,6 +144,7 @@ def test_partial_or_missing_logs_start_from_the_sm2_state(col, package):
     assert hard[3] > easy[3] and easy[2] == pytest.approx(30.0, rel=0.05)
     # Anki's own FSRS memory state wins over a replay
     assert got["anki fsrs"][2:4] == (pytest.approx(17.25), pytest.approx(3.5))
+    assert got["no log ease 250 pos"][2:4] == easy[2:4]
 
 
 def test_anki_ids_times_suspension_flags_and_burial_are_kept(col, package):
@@ -173,3 +175,28 @@ def test_anki_ids_times_suspension_flags_and_burial_are_kept(col, package):
     nid, cid = anki[0][1], anki[0][3]
     assert browse.search(f"nid:{nid}") == [cid] and browse.search(f"cid:{cid}") == [cid]
     assert len(browse.search("is:buried")) == 1 and len(browse.search("flag:6")) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "memory", "last_review"),
+    [
+        ('{"s": 8.5, "d": 6.0}', (8.5, 6.0), False),
+        ('{"pos": 4, "\\u0073": 8.5, "\\u0064": 6.0}', (8.5, 6.0), False),  # escaped keys
+        ('{"lrt": 1700000000}', (None, None), True),
+        ('{"\\u006crt": 1700000000}', (None, None), True),
+        ('{"pos": 4, "d": 6.0}', (None, None), False),
+        ('{"pos": 4}', (None, None), False),
+        ("", (None, None), False),
+        ("not json", (None, None), False),
+    ],
+)
+def test_anki_memory_is_read_from_card_data_however_its_keys_are_written(data, memory, last_review):
+    """Anki rewrites its cards' data on export, so escaped keys come only from other tools:
+    the quick scan that passes over data without FSRS memory must not miss them."""
+    from cehrs_cards.interchange.apkg_notes import _memory_from_data
+    from cehrs_cards.interchange.package import CardIn
+
+    card = CardIn(0, "Default", kind=2)
+    _memory_from_data(card, data)
+    assert (card.stability, card.difficulty) == memory
+    assert (card.last_review is not None) == last_review

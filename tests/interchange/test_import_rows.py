@@ -172,7 +172,7 @@ def test_cancelled_bulk_import_leaves_schema_and_index_as_they_were(col):
 def test_db_time_writes_what_to_db_writes():
     from datetime import UTC, datetime, timedelta, timezone
 
-    from cehrs_cards.db.import_rows import db_time, own_time
+    from cehrs_cards.db.import_rows import db_time
     from cehrs_cards.db.timefmt import to_db
 
     plus3 = timezone(timedelta(hours=3))
@@ -183,11 +183,26 @@ def test_db_time_writes_what_to_db_writes():
         datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
         datetime(2026, 1, 1, 1, 0, tzinfo=plus3),
     ):
-        assert db_time(when) == own_time(when) == to_db(when)
+        assert db_time(when) == to_db(when)
     assert db_time(None) is None
-    for write in (db_time, own_time):
+    with pytest.raises(ValueError):
+        db_time(datetime(2026, 1, 1))  # naive: refused, as to_db refuses it
+
+
+def test_ms_text_writes_what_to_db_writes():
+    import random
+    from datetime import UTC, datetime
+
+    from cehrs_cards.db.timefmt import MAX_MS, from_ms, ms_text, to_db, to_ms
+
+    edges = [0, 1, 999, 1000, 59_999, 86_399_999, 86_400_000, MAX_MS - 1]
+    edges.append(to_ms(datetime(2024, 2, 29, 23, 59, 59, 999_000, tzinfo=UTC)))  # leap day
+    draws = random.Random(5).sample(range(MAX_MS), 20_000)
+    for ms in edges + draws:
+        assert ms_text(ms) == to_db(from_ms(ms)), ms
+    for outside in (-1, MAX_MS):
         with pytest.raises(ValueError):
-            write(datetime(2026, 1, 1))  # naive: refused, as to_db refuses it
+            ms_text(outside)
 
 
 def test_the_cycle_collector_is_back_on_after_imports_that_end_either_way(col):
