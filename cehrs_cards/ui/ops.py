@@ -107,7 +107,7 @@ def _connect(runner: OpRunner, job: Job, calls: _Callbacks[Any]) -> None:
 def _release(key: int) -> None:
     """Free a finished job and all it refers to (its callbacks and what they hold).
 
-    Two references would otherwise keep every job until exit (650 jobs, +10 MB of peak memory
+    Two references would otherwise keep every job until exit (650 jobs, +5 MB of peak memory
     over 300 answers): the pool's, as PySide keeps a started QRunnable that Qt does not delete
     alive from the pool's side; and any slot connected to the job's signals that refers to the
     job, as PySide holds a slot from the C++ side, where Python's collector cannot see the
