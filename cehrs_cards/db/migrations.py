@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from cehrs_cards.db.session import driver
+
 V1 = [
     """CREATE TABLE deck (
         id INTEGER PRIMARY KEY,
@@ -398,7 +400,5 @@ def migrate(conn: Connection) -> int:
                 conn.execute(text(stmt))
             conn.exec_driver_sql(f"PRAGMA user_version = {number}")
     if version and any(version < n <= LATEST for n in VACUUM_AFTER):
-        raw = conn.connection.dbapi_connection  # VACUUM runs outside any transaction
-        assert raw is not None
-        raw.execute("VACUUM")
+        driver(conn).execute("VACUUM")  # outside any transaction
     return LATEST

@@ -24,6 +24,7 @@ from cehrs_cards.db.search_context import FSRS_DEFAULT_DECAY as FSRS_DEFAULT_DEC
 from cehrs_cards.db.search_context import NoteTypeInfo as NoteTypeInfo
 from cehrs_cards.db.search_context import SearchContext as SearchContext
 from cehrs_cards.db.search_where import R_SQL, Translator
+from cehrs_cards.db.session import driver
 
 IVL_SQL = (
     "(CASE WHEN c.state = 0 OR c.last_review IS NULL THEN NULL"
@@ -88,8 +89,7 @@ def select_sql(where: str, sort: str, descending: bool) -> str:
 def raw(session: Session) -> sqlite3.Connection:
     """The session's sqlite3 connection (plain tuples, no ORM cost on 100,000-row results),
     with the search functions registered."""
-    dbapi = session.connection().connection.driver_connection
-    assert isinstance(dbapi, sqlite3.Connection)
+    dbapi = driver(session.connection())
     search_funcs.register(dbapi)
     return dbapi
 

@@ -109,8 +109,7 @@ def bulk_session(engine: Engine, attach: tuple[str, Path] | None = None) -> Iter
     scratch file the import reads from: db/replay_file.py; SQLite attaches only outside a
     transaction). The session is Plain: the import writes rows by SQL only."""
     with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
-        assert raw is not None
+        raw = driver(conn)
         raw.execute("PRAGMA foreign_keys = OFF")
         if attach is not None:
             raw.execute(f"ATTACH DATABASE ? AS {attach[0]}", (str(attach[1]),))

@@ -23,6 +23,7 @@ from cehrs_cards.core.stats import STABILITY_EDGES, RecallGroup
 from cehrs_cards.db import revlog
 from cehrs_cards.db.notes import heldout_filter
 from cehrs_cards.db.queue import deck_filter
+from cehrs_cards.db.session import driver
 from cehrs_cards.db.timefmt import to_db, to_ms
 
 DAY = "CAST(julianday({t}) + :shiftd AS INTEGER)"
@@ -104,8 +105,7 @@ def ensure_math(s: Session) -> None:
     try:
         s.connection().execute(text("SELECT pow(2, 0.5), ln(2), exp(1), floor(1.5)"))
     except Exception:
-        raw = s.connection().connection.dbapi_connection
-        assert raw is not None
+        raw = driver(s.connection())
         for name, fn in (("pow", math.pow), ("ln", math.log), ("exp", math.exp)):
             raw.create_function(name, 1 if name != "pow" else 2, fn, deterministic=True)
         raw.create_function("floor", 1, math.floor, deterministic=True)
