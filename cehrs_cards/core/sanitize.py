@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import unquote
 
 from cehrs_cards.core.html_scan import Attrs, tokenize, unescape
@@ -184,8 +185,14 @@ _MARKUP_CHARS = frozenset("<>&\"'")
 
 def _plain_reference(m: re.Match[str]) -> str:
     """A character reference as its character, unless that character is markup."""
-    char = html.unescape(m.group(0))
-    return m.group(0) if len(char) != 1 or char in _MARKUP_CHARS else char
+    return _reference_text(m.group(0))
+
+
+@lru_cache(maxsize=4096)
+def _reference_text(ref: str) -> str:
+    """_plain_reference of one reference, remembered: a deck repeats the same few (&nbsp;)."""
+    char = html.unescape(ref)
+    return ref if len(char) != 1 or char in _MARKUP_CHARS else char
 
 
 # Tags of the plainest form: <b>, </div>, <br/>, <img src="a.png" alt="">. Attribute values
