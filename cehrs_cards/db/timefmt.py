@@ -5,6 +5,7 @@ key is the answer's time as in Anki."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -38,9 +39,14 @@ MAX_MS = 253_402_300_800_000
 """The first millisecond of year 10000: ms_text takes times before it (datetime's range)."""
 _DAYS: dict[int, str] = {}  # day number since the epoch -> its date text
 _EPOCH_DAY = date(1970, 1, 1)
-_HOUR_MINUTE = [f" {h:02d}:{m:02d}:" for h in range(24) for m in range(60)]
-_SECOND = [f"{s:02d}." for s in range(60)]
-_MILLI = [f"{m:03d}000" for m in range(1000)]
+
+
+@cache
+def _pieces() -> tuple[list[str], list[str], list[str]]:
+    """The texts of every minute of a day, second of a minute and millisecond of a second
+    (made on the first ms_text, by an import: not at every start-up)."""
+    hour_minute = [f" {h:02d}:{m:02d}:" for h in range(24) for m in range(60)]
+    return hour_minute, [f"{s:02d}." for s in range(60)], [f"{m:03d}000" for m in range(1000)]
 
 
 def ms_text(ms: int) -> str:
@@ -57,4 +63,5 @@ def ms_text(ms: int) -> str:
             _DAYS.clear()
         day_text = _DAYS[day] = (_EPOCH_DAY + timedelta(days=day)).isoformat()
     minutes, seconds = divmod(seconds, 60)
-    return f"{day_text}{_HOUR_MINUTE[minutes]}{_SECOND[seconds]}{_MILLI[milli]}"
+    hour_minute, second, millis = _pieces()
+    return f"{day_text}{hour_minute[minutes]}{second[seconds]}{millis[milli]}"

@@ -7,10 +7,9 @@ from typing import Any
 
 from cehrs_cards.db import revlog
 from cehrs_cards.db.study import memory_row
-from cehrs_cards.db.timefmt import ms_text
 from cehrs_cards.interchange.package import CardIn
 from cehrs_cards.services.anki_history import ImportedSchedule
-from cehrs_cards.services.import_ids import anki_time
+from cehrs_cards.services.import_ids import own_times
 
 
 def anki_card_rows(
@@ -25,8 +24,7 @@ def anki_card_rows(
     and its review-log rows. A card never studied (`sched` None) is new (`fresh`: the memory
     columns of a new card, db/study.memory_row), but suspended, flagged or buried as it was."""
     buried = bury_until if card.queue in (-2, -3) else None
-    created = anki_time(card.anki_id) or stamp  # the card's own times
-    modified = ms_text(card.anki_mod * 1000) if card.anki_mod else stamp
+    created, modified = own_times(card.anki_id, card.anki_mod, stamp)
     if sched is None:
         flag = card.flag if 1 <= card.flag <= 7 else 0
         return (*place, *fresh, int(card.queue == -1), buried, flag, created, modified), []

@@ -41,7 +41,9 @@ class IdPlan:
         return self.next - 1
 
 
-def anki_time(anki_id: int) -> str | None:
-    """The creation time an Anki id holds, as database text, if it is a plausible one (2006
-    to 2100)."""
-    return ms_text(anki_id) if _FIRST_MS <= anki_id < _LAST_MS else None
+def own_times(anki_id: int, anki_mod: int, stamp: str) -> tuple[str, str]:
+    """An imported Anki note's or card's (created, modified) as database text: the creation
+    time its id holds if that is a plausible one (2006 to 2100), its modification time
+    (seconds) if it has one; `stamp` (the import's time) for either it lacks."""
+    created = ms_text(anki_id) if _FIRST_MS <= anki_id < _LAST_MS else stamp
+    return created, ms_text(anki_mod * 1000) if anki_mod else stamp

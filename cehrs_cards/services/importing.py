@@ -27,7 +27,6 @@ from cehrs_cards.db.catalog import ensure_deck, ensure_notetype
 from cehrs_cards.db.columns import MEMORY_COLUMNS
 from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id
 from cehrs_cards.db.study import memory_row
-from cehrs_cards.db.timefmt import ms_text
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported
@@ -39,7 +38,7 @@ from cehrs_cards.services.anki_replay import ReplayJob, start_replay
 from cehrs_cards.services.collection import Collection
 from cehrs_cards.services.gc_pause import gc_paused
 from cehrs_cards.services.import_cards import anki_card_rows
-from cehrs_cards.services.import_ids import IdPlan, anki_time
+from cehrs_cards.services.import_ids import IdPlan, own_times
 
 if TYPE_CHECKING:
     from cehrs_cards.db.import_lookup import StoredNote
@@ -301,8 +300,7 @@ def _import_one(ctx: _Context, note: NoteIn, domain: int | None, summary: Import
     row = ctx.existing.get(guid) if ctx.existing else None
     if row is None:
         note_id = ctx.note_ids.take(note.anki_id)
-        created = anki_time(note.anki_id) or ctx.rows.stamp  # the note's own times
-        modified = ms_text(note.anki_mod * 1000) if note.anki_mod else ctx.rows.stamp
+        created, modified = own_times(note.anki_id, note.anki_mod, ctx.rows.stamp)
         ctx.rows.notes.append((note_id, guid, *stored, created, modified))
         ctx.rows.add_text(note_id, values)
         summary.added += 1
