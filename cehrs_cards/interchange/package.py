@@ -118,7 +118,8 @@ class NoteStream(Protocol):
         """Apply `change` to every note of every later walk."""
 
     def keys(self) -> tuple[list[str], list[int], list[int]]:
-        """GUIDs, note and card Anki ids, without a walk."""
+        """GUIDs, note and card Anki ids, without a walk (the cards' ids may all be 0 when
+        their scheduling is not read: the count is what is used then)."""
         ...
 
     def has_tag_text(self, text: str) -> bool: ...

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from cehrs_cards.db.import_rows import taken_ids
@@ -28,7 +29,8 @@ class IdPlan:
     """The ids one import gives its new notes (or cards)."""
 
     def __init__(self, session: Rows, table: str, wanted: Sequence[int], max_id: int) -> None:
-        self.free = set(wanted) - taken_ids(session, table, [i for i in wanted if i])
+        # only an id up to the table's largest can be taken already
+        self.free = set(wanted) - taken_ids(session, table, [i for i in wanted if 0 < i <= max_id])
         self.free.discard(0)
         self.next = max(max_id, max(wanted, default=0)) + 1
 
@@ -46,4 +48,11 @@ def own_times(anki_id: int, anki_mod: int, stamp: str) -> tuple[str, str]:
     time its id holds if that is a plausible one (2006 to 2100), its modification time
     (seconds) if it has one; `stamp` (the import's time) for either it lacks."""
     created = ms_text(anki_id) if _FIRST_MS <= anki_id < _LAST_MS else stamp
-    return created, ms_text(anki_mod * 1000) if anki_mod else stamp
+    return created, _mod_text(anki_mod) if anki_mod else stamp
+
+
+@lru_cache(maxsize=64)
+def _mod_text(seconds: int) -> str:
+    """An Anki modification time as text (notes and cards made or changed together share
+    one: a deck built or edited in bulk)."""
+    return ms_text(seconds * 1000)

@@ -76,3 +76,30 @@ def _schema(col):
         return sorted(con.execute("SELECT type, name, sql FROM sqlite_master"))
     finally:
         con.close()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 1",  # as Anki writes them: text GUIDs, integer ids
+        "UPDATE notes SET guid = 12345 WHERE id = (SELECT min(id) FROM notes)",
+        "UPDATE notes SET guid = x'00ff' WHERE id = (SELECT max(id) FROM notes)",
+        "UPDATE notes SET guid = 1.5 WHERE id = (SELECT max(id) FROM notes)",
+    ],
+    ids=["text", "integer guid", "blob guid", "real guid"],
+)
+def test_keys_read_without_a_walk_are_the_walks_own(made, tmp_path, sql):
+    """The GUIDs and ids an import plans with (read in one statement each) are those its
+    walk then reads, however the package stores them; a second import finds every note."""
+    path = hostile.edited_collection(made["anki21"], tmp_path, "keys", sql)
+    pkg = read_apkg(path)
+    try:
+        assert not isinstance(pkg.notes, list)
+        guids, note_ids, card_ids = pkg.note_keys()
+        walked = list(pkg.notes)
+        assert guids == [n.guid for n in walked]
+        assert note_ids == [n.anki_id for n in walked] and all(note_ids)
+        assert sorted(card_ids) == sorted(c.anki_id for n in walked for c in n.cards)
+        assert pkg.note_keys() == (guids, note_ids, card_ids)  # read again: the same
+    finally:
+        pkg.close()
