@@ -35,6 +35,8 @@ NO_MARKUP = "{n}.id NOT IN (SELECT id FROM note_rich WHERE markup)"
 fields' values, joined (note_rich, schema step 8: kept by the text index's triggers)."""
 PLAIN_ASCII = "{n}.id NOT IN (SELECT id FROM note_rich)"
 """As NO_MARKUP, and ASCII only (LIKE then folds case exactly as the text search does)."""
+NOT_PRINTABLE_ASCII = "*[^ -~]*"
+"""GLOB: text with a character that is not printable ASCII (space to tilde)."""
 SCANNED = "x"
 """The note's name in a text test without the index, run as a subquery over the notes: one
 pass over the note table, then only the matching notes' cards (SQLite would otherwise look
@@ -272,7 +274,19 @@ class Translator:
         if node.pat.pieces == (q.ANY,):
             return "1"
         pat = st.no_accents(node.pat) if node.nc else node.pat
-        return f"cc_tags({self.bind(st.in_tag(pat))}, n.tags, {int(node.nc)})"
+        tags = f"cc_tags({self.bind(st.in_tag(pat))}, n.tags, {int(node.nc)})"
+        literal = pat.literal()
+        if pat.has_wildcards or not (literal.isascii() and literal.isprintable()) or " " in literal:
+            return tags
+        # a plain ASCII tag: SQLite's LIKE over the space-separated list finds it wherever
+        # the regex would, but for tags with a character beyond printable ASCII (a case
+        # partner such as K for k, a space other than ' '): only those go to the regex
+        padded = "(' ' || n.tags || ' ')"
+        whole, child = self.bind(f"% {pat.like()} %"), self.bind(f"% {pat.like()}::%")
+        return (
+            f"({padded} LIKE {whole} ESCAPE '\\' OR {padded} LIKE {child} ESCAPE '\\' "
+            f"OR (n.tags GLOB {self.bind(NOT_PRINTABLE_ASCII)} AND {tags}))"
+        )
 
     # ----- names ------------------------------------------------------------------------------
     def _deck(self, pat: q.Pattern) -> str:

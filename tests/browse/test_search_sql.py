@@ -151,6 +151,33 @@ def test_tags_match_whole_tags_and_children(kit):
     assert sorted(kit.ids("-tag:none")) == a + b + c
 
 
+def test_plain_ascii_tags_are_matched_in_sql_exactly_as_by_the_regex(kit):
+    """A plain ASCII tag is looked for with SQLite's LIKE on notes whose tags are plain
+    ASCII; any other note's tags go through the regex, whose case folding LIKE lacks (the
+    Kelvin sign is a capital k to Python, not to LIKE)."""
+    heavy = kit.add("a", tags=["heavy"])
+    child = kit.add("b", tags=["HEAVY::sub"])
+    mixed = kit.add("c", tags=["café", "Heavy"])
+    kelvin = kit.add("d", tags=["\u212aelvin"])
+    longer = kit.add("e", tags=["heavyweight", "x_y"])
+    other = kit.add("f", tags=["xzy"])
+    with kit.col.plain_transaction() as s:  # a tab between tags, as a hand-edited file may hold
+        s.connection().exec_driver_sql(
+            "UPDATE note SET tags = 'x' || char(9) || 'heavy' "
+            "WHERE id = (SELECT note_id FROM card WHERE id = ?)",
+            (other[0],),
+        )
+    assert sorted(kit.ids("tag:heavy")) == heavy + child + mixed + other
+    assert sorted(kit.ids("tag:heavy::sub")) == child
+    assert kit.ids("tag:kelvin") == kelvin
+    assert kit.ids("tag:café") == mixed
+    assert kit.ids(r"tag:x\_y") == longer
+    assert sorted(kit.ids("tag:x_y")) == longer
+    assert kit.ids('tag:"heavy heavyweight"') == []
+    every = kit.ids("")
+    assert sorted(kit.ids("-tag:heavy")) == sorted(set(every) - set(heavy + child + mixed + other))
+
+
 def test_text_index_follows_edits_deletes_and_undo(kit):
     (card,) = kit.add("zebra crossing")
     assert kit.ids("zebra") == [card]
