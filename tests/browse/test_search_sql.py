@@ -65,6 +65,8 @@ def test_plain_words_share_one_index_lookup_and_short_words_scan_with_a_regex():
     assert sql.count("note_fts MATCH") == 1 and "cc_match" not in sql
     trigrams = '"ord" AND "der" AND "for" AND "orm"'  # each word covered; then the text
     assert trigrams in params.values() and "%order%" in params.values()
+    _, params = translate(q.parse('"order form"'), CTX)  # a phrase: its pieces across words
+    assert '"ord" AND "er " AND "r f" AND " fo" AND "for" AND "orm"' in params.values()
     sql, params = translate(q.parse("ID"), CTX)
     assert "MATCH" not in sql and "(?is)ID" in params.values()
     sql, params = translate(q.parse("cl*im"), CTX)  # wildcards: the regex decides
@@ -74,7 +76,7 @@ def test_plain_words_share_one_index_lookup_and_short_words_scan_with_a_regex():
 def test_fts_operators_in_user_text_are_quoted_literals():
     _, params = translate(q.parse('"say \\"a\\" OR b"'), CTX)
     match = next(v for v in params.values() if isinstance(v, str) and " AND " in v)
-    grams = ["say", ' "a', '" O', "R b"]  # side by side from the start, the last at the end
+    grams = ["say", "ay ", 'y "', ' "a', '"a"', 'a" ', '" O', " OR", "OR ", "R b"]  # across words
     # each trigram an FTS5 string (quote doubled), joined by AND: nothing else is syntax
     assert match == " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
     _, params = translate(q.parse("ANDNOT"), CTX)  # two operators, as trigrams
