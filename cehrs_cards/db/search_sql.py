@@ -72,16 +72,23 @@ def translate(node: q.Node, ctx: SearchContext) -> tuple[str, dict[str, Any]]:
     return t.sql(node), t.params
 
 
-def select_sql(where: str, sort: str, descending: bool) -> str:
-    """The id query for a WHERE fragment, ordered by a whitelisted column (then id)."""
+FTS_FROM = "note_fts f JOIN note n ON n.id = f.rowid JOIN card c ON c.note_id = n.id"
+"""The FROM of a search of plain words (Translator.root): the index's notes, their cards."""
+
+
+def select_sql(where: str, sort: str, descending: bool, joined: bool = False) -> str:
+    """The id query for a WHERE fragment, ordered by a whitelisted column (then id);
+    `joined`: the fragment names the text index as `f` (Translator.root)."""
     if sort not in SORTS:
         raise ValueError(f"unknown sort column {sort!r}")
     direction = "DESC" if descending else "ASC"
     # Joins only when used ("n." / "d." come from our fixed fragments, never from user text).
-    join = " JOIN note n ON n.id = c.note_id" if "n." in where + SORTS[sort] else ""
-    join += " JOIN deck d ON d.id = c.deck_id" if sort == "deck" else ""
+    tables = FTS_FROM if joined else "card c"
+    if not joined and "n." in where + SORTS[sort]:
+        tables += " JOIN note n ON n.id = c.note_id"
+    tables += " JOIN deck d ON d.id = c.deck_id" if sort == "deck" else ""
     return (
-        f"SELECT c.id FROM card c{join} WHERE {where}"
+        f"SELECT c.id FROM {tables} WHERE {where}"
         f" ORDER BY {SORTS[sort]} {direction} NULLS LAST, c.id {direction}"
     )
 
@@ -98,8 +105,10 @@ def card_ids(
     session: Session, node: q.Node, ctx: SearchContext, sort: str = "created", desc: bool = False
 ) -> list[int]:
     """Ids of the cards matching a tree, in the requested order."""
-    where, params = translate(node, ctx)
-    sql = select_sql(where, sort, desc)
+    t = Translator(ctx)
+    where = t.root(node)
+    sql = select_sql(where, sort, desc, t.joined)
+    params = t.params
     try:
         return [row[0] for row in raw(session).execute(sql, params)]
     except sqlite3.OperationalError as exc:  # too deep or too long for SQLite's parser

@@ -94,6 +94,18 @@ class Translator:
         self.params: dict[str, Any] = ctx.base_params()
         self._n = 0
         self.presets = presets
+        self.joined = False  # the index is joined in the FROM as `f` (root)
+
+    def root(self, node: q.Node) -> str:
+        """The WHERE fragment of a whole tree. A tree of plain words only (a word, several,
+        a phrase) has its index lookup joined in the query's FROM (search_sql.select_sql:
+        `f`, each note the index names then its cards) rather than as a list of notes to
+        look each up in: a tenth less work for a common word. Anything else, as sql()."""
+        items = node.items if isinstance(node, q.And) else (node,)
+        texts = [i for i in items if isinstance(i, q.Text) and i.mode in ("plain", "word")]
+        if texts and len(texts) == len(items):
+            return self._indexed(texts, joined=True)
+        return self.sql(node)
 
     def bind(self, value: Any) -> str:
         name = f"p{self._n}"
@@ -172,15 +184,18 @@ class Translator:
         rx = self.bind(st.contains(node.pat))
         return f"(n.notetype_id IN {self.ids(cloze)} AND cc_sc({rx}, {RAW_FIELDS}, n.sort_field))"
 
-    def _indexed(self, texts: list[q.Text]) -> str:
+    def _indexed(self, texts: list[q.Text], joined: bool = False) -> str:
         """The note's text (markup taken out): the trigram index narrows to the notes holding
         every trigram of each run of three characters or more; the text decides. Without
-        such a run, the notes are scanned (_scanned)."""
+        such a run, the notes are scanned (_scanned). `joined`: the index is `f`, joined in
+        the FROM (root)."""
         grams = _trigrams(c for t in texts for c in t.pat.chunks() if len(c) >= MIN_TRIGRAM)
         if not grams:
             return self._scanned(texts)
         match = self.bind(" AND ".join(map(_fts_phrase, grams)))
         fts = f"n.id IN (SELECT rowid FROM note_fts WHERE note_fts MATCH {match})"
+        if joined:
+            fts, self.joined = f"f.note_fts MATCH {match}", True
         checked = [t for t in texts if t.mode == "word" or not _one_trigram(t.pat)]
         tests = [(self._on_fields(t, "n"), t) for t in checked]
         if sum(fields is not None for fields, _ in tests) < 2:

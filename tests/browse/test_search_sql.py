@@ -20,6 +20,7 @@ from cehrs_cards.core.search import SearchError
 from cehrs_cards.db import search_sql
 from cehrs_cards.db.engine import open_engine
 from cehrs_cards.db.search_sql import NoteTypeInfo, SearchContext, translate
+from cehrs_cards.db.search_where import Translator
 from cehrs_cards.db.timefmt import to_db
 from cehrs_cards.services.review import ReviewService
 
@@ -180,6 +181,39 @@ def test_plain_ascii_tags_are_matched_in_sql_exactly_as_by_the_regex(kit):
     assert kit.ids('tag:"heavy heavyweight"') == []
     every = kit.ids("")
     assert sorted(kit.ids("-tag:heavy")) == sorted(set(every) - set(heavy + child + mixed + other))
+
+
+@pytest.mark.parametrize(
+    ("query", "joined"),
+    [
+        ("breach", True),
+        ("breach ALERT", True),
+        ('"breach alert"', True),
+        ("w:breach", True),
+        ("-breach", False),
+        ("breach tag:x", False),
+        ("ab", False),  # too short for the index: a scan
+    ],
+)
+def test_a_search_of_plain_words_joins_the_index_and_finds_the_same(kit, query, joined):
+    """Plain words alone are looked up with the index joined in the FROM; the same cards in
+    the same order as through the list of the index's notes (translate, select_sql)."""
+    kit.add("Breach alert <b>now</b>", tags=["x"])
+    kit.add("breach", "alert")
+    kit.add("abc &amp; breachalert")
+    with kit.col.read() as s:
+        ctx = kit.browse.context(s, query)
+        t = Translator(ctx)
+        where = t.root(q.parse(query))
+        sql = search_sql.select_sql(where, "created", True, t.joined)
+        old_where, params = translate(q.parse(query), ctx)
+        con = search_sql.raw(s)
+        got = [r[0] for r in con.execute(sql, t.params)]
+        expected = [
+            r[0] for r in con.execute(search_sql.select_sql(old_where, "created", True), params)
+        ]
+    assert t.joined is joined and ("FROM note_fts f" in sql) is joined
+    assert got == expected == kit.ids(query, desc=True)
 
 
 def test_text_index_follows_edits_deletes_and_undo(kit):
