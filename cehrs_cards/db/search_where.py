@@ -101,9 +101,8 @@ class Translator:
         a phrase) has its index lookup joined in the query's FROM (search_sql.select_sql:
         `f`, each note the index names then its cards) rather than as a list of notes to
         look each up in: a tenth less work for a common word. Anything else, as sql()."""
-        items = node.items if isinstance(node, q.And) else (node,)
-        texts = [i for i in items if isinstance(i, q.Text) and i.mode in ("plain", "word")]
-        if texts and len(texts) == len(items):
+        texts = _plain_words(node)
+        if texts:
             return self._indexed(texts, joined=True)
         return self.sql(node)
 
@@ -127,7 +126,8 @@ class Translator:
             case q.Or(items):
                 return "(" + " OR ".join(self.sql(i) for i in items) + ")"
             case q.Not(item):
-                return f"NOT ({self.sql(item)})"
+                texts = _plain_words(item)
+                return self._not_indexed(texts) if texts else f"NOT ({self.sql(item)})"
             case q.Text():
                 return self._text(node)
             case q.Regex(pattern):
@@ -189,22 +189,50 @@ class Translator:
         every trigram of each run of three characters or more; the text decides. Without
         such a run, the notes are scanned (_scanned). `joined`: the index is `f`, joined in
         the FROM (root)."""
-        grams = _trigrams(c for t in texts for c in t.pat.chunks() if len(c) >= MIN_TRIGRAM)
-        if not grams:
+        match = self._match(texts)
+        if match is None:
             return self._scanned(texts)
-        match = self.bind(" AND ".join(map(_fts_phrase, grams)))
         fts = f"n.id IN (SELECT rowid FROM note_fts WHERE note_fts MATCH {match})"
         if joined:
             fts, self.joined = f"f.note_fts MATCH {match}", True
+        check = self._check(texts, "n")
+        return f"({fts} AND {check})" if check else f"({fts})"
+
+    def _not_indexed(self, texts: list[q.Text]) -> str:
+        """None of `texts` (plain words, negated): the notes that hold them are found first,
+        the index joined to the notes it names, and the cards of the others kept; so only
+        the index's notes are looked up, not every card's note."""
+        match = self._match(texts)
+        if match is None:
+            return f"NOT ({self._scanned(texts)})"
+        x = SCANNED
+        check = self._check(texts, x)
+        if not check:  # the index alone answers
+            notes = f"SELECT f.rowid FROM note_fts f WHERE f.note_fts MATCH {match}"
+        else:
+            notes = (
+                f"SELECT {x}.id FROM note_fts f JOIN note {x} ON {x}.id = f.rowid "
+                f"WHERE f.note_fts MATCH {match} AND {check}"
+            )
+        return f"NOT (c.note_id IN ({notes}))"
+
+    def _match(self, texts: list[q.Text]) -> str | None:
+        """The bound MATCH of the trigrams covering the texts' runs of three characters or
+        more; None without such a run."""
+        grams = _trigrams(c for t in texts for c in t.pat.chunks() if len(c) >= MIN_TRIGRAM)
+        return self.bind(" AND ".join(map(_fts_phrase, grams))) if grams else None
+
+    def _check(self, texts: list[q.Text], n: str) -> str:
+        """Note `n`'s text holds every text the index cannot answer alone ("" if none)."""
         checked = [t for t in texts if t.mode == "word" or not _one_trigram(t.pat)]
-        tests = [(self._on_fields(t, "n"), t) for t in checked]
+        tests = [(self._on_fields(t, n), t) for t in checked]
         if sum(fields is not None for fields, _ in tests) < 2:
-            return "(" + " AND ".join([fts, *(self._text_contains(t, "n") for t in checked)]) + ")"
+            return " AND ".join(self._text_contains(t, n) for t in checked)
         # several: one test of the note for all (plain ASCII: each as stored where it can be)
-        on_text = [self._on_text(t, "n") for t in checked]
+        on_text = [self._on_text(t, n) for t in checked]
         on_fields = " AND ".join(f or text for (f, _), text in zip(tests, on_text, strict=True))
-        plain = PLAIN_ASCII.format(n="n")
-        return f"({fts} AND CASE WHEN {plain} THEN {on_fields} ELSE {' AND '.join(on_text)} END)"
+        plain = PLAIN_ASCII.format(n=n)
+        return f"CASE WHEN {plain} THEN {on_fields} ELSE {' AND '.join(on_text)} END"
 
     def _scanned(self, texts: list[q.Text]) -> str:
         """The notes holding every text, found in one pass over the note table (then only
@@ -401,6 +429,13 @@ class Translator:
             "!=": f"NOT (id >= {start} AND id < {end})",
         }[_OPS[node.op]]
         return f"c.id IN (SELECT card_id FROM revlog WHERE {cond}{self._rating(node)})"
+
+
+def _plain_words(node: q.Node) -> list[q.Text]:
+    """The texts of a plain word (or w:) or of an AND of nothing else; [] for any other."""
+    items = node.items if isinstance(node, q.And) else (node,)
+    texts = [i for i in items if isinstance(i, q.Text) and i.mode in ("plain", "word")]
+    return texts if len(texts) == len(items) else []
 
 
 def _trigrams(runs: Iterable[str]) -> list[str]:

@@ -191,6 +191,9 @@ def test_plain_ascii_tags_are_matched_in_sql_exactly_as_by_the_regex(kit):
         ('"breach alert"', True),
         ("w:breach", True),
         ("-breach", False),
+        ("-bre", False),  # the index alone answers its one trigram
+        ("-ab", False),  # a scan
+        ("-w:breach", False),
         ("breach tag:x", False),
         ("ab", False),  # too short for the index: a scan
     ],
@@ -212,8 +215,11 @@ def test_a_search_of_plain_words_joins_the_index_and_finds_the_same(kit, query, 
         expected = [
             r[0] for r in con.execute(search_sql.select_sql(old_where, "created", True), params)
         ]
-    assert t.joined is joined and ("FROM note_fts f" in sql) is joined
+    assert t.joined is joined and sql.startswith("SELECT c.id FROM note_fts f") is joined
     assert got == expected == kit.ids(query, desc=True)
+    if query.startswith("-"):  # the notes holding it looked up first: every card of the others
+        found = set(kit.ids(query[1:]))
+        assert found and got == [c for c in kit.ids("", desc=True) if c not in found]
 
 
 def test_text_index_follows_edits_deletes_and_undo(kit):
