@@ -4,12 +4,14 @@ failures as exceptions, cancellation as a result, and results always on the UI t
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 import weakref
 
 import pytest
 
 from cehrs_cards.core.ops import Cancelled, Changes, OpError, OpResult, UndoStep
+from cehrs_cards.ui import ops
 from cehrs_cards.ui.ops import OpRunner, active_jobs
 from tests.ops_helpers import settle
 
@@ -129,3 +131,15 @@ def _calls_of_an_op():
     from cehrs_cards.ui.ops import _Callbacks
 
     return _Callbacks(is_op=True)
+
+
+def test_the_runner_makes_python_hand_its_lock_over_quickly(qtbot):
+    """The window's thread and the writer thread meet at every answer: Python's default
+    5 ms turn would let one wait for the other (ops.SWITCH_INTERVAL)."""
+    sys.setswitchinterval(0.005)
+    try:
+        OpRunner()
+        assert sys.getswitchinterval() == pytest.approx(ops.SWITCH_INTERVAL)
+        assert ops.SWITCH_INTERVAL < 0.001
+    finally:
+        sys.setswitchinterval(ops.SWITCH_INTERVAL)
