@@ -14,7 +14,6 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
@@ -22,7 +21,6 @@ from sqlalchemy import Connection
 from cehrs_cards.db import columns as cols
 from cehrs_cards.db import migrations, revlog
 from cehrs_cards.db.note_text import MARKUP, note_text, rich_kind
-from cehrs_cards.db.timefmt import to_db
 
 if TYPE_CHECKING:
     from cehrs_cards.db.session import Rows
@@ -39,30 +37,6 @@ CARD_COLUMNS = cols.CARD
 FTS_TRIGGER = "note_fts_insert"
 _FIELDS_AT = NOTE_COLUMNS.index("fields")
 FTS5_DEFAULT_AUTOMERGE = 4
-
-
-def db_time(when: datetime | None) -> str | None:
-    """to_db(when), or None; a UTC datetime of years 1000-9999 (all real ones) goes the
-    quick way: isoformat writes the very text to_db's strftime does (then its zone, cut off),
-    ten times faster.
-    Imported cards share a few hundred due days, so texts made are remembered (equal
-    instants have equal texts: both are written in UTC)."""
-    if when is None:
-        return None
-    text = _DB_TIMES.get(when)
-    if text is not None:
-        return text
-    if when.tzinfo is UTC and when.year >= 1000:  # "...+00:00" cut: twice as quick as replace()
-        text = when.isoformat(" ", "microseconds")[:26]
-    else:
-        text = to_db(when)
-    if len(_DB_TIMES) >= 8192:  # about 2 MB at most
-        _DB_TIMES.clear()
-    _DB_TIMES[when] = text
-    return text
-
-
-_DB_TIMES: dict[datetime, str] = {}
 
 
 @dataclass

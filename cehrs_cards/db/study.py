@@ -16,9 +16,8 @@ from typing import Any
 
 from cehrs_cards.core.records import CardState, MemoryState
 from cehrs_cards.db.columns import MEMORY_COLUMNS
-from cehrs_cards.db.import_rows import db_time
 from cehrs_cards.db.session import Rows, run
-from cehrs_cards.db.timefmt import from_db, to_db
+from cehrs_cards.db.timefmt import db_time, from_db, to_db
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,30 @@ def from_db(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+def db_time(when: datetime | None) -> str | None:
+    """to_db(when), or None; a UTC datetime of years 1000-9999 (all real ones) goes the
+    quick way: isoformat writes the very text to_db's strftime does (then its zone, cut off),
+    ten times faster.
+    Imported cards share a few hundred due days, so texts made are remembered (equal
+    instants have equal texts: both are written in UTC)."""
+    if when is None:
+        return None
+    text = _DB_TIMES.get(when)
+    if text is not None:
+        return text
+    if when.tzinfo is UTC and when.year >= 1000:  # "...+00:00" cut: twice as quick as replace()
+        text = when.isoformat(" ", "microseconds")[:26]
+    else:
+        text = to_db(when)
+    if len(_DB_TIMES) >= 8192:  # about 2 MB at most
+        _DB_TIMES.clear()
+    _DB_TIMES[when] = text
+    return text
+
+
+_DB_TIMES: dict[datetime, str] = {}
+
+
 def to_ms(when: datetime) -> int:
     """Milliseconds since the epoch (exact: whole microseconds are cut, never rounded up)."""
     if when.utcoffset() is None:
@@ -51,8 +75,8 @@ def _pieces() -> tuple[list[str], list[str], list[str]]:
 
 def ms_text(ms: int) -> str:
     """to_db(from_ms(ms)) for 0 <= ms < MAX_MS, without making a datetime: for the times an
-    import writes per row (an Anki note's or card's creation and change, two per row, that no
-    other row shares). A third of a microsecond where the datetime and its text take two."""
+    import writes per row (an Anki note's or card's creation, which no other row shares, and
+    its change). A third of a microsecond where the datetime and its text take two."""
     if not 0 <= ms < MAX_MS:
         raise ValueError(f"time out of range: {ms} ms since the epoch")
     seconds, milli = divmod(ms, 1000)

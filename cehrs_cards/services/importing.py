@@ -25,8 +25,9 @@ from cehrs_cards.db import import_lookup as lookup
 from cehrs_cards.db import replay_file
 from cehrs_cards.db.catalog import ensure_deck, ensure_notetype
 from cehrs_cards.db.columns import MEMORY_COLUMNS
-from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, db_time, max_id
+from cehrs_cards.db.import_rows import LogStream, NewRows, RowWriter, max_id
 from cehrs_cards.db.study import memory_row
+from cehrs_cards.db.timefmt import db_time
 from cehrs_cards.interchange.anki_schema import same_templates
 from cehrs_cards.interchange.package import CardIn, NoteIn, Package
 from cehrs_cards.interchange.package import ImportCancelled as ImportCancelled  # re-exported

@@ -172,8 +172,7 @@ def test_cancelled_bulk_import_leaves_schema_and_index_as_they_were(col):
 def test_db_time_writes_what_to_db_writes():
     from datetime import UTC, datetime, timedelta, timezone
 
-    from cehrs_cards.db.import_rows import db_time
-    from cehrs_cards.db.timefmt import to_db
+    from cehrs_cards.db.timefmt import db_time, to_db
 
     plus3 = timezone(timedelta(hours=3))
     for when in (
@@ -259,8 +258,7 @@ def test_memory_columns_name_the_card_columns_they_fill(mini_col):
 def test_db_time_remembers_texts_but_equal_instants_still_read_the_same():
     from datetime import UTC, datetime, timedelta, timezone
 
-    from cehrs_cards.db.import_rows import db_time
-    from cehrs_cards.db.timefmt import to_db
+    from cehrs_cards.db.timefmt import db_time, to_db
 
     utc = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
     plus2 = utc.astimezone(timezone(timedelta(hours=2)))
