@@ -330,6 +330,25 @@ def test_every_sort_column_runs_and_new_cards_go_last(kit, sort):
             assert ids[0] == 5
 
 
+def test_ids_come_in_the_sorts_order_not_the_tables(kit):
+    """card_ids reads the ids as one JSON list made over the ordered query: the order must
+    survive (here the reverse of the table's, and a shuffle of it), also past a page."""
+    ids = kit.ids("")
+    order = [ids[i] for i in (3, 0, 6, 2, 5, 1, 4)]
+    for rank, card_id in enumerate(order):
+        kit.sql("UPDATE card SET created = ? WHERE id = ?", to_db(NOW + timedelta(rank)), card_id)
+    assert kit.ids("", sort="created") == order
+    assert kit.ids("", sort="created", desc=True) == order[::-1]
+    assert kit.ids("", sort="lapses", desc=True) == sorted(ids, reverse=True)  # ties: by id
+    for n in range(3000):
+        kit.sql("INSERT INTO card (note_id, deck_id, ord, due, created, modified)"
+                " SELECT note_id, deck_id, ? + 10, due, ?, modified FROM card WHERE id = 1",
+                n, to_db(NOW - timedelta(seconds=n + 1)))  # fmt: skip
+    found = kit.ids("", sort="created")
+    assert len(found) == 3007 and found[:3] == sorted(found)[-3:][::-1]
+    assert found[-7:] == order
+
+
 def test_an_upgraded_version_1_collection_is_searchable(tmp_path):
     saved = Path(__file__).parents[1] / "fixtures" / "db" / "v1.sqlite"
     db = tmp_path / "c.sqlite"
