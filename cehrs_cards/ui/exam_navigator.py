@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -55,6 +55,14 @@ class NavigatorGrid(QWidget):
             self.updateGeometry()
             self.adjustSize()
         self.update()
+
+    def set_columns(self, columns: int) -> None:
+        """Lay the cells out in this many columns (a narrow window: fewer)."""
+        if columns != self.columns:
+            self.columns = columns
+            self.updateGeometry()
+            self.adjustSize()
+            self.update()
 
     def sizeHint(self) -> QSize:
         rows = max(1, (len(self.cells) + self.columns - 1) // self.columns)
@@ -122,11 +130,13 @@ class NavigatorGrid(QWidget):
 
 
 def legend() -> QWidget:
-    """A one-line key to the navigator's cells, drawn by the same painter."""
+    """A key to the navigator's cells, drawn by the same painter: one line, or one entry a
+    line beside a narrow grid (set_stacked)."""
     box = QWidget()
-    row = QHBoxLayout(box)
-    row.setContentsMargins(0, 0, 0, 0)
-    row.setSpacing(4)
+    grid = QGridLayout(box)
+    grid.setContentsMargins(0, 0, 0, 0)
+    grid.setHorizontalSpacing(4)
+    grid.setVerticalSpacing(2)
     for cell, text in (
         (Cell(True, False), "answered"),
         (Cell(False, False), "unanswered"),
@@ -135,32 +145,65 @@ def legend() -> QWidget:
         swatch = NavigatorGrid(columns=1, cell=18)
         swatch.set_cells([cell], -1)
         swatch.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        row.addWidget(swatch)
-        row.addWidget(QLabel(text))
-        row.addSpacing(8)
-    row.addStretch(1)
+        label = QLabel(text)
+        label.setContentsMargins(0, 0, 8, 0)
+        grid.addWidget(swatch)
+        grid.addWidget(label)
+    _place(grid, stacked=False)
     return box
 
 
-def navigator_panel(grid: NavigatorGrid, title: str) -> QWidget:
+def _place(grid: QGridLayout, stacked: bool) -> None:
+    """The legend's (swatch, label) pairs side by side, or one pair a row."""
+    items = [grid.itemAt(i) for i in range(grid.count())]
+    widgets = [w for item in items if item is not None and (w := item.widget()) is not None]
+    for w in widgets:
+        grid.removeWidget(w)
+    for i, w in enumerate(widgets):
+        pair, part = divmod(i, 2)
+        row, col = (pair, part) if stacked else (0, 2 * pair + part)
+        grid.addWidget(w, row, col, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    grid.setColumnStretch(grid.columnCount() - 1, 1)
+
+
+def set_stacked(box: QWidget, stacked: bool) -> None:
+    layout = box.layout()
+    if isinstance(layout, QGridLayout):
+        _place(layout, stacked)
+
+
+class NavigatorPanel(QScrollArea):
     """Title, grid and legend, scrolling vertically when the window is short (a laptop
-    screen at 150 % shows about 8 of the 13 rows of a mock)."""
-    panel = QWidget()
-    box = QVBoxLayout(panel)
-    box.setContentsMargins(0, 0, 0, 0)
-    head = QLabel(f"<b>{title}</b>")
-    box.addWidget(head)
-    box.addWidget(grid, 0, Qt.AlignmentFlag.AlignLeft)
-    box.addWidget(legend())
-    box.addStretch(1)
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    area.setWidget(panel)
-    bar = area.verticalScrollBar()
-    extent = bar.sizeHint().width() if bar is not None else 16
-    area.setFixedWidth(max(panel.sizeHint().width(), grid.sizeHint().width()) + extent + 4)
-    area.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
-    return area
+    screen at 150 % shows about 8 of the 13 rows of a mock); as wide as the grid's columns."""
+
+    def __init__(self, grid: NavigatorGrid, title: str) -> None:
+        super().__init__()
+        self.grid = grid
+        panel = QWidget()
+        box = QVBoxLayout(panel)
+        box.setContentsMargins(0, 0, 0, 0)
+        head = QLabel(f"<b>{title}</b>")
+        box.addWidget(head)
+        box.addWidget(grid, 0, Qt.AlignmentFlag.AlignLeft)
+        self.legend = legend()
+        box.addWidget(self.legend)
+        box.addStretch(1)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setWidget(panel)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        self._fit_width()
+
+    def set_columns(self, columns: int) -> None:
+        if columns != self.grid.columns:
+            self.grid.set_columns(columns)
+            set_stacked(self.legend, columns < 10)
+            self._fit_width()
+
+    def _fit_width(self) -> None:
+        bar = self.verticalScrollBar()
+        extent = bar.sizeHint().width() if bar is not None else 16
+        wide = max(self.grid.sizeHint().width(), self.legend.minimumSizeHint().width())
+        self.setFixedWidth(wide + extent + 4)

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
+from PySide6.QtGui import QKeySequence, QMouseEvent, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from cehrs_cards.core.domains import domain_name
 from cehrs_cards.core.exam import LETTERS, Slot
 from cehrs_cards.core.render import replace_sounds
-from cehrs_cards.ui.exam_navigator import Cell, NavigatorGrid, navigator_panel
+from cehrs_cards.ui.exam_navigator import Cell, NavigatorGrid, NavigatorPanel
 from cehrs_cards.ui.mcq_html import revealed_html
 from cehrs_cards.ui.review_card import sound_label
 from cehrs_cards.ui.safe_html import inline_media
@@ -32,6 +32,10 @@ from cehrs_cards.ui.theme import card_css, colours, is_dark, theme_signals
 from cehrs_cards.ui.zoom import add_zoom_keys, text_zoom
 
 STATES = ("selected", "right", "wrong")  # an option's state; the tints are in Colours
+NARROW = 940
+"""Below this width (logical pixels) the navigator has 5 columns, not 10."""
+SHORT = 560
+"""Below this height the options sit closer together."""
 
 
 @dataclass(frozen=True)
@@ -67,11 +71,16 @@ class OptionButton(QFrame):
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setObjectName("optionText")
-        row = QHBoxLayout(self)
+        row = self.row = QHBoxLayout(self)
         row.setContentsMargins(10, 8, 10, 8)
         row.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.text, 1)
         self.set_state("", False)
+
+    def set_compact(self, compact: bool) -> None:
+        """Less space above and below the text (a short window)."""
+        margin = 4 if compact else 8
+        self.row.setContentsMargins(10, margin, 10, margin)
 
     def set_state(self, state: str, struck: bool) -> None:
         """state: '' | selected | right | wrong; colours of the current theme, text at the
@@ -192,7 +201,7 @@ class QuestionPage(QWidget):
         top.addSpacing(12)
         top.addWidget(self.clock)
         content = QWidget()
-        col = QVBoxLayout(content)
+        col = self.column = QVBoxLayout(content)
         col.setContentsMargins(4, 4, 12, 4)
         col.setSpacing(10)
         col.addWidget(self.stem)
@@ -213,7 +222,8 @@ class QuestionPage(QWidget):
         middle = QHBoxLayout()
         middle.addWidget(self.body, 1)
         middle.addSpacing(12)
-        middle.addWidget(navigator_panel(self.grid, "Navigator"))
+        self.navigator = NavigatorPanel(self.grid, "Navigator")
+        middle.addWidget(self.navigator)
         bottom = QHBoxLayout()
         bottom.addWidget(self.prev_button)
         bottom.addStretch(1)
@@ -231,6 +241,16 @@ class QuestionPage(QWidget):
         box.addWidget(_rule())
         box.addLayout(bottom)
         box.addWidget(hint)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A laptop's screen (1366x768 at 150 % leaves about 870x490): a narrower navigator
+        and closer options, so the stem and all four options show without scrolling."""
+        super().resizeEvent(event)
+        self.navigator.set_columns(10 if self.width() >= NARROW else 5)
+        compact = self.height() < SHORT
+        self.column.setSpacing(6 if compact else 10)
+        for option in self.options:
+            option.set_compact(compact)
 
     def _hint_text(self) -> str:
         extra = " · Alt+1-4 or right-click: strike out" if self.allow_strike else ""

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from cehrs_cards.core.exam import TUTOR
 from cehrs_cards.services.exams import BlockSpec, ExamOptions, ExamService
@@ -440,3 +440,28 @@ def test_restore_closes_the_open_exam_window_first(qtbot, exam_col, monkeypatch)
     main.close_collection(backup_first=False)
     with pytest.raises(CollectionClosedError):
         main.exam_launcher.exams.select(att, 0)
+
+
+@pytest.mark.parametrize("size,columns", [((872, 489), 5), ((1180, 733), 10)])
+def test_on_a_small_window_the_navigator_narrows_and_every_option_shows(
+    qtbot, window, size, columns
+):
+    """1366x768 at 150 % leaves the window about 872x489: a 5-column navigator and closer
+    options leave the stem and all four options in view without scrolling, the legend
+    stacked beside the narrow grid; a larger window keeps 10 columns on one line."""
+    page = window.question
+    window.resize(*size)
+    settle(qtbot)
+    qtbot.waitUntil(lambda: page.grid.columns == columns)
+    assert page.navigator.width() < (260 if columns == 5 else 420)
+    swatches = [w for w in page.navigator.legend.findChildren(QWidget) if w.width() == 20]
+    tops = {s.mapTo(page, s.rect().topLeft()).y() for s in swatches}
+    assert len(swatches) == 3 and len(tops) == (3 if columns == 5 else 1)
+    assert page.options[0].row.contentsMargins().top() == (4 if columns == 5 else 8)
+    viewport = page.body.currentWidget().viewport()
+    for option in page.options:
+        bottom = option.mapTo(viewport, option.rect().bottomLeft()).y()
+        assert 0 < bottom < viewport.height(), option.text.text()
+    window.resize(1180, 733)
+    settle(qtbot)
+    qtbot.waitUntil(lambda: page.grid.columns == 10)
