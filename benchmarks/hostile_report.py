@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -78,6 +79,33 @@ def _qt_divs() -> object:
     return int(doc.size().height())
 
 
+def _qt_long_run(what: str) -> Callable[[], object]:
+    """A field of 900,000 letters without a space (the importer takes up to a million) as the
+    browser shows it: its preview (`preview`: ui/safe_html.inline_media, then Qt's layout) or
+    its editor (`editor`: ui/widgets.field_edit)."""
+
+    def run() -> object:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6.QtWidgets import QApplication
+
+        from cehrs_cards.ui.safe_html import SafeTextBrowser, inline_media
+        from cehrs_cards.ui.widgets import field_edit
+
+        app = QApplication.instance() or QApplication([])
+        text = "x" * 900_000
+        if what == "editor":
+            widget: Any = field_edit(text, "Back")
+        else:
+            widget = SafeTextBrowser()
+            widget.setHtml(inline_media(f"<p>{text}</p>", None))
+        widget.resize(400, 300)
+        widget.show()
+        app.processEvents()
+        return widget.document().lineCount() if what == "editor" else widget.document().size()
+
+    return run
+
+
 SIMPLE: dict[str, tuple[str, Callable[[], object]]] = {
     "cloze regex, 16K characters": ("render", _cloze(CLOZE_16K)),
     "cloze regex, 1M characters": ("render", _cloze("{{c1::" * 166_000)),
@@ -91,6 +119,8 @@ SIMPLE: dict[str, tuple[str, Callable[[], object]]] = {
     "sanitise '</' * 500,000, three notes": ("sanitise", _sanitize(*(["</" * 500_000] * 3))),
     "sanitise '&#' + 5,000 digits": ("sanitise", _sanitize("&#" + "1" * 5000)),
     "20,000 nested divs, sanitised and laid out by Qt": ("Qt", _qt_divs),
+    "900,000 letters without a space, the browser's preview": ("Qt", _qt_long_run("preview")),
+    "900,000 letters without a space, the field's editor": ("Qt", _qt_long_run("editor")),
 }
 
 

@@ -24,7 +24,7 @@ from cehrs_cards.services.notes import NewNote, NotesService
 from cehrs_cards.ui.browser_editor import deck_box, domain_box
 from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.theme import set_text_colour
-from cehrs_cards.ui.widgets import confirm_discard, make_default, named, scrolled
+from cehrs_cards.ui.widgets import confirm_discard, field_edit, make_default, named, scrolled
 from cehrs_cards.ui.window_state import keep_geometry
 
 LABEL_WIDTH = 92
@@ -116,9 +116,7 @@ class AddNoteDialog(QDialog):
         nt = BUILTINS[self.kind.currentIndex()]
         self.hint.setText(HINTS.get(nt.kind, ""))
         for name in nt.fields:
-            ed = QPlainTextEdit(kept.get(name, ""))
-            ed.setTabChangesFocus(True)
-            ed.setAccessibleName(name)
+            ed = field_edit(kept.get(name, ""), name)
             big = name in ("Front", "Back", "Text", "Stem", "Explanation")
             ed.setFixedHeight(72 if big else 34)
             self.editors[name] = ed

@@ -31,6 +31,7 @@ from cehrs_cards.services.notes import NoteChange, NoteDetail
 from cehrs_cards.ui.review_card import sound_label
 from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, inline_media
 from cehrs_cards.ui.theme import card_css, is_dark, theme_signals
+from cehrs_cards.ui.widgets import field_edit
 
 PREVIEW_ZOOM = 0.8  # the preview shares the pane with the fields
 
@@ -174,9 +175,7 @@ class NoteEditor(QWidget):
             f"<b>{esc(detail.notetype)}</b> note {detail.note_id} · {cards} card{plural}"
         )
         for name, value in detail.fields.items():
-            ed = QPlainTextEdit(value)
-            ed.setTabChangesFocus(True)
-            ed.setAccessibleName(name)
+            ed = field_edit(value, name)
             ed.setFixedHeight(next(h for n, h in FIELD_HEIGHTS if len(value) < n))
             self.editors[name] = ed
             self.form.addRow(name, ed)

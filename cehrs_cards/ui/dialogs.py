@@ -41,7 +41,7 @@ from cehrs_cards.services.scheduling import OptimiseReport, RescheduleReport, Sc
 from cehrs_cards.ui.advanced import Advanced, explanation
 from cehrs_cards.ui.ops import Job, OpRunner
 from cehrs_cards.ui.safe_html import message
-from cehrs_cards.ui.widgets import confirm_discard, named, ok_cancel, scrolled
+from cehrs_cards.ui.widgets import confirm_discard, field_edit, named, ok_cancel, scrolled
 from cehrs_cards.ui.window_state import keep_geometry
 
 T = TypeVar("T")
@@ -65,8 +65,7 @@ class EditNoteDialog(QDialog):
         self.editors: dict[str, QPlainTextEdit] = {}
         form = QFormLayout()
         for name, value in note.fields.items():
-            ed = QPlainTextEdit(value)
-            ed.setTabChangesFocus(True)
+            ed = field_edit(value, name)
             ed.setMinimumHeight(48 if len(value) < 120 else 96)
             self.editors[name] = ed
             form.addRow(name, ed)

@@ -7,12 +7,14 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMessageBox
 
 from cehrs_cards.ui.browser import BrowserWindow
 from cehrs_cards.ui.browser_add import AddNoteDialog
 from cehrs_cards.ui.browser_model import COLUMNS
 from cehrs_cards.ui.ops import OpRunner
+from cehrs_cards.ui.safe_html import ZWSP
 from tests.ops_helpers import settle
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -140,6 +142,26 @@ def test_hostile_search_from_the_window_changes_nothing(qtbot, win, kit):
     before = kit.dump()
     _type_search(qtbot, win, "'; DROP TABLE card; --")
     assert _shown_ids(win) == [] and kit.dump() == before
+
+
+def test_a_note_with_a_huge_unbroken_field_shows_with_break_points(qtbot, win, kit):
+    """A stranger's 300,000-letter field (the importer takes up to a million): Qt lays out a
+    run it must break inside a word in time that grows with its square (minutes at 900,000),
+    so the preview gets a zero-width break every 1,000 letters and the editor wraps
+    anywhere; the text itself is unchanged."""
+    huge = "x" * 300_000
+    kit.add("huge field", huge)
+    _type_search(qtbot, win, '"huge field"')
+    assert len(_shown_ids(win)) == 1
+    qtbot.waitUntil(lambda: win.editor.detail is not None)
+    back = win.editor.editors["Back"]
+    assert back.toPlainText() == huge
+    assert back.wordWrapMode() == QTextOption.WrapMode.WrapAnywhere
+    assert win.editor.editors["Front"].wordWrapMode() != QTextOption.WrapMode.WrapAnywhere
+    shown = win.editor.preview.document().toPlainText()
+    assert shown.replace(ZWSP, "").count("x") == 300_000
+    assert max(map(len, shown.split(ZWSP))) <= 1_000 + len("huge field") + 80
+    assert kit.notes.note_of_card(_shown_ids(win)[0]).fields["Back"] == huge
 
 
 def test_side_panel_searches_domains_decks_and_states(qtbot, win):

@@ -10,7 +10,15 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QColor, QImage, QTextDocument
 from PySide6.QtWidgets import QLabel, QWidget
 
-from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, inline_media, media_file, tip
+from cehrs_cards.ui.safe_html import (
+    ZWSP,
+    SafeTextBrowser,
+    breakable,
+    esc,
+    inline_media,
+    media_file,
+    tip,
+)
 
 
 def red_share(widget: QWidget) -> float:
@@ -135,3 +143,36 @@ def test_names_are_escaped_for_rich_text(qtbot, secret: Path):
     label.show()
     assert red_share(label) == 0 and "&lt;img" in label.text()
     assert "&lt;img" in tip(deck)
+
+
+def test_long_runs_of_text_get_break_points_and_nothing_else_changes():
+    """Only text outside tags, styles and scripts; never inside an entity; a break every
+    1,000 characters (an entity counts as one) of a run of 2,000 or more without a space."""
+    assert breakable("short") == "short"
+    edge = "y" * 1999 + " " + "z" * 1999
+    assert breakable(edge) == edge
+    assert [len(p) for p in breakable("x" * 2500).split(ZWSP)] == [1000, 1000, 500]
+    amp = breakable("&amp;" * 3000)
+    assert amp.replace(ZWSP, "") == "&amp;" * 3000
+    assert all(p.startswith("&") and p.endswith(";") and len(p) == 5000 for p in amp.split(ZWSP))
+    mixed = "x&#160;" * 700 + "&" + "y" * 3000
+    assert breakable(mixed).replace(ZWSP, "") == mixed and breakable(mixed).count(ZWSP) == 4
+    url = "data:image/png;base64," + "A" * 5000
+    css = "<style>.a { background: url(" + "b" * 5000 + ") }</style>"
+    script = "<script>" + "s" * 3000 + "</script>"
+    html = f'<p title="{"t" * 3000}">{"w" * 4000}<img src="{url}"></p>{css}{script}'
+    out = breakable(html)
+    assert out.replace(ZWSP, "") == html and out.count(ZWSP) == 3
+    assert url in out and css in out and "t" * 3000 in out and "s" * 3000 in out
+
+
+def test_qt_shows_a_huge_unbroken_field_with_its_break_points(qtbot):
+    browser = SafeTextBrowser()
+    qtbot.addWidget(browser)
+    browser.resize(400, 300)
+    browser.show()
+    qtbot.waitExposed(browser)
+    browser.setHtml(inline_media("<p>" + "x" * 200_000 + "</p>", None))
+    assert browser.document().size().height() > 10_000  # wrapped into thousands of lines
+    shown = browser.document().toPlainText()
+    assert shown.replace(ZWSP, "") == "x" * 200_000 and shown.count(ZWSP) == 199
