@@ -79,6 +79,22 @@ def _qt_divs() -> object:
     return int(doc.size().height())
 
 
+def _qt_nested_tables() -> object:
+    """Tables nested 50 deep, sanitised, then laid out in a QTextDocument (Qt's time doubles
+    with each level past ten: the sanitiser keeps MAX_TABLES)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QApplication
+
+    from cehrs_cards.core.sanitize import sanitize_html
+
+    _app = QApplication.instance() or QApplication([])
+    doc = QTextDocument()
+    doc.setHtml(sanitize_html("<table><tr><td>" * 50 + "deep" + "</td></tr></table>" * 50))
+    doc.setTextWidth(600)
+    return int(doc.size().height())
+
+
 def _qt_long_run(what: str) -> Callable[[], object]:
     """A field of 900,000 letters without a space (the importer takes up to a million) as the
     browser shows it: its preview (`preview`: ui/safe_html.inline_media, then Qt's layout) or
@@ -119,6 +135,7 @@ SIMPLE: dict[str, tuple[str, Callable[[], object]]] = {
     "sanitise '</' * 500,000, three notes": ("sanitise", _sanitize(*(["</" * 500_000] * 3))),
     "sanitise '&#' + 5,000 digits": ("sanitise", _sanitize("&#" + "1" * 5000)),
     "20,000 nested divs, sanitised and laid out by Qt": ("Qt", _qt_divs),
+    "tables nested 50 deep, sanitised and laid out by Qt": ("Qt", _qt_nested_tables),
     "900,000 letters without a space, the browser's preview": ("Qt", _qt_long_run("preview")),
     "900,000 letters without a space, the field's editor": ("Qt", _qt_long_run("editor")),
 }

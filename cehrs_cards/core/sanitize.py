@@ -51,17 +51,25 @@ def safe_media_src(src: str) -> str | None:
 
 
 MAX_DEPTH = 64  # deeper elements are flattened: Qt takes seconds to lay out deep nesting
+MAX_TABLES = 8
+"""Tables nested deeper are flattened (their cells' content kept, a space apart): Qt's time
+to lay out nested tables doubles with each level past ten (16 levels 0.6 s, 20 levels 9 s,
+50 never ending), and MAX_DEPTH alone lets 21 through."""
+_TABLE_PARTS = frozenset({"table", "thead", "tbody", "tr", "td", "th"})
 # Elements a new one of the same name closes (as a browser does: <li>a<li>b are siblings),
 # looked for among the few innermost open elements only.
 _SIBLINGS = frozenset({"li", "p", "td", "th", "tr"})
 _SIBLING_REACH = 8
+_SCOPES = {"td": ("table",), "th": ("table",), "tr": ("table",), "li": ("ul", "ol")}
+"""A sibling is looked for only inside the nearest open table (list), as a browser does."""
 
 
 class _Cleaner:
     """Receives the tokenizer's tags and text; keeps the allowed ones, escaped.
 
     Tracks the open elements so nesting deeper than MAX_DEPTH is flattened: the start tag and
-    its end tag are left out, their content kept.
+    its end tag are left out, their content kept. So are tables nested deeper than
+    MAX_TABLES, with every part of them.
     """
 
     def __init__(self) -> None:
@@ -70,6 +78,8 @@ class _Cleaner:
         self._open: list[tuple[str, bool]] = []  # (tag, written)
         self._open_count: dict[str, int] = {}
         self._written = 0
+        self._tables = 0  # open tables written
+        self._flat_tables = 0  # open tables flattened
 
     def start(self, tag: str, attrs: Attrs, self_closing: bool) -> None:
         if tag in DROP_CONTENT:
@@ -83,12 +93,23 @@ class _Cleaner:
             return
         if tag in _SIBLINGS:
             self._close_sibling(tag)
-        written = self._written < MAX_DEPTH
+        written = self._written < MAX_DEPTH and not self._table_too_deep(tag)
         self._open.append((tag, written))
         self._open_count[tag] = self._open_count.get(tag, 0) + 1
+        if tag == "table":
+            self._tables += written
+            self._flat_tables += not written
         if written:
             self._written += 1
             self.out.append(text)
+        elif tag in ("td", "th"):
+            self.out.append(" ")  # a flattened table's cells stay apart
+
+    def _table_too_deep(self, tag: str) -> bool:
+        """A table MAX_TABLES deep, or a part of one that was flattened."""
+        if tag == "table":
+            return self._tables >= MAX_TABLES or self._flat_tables > 0
+        return tag in _TABLE_PARTS and self._flat_tables > 0
 
     def end(self, tag: str) -> None:
         if tag in DROP_CONTENT:
@@ -103,7 +124,10 @@ class _Cleaner:
             self.out.append(html.escape(text, quote=False))
 
     def _close_sibling(self, tag: str) -> None:
+        scope = _SCOPES.get(tag, ())
         for depth, (name, _) in enumerate(reversed(self._open[-_SIBLING_REACH:])):
+            if name in scope:
+                return  # inside a table (or list) of its own: a new cell, not a sibling
             if name == tag:
                 del_from = len(self._open) - depth - 1
                 while len(self._open) > del_from:
@@ -120,6 +144,9 @@ class _Cleaner:
     def _pop(self) -> tuple[str, bool]:
         name, written = self._open.pop()
         self._open_count[name] -= 1
+        if name == "table":
+            self._tables -= written
+            self._flat_tables -= not written
         if written:
             self._written -= 1
         return name, written
@@ -228,6 +255,8 @@ def _sanitize_simple(text: str) -> str | None:
         tags = [_remember_tag(t) if out is _UNSEEN else out for t, out in pairs]
     if None in tags or (len(tags) > MAX_DEPTH and _opened(tags) > MAX_DEPTH):
         return None  # None: the parser's reading; too many opened: it may need flattening
+    if len(tags) > MAX_TABLES and text.lower().count("<table") > MAX_TABLES:
+        return None  # tables that may be nested too deep: the parser flattens them
     if "&" in joined or ">" in joined:
         texts = [_as_data(t) if t else t for t in texts]
     parts[0::2] = texts

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from cehrs_cards.core.sanitize import MAX_DEPTH, sanitize_html, strip_html
+from cehrs_cards.core.sanitize import MAX_DEPTH, MAX_TABLES, sanitize_html, strip_html
 
 TAG = re.compile(r"<(/?)([a-z0-9]+)[^>]*>")
 N = 50_000
@@ -87,3 +87,18 @@ def test_end_tags_of_flattened_elements_go_with_them():
 def test_fast_path_declines_what_may_need_flattening():
     deep = "<span>" * (MAX_DEPTH + 5) + "x" + "</span>" * (MAX_DEPTH + 5)
     assert max_depth(sanitize_html(deep)) == MAX_DEPTH
+
+
+@pytest.mark.parametrize("levels", [MAX_TABLES + 1, 21, 200])
+def test_tables_nested_too_deep_are_flattened_with_their_parts(levels):
+    """Qt's time to lay out nested tables doubles with each level past ten (20 levels 9 s,
+    50 never ending); MAX_DEPTH alone let 21 through. Deeper tables lose their table, row
+    and cell tags, their cells a space apart; the text and what follows stay. (A cell inside
+    a table inside a cell is the inner table's, not a sibling closing the outer cell, as in a
+    browser: else the tables are miscounted and this fails.)"""
+    cells = "<td>in</td><td>c2</td></tr></table>" + "</td></tr></table>" * (levels - 1)
+    out = sanitize_html("<table><tr><td>" * (levels - 1) + "<table><tr>" + cells + "<b>after</b>")
+    assert out.count("<table>") == out.count("</table>") == MAX_TABLES
+    assert out.count("<td>") == out.count("</td>") == MAX_TABLES
+    assert re.search("<td> +in c2</td>", out) and out.endswith("</table><b>after</b>")
+    assert max_depth(out) == 3 * MAX_TABLES
