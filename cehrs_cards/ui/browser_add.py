@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -24,7 +23,14 @@ from cehrs_cards.services.notes import NewNote, NotesService
 from cehrs_cards.ui.browser_editor import deck_box, domain_box
 from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.theme import set_text_colour
-from cehrs_cards.ui.widgets import confirm_discard, field_edit, make_default, named, scrolled
+from cehrs_cards.ui.widgets import (
+    confirm_discard,
+    field_edit,
+    make_default,
+    named,
+    scrolled,
+    tags_edit,
+)
 from cehrs_cards.ui.window_state import keep_geometry
 
 LABEL_WIDTH = 92
@@ -67,8 +73,7 @@ class AddNoteDialog(QDialog):
         self.kind.setToolTip("Note type (Ctrl+T)")
         self.deck = named(deck_box(decks, deck or (decks[0] if decks else "Default")), "Deck")
         self.domain = named(domain_box(domain), "CEHRS domain")
-        self.tags = named(QLineEdit(), "Tags")
-        self.tags.setPlaceholderText("space-separated tags, e.g. week3 lecture")
+        self.tags = named(tags_edit(placeholder="space-separated tags, e.g. week3 lecture"), "Tags")
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.fields = QFormLayout()

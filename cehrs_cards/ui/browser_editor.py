@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -31,7 +30,7 @@ from cehrs_cards.services.notes import NoteChange, NoteDetail
 from cehrs_cards.ui.review_card import sound_label
 from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, inline_media
 from cehrs_cards.ui.theme import card_css, is_dark, theme_signals
-from cehrs_cards.ui.widgets import field_edit
+from cehrs_cards.ui.widgets import field_edit, tags_edit
 
 PREVIEW_ZOOM = 0.8  # the preview shares the pane with the fields
 
@@ -79,8 +78,7 @@ class NoteEditor(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.tags = QLineEdit()
-        self.tags.setPlaceholderText("space-separated tags")
+        self.tags = tags_edit()
         self.domain = domain_box()
         self.deck = deck_box([])
         self.save_button = QPushButton("Save  (Ctrl+Enter)")

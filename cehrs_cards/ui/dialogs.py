@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QProgressDialog,
@@ -41,7 +40,14 @@ from cehrs_cards.services.scheduling import OptimiseReport, RescheduleReport, Sc
 from cehrs_cards.ui.advanced import Advanced, explanation
 from cehrs_cards.ui.ops import Job, OpRunner
 from cehrs_cards.ui.safe_html import message
-from cehrs_cards.ui.widgets import confirm_discard, field_edit, named, ok_cancel, scrolled
+from cehrs_cards.ui.widgets import (
+    confirm_discard,
+    field_edit,
+    named,
+    ok_cancel,
+    scrolled,
+    tags_edit,
+)
 from cehrs_cards.ui.window_state import keep_geometry
 
 T = TypeVar("T")
@@ -69,8 +75,7 @@ class EditNoteDialog(QDialog):
             ed.setMinimumHeight(48 if len(value) < 120 else 96)
             self.editors[name] = ed
             form.addRow(name, ed)
-        self.tags = QLineEdit(" ".join(note.tags))
-        self.tags.setPlaceholderText("space-separated tags")
+        self.tags = tags_edit(" ".join(note.tags))
         form.addRow("Tags", self.tags)
         self.domain = domain_combo(note.domain)
         form.addRow("Domain", self.domain)

@@ -1,5 +1,6 @@
 """Small shared widget helpers: button rows, default buttons, names for assistive technology,
-scrolling bodies, note field editors, and the question before typed input is thrown away."""
+scrolling bodies, note field and tag editors, and the question before typed input is thrown
+away."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QLayout,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -67,6 +69,17 @@ def field_edit(value: str, name: str) -> QPlainTextEdit:
     ed.setTabChangesFocus(True)
     ed.setAccessibleName(name)
     return ed
+
+
+def tags_edit(tags: str = "", placeholder: str = "space-separated tags") -> QLineEdit:
+    """A line for a note's space-separated tags that holds any length: a QLineEdit keeps only
+    32,767 characters unless told otherwise, and a stranger's note with more tag text than
+    that lost the rest as soon as the browser's editor, seeing the line differ, saved it."""
+    edit = QLineEdit()
+    edit.setMaxLength(2**31 - 1)
+    edit.setPlaceholderText(placeholder)
+    edit.setText(tags)
+    return edit
 
 
 def scrolled(content: QWidget | QLayout, name: str = "") -> QScrollArea:

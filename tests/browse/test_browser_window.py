@@ -164,6 +164,32 @@ def test_a_note_with_a_huge_unbroken_field_shows_with_break_points(qtbot, win, k
     assert kit.notes.note_of_card(_shown_ids(win)[0]).fields["Back"] == huge
 
 
+def test_a_note_with_more_tag_text_than_a_line_edit_holds_keeps_it_all(qtbot, win, kit):
+    """A stranger's note with 50,000 tags (390,000 characters): Qt's line edit keeps 32,767
+    unless told otherwise, and the editor, seeing its line differ from the note, saved the
+    cut tags as soon as the user moved on. Browsing it, and editing its front, keep them."""
+    many = sorted(f"tag{i}" for i in range(50_000))
+    kit.add("many tags", tags=many)
+    _type_search(qtbot, win, '"many tags" or CPOE')
+    ids = list(win.model.ids)
+    assert len(ids) == 2
+    win.table.setFocus()
+    win.table.selectRow(0)
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Up):
+        qtbot.keyClick(win.table, key)
+        wait_idle(qtbot, win)
+    card = next(i for i in ids if kit.notes.note_of_card(i).fields["Front"] == "many tags")
+    assert kit.notes.note_of_card(card).tags == many
+    win.table.selectRow(ids.index(card))
+    wait_idle(qtbot, win)
+    assert len(win.editor.tags.text()) > 32_767 and not win.editor.is_dirty()
+    win.editor.editors["Front"].setPlainText("many tags, edited")
+    win.editor.save()
+    wait_idle(qtbot, win)
+    note = kit.notes.note_of_card(card)
+    assert note.fields["Front"] == "many tags, edited" and note.tags == many
+
+
 def test_side_panel_searches_domains_decks_and_states(qtbot, win):
     assert win.sidebar.select_query("domain:4")
     qtbot.keyClick(win.sidebar, Qt.Key.Key_Return)
