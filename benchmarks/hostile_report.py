@@ -98,19 +98,19 @@ def _qt_nested_tables() -> object:
 def _qt_long_run(what: str) -> Callable[[], object]:
     """A field of 900,000 letters without a space (the importer takes up to a million) as the
     browser shows it: its preview (`preview`: ui/safe_html.inline_media, then Qt's layout) or
-    its editor (`editor`: ui/widgets.field_edit)."""
+    its editor (`editor`: ui/widgets.FieldEdit)."""
 
     def run() -> object:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from PySide6.QtWidgets import QApplication
 
         from cehrs_cards.ui.safe_html import SafeTextBrowser, inline_media
-        from cehrs_cards.ui.widgets import field_edit
+        from cehrs_cards.ui.widgets import FieldEdit
 
         app = QApplication.instance() or QApplication([])
         text = "x" * 900_000
         if what == "editor":
-            widget: Any = field_edit(text, "Back")
+            widget: Any = FieldEdit(text, "Back")
         else:
             widget = SafeTextBrowser()
             widget.setHtml(inline_media(f"<p>{text}</p>", None))

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,12 +23,12 @@ from cehrs_cards.ui.browser_editor import deck_box, domain_box
 from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.theme import set_text_colour
 from cehrs_cards.ui.widgets import (
+    FieldEdit,
+    TagsEdit,
     confirm_discard,
-    field_edit,
     make_default,
     named,
     scrolled,
-    tags_edit,
 )
 from cehrs_cards.ui.window_state import keep_geometry
 
@@ -66,14 +65,14 @@ class AddNoteDialog(QDialog):
         self.setWindowTitle("Add note")
         self.notes = notes
         self.runner = runner
-        self.editors: dict[str, QPlainTextEdit] = {}
+        self.editors: dict[str, FieldEdit] = {}
         self.kind = named(QComboBox(), "Note type")
         for nt in BUILTINS:
             self.kind.addItem(nt.name, nt.kind)
         self.kind.setToolTip("Note type (Ctrl+T)")
         self.deck = named(deck_box(decks, deck or (decks[0] if decks else "Default")), "Deck")
         self.domain = named(domain_box(domain), "CEHRS domain")
-        self.tags = named(tags_edit(placeholder="space-separated tags, e.g. week3 lecture"), "Tags")
+        self.tags = named(TagsEdit("space-separated tags, e.g. week3 lecture"), "Tags")
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.fields = QFormLayout()
@@ -114,14 +113,14 @@ class AddNoteDialog(QDialog):
 
     def _on_kind_changed(self) -> None:
         """Rebuild the fields for the chosen type, keeping text typed in fields of the same name."""
-        kept = {k: e.toPlainText() for k, e in self.editors.items()}
+        kept = {k: e.value() for k, e in self.editors.items()}
         while self.fields.rowCount():
             self.fields.removeRow(0)
         self.editors.clear()
         nt = BUILTINS[self.kind.currentIndex()]
         self.hint.setText(HINTS.get(nt.kind, ""))
         for name in nt.fields:
-            ed = field_edit(kept.get(name, ""), name)
+            ed = FieldEdit(kept.get(name, ""), name)
             big = name in ("Front", "Back", "Text", "Stem", "Explanation")
             ed.setFixedHeight(72 if big else 34)
             self.editors[name] = ed
@@ -133,8 +132,8 @@ class AddNoteDialog(QDialog):
     def new_note(self) -> NewNote:
         return NewNote(
             kind=str(self.kind.currentData()),
-            fields={k: e.toPlainText() for k, e in self.editors.items()},
-            tags=self.tags.text().split(),
+            fields={k: e.value() for k, e in self.editors.items()},
+            tags=self.tags.tags(),
             domain=int(self.domain.currentData()),
             deck=self.deck.currentText().strip(),
         )

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -30,7 +29,7 @@ from cehrs_cards.services.notes import NoteChange, NoteDetail
 from cehrs_cards.ui.review_card import sound_label
 from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, inline_media
 from cehrs_cards.ui.theme import card_css, is_dark, theme_signals
-from cehrs_cards.ui.widgets import field_edit, tags_edit
+from cehrs_cards.ui.widgets import FieldEdit, TagsEdit
 
 PREVIEW_ZOOM = 0.8  # the preview shares the pane with the fields
 
@@ -63,7 +62,7 @@ class NoteEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.detail: NoteDetail | None = None
-        self.editors: dict[str, QPlainTextEdit] = {}
+        self.editors: dict[str, FieldEdit] = {}
         self.title = QLabel("Select a card to edit its note.")
         self.title.setWordWrap(True)
         self.form = QFormLayout()
@@ -78,7 +77,7 @@ class NoteEditor(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.tags = tags_edit()
+        self.tags = TagsEdit()
         self.domain = domain_box()
         self.deck = deck_box([])
         self.save_button = QPushButton("Save  (Ctrl+Enter)")
@@ -137,7 +136,7 @@ class NoteEditor(QWidget):
         if d is None or d.notetype_def is None:
             self.preview.setHtml("<p class='muted'>Preview: select a card.</p>")
             return
-        fields = {k: e.toPlainText() for k, e in self.editors.items()}
+        fields = {k: e.value() for k, e in self.editors.items()}
         nt = d.notetype_def
         ords = nt.ords(fields)
         front, back = nt.render(fields, ords[0] if ords else 0)
@@ -164,7 +163,7 @@ class NoteEditor(QWidget):
             w.setEnabled(detail is not None)
         if detail is None:
             self.title.setText("Select a card to edit its note.")
-            self.tags.clear()
+            self.tags.load([])
             self.show_preview()
             return
         cards = len(detail.card_ids)
@@ -173,13 +172,13 @@ class NoteEditor(QWidget):
             f"<b>{esc(detail.notetype)}</b> note {detail.note_id} · {cards} card{plural}"
         )
         for name, value in detail.fields.items():
-            ed = field_edit(value, name)
+            ed = FieldEdit(value, name)
             ed.setFixedHeight(next(h for n, h in FIELD_HEIGHTS if len(value) < n))
             self.editors[name] = ed
             self.form.addRow(name, ed)
             ed.textChanged.connect(self._preview_timer.start)
         self.show_preview()
-        self.tags.setText(" ".join(detail.tags))
+        self.tags.load(detail.tags)
         self.domain.setCurrentIndex(self.domain.findData(detail.domain))
         self.deck.setCurrentText(detail.deck)
 
@@ -188,8 +187,8 @@ class NoteEditor(QWidget):
             return None
         return NoteChange(
             note_id=self.detail.note_id,
-            fields={k: e.toPlainText() for k, e in self.editors.items()},
-            tags=self.tags.text().split(),
+            fields={k: e.value() for k, e in self.editors.items()},
+            tags=self.tags.tags(),
             domain=int(self.domain.currentData()),
             deck=self.deck.currentText().strip(),
         )

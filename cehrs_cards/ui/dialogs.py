@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QProgressDialog,
     QSpinBox,
     QTableWidget,
@@ -41,12 +40,12 @@ from cehrs_cards.ui.advanced import Advanced, explanation
 from cehrs_cards.ui.ops import Job, OpRunner
 from cehrs_cards.ui.safe_html import message
 from cehrs_cards.ui.widgets import (
+    FieldEdit,
+    TagsEdit,
     confirm_discard,
-    field_edit,
     named,
     ok_cancel,
     scrolled,
-    tags_edit,
 )
 from cehrs_cards.ui.window_state import keep_geometry
 
@@ -68,14 +67,15 @@ class EditNoteDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Edit note · {note.notetype}")
         self.note = note
-        self.editors: dict[str, QPlainTextEdit] = {}
+        self.editors: dict[str, FieldEdit] = {}
         form = QFormLayout()
         for name, value in note.fields.items():
-            ed = field_edit(value, name)
+            ed = FieldEdit(value, name)
             ed.setMinimumHeight(48 if len(value) < 120 else 96)
             self.editors[name] = ed
             form.addRow(name, ed)
-        self.tags = tags_edit(" ".join(note.tags))
+        self.tags = TagsEdit()
+        self.tags.load(note.tags)
         form.addRow("Tags", self.tags)
         self.domain = domain_combo(note.domain)
         form.addRow("Domain", self.domain)
@@ -108,8 +108,8 @@ class EditNoteDialog(QDialog):
     def result_note(self) -> NoteChange:
         return replace(
             NoteChange.of(self.note),
-            fields={k: e.toPlainText() for k, e in self.editors.items()},
-            tags=self.tags.text().split(),
+            fields={k: e.value() for k, e in self.editors.items()},
+            tags=self.tags.tags(),
             domain=int(self.domain.currentData()),
         )
 

@@ -57,29 +57,50 @@ def named(widget: W, name: str, description: str = "") -> W:
     return widget
 
 
-def field_edit(value: str, name: str) -> QPlainTextEdit:
-    """An editor for one note field: Tab moves on, named for screen readers. A value holding
-    a long run without a space (safe_html.LONG_RUN) wraps anywhere, not at word boundaries:
-    Qt breaks such a run in time that grows with the square of its length (a 900,000-letter
-    field: minutes, against half a second)."""
-    ed = QPlainTextEdit()
-    if has_long_run(value):
-        ed.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
-    ed.setPlainText(value)
-    ed.setTabChangesFocus(True)
-    ed.setAccessibleName(name)
-    return ed
+class FieldEdit(QPlainTextEdit):
+    """An editor for one note field: Tab moves on, named for screen readers.
+
+    value() is the field as loaded while its text is untouched: Qt's editor shows "\r\n",
+    "\r", U+2028 and U+2029 as a plain line break and drops a byte-order mark, so reading the
+    text back would change a note nobody edited (and the browser saves a changed note when
+    the user moves on). A value holding a long run without a space (safe_html.LONG_RUN)
+    wraps anywhere, not at word boundaries: Qt breaks such a run in time that grows with the
+    square of its length (a 900,000-letter field: minutes, against half a second).
+    """
+
+    def __init__(self, value: str, name: str) -> None:
+        super().__init__()
+        if has_long_run(value):
+            self.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
+        self.setPlainText(value)
+        self.setTabChangesFocus(True)
+        self.setAccessibleName(name)
+        self._value, self._shown = value, self.toPlainText()
+
+    def value(self) -> str:
+        text = self.toPlainText()
+        return self._value if text == self._shown else text
 
 
-def tags_edit(tags: str = "", placeholder: str = "space-separated tags") -> QLineEdit:
-    """A line for a note's space-separated tags that holds any length: a QLineEdit keeps only
-    32,767 characters unless told otherwise, and a stranger's note with more tag text than
-    that lost the rest as soon as the browser's editor, seeing the line differ, saved it."""
-    edit = QLineEdit()
-    edit.setMaxLength(2**31 - 1)
-    edit.setPlaceholderText(placeholder)
-    edit.setText(tags)
-    return edit
+class TagsEdit(QLineEdit):
+    """A line for a note's space-separated tags. It holds any length (a QLineEdit keeps only
+    32,767 characters unless told otherwise: a stranger's note with more tag text lost the
+    rest as soon as the browser's editor, seeing the line differ, saved it), and tags()
+    gives the tags as loaded while the line is untouched."""
+
+    def __init__(self, placeholder: str = "space-separated tags") -> None:
+        super().__init__()
+        self.setMaxLength(2**31 - 1)
+        self.setPlaceholderText(placeholder)
+        self._tags: list[str] = []
+        self._shown = ""
+
+    def load(self, tags: list[str]) -> None:
+        self.setText(" ".join(tags))
+        self._tags, self._shown = list(tags), self.text()
+
+    def tags(self) -> list[str]:
+        return list(self._tags) if self.text() == self._shown else self.text().split()
 
 
 def scrolled(content: QWidget | QLayout, name: str = "") -> QScrollArea:

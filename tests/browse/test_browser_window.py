@@ -4,6 +4,7 @@ every menu action and undo. Dialogs are answered as a user would (QTimer while t
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -188,6 +189,49 @@ def test_a_note_with_more_tag_text_than_a_line_edit_holds_keeps_it_all(qtbot, wi
     wait_idle(qtbot, win)
     note = kit.notes.note_of_card(card)
     assert note.fields["Front"] == "many tags, edited" and note.tags == many
+
+
+def test_browsing_a_note_qt_cannot_show_exactly_leaves_it_as_it_is(qtbot, win, kit):
+    """Qt's editor shows "\r\n", "\r", U+2028 and U+2029 as a plain line break and drops a
+    byte-order mark: reading the text back differed from the note, so moving on saved a note
+    nobody edited. Now only what the user edits is written; the other fields stay exact."""
+    odd = "line\r\nend\ralso\u2028and\u2029more"
+    kit.add("odd breaks", "\ufeffmarked")
+    card = kit.add("second", odd)[0]
+    stored = kit.notes.note_of_card(card).fields["Back"]
+    assert "\r\n" in stored and "\u2028" in stored  # kept as written
+    _type_search(qtbot, win, '"odd breaks" or second')
+    ids = list(win.model.ids)
+    before = kit.dump()
+    win.table.setFocus()
+    win.table.selectRow(0)
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Up):
+        qtbot.keyClick(win.table, key)
+        wait_idle(qtbot, win)
+        assert not win.editor.is_dirty()
+    assert kit.dump() == before and win.runner.undo_label() == "Add note"
+    win.table.selectRow(ids.index(card))
+    wait_idle(qtbot, win)
+    win.editor.editors["Front"].setPlainText("second, edited")
+    win.editor.save()
+    wait_idle(qtbot, win)
+    assert kit.notes.note_of_card(card).fields == {"Front": "second, edited", "Back": stored}
+
+
+def test_the_edit_dialog_changes_nothing_it_was_not_told_to(qtbot, kit):
+    """The review screen's edit dialog (E) reads its fields the same way: untouched, the note
+    comes back exactly (no "discard changes?" on Esc, nothing written on Save)."""
+    from cehrs_cards.services.notes import NoteChange
+    from cehrs_cards.ui.dialogs import EditNoteDialog
+
+    card = kit.add("\ufeffmarked", "a\r\nb\u2028c", tags=[f"t{i}" for i in range(9000)])[0]
+    detail = kit.notes.note(kit.notes.note_of_card(card).note_id)
+    dialog = EditNoteDialog(detail)
+    qtbot.addWidget(dialog)
+    assert dialog.result_note() == NoteChange.of(detail)
+    dialog.editors["Front"].setPlainText("edited")
+    assert dialog.result_note() == replace(NoteChange.of(detail), fields={
+        "Front": "edited", "Back": detail.fields["Back"]})  # fmt: skip
 
 
 def test_side_panel_searches_domains_decks_and_states(qtbot, win):
