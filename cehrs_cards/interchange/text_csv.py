@@ -115,14 +115,27 @@ def _looks_like_html(cell: str) -> bool:
     return _REFERENCE.search(cell) is not None
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _load(path: Path) -> str:
+    """The file's text: UTF-8 (a byte-order mark or not), or UTF-16 with its byte-order mark,
+    which is what Excel's "Unicode Text" writes. Anything else is refused with what to do,
+    never guessed (a wrong guess would import garbled text without a word)."""
     try:
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:
             raise DeckFormatError(f"{path.name} is {size / 1024**2:,.0f} MB, larger than we accept")
-        return path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
+        if data.startswith(_UTF16_BOMS):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DeckFormatError(f"{path.name} is not UTF-8 text ({exc.reason})") from exc
+        raise DeckFormatError(
+            f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start:,}). Save it as "
+            'UTF-8 and import it again: in Excel, "CSV UTF-8" or "Unicode Text"; in '
+            "LibreOffice, the Unicode (UTF-8) character set."
+        ) from exc
     except OSError as exc:
         raise DeckFormatError(f"{path.name} cannot be read: {exc.strerror or exc}") from exc
 

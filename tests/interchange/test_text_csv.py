@@ -91,8 +91,21 @@ def test_separator_sniffing(line, sep):
 def test_not_utf8_is_a_clear_error(col, tmp_path):
     f = tmp_path / "latin.csv"
     f.write_bytes("caf\xe9,b\n".encode("latin-1"))
-    with pytest.raises(DeckFormatError, match="not UTF-8"):
+    with pytest.raises(DeckFormatError, match=r"not UTF-8 .* at byte 3\). Save it as UTF-8"):
         import_file(col, f)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_unicode_text_from_excel_imports(tmp_path, encoding):
+    """Excel's "Unicode Text" is UTF-16 with a byte-order mark, tab-separated, CRLF lines."""
+    text = "Café\tthé, ß\r\n日本\t🩺\r\n"
+    bom = "\ufeff".encode(encoding)
+    f = tmp_path / "excel.txt"
+    f.write_bytes(bom + text.encode(encoding))
+    assert [n.fields for n in read_text(f).notes] == [
+        {"Front": "Café", "Back": "thé, ß"},
+        {"Front": "日本", "Back": "🩺"},
+    ]
 
 
 def test_absurd_field_in_text_is_refused(col, tmp_path):
