@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from cehrs_cards.ui.browser_editor import deck_box, domain_box
-from cehrs_cards.ui.widgets import confirm_discard, ok_cancel
+from cehrs_cards.ui.widgets import bounded, confirm_discard, ok_cancel
 
 
 class AskDialog(QDialog):
@@ -120,7 +120,7 @@ class FindReplaceDialog(QDialog):
         self.setWindowTitle("Find and replace")
         self.find_text = QLineEdit()
         self.replace = QLineEdit()
-        self.field = QComboBox()
+        self.field = bounded(QComboBox())
         self.field.addItem("All fields", None)
         for name in fields:
             self.field.addItem(name, name.lower())

@@ -29,7 +29,7 @@ from cehrs_cards.services.notes import NoteChange, NoteDetail
 from cehrs_cards.ui.review_card import sound_label
 from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, inline_media
 from cehrs_cards.ui.theme import card_css, is_dark, theme_signals
-from cehrs_cards.ui.widgets import FieldEdit, TagsEdit
+from cehrs_cards.ui.widgets import FieldEdit, TagsEdit, bounded
 
 PREVIEW_ZOOM = 0.8  # the preview shares the pane with the fields
 
@@ -48,7 +48,7 @@ def domain_box(current: int = UNASSIGNED) -> QComboBox:
 
 def deck_box(decks: list[str], current: str = "") -> QComboBox:
     """An editable deck chooser: pick a deck or type a new name (Parent::Child)."""
-    combo = QComboBox()
+    combo = bounded(QComboBox())
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
     combo.addItems(decks)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.services.records import ColumnMapping
 from cehrs_cards.services.transfer import TextLayout
-from cehrs_cards.ui.widgets import named
+from cehrs_cards.ui.widgets import bounded, named
 
 IGNORE, TAGS, DECK, GUID = "(ignore)", "Tags", "Deck", "ID (guid)"
 _META = {TAGS: "tags_column", DECK: "deck_column", GUID: "guid_column"}
@@ -34,7 +34,7 @@ class ColumnMappingPanel(QWidget):
     def __init__(self, layout: TextLayout, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.layout_info = layout
-        self.notetype = named(QComboBox(), "Note type")
+        self.notetype = named(bounded(QComboBox()), "Note type")
         self.notetype.addItems(sorted(layout.notetypes))
         self.notetype.setCurrentText(layout.mapping.notetype)
         self.header = QCheckBox("First row holds column names")
@@ -73,7 +73,7 @@ class ColumnMappingPanel(QWidget):
         )
         fields = layout.notetypes.get(self.notetype.currentText(), ())
         for col in range(1, layout.width + 1):
-            combo = named(QComboBox(), f"Use column {col} as")
+            combo = named(bounded(QComboBox(), 16), f"Use column {col} as")
             combo.addItems([IGNORE, *fields, TAGS, DECK, GUID])
             combo.setCurrentText(_role(m, col))
             combo.currentTextChanged.connect(lambda _t: self._emit())

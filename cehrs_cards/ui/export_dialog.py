@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from cehrs_cards.services.transfer import TransferService
 from cehrs_cards.ui.ops import Job, OpRunner
 from cehrs_cards.ui.theme import set_text_colour
-from cehrs_cards.ui.widgets import make_default
+from cehrs_cards.ui.widgets import bounded, make_default
 from cehrs_cards.ui.window_state import keep_geometry
 
 FORMATS = (
@@ -58,7 +58,7 @@ class ExportDialog(QDialog):
         self.runner = runner
         self.job: Job | None = None
         self.setWindowTitle("Export")
-        self.deck = QComboBox()
+        self.deck = bounded(QComboBox())
         self.deck.addItems([WHOLE, *service.deck_names()])
         self.format = QComboBox()
         for label, suffix in FORMATS:

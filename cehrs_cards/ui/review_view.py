@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from cehrs_cards.core.decks import SHOWN_CHARS, shortened
 from cehrs_cards.core.domains import domain_name
 from cehrs_cards.core.exam import LETTERS
 from cehrs_cards.core.ops import Changes, OpResult, UndoStep
@@ -35,7 +37,7 @@ from cehrs_cards.ui.deck_list import count_html
 from cehrs_cards.ui.mcq_html import PICK
 from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.review_card import SOUND, replay_sounds, side_html, side_sounds
-from cehrs_cards.ui.safe_html import SafeTextBrowser, esc
+from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, tip
 from cehrs_cards.ui.sound import SoundPlayer
 from cehrs_cards.ui.theme import card_css, colours, theme_signals
 from cehrs_cards.ui.widgets import named
@@ -89,6 +91,9 @@ class ReviewView(QWidget):
         self._session_timer = QElapsedTimer()
         self.where = QLabel()
         self.where.setObjectName("reviewWhere")
+        # The line gets the width there is, whatever the deck's name (a stranger's can be 1,000
+        # characters): it never widens the window.
+        self.where.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.counts = QLabel()
         self.counts.setObjectName("reviewCounts")
         self.browser = named(SafeTextBrowser(), "Card", "Ctrl+= and Ctrl+- zoom the text")
@@ -368,8 +373,10 @@ class ReviewView(QWidget):
         flag_colour = colours(self.dark).flags[c.flag - 1] if c.flag else ""
         flag = f" <span style='color:{flag_colour}'>⚑</span>" if c.flag else ""
         self.where.setText(
-            f"<b>{esc(c.deck_name)}</b> · Domain {c.domain or '—'}: {domain_name(c.domain)}{flag}"
+            f"<b>{esc(shortened(c.deck_name))}</b> · Domain {c.domain or '—'}: "
+            f"{domain_name(c.domain)}{flag}"
         )
+        self.where.setToolTip(tip(c.deck_name) if len(c.deck_name) > SHOWN_CHARS else "")
         self._refresh_counts()
         doc, self._side_sounds = side_html(c, self.revealed, self.choice, self.media_dir)
         self.browser.setHtml(doc)

@@ -30,6 +30,7 @@ from cehrs_cards.ui.charts_extra import HeatmapChart
 from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.stats_panels import CalibrationPanel, MasteryPanel, ReadinessPanel, fill, pct
 from cehrs_cards.ui.stats_panels import table as make_table
+from cehrs_cards.ui.widgets import bounded
 from cehrs_cards.ui.window_state import keep_geometry
 
 PERIODS = ((30, "Last 30 days"), (90, "Last 3 months"), (365, "Last year"))
@@ -164,7 +165,7 @@ class StatsWindow(QMainWindow):
             panel.sig_study.connect(self.sig_study)
         self.readiness.held_out.sig_project.connect(self.project)
         self.domain = QComboBox()
-        self.deck = QComboBox()
+        self.deck = bounded(QComboBox())
         self.period = QComboBox()
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)

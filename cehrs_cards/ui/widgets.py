@@ -9,6 +9,7 @@ from typing import TypeVar
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -101,6 +102,15 @@ class TagsEdit(QLineEdit):
 
     def tags(self) -> list[str]:
         return list(self._tags) if self.text() == self._shown else self.text().split()
+
+
+def bounded(combo: QComboBox, chars: int = 30) -> QComboBox:
+    """A chooser as wide as `chars` characters whatever it lists: by default a QComboBox is as
+    wide as its longest item, and a stranger's deck name (up to 1,000 characters) made a
+    dialog several screens wide. The open list still shows each item whole."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    return combo
 
 
 def scrolled(content: QWidget | QLayout, name: str = "") -> QScrollArea:

@@ -202,3 +202,33 @@ def test_a_refused_answer_shows_its_card_again_not_the_next(qtbot, mini_col, mon
     settle(qtbot)
     assert rv.summary.reviewed == 1 and rv.card is not None
     assert rv.card.card_id != shown.card_id
+
+
+def test_a_deck_name_of_a_thousand_characters_never_widens_a_window(
+    qtbot, window, mini_col, tmp_path
+):
+    """A stranger's deck name may hold 1,000 characters: the study screen's header line and
+    the choosers listing decks (export, statistics, the browser's editor) sized themselves to
+    it, and the main window grew to 7,000 pixels, its buttons off the screen."""
+    from cehrs_cards.services.notes import NewNote
+    from cehrs_cards.ui.export_dialog import ExportDialog
+    from cehrs_cards.ui.safe_html import tip
+
+    long = "Long" + "x" * 500 + " words" * 80
+    assert len(long) == 984
+    fields = {"Front": "card of a long deck", "Back": "b"}
+    window.services.notes.add_note(NewNote("basic", fields, [], 1, long))
+    settle(qtbot)
+    width = window.width()
+    sql = "SELECT id FROM deck WHERE name = ?"
+    deck_id = sqlite3.connect(mini_col.db_path).execute(sql, (long,)).fetchone()[0]
+    window.start_study(deck_id)
+    settle(qtbot)
+    rv = window.reviewer
+    qtbot.waitUntil(lambda: rv.card is not None and rv.card.deck_name == long)
+    settle(qtbot)
+    assert window.width() == width and window.minimumSizeHint().width() < 900
+    assert "…" in rv.where.text() and rv.where.toolTip() == tip(long)
+    export = ExportDialog(window.services.transfer, window.runner, tmp_path)
+    qtbot.addWidget(export)
+    assert export.deck.findText(long) >= 0 and export.sizeHint().width() < 900
