@@ -13,19 +13,6 @@ name's 5,000 levels must not cost a table row, or a recursion, each). Package re
 such names outright (interchange/package.py, the same limit)."""
 
 
-SHOWN_CHARS = 80
-"""A deck name longer than this is shown shortened where a line holds it (shortened)."""
-
-
-def shortened(name: str, limit: int = SHOWN_CHARS) -> str:
-    """The name as one line shows it: whole up to `limit` characters, else its start and its
-    end around an ellipsis (the leaf deck stays readable)."""
-    if len(name) <= limit:
-        return name
-    keep = (limit - 1) // 2
-    return f"{name[:keep]}…{name[len(name) - keep :]}"
-
-
 def normalise(name: str) -> str:
     """Levels trimmed, empty levels dropped, at most MAX_DEPTH levels; "Default" if empty."""
     parts = [p.strip() for p in name.split(DECK_SEP) if p.strip()]

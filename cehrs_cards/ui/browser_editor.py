@@ -27,9 +27,9 @@ from cehrs_cards.core.domains import DOMAINS, UNASSIGNED, domain_name
 from cehrs_cards.core.render import replace_sounds
 from cehrs_cards.services.notes import NoteChange, NoteDetail
 from cehrs_cards.ui.review_card import sound_label
-from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, inline_media
+from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, inline_media, shortened
 from cehrs_cards.ui.theme import card_css, is_dark, theme_signals
-from cehrs_cards.ui.widgets import FieldEdit, TagsEdit, bounded
+from cehrs_cards.ui.widgets import FieldEdit, TagsEdit, bounded, name_label
 
 PREVIEW_ZOOM = 0.8  # the preview shares the pane with the fields
 
@@ -169,13 +169,14 @@ class NoteEditor(QWidget):
         cards = len(detail.card_ids)
         plural = "s" * (cards != 1)
         self.title.setText(
-            f"<b>{esc(detail.notetype)}</b> note {detail.note_id} · {cards} card{plural}"
+            f"<b>{esc(shortened(detail.notetype, 60))}</b> note {detail.note_id} · {cards} "
+            f"card{plural}"
         )
         for name, value in detail.fields.items():
             ed = FieldEdit(value, name)
             ed.setFixedHeight(next(h for n, h in FIELD_HEIGHTS if len(value) < n))
             self.editors[name] = ed
-            self.form.addRow(name, ed)
+            self.form.addRow(name_label(name), ed)
             ed.textChanged.connect(self._preview_timer.start)
         self.show_preview()
         self.tags.load(detail.tags)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from cehrs_cards.core.domains import domain_name
 from cehrs_cards.services.browse_info import LEECH_ADVICE, CardInfo, Leech
+from cehrs_cards.ui.safe_html import shortened
 from cehrs_cards.ui.theme import colours
 from cehrs_cards.ui.widgets import named
 from cehrs_cards.ui.window_state import keep_geometry
@@ -139,8 +140,8 @@ class CardInfoDialog(QDialog):
         i = self.info
         rows = [
             ("Question", i.question),
-            ("Note type", f"{i.notetype} · note {i.note_id}"),
-            ("Deck · domain", f"{i.deck} · {i.domain or '—'} {domain_name(i.domain)}"),
+            ("Note type", f"{shortened(i.notetype)} · note {i.note_id}"),
+            ("Deck · domain", f"{shortened(i.deck)} · {i.domain or '—'} {domain_name(i.domain)}"),
             ("State", i.state.name.lower() + (" (suspended)" if i.suspended else "")),
             (
                 "Added · last review · due",

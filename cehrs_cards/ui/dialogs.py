@@ -38,11 +38,12 @@ from cehrs_cards.services.records import Settings
 from cehrs_cards.services.scheduling import OptimiseReport, RescheduleReport, SchedulingService
 from cehrs_cards.ui.advanced import Advanced, explanation
 from cehrs_cards.ui.ops import Job, OpRunner
-from cehrs_cards.ui.safe_html import message
+from cehrs_cards.ui.safe_html import message, shortened
 from cehrs_cards.ui.widgets import (
     FieldEdit,
     TagsEdit,
     confirm_discard,
+    name_label,
     named,
     ok_cancel,
     scrolled,
@@ -65,7 +66,7 @@ class EditNoteDialog(QDialog):
 
     def __init__(self, note: NoteDetail, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Edit note · {note.notetype}")
+        self.setWindowTitle(f"Edit note · {shortened(note.notetype, 60)}")
         self.note = note
         self.editors: dict[str, FieldEdit] = {}
         form = QFormLayout()
@@ -73,7 +74,7 @@ class EditNoteDialog(QDialog):
             ed = FieldEdit(value, name)
             ed.setMinimumHeight(48 if len(value) < 120 else 96)
             self.editors[name] = ed
-            form.addRow(name, ed)
+            form.addRow(name_label(name), ed)
         self.tags = TagsEdit()
         self.tags.load(note.tags)
         form.addRow("Tags", self.tags)

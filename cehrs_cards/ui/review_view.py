@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cehrs_cards.core.decks import SHOWN_CHARS, shortened
 from cehrs_cards.core.domains import domain_name
 from cehrs_cards.core.exam import LETTERS
 from cehrs_cards.core.ops import Changes, OpResult, UndoStep
@@ -37,7 +36,7 @@ from cehrs_cards.ui.deck_list import count_html
 from cehrs_cards.ui.mcq_html import PICK
 from cehrs_cards.ui.ops import OpRunner
 from cehrs_cards.ui.review_card import SOUND, replay_sounds, side_html, side_sounds
-from cehrs_cards.ui.safe_html import SafeTextBrowser, esc, tip
+from cehrs_cards.ui.safe_html import SHOWN_CHARS, SafeTextBrowser, esc, shortened, tip
 from cehrs_cards.ui.sound import SoundPlayer
 from cehrs_cards.ui.theme import card_css, colours, theme_signals
 from cehrs_cards.ui.widgets import named

@@ -175,6 +175,22 @@ def _blank() -> QImage:
     return img
 
 
+SHOWN_CHARS = 80
+"""A name (deck, note type, field) longer than this is shown shortened where a line holds it;
+a stranger's may be 1,000 characters, and a label as long as that widened its window to
+several screens."""
+
+
+def shortened(name: str, limit: int = SHOWN_CHARS) -> str:
+    """The name as one line shows it: whole up to `limit` characters, else its start and its
+    end around an ellipsis (a deck's leaf stays readable). Plain text: escape it for rich
+    text."""
+    if len(name) <= limit:
+        return name
+    keep = (limit - 1) // 2
+    return f"{name[:keep]}…{name[len(name) - keep :]}"
+
+
 def tip(text: str) -> str:
     """A tooltip showing `text` literally (Qt reads any tooltip that looks like markup as rich
     text, and rich text loads images)."""

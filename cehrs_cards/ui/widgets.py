@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cehrs_cards.ui.safe_html import has_long_run
+from cehrs_cards.ui.safe_html import has_long_run, shortened, tip
 from cehrs_cards.ui.window_state import keep_geometry
 
 Std = QDialogButtonBox.StandardButton
@@ -102,6 +102,17 @@ class TagsEdit(QLineEdit):
 
     def tags(self) -> list[str]:
         return list(self._tags) if self.text() == self._shown else self.text().split()
+
+
+def name_label(name: str, limit: int = 30) -> QLabel:
+    """A label naming a field (or note type) from a deck: plain text, shortened past `limit`
+    characters with the whole name in its tooltip, so a stranger's long name cannot widen
+    the form it heads."""
+    label = QLabel(shortened(name, limit))
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if len(name) > limit:
+        label.setToolTip(tip(name))
+    return label
 
 
 def bounded(combo: QComboBox, chars: int = 30) -> QComboBox:

@@ -234,6 +234,32 @@ def test_the_edit_dialog_changes_nothing_it_was_not_told_to(qtbot, kit):
         "Front": "edited", "Back": detail.fields["Back"]})  # fmt: skip
 
 
+def test_long_note_type_and_field_names_never_widen_the_browser(qtbot, win, kit):
+    """A stranger's note type and field names may be long: the editor's title and its field
+    labels, and the card info dialog, took them whole and widened their windows to several
+    screens. They show them shortened, whole in a tooltip."""
+    from cehrs_cards.core.notetypes import NoteTypeDef, Template
+    from cehrs_cards.interchange.package import NoteIn, Package
+    from cehrs_cards.services.importing import import_package
+    from cehrs_cards.ui.browser_info import CardInfoDialog
+
+    kind, field = "Model" + "z" * 400, "Field" + "y" * 400
+    custom = NoteTypeDef(kind, "custom", (field, "Back"), (Template("c", f"{{{{{field}}}}}", "x"),))
+    pkg = Package(notetypes={kind: custom})
+    pkg.notes = [NoteIn("long1", kind, "Long names", {field: "long model front", "Back": "b"})]
+    import_package(kit.col, pkg)
+    width = win.width()
+    _type_search(qtbot, win, '"long model front"')
+    qtbot.waitUntil(lambda: win.editor.detail is not None)
+    settle(qtbot)
+    assert win.width() == width and win.minimumSizeHint().width() < 1300
+    label = win.editor.form.labelForField(win.editor.editors[field])
+    assert label.text().endswith("…" + "y" * 14) and "y" * 300 in label.toolTip()
+    info = CardInfoDialog(kit.browse.card_info(_shown_ids(win)[0]), win)
+    qtbot.addWidget(info)
+    assert info.sizeHint().width() < 1300
+
+
 def test_side_panel_searches_domains_decks_and_states(qtbot, win):
     assert win.sidebar.select_query("domain:4")
     qtbot.keyClick(win.sidebar, Qt.Key.Key_Return)
